@@ -1,0 +1,125 @@
+"""Candidates, their desired jobs, consent and eligibility criteria."""
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from clausematch.accounts.models import Prescriber, User
+from clausematch.database import LabelledEnum, TimestampMixin, enum_type, utcnow
+from clausematch.extensions import db
+from clausematch.referential.models import Commune, RomeAppellation
+from clausematch.vocabulary import Criterion, EducationLevel, Gender
+
+
+class EligibilityStatus(LabelledEnum):
+    DECLARED = "declared", "Déclaré par le prescripteur"
+    VALIDATED = "validated", "Validé"
+    REFUSED = "refused", "Refusé"
+
+
+class Candidate(TimestampMixin, db.Model):
+    """A person oriented to clause offers by a prescriber organisation (which owns the record)."""
+
+    __tablename__ = "candidates"
+    __table_args__ = (
+        sa.CheckConstraint("mobility_km >= 0 AND mobility_km <= 200", name="mobility_range"),
+        sa.CheckConstraint("merged_into_id IS NULL OR merged_into_id <> id", name="not_merged_into_self"),
+        sa.Index("ix_candidates_prescriber_last_name", "prescriber_id", "last_name"),
+        sa.Index("ix_candidates_birth_date", "birth_date"),
+        sa.Index("ix_candidates_name_key", "name_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(sa.ForeignKey("territories.id"), index=True)
+    prescriber_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
+    referent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    first_name: Mapped[str] = mapped_column(sa.String(100))
+    last_name: Mapped[str] = mapped_column(sa.String(100))
+    # Names without accents, case or punctuation, sorted: the blocking key for duplicates.
+    name_key: Mapped[str] = mapped_column(sa.String(210))
+    birth_date: Mapped[date]
+    gender: Mapped[Gender] = mapped_column(enum_type(Gender))
+    email: Mapped[str | None] = mapped_column(sa.String(254), index=True)
+    phone: Mapped[str | None] = mapped_column(sa.String(30), index=True)
+    commune_insee: Mapped[str | None] = mapped_column(sa.ForeignKey("communes.insee_code"))
+    qpv_resident: Mapped[bool] = mapped_column(default=False)
+    education_level: Mapped[EducationLevel] = mapped_column(enum_type(EducationLevel))
+    desired_jobs_text: Mapped[str] = mapped_column(sa.String(500), default="")
+    skills: Mapped[str] = mapped_column(sa.Text, default="")
+    experience: Mapped[str] = mapped_column(sa.Text, default="")
+    mobility_km: Mapped[int] = mapped_column(default=30)
+    driving_licence: Mapped[bool] = mapped_column(default=False)
+    certificates: Mapped[str] = mapped_column(sa.String(300), default="")
+    available: Mapped[bool] = mapped_column(default=True)
+    available_from: Mapped[date | None]
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("candidates.id"))
+
+    prescriber: Mapped[Prescriber] = relationship()
+    referent: Mapped[User | None] = relationship()
+    commune: Mapped[Commune | None] = relationship()
+    desired_jobs: Mapped[list["CandidateDesiredJob"]] = relationship(back_populates="candidate",
+                                                                    cascade="all, delete-orphan")
+    criteria: Mapped[list["EligibilityCriterion"]] = relationship(back_populates="candidate",
+                                                                  cascade="all, delete-orphan")
+    consents: Mapped[list["Consent"]] = relationship(back_populates="candidate", cascade="all, delete-orphan")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class CandidateDesiredJob(db.Model):
+    __tablename__ = "candidate_desired_jobs"
+    __table_args__ = (sa.UniqueConstraint("candidate_id", "appellation_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(sa.ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    appellation_code: Mapped[int] = mapped_column(sa.ForeignKey("rome_appellations.code"))
+
+    candidate: Mapped[Candidate] = relationship(back_populates="desired_jobs")
+    appellation: Mapped[RomeAppellation] = relationship()
+
+
+class Consent(db.Model):
+    """The candidate's consent to the processing of their data, as recorded by a prescriber."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(sa.ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    given_on: Mapped[date]
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    purposes: Mapped[str] = mapped_column(sa.String(500))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_on: Mapped[date | None]
+
+    candidate: Mapped[Candidate] = relationship(back_populates="consents")
+
+
+class EligibilityCriterion(db.Model):
+    """One declared criterion: what, the evidence seen, who declared it, who validated it, until when."""
+
+    __tablename__ = "eligibility_criteria"
+    __table_args__ = (
+        sa.UniqueConstraint("candidate_id", "criterion"),
+        sa.CheckConstraint("status <> 'validated' OR (validated_at IS NOT NULL AND valid_until IS NOT NULL)",
+                           name="validated_has_dates"),
+        sa.CheckConstraint("status <> 'refused' OR refusal_reason IS NOT NULL", name="refused_has_reason"),
+        sa.Index("ix_eligibility_criteria_status_valid_until", "status", "valid_until"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(sa.ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    criterion: Mapped[Criterion] = mapped_column(enum_type(Criterion))
+    evidence: Mapped[str] = mapped_column(sa.String(300), default="")
+    evidence_date: Mapped[date | None]
+    declared_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    declared_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[EligibilityStatus] = mapped_column(enum_type(EligibilityStatus),
+                                                      default=EligibilityStatus.DECLARED)
+    validated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    validated_at: Mapped[datetime | None]
+    valid_until: Mapped[date | None]
+    refusal_reason: Mapped[str | None] = mapped_column(sa.String(300))
+
+    candidate: Mapped[Candidate] = relationship(back_populates="criteria")

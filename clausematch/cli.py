@@ -1,0 +1,46 @@
+"""Command-line entry points (`flask ref load`, `flask seed demo`, `flask outbox deliver`)."""
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+ref_cli = AppGroup("ref", help="Données de référence (ROME, communes).")
+seed_cli = AppGroup("seed", help="Données de démonstration.")
+outbox_cli = AppGroup("outbox", help="E-mails en attente.")
+
+
+@ref_cli.command("load")
+def ref_load() -> None:
+    """Load (or refresh) the ROME codes, appellations and communes. Safe to re-run."""
+    from clausematch.referential.loading import load_reference_data
+
+    counts = load_reference_data()
+    click.echo("Référentiels chargés : " + ", ".join(f"{name} {count}" for name, count in counts.items()))
+
+
+@seed_cli.command("demo")
+@click.option("--if-empty", is_flag=True, help="Ne rien faire si la base contient déjà des utilisateurs.")
+def seed_demo_command(if_empty: bool) -> None:
+    """Build the demo territory (Plaine Commune). Refuses to run on a database with data."""
+    from seeds.demo import database_is_empty, seed_demo
+
+    if not database_is_empty():
+        if if_empty:
+            click.echo("Base déjà peuplée : jeu de démonstration non rechargé.")
+            return
+        raise click.ClickException("La base contient déjà des données : le jeu de démonstration "
+                                   "ne se charge que sur une base vide.")
+    summary = seed_demo()
+    click.echo("Territoire de démonstration créé : " + ", ".join(f"{k} {v}" for k, v in summary.items()))
+
+
+@outbox_cli.command("deliver")
+def outbox_deliver() -> None:
+    """Deliver the e-mails waiting in the outbox."""
+    from clausematch.notifications import deliver_outbox
+
+    click.echo(f"{deliver_outbox()} e-mail(s) traité(s).")
+
+
+def init_app(app: Flask) -> None:
+    for group in (ref_cli, seed_cli, outbox_cli):
+        app.cli.add_command(group)

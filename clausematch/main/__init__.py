@@ -1,0 +1,1 @@
+from clausematch.main.routes import bp  # noqa: F401
