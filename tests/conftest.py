@@ -1,0 +1,101 @@
+"""Shared fixtures: one database per run (SQLite file, or PostgreSQL with --db=postgresql),
+schema from the models, reference data loaded once; every test starts from empty domain tables.
+"""
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from clausematch import create_app
+from clausematch.extensions import db as _db
+from clausematch.referential.loading import load_reference_data
+
+REFERENCE_TABLES = {"rome_codes", "rome_appellations", "communes"}
+DEFAULT_POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--db", choices=["sqlite", "postgresql"], default="sqlite",
+                     help="Base de données des tests (PostgreSQL : TEST_POSTGRES_URL, serveur d'administration).")
+
+
+def postgres_admin_url() -> str:
+    return os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES_ADMIN_URL)
+
+
+def postgres_available() -> bool:
+    try:
+        engine = sa.create_engine(postgres_admin_url())
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except sa.exc.OperationalError:
+        return False
+
+
+def create_postgres_database(prefix: str) -> tuple[str, callable]:
+    """Create a throwaway database on the PostgreSQL server; returns its URL and a dropper."""
+    admin = sa.create_engine(postgres_admin_url(), isolation_level="AUTOCOMMIT")
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.make_url(postgres_admin_url()).set(database=name).render_as_string(hide_password=False)
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url, drop
+
+
+@pytest.fixture(scope="session")
+def database_url(request, tmp_path_factory):
+    if request.config.getoption("--db") == "postgresql":
+        url, drop = create_postgres_database("clausematch_test")
+    else:
+        url, drop = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}", lambda: None
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        _db.create_all()
+        load_reference_data()
+        _db.engine.dispose()
+    yield url
+    drop()
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _empty_domain_tables()
+        _db.engine.dispose()
+
+
+def _empty_domain_tables() -> None:
+    tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+    with _db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("TRUNCATE " + ", ".join(t.name for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
