@@ -2,7 +2,9 @@
 schema from the models, reference data loaded once; every test starts from empty domain tables.
 """
 import os
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -10,6 +12,8 @@ import sqlalchemy as sa
 from clausematch import create_app
 from clausematch.extensions import db as _db
 from clausematch.referential.loading import load_reference_data
+
+sys.path.insert(0, str(Path(__file__).parent))  # tests/factories.py importable as `factories`
 
 REFERENCE_TABLES = {"rome_codes", "rome_appellations", "communes"}
 DEFAULT_POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -99,3 +103,72 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+# --- Personas: one user per role, each in an organisation of the same territory -------------
+
+class AuthActions:
+    """Log a client in and out through the real login form."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user, password: str = None):
+        from factories import TEST_PASSWORD
+
+        return self.client.post("/connexion", data={"email": user.email, "password": password or TEST_PASSWORD})
+
+    def logout(self):
+        return self.client.post("/deconnexion")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def territory(db):
+    from factories import TerritoryFactory
+
+    return TerritoryFactory(name="Plaine Commune")
+
+
+@pytest.fixture
+def personas(db, territory):
+    """A dict role value -> User, each member of its own organisation in `territory`."""
+    from factories import (BuyerFactory, CompanyFactory, FacilitatorTeamFactory, PrescriberFactory,
+                           UserFactory)
+
+    from clausematch.accounts.models import Role
+
+    users = {
+        "facilitator": UserFactory(role=Role.FACILITATOR, email="facilitateur@exemple.fr",
+                                   organisation=FacilitatorTeamFactory(territory=territory)),
+        "prescriber": UserFactory(role=Role.PRESCRIBER, email="prescripteur@exemple.fr",
+                                  organisation=PrescriberFactory(territory=territory)),
+        "company": UserFactory(role=Role.COMPANY, email="entreprise@exemple.fr",
+                               organisation=CompanyFactory(territory=territory)),
+        "buyer": UserFactory(role=Role.BUYER, email="acheteur@exemple.fr",
+                             organisation=BuyerFactory(territory=territory)),
+        "admin": UserFactory(role=Role.ADMIN, email="admin@exemple.fr"),
+    }
+    db.session.commit()
+    return users
+
+
+@pytest.fixture
+def login_as(app, client, personas):
+    """login_as("company") logs the test client in as that persona, without the form."""
+    from flask_login.utils import _create_identifier
+
+    def login(role: str):
+        user = personas[role]
+        with app.test_request_context():  # same remote address and user agent as the client
+            identifier = _create_identifier()
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+            session["_id"] = identifier
+        return user
+    return login
