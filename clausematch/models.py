@@ -1,7 +1,7 @@
 """Imports every model so that metadata (Alembic, create_all) sees the whole schema."""
 from clausematch.accounts.models import (  # noqa: F401
     Buyer, Company, FacilitatorTeam, Invitation, Membership, Organisation, PasswordResetToken,
-    Prescriber, Territory, User,
+    Prescriber, Territory, TerritoryCommune, User,
 )
 from clausematch.applications.models import Application, ApplicationEvent  # noqa: F401
 from clausematch.audit import AuditEvent  # noqa: F401

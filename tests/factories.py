@@ -28,7 +28,6 @@ class TerritoryFactory(Base):
         model = m.Territory
 
     name = factory.Sequence(lambda n: f"Territoire {n}")
-    local_departments = "93"
 
 
 class FacilitatorTeamFactory(Base):

@@ -91,9 +91,19 @@ class Territory(db.Model):
     target_over_50_share: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 4))
     target_qpv_share: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 4))
     target_local_share: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 4))
-    # Department codes whose residents count as "local" (space-separated, e.g. "93").
-    local_departments: Mapped[str] = mapped_column(sa.String(60), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    communes: Mapped[list["TerritoryCommune"]] = relationship(cascade="all, delete-orphan")
+
+
+class TerritoryCommune(db.Model):
+    """A commune of the territory: its residents count as local in the bilans."""
+
+    __tablename__ = "territory_communes"
+
+    territory_id: Mapped[int] = mapped_column(sa.ForeignKey("territories.id", ondelete="CASCADE"),
+                                              primary_key=True)
+    commune_insee: Mapped[str] = mapped_column(sa.ForeignKey("communes.insee_code"), primary_key=True)
 
 
 class Organisation(TimestampMixin, db.Model):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 06:32:24.370193
+Create Date: 2026-11-27 06:35:36.438625
 
 """
 from alembic import op
@@ -79,7 +79,6 @@ def upgrade():
     sa.Column('target_over_50_share', sa.Numeric(precision=5, scale=4), nullable=True),
     sa.Column('target_qpv_share', sa.Numeric(precision=5, scale=4), nullable=True),
     sa.Column('target_local_share', sa.Numeric(precision=5, scale=4), nullable=True),
-    sa.Column('local_departments', sa.String(length=60), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint('default_hourly_cost > 0', name=op.f('ck_territories_hourly_cost_positive')),
     sa.CheckConstraint('default_insertion_rate > 0 AND default_insertion_rate <= 1', name=op.f('ck_territories_insertion_rate_range')),
@@ -199,6 +198,13 @@ def upgrade():
     with op.batch_alter_table('rome_appellations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_rome_appellations_rome_code'), ['rome_code'], unique=False)
 
+    op.create_table('territory_communes',
+    sa.Column('territory_id', sa.Integer(), nullable=False),
+    sa.Column('commune_insee', sa.String(length=5), nullable=False),
+    sa.ForeignKeyConstraint(['commune_insee'], ['communes.insee_code'], name=op.f('fk_territory_communes_commune_insee_communes')),
+    sa.ForeignKeyConstraint(['territory_id'], ['territories.id'], name=op.f('fk_territory_communes_territory_id_territories'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('territory_id', 'commune_insee', name=op.f('pk_territory_communes'))
+    )
     op.create_table('candidates',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('territory_id', sa.Integer(), nullable=False),
@@ -726,6 +732,7 @@ def downgrade():
         batch_op.drop_index('ix_candidates_birth_date')
 
     op.drop_table('candidates')
+    op.drop_table('territory_communes')
     with op.batch_alter_table('rome_appellations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_rome_appellations_rome_code'))
 
