@@ -56,6 +56,8 @@ class Offer(TimestampMixin, db.Model):
     sector: Mapped[Sector] = mapped_column(enum_type(Sector))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     skills: Mapped[str] = mapped_column(sa.Text, default="")
+    # Title, job label and skills normalised (lower case, no accents) for keyword search in SQL.
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")
     commune_insee: Mapped[str] = mapped_column(sa.ForeignKey("communes.insee_code"))
     # Copied from the commune so distance searches filter on an indexed bounding box.
     latitude: Mapped[float]

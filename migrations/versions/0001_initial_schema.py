@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 06:35:36.438625
+Create Date: 2026-11-27 06:37:08.750557
 
 """
 from alembic import op
@@ -417,6 +417,7 @@ def upgrade():
     sa.Column('sector', sa.Enum('construction', 'services', name='sector', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('skills', sa.Text(), nullable=False),
+    sa.Column('search_text', sa.Text(), nullable=False),
     sa.Column('commune_insee', sa.String(length=5), nullable=False),
     sa.Column('latitude', sa.Double(), nullable=False),
     sa.Column('longitude', sa.Double(), nullable=False),
