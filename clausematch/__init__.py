@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def register_logging(app: Flask) -> None:
     if not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def register_extensions(app: Flask) -> None:
