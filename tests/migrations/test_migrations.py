@@ -1,0 +1,115 @@
+"""The Alembic history builds exactly the models' schema from an empty database, and takes it
+down again. Runs on the backend chosen by --db (a temporary SQLite file, or a throwaway
+PostgreSQL database), so each pass of `make test` checks its own backend and nothing is skipped.
+"""
+import ast
+from pathlib import Path
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import current_app
+
+from clausematch import create_app
+from clausematch.extensions import db
+
+TESTS_DIR = Path(__file__).resolve().parents[1]
+VERSIONS_DIR = TESTS_DIR.parent / "migrations" / "versions"
+MIGRATION_FILES = sorted(VERSIONS_DIR.glob("*.py"))
+
+
+def _shared_conftest(config):
+    """tests/conftest.py as pytest loaded it (every conftest.py is a module named `conftest`,
+    so a plain import could pick up another directory's)."""
+    return config.pluginmanager.get_plugin(str(TESTS_DIR / "conftest.py"))
+
+
+@pytest.fixture
+def empty_database_url(request, tmp_path):
+    if request.config.getoption("--db") == "postgresql":
+        url, drop = _shared_conftest(request.config).create_postgres_database("clausematch_migrations")
+    else:
+        url, drop = f"sqlite:///{tmp_path / 'migrations.sqlite'}", lambda: None
+    yield url
+    drop()
+
+
+@pytest.fixture
+def migration_app(empty_database_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _schema_differences() -> list:
+    """What `flask db migrate` would write: model metadata compared to the live schema."""
+    options = dict(current_app.extensions["migrate"].configure_args)
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts=options)
+        return compare_metadata(context, db.metadata)
+
+
+def _current_heads() -> set[str]:
+    with db.engine.connect() as connection:
+        return set(MigrationContext.configure(connection).get_current_heads())
+
+
+def _script_heads() -> set[str]:
+    config = current_app.extensions["migrate"].migrate.get_config()
+    return set(ScriptDirectory.from_config(config).get_heads())
+
+
+def _table_names() -> set[str]:
+    return set(sa.inspect(db.engine).get_table_names())
+
+
+# migrations/env.py (Flask-Migrate's template) still calls db.get_engine(), deprecated in
+# Flask-SQLAlchemy 3.1; ignored here until env.py uses db.engine.
+@pytest.mark.filterwarnings("ignore:'get_engine' is deprecated:DeprecationWarning")
+def test_upgrade_from_empty_matches_models_and_downgrade_removes_everything(migration_app):
+    flask_migrate.upgrade()
+    assert _current_heads() == _script_heads()
+    assert _schema_differences() == []
+    assert _table_names() == set(db.metadata.tables) | {"alembic_version"}
+
+    flask_migrate.downgrade(revision="base")
+    assert _table_names() == {"alembic_version"}
+    assert _current_heads() == set()
+    if db.engine.dialect.name == "postgresql":
+        assert sa.inspect(db.engine).get_enums() == []
+
+    flask_migrate.upgrade()
+    assert _current_heads() == _script_heads()
+    assert _schema_differences() == []
+
+
+def _function_body(tree: ast.Module, name: str) -> list[ast.stmt] | None:
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            return node.body
+    return None
+
+
+def _is_placeholder(statement: ast.stmt) -> bool:
+    """`pass`, `...` or a lone string (docstring or comment-like literal)."""
+    if isinstance(statement, ast.Pass):
+        return True
+    return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+
+
+def test_migration_files_exist():
+    assert MIGRATION_FILES, f"aucune migration dans {VERSIONS_DIR}"
+
+
+@pytest.mark.parametrize("path", MIGRATION_FILES, ids=lambda p: p.name)
+def test_every_migration_has_a_real_downgrade(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    body = _function_body(tree, "downgrade")
+    assert body is not None, f"{path.name} : pas de fonction downgrade()"
+    assert not all(_is_placeholder(statement) for statement in body), (
+        f"{path.name} : downgrade() ne fait rien (pass)")
