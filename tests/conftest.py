@@ -172,3 +172,30 @@ def login_as(app, client, personas):
             session["_id"] = identifier
         return user
     return login
+
+
+# --- Strict mode (CLAUSEMATCH_STRICT=1, set by .ci/run): nothing may be skipped --------------
+
+def strict_mode() -> bool:
+    return os.environ.get("CLAUSEMATCH_STRICT") == "1"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In strict mode a skipped test (no Chromium, no server...) is reported as a failure."""
+    report = yield
+    if strict_mode() and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        report.outcome = "failed"
+        report.longrepr = f"Mode strict (CLAUSEMATCH_STRICT=1) : test ignoré, donc en échec. Raison : {reason}"
+    return report
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Skips that are not tests (a module skipped while collecting) fail a strict run too."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    passing = exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED)
+    if strict_mode() and passing and reporter is not None and reporter.stats.get("skipped"):
+        reporter.write_line("Mode strict (CLAUSEMATCH_STRICT=1) : des tests ont été ignorés, échec.", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
