@@ -1,0 +1,88 @@
+# ClauseMatch: the two everyday commands (`make run`, `make test`) and a few helpers.
+# Works from a fresh clone with only python3 (>= 3.11) on PATH: the virtualenv is created in
+# .venv and the project installed there; it is reinstalled only when pyproject.toml changes.
+
+PYTHON ?= python3
+PORT ?= 5000
+VENV := .venv
+BIN := $(VENV)/bin
+CHROMIUM := /usr/bin/chromium
+
+export FLASK_APP := clausematch
+TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+export TEST_POSTGRES_URL
+
+# Exit status 0 when the PostgreSQL server of the tests accepts a connection.
+POSTGRES_ANSWERS := $(BIN)/python -c "import os, sqlalchemy as sa; \
+sa.create_engine(os.environ['TEST_POSTGRES_URL'], connect_args={'connect_timeout': 3}).connect().close()" \
+>/dev/null 2>&1
+
+.DEFAULT_GOAL := help
+.PHONY: help run test bench migration clean
+
+help:
+	@echo "make run                  installe, migre, charge les référentiels et la démo, puis sert sur http://127.0.0.1:$(PORT)"
+	@echo "make test                 toute la suite sur SQLite, puis sur PostgreSQL si un serveur répond"
+	@echo "make bench                lance les mesures de performance (clausematch.bench)"
+	@echo "make migration m=\"...\"    génère une migration Alembic depuis les modèles"
+	@echo "make clean                supprime caches et fichiers produits (garde .venv et instance/)"
+
+$(BIN)/python:
+	$(PYTHON) -c "import sys; sys.exit(sys.version_info < (3, 11) and 'ClauseMatch demande Python 3.11 ou plus récent.')"
+	$(PYTHON) -m venv $(VENV)
+
+# Stamps: pip runs again only when pyproject.toml is newer than the last install.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(BIN)/flask db upgrade
+	$(BIN)/flask ref load
+	$(BIN)/flask seed demo --if-empty
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+# Both passes always run, so one report shows every failure; the exit status is non-zero if
+# either failed. Under CLAUSEMATCH_STRICT=1 (CI) nothing may be left out: no PostgreSQL or no
+# Chromium is an error, and tests/conftest.py turns any skipped test into a failure.
+test: $(VENV)/.installed-test
+	@status=0; \
+	if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$CLAUSEMATCH_STRICT" = 1 ]; then \
+			echo "Chromium absent ($(CHROMIUM)) : erreur en mode strict." >&2; status=1; \
+		else \
+			echo "Chromium absent ($(CHROMIUM)) : tests navigateur ignorés"; \
+		fi; \
+	fi; \
+	echo "== Tests sur SQLite =="; \
+	$(BIN)/pytest || status=1; \
+	if $(POSTGRES_ANSWERS); then \
+		echo "== Tests sur PostgreSQL =="; \
+		$(BIN)/pytest --db postgresql -m "not browser" || status=1; \
+	elif [ "$$CLAUSEMATCH_STRICT" = 1 ]; then \
+		echo "PostgreSQL indisponible : erreur en mode strict (TEST_POSTGRES_URL)." >&2; status=1; \
+	else \
+		echo "PostgreSQL indisponible : tests PostgreSQL ignorés"; \
+	fi; \
+	exit $$status
+
+bench: $(VENV)/.installed-test
+	@if $(BIN)/python -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('clausematch.bench') is None)"; then \
+		$(BIN)/python -m clausematch.bench; \
+	else \
+		echo "Aucun benchmark pour l'instant."; \
+	fi
+
+migration: $(VENV)/.installed
+	@if [ -z "$(m)" ]; then echo 'Usage : make migration m="message de la migration"' >&2; exit 2; fi
+	$(BIN)/flask db upgrade
+	$(BIN)/flask db migrate -m "$(m)"
+
+# Keeps .venv and instance/ (the development database): those are not build products.
+clean:
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
+	rm -rf .pytest_cache test-results .bench build dist
