@@ -171,3 +171,128 @@ class CandidateFactory(Base):
     commune_insee = "93066"
     education_level = EducationLevel.CAP_BEP
     desired_jobs_text = "maçon"
+
+
+# --- Applications, hires, hours, exits, messages (added with the role home pages) -------------
+from clausematch.pathways.models import HoursKind, HoursStatus  # noqa: E402
+from clausematch.vocabulary import EXIT_CATEGORY, ExitDetail, Mode  # noqa: E402
+
+
+# Contract, Offer and Candidate have a `territory_id` column but no `territory` relationship, so
+# ContractFactory, OfferFactory, CandidateFactory (and LotFactory's default company) above cannot
+# build. These variants set the id from the parent record instead; the factories below use them.
+class ContractInTerritoryFactory(ContractFactory):
+    class Meta:
+        exclude = ("territory",)
+
+    territory_id = factory.LazyAttribute(lambda o: o.buyer.territory_id)
+
+
+class LotInTerritoryFactory(LotFactory):
+    contract = factory.SubFactory(ContractInTerritoryFactory)
+    company = factory.SubFactory(
+        CompanyFactory, territory=factory.LazyAttribute(
+            lambda o: db.session.get(m.Territory, o.factory_parent.contract.territory_id)))
+
+
+class OfferInTerritoryFactory(OfferFactory):
+    class Meta:
+        exclude = ("territory",)
+
+    territory = None
+    lot = factory.SubFactory(LotInTerritoryFactory)
+    territory_id = factory.LazyAttribute(lambda o: o.lot.contract.territory_id)
+
+
+class CandidateInTerritoryFactory(CandidateFactory):
+    class Meta:
+        exclude = ("territory",)
+
+    territory_id = factory.LazyAttribute(lambda o: o.prescriber.territory_id)
+
+
+class ApplicationFactory(Base):
+    class Meta:
+        model = m.Application
+
+    candidate = factory.SubFactory(CandidateInTerritoryFactory)
+    offer = factory.SubFactory(OfferInTerritoryFactory)
+    prescriber_id = factory.LazyAttribute(lambda o: o.candidate.prescriber_id)
+
+
+class EmploymentContractFactory(Base):
+    class Meta:
+        model = m.EmploymentContract
+
+    candidate = factory.SubFactory(CandidateInTerritoryFactory)
+    lot = factory.SubFactory(LotInTerritoryFactory)
+    company = factory.SelfAttribute("lot.company")
+    employer = factory.SelfAttribute("lot.company")
+    contract_type = ContractType.CDD
+    mode = Mode.DIRECT
+    start_date = date(2025, 3, 1)
+    planned_end_date = date(2025, 12, 31)
+    weekly_hours = 35
+
+
+class HoursEntryFactory(Base):
+    """Hours on a contract; lot, company, candidate and mode are copied from it, as the model wants."""
+
+    class Meta:
+        model = m.HoursEntry
+
+    contract = factory.SubFactory(EmploymentContractFactory)
+    candidate_id = factory.LazyAttribute(lambda o: o.contract.candidate_id)
+    lot_id = factory.LazyAttribute(lambda o: o.contract.lot_id)
+    company_id = factory.LazyAttribute(lambda o: o.contract.company_id)
+    mode = factory.LazyAttribute(lambda o: o.contract.mode)
+    month = date(2025, 3, 1)
+    kind = HoursKind.WORK
+    hours = Decimal("100")
+    status = HoursStatus.VALIDATED
+
+
+class ExitFactory(Base):
+    class Meta:
+        model = m.Exit
+
+    contract = factory.SubFactory(EmploymentContractFactory)
+    exit_date = date(2025, 12, 31)
+    detail = ExitDetail.CDI
+    category = factory.LazyAttribute(lambda o: EXIT_CATEGORY[o.detail])
+
+
+class FollowUpFactory(Base):
+    class Meta:
+        model = m.FollowUp
+
+    exit = factory.SubFactory(ExitFactory)
+    due_on = factory.LazyAttribute(lambda o: o.exit.exit_date + timedelta(days=182))
+
+
+class NotificationFactory(Base):
+    class Meta:
+        model = m.Notification
+
+    class Params:
+        user = None
+
+    user_id = factory.LazyAttribute(lambda o: o.user.id)
+    message = factory.Sequence(lambda n: f"Notification {n}")
+
+
+class JobRunFactory(Base):
+    class Meta:
+        model = m.JobRun
+
+    job_name = "deliver_outbox"
+    succeeded = True
+
+
+class OutboxMessageFactory(Base):
+    class Meta:
+        model = m.OutboxMessage
+
+    recipient = factory.Sequence(lambda n: f"destinataire{n}@exemple.fr")
+    subject = "Invitation"
+    body = "Bonjour"
