@@ -3,6 +3,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from clausematch.offers.cli import offers_cli
+
 ref_cli = AppGroup("ref", help="Données de référence (ROME, communes).")
 seed_cli = AppGroup("seed", help="Données de démonstration.")
 outbox_cli = AppGroup("outbox", help="E-mails en attente.")
@@ -44,3 +46,4 @@ def outbox_deliver() -> None:
 def init_app(app: Flask) -> None:
     for group in (ref_cli, seed_cli, outbox_cli):
         app.cli.add_command(group)
+    app.cli.add_command(offers_cli)

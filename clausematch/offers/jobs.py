@@ -1,0 +1,41 @@
+"""Scheduled work on offers: closing published offers whose publication has ended."""
+from datetime import date
+
+import sqlalchemy as sa
+
+from clausematch.database import today
+from clausematch.extensions import db
+from clausematch.offers import workflow
+from clausematch.offers.models import Offer, OfferStatus
+from clausematch.scheduler import run_job
+
+EXPIRY_COMMENT = "Clôture automatique : date de fin de publication dépassée"
+EXPIRY_JOB = "offers.expire"
+
+
+def expire_offers(on: date) -> int:
+    """Close every published offer whose publication ended before `on`; returns how many.
+
+    Safe to re-run: a closed offer is no longer published, so a second run changes nothing.
+    """
+    stmt = (sa.select(Offer)
+            .where(Offer.status == OfferStatus.PUBLISHED, Offer.publication_end < on)
+            .order_by(Offer.id))
+    offers = list(db.session.scalars(stmt))
+    for offer in offers:
+        workflow.change_status(offer, OfferStatus.CLOSED, None, EXPIRY_COMMENT)
+    db.session.commit()
+    return len(offers)
+
+
+def expire_offers_job() -> int:
+    """The nightly job (and `flask offers expire`): expiry as of today, recorded in job_runs."""
+    return run_job(EXPIRY_JOB, lambda: expire_offers(today()))
+
+
+def expiry_summary(count: int) -> str:
+    if count == 0:
+        return "Aucune offre à clôturer."
+    if count == 1:
+        return "1 offre clôturée (fin de publication dépassée)."
+    return f"{count} offres clôturées (fin de publication dépassée)."

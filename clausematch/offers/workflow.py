@@ -1,0 +1,159 @@
+"""The life of an offer: its statuses, the moves between them, and the one function that
+moves it.
+
+    draft ──► submitted ──► published ──► filled
+      ▲  │        │            │
+      │  └──► closed ◄─────────┘ (by hand, or nightly once publication_end has passed)
+      │           │
+      └───────────┘ a facilitator reopens a closed offer as a draft; submitted → draft is a
+                    facilitator sending the offer back with a comment.
+
+Decisions: a filled offer is final (the people hired are counted against it); a closed offer may
+be reopened, but only as a draft, so that it goes through validation again before it is public.
+"""
+from clausematch.accounts.models import Role, User
+from clausematch.audit import record
+from clausematch.database import today, utcnow
+from clausematch.errors import DomainError, NotAllowed
+from clausematch.extensions import db
+from clausematch.offers import permissions
+from clausematch.offers.models import Offer, OfferStatus, OfferStatusChange
+
+__all__ = ["OfferStatus", "TRANSITIONS", "change_status", "record_creation"]
+
+# The nightly expiry job acts as the system (no user).
+SYSTEM = "system"
+COMPANY, FACILITATOR = Role.COMPANY, Role.FACILITATOR
+BOTH = frozenset({COMPANY, FACILITATOR})
+
+# current status → {target status → capacities allowed to make the move}
+TRANSITIONS: dict[OfferStatus, dict[OfferStatus, frozenset]] = {
+    OfferStatus.DRAFT: {OfferStatus.SUBMITTED: BOTH, OfferStatus.CLOSED: BOTH},
+    OfferStatus.SUBMITTED: {OfferStatus.PUBLISHED: frozenset({FACILITATOR}),
+                            OfferStatus.DRAFT: frozenset({FACILITATOR})},
+    OfferStatus.PUBLISHED: {OfferStatus.FILLED: BOTH, OfferStatus.CLOSED: BOTH | {SYSTEM}},
+    OfferStatus.FILLED: {},
+    OfferStatus.CLOSED: {OfferStatus.DRAFT: frozenset({FACILITATOR})},
+}
+
+# Moves that need a comment, because the company must know why.
+COMMENT_REQUIRED = {(OfferStatus.SUBMITTED, OfferStatus.DRAFT)}
+COMMENT_MAX_LENGTH = 500
+
+# Button labels for each move, in French.
+ACTION_LABELS = {
+    (OfferStatus.DRAFT, OfferStatus.SUBMITTED): "Soumettre à validation",
+    (OfferStatus.DRAFT, OfferStatus.CLOSED): "Clôturer le brouillon",
+    (OfferStatus.SUBMITTED, OfferStatus.PUBLISHED): "Valider et publier",
+    (OfferStatus.SUBMITTED, OfferStatus.DRAFT): "Renvoyer en brouillon",
+    (OfferStatus.PUBLISHED, OfferStatus.FILLED): "Marquer comme pourvue",
+    (OfferStatus.PUBLISHED, OfferStatus.CLOSED): "Clôturer l'offre",
+    (OfferStatus.CLOSED, OfferStatus.DRAFT): "Rouvrir en brouillon",
+}
+
+_SUBJECT = {
+    OfferStatus.DRAFT: "Une offre en brouillon",
+    OfferStatus.SUBMITTED: "Une offre en attente de validation",
+    OfferStatus.PUBLISHED: "Une offre publiée",
+    OfferStatus.FILLED: "Une offre pourvue",
+    OfferStatus.CLOSED: "Une offre clôturée",
+}
+_PARTICIPLE = {
+    OfferStatus.DRAFT: "remise en brouillon",
+    OfferStatus.SUBMITTED: "soumise à validation",
+    OfferStatus.PUBLISHED: "publiée",
+    OfferStatus.FILLED: "marquée comme pourvue",
+    OfferStatus.CLOSED: "clôturée",
+}
+_STATE = {
+    OfferStatus.DRAFT: "en brouillon",
+    OfferStatus.SUBMITTED: "en attente de validation",
+    OfferStatus.PUBLISHED: "publiée",
+    OfferStatus.FILLED: "pourvue",
+    OfferStatus.CLOSED: "clôturée",
+}
+# What the move does, for "only a facilitator may …" messages.
+_FACILITATOR_ONLY = {
+    (OfferStatus.SUBMITTED, OfferStatus.PUBLISHED): "valider et publier une offre",
+    (OfferStatus.SUBMITTED, OfferStatus.DRAFT): "renvoyer une offre en brouillon",
+    (OfferStatus.CLOSED, OfferStatus.DRAFT): "rouvrir une offre clôturée",
+}
+
+
+def allowed_capacities(current: OfferStatus, target: OfferStatus) -> frozenset:
+    """Who may move an offer from `current` to `target` (empty when the move does not exist)."""
+    return TRANSITIONS.get(current, {}).get(target, frozenset())
+
+
+def next_statuses(current: OfferStatus) -> list[OfferStatus]:
+    return list(TRANSITIONS.get(current, {}))
+
+
+def refusal_message(current: OfferStatus, target: OfferStatus) -> str:
+    """Why the move current → target does not exist, in French."""
+    if current == target:
+        return f"L'offre est déjà {_STATE[target]}."
+    if current == OfferStatus.FILLED:
+        return f"Une offre pourvue ne peut plus être {_PARTICIPLE[target]}."
+    if current == OfferStatus.CLOSED:
+        return (f"Une offre clôturée ne peut pas être {_PARTICIPLE[target]} : "
+                "un facilitateur doit d'abord la rouvrir en brouillon.")
+    if current == OfferStatus.DRAFT and target == OfferStatus.PUBLISHED:
+        return "Une offre en brouillon ne peut pas être publiée : soumettez-la d'abord à validation."
+    return f"{_SUBJECT[current]} ne peut pas être {_PARTICIPLE[target]}."
+
+
+def check_transition(offer: Offer, target: OfferStatus, capacity, comment: str) -> None:
+    """Raise DomainError (or NotAllowed) unless `capacity` may move `offer` to `target` now."""
+    capacities = allowed_capacities(offer.status, target)
+    if not capacities:
+        raise DomainError(refusal_message(offer.status, target))
+    if capacity not in capacities:
+        what = _FACILITATOR_ONLY.get((offer.status, target))
+        raise NotAllowed(f"Seul un facilitateur du territoire peut {what}." if what
+                         else "Vous ne pouvez pas faire ce changement de statut.")
+    if (offer.status, target) in COMMENT_REQUIRED and not comment:
+        raise DomainError("Indiquez en commentaire ce que l'entreprise doit corriger.", field="comment")
+    if len(comment) > COMMENT_MAX_LENGTH:
+        raise DomainError(f"Le commentaire ne doit pas dépasser {COMMENT_MAX_LENGTH} caractères.",
+                          field="comment")
+    going_public = target in (OfferStatus.SUBMITTED, OfferStatus.PUBLISHED)
+    if going_public and offer.publication_end is not None and offer.publication_end < today():
+        end = offer.publication_end.strftime("%d/%m/%Y")
+        action = "publier" if target == OfferStatus.PUBLISHED else "soumettre"
+        raise DomainError(f"La fin de publication ({end}) est dépassée : modifiez-la avant de {action} "
+                          "l'offre.", field="publication_end")
+
+
+def change_status(offer: Offer, target: OfferStatus, actor: User | None, comment: str = "") -> OfferStatusChange:
+    """Move `offer` to `target` on behalf of `actor` (None: the system, e.g. nightly expiry).
+
+    Checks the move and who makes it, logs it in the offer's history and the audit trail,
+    stamps published_at. Adds to the session; the calling service commits.
+    """
+    comment = (comment or "").strip()
+    capacity = SYSTEM if actor is None else permissions.offer_capacity(actor, offer)
+    if capacity is None:
+        raise NotAllowed("Vous ne pouvez pas modifier le statut de cette offre.")
+    check_transition(offer, target, capacity, comment)
+    previous = offer.status
+    offer.status = target
+    if target == OfferStatus.PUBLISHED:
+        offer.published_at = utcnow()
+    return _log(offer, previous, target, actor, comment)
+
+
+def record_creation(offer: Offer, actor: User | None) -> OfferStatusChange:
+    """The first row of an offer's history (from nowhere to its initial status)."""
+    return _log(offer, None, offer.status, actor, "")
+
+
+def _log(offer: Offer, previous: OfferStatus | None, target: OfferStatus, actor: User | None,
+         comment: str) -> OfferStatusChange:
+    actor_id = actor.id if actor is not None else None
+    change = OfferStatusChange(offer_id=offer.id, from_status=previous, to_status=target,
+                               actor_id=actor_id, comment=comment)
+    db.session.add(change)
+    record("offer.status_changed", "offer", offer.id, actor_id=actor_id,
+           from_status=previous.value if previous else None, to_status=target.value)
+    return change
