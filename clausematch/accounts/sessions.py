@@ -1,8 +1,10 @@
-"""Login sessions: loading the user, and logging out after inactivity (checked server-side)."""
+"""Login sessions: loading the user, opening and closing sessions, and logging out after
+inactivity (checked server-side on every request)."""
 from datetime import datetime
+from urllib.parse import urlsplit
 
-from flask import Flask, flash, redirect, request, session, url_for
-from flask_login import current_user, logout_user
+from flask import Flask, flash, g, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
 
 from clausematch.accounts.models import User
 from clausematch.database import utcnow
@@ -29,16 +31,49 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def expire_inactive_session():
+        # Load the user from this request's session cookie. A request normally gets a fresh `g`,
+        # but one run inside an already pushed app context (tests, CLI) would reuse the user
+        # cached by Flask-Login on an earlier request and skip every check below.
+        g.pop("_login_user", None)
         if request.endpoint == "static" or not current_user.is_authenticated:
             return None
         now = utcnow()
         last_seen = session.get(LAST_SEEN_KEY)
         timeout = app.config["SESSION_INACTIVITY_TIMEOUT"]
         if last_seen and now - datetime.fromisoformat(last_seen) > timeout:
-            logout_user()
-            session.clear()
+            end_session()
             flash("Votre session a expiré après une période d'inactivité. Reconnectez-vous.", "info")
-            return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
+            back = request.full_path.rstrip("?") if request.method == "GET" else None
+            return redirect(url_for("accounts.login", next=back))
         session[LAST_SEEN_KEY] = now.isoformat()
         session.permanent = True
         return None
+
+
+def start_session(user: User, fresh: bool = True) -> None:
+    """Log `user` in on this browser and start the inactivity clock.
+
+    `fresh` drops whatever the session held before (a new login); a password change keeps
+    the session but must store the user's new session_version, or the next request logs out.
+    """
+    if fresh:
+        session.clear()
+    login_user(user)
+    session.permanent = True
+    session[LAST_SEEN_KEY] = utcnow().isoformat()
+
+
+def end_session() -> None:
+    logout_user()
+    session.clear()
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site (no open redirect), else None."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    # Browsers drop tabs/newlines and read "\" as "/": "/\t/evil.fr" or "/\evil.fr" leave the site.
+    if "\\" in target or any(ord(char) < 32 or char.isspace() for char in target):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None

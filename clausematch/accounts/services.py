@@ -1,0 +1,288 @@
+"""Account services: logging in, invitations, password resets and changes.
+
+Each public function is one unit of work: it takes plain values and the acting user,
+raises DomainError (French message) when a rule refuses, and commits once.
+"""
+import dataclasses
+import functools
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+from sqlalchemy.orm import joinedload
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from clausematch import audit
+from clausematch.accounts.models import (ROLE_FOR_KIND, Invitation, Membership, Organisation,
+                                         PasswordResetToken, Role, User)
+from clausematch.accounts.tokens import hash_token, new_token
+from clausematch.audit import AuditEvent
+from clausematch.database import utcnow
+from clausematch.errors import DomainError, NotAllowed
+from clausematch.extensions import db
+from clausematch.notifications import deliver_outbox, queue_email
+from clausematch.pagination import Page, paginate
+from clausematch.permissions import can_invite, has_role
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 128
+PASSWORD_RULES = (f"Au moins {MIN_PASSWORD_LENGTH} caractères. Une phrase de plusieurs mots, "
+                  "facile à retenir pour vous seul, est un bon choix.")
+MAX_FAILED_LOGINS = 5
+FAILED_LOGIN_WINDOW = timedelta(minutes=15)
+# Every failure gets this same message, so that it never tells which of e-mail or password
+# was wrong, nor whether an account is locked (which would reveal that it exists).
+LOGIN_FAILED = ("Adresse e-mail ou mot de passe incorrect. Après 5 échecs, la connexion à un compte "
+                "est suspendue pendant 15 minutes.")
+MAX_RESET_REQUESTS = 3  # per account and per PASSWORD_RESET_VALIDITY: no mail-bombing
+
+
+class UnusableLink(DomainError):
+    """An invitation or password-reset link that is unknown (404), used or expired (410)."""
+
+    def __init__(self, message: str, status: int = 410):
+        super().__init__(message)
+        self.status = status
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == normalise_email(email)))
+
+
+# --- Logging in and out --------------------------------------------------------------------
+
+def authenticate(email: str, password: str) -> User:
+    """The active user with these credentials; records the login (or the failure)."""
+    user = find_user_by_email(email)
+    if user is None or not user.password_hash:
+        check_password_hash(_dummy_hash(), password)  # same work as a real check: no timing oracle
+        raise DomainError(LOGIN_FAILED)
+    if _recent_login_failures(user) >= MAX_FAILED_LOGINS:
+        raise DomainError(LOGIN_FAILED)
+    if not check_password_hash(user.password_hash, password):
+        audit.record("login_failed", "user", user.id)
+        db.session.commit()
+        raise DomainError(LOGIN_FAILED)
+    if not user.is_active:
+        raise DomainError("Ce compte est désactivé. Adressez-vous à l'équipe de facilitation de votre territoire.")
+    user.last_login_at = utcnow()
+    audit.record("login", "user", user.id, actor_id=user.id)
+    db.session.commit()
+    return user
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def _recent_login_failures(user: User) -> int:
+    """Failed logins on this account in the window, not counting those before its last login."""
+    since = utcnow() - FAILED_LOGIN_WINDOW
+    if user.last_login_at and user.last_login_at > since:
+        since = user.last_login_at
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(AuditEvent).where(
+            AuditEvent.entity_type == "user", AuditEvent.entity_id == user.id,
+            AuditEvent.action == "login_failed", AuditEvent.occurred_at > since)
+    ) or 0
+
+
+def record_logout(user: User) -> None:
+    audit.record("logout", "user", user.id, actor_id=user.id)
+    db.session.commit()
+
+
+# --- Invitations ---------------------------------------------------------------------------
+
+def invitable_organisations(actor: User) -> list[Organisation]:
+    """Active organisations the actor may invite into, by name."""
+    stmt = (sa.select(Organisation).where(Organisation.is_active.is_(True))
+            .options(joinedload(Organisation.territory)).order_by(Organisation.name, Organisation.id))
+    if not has_role(actor, Role.ADMIN):
+        if not has_role(actor, Role.FACILITATOR) or actor.organisation is None:
+            return []
+        stmt = stmt.where(Organisation.territory_id == actor.organisation.territory_id)
+    return list(db.session.scalars(stmt))
+
+
+def list_invitations(actor: User, page: int) -> Page:
+    """One page of the invitations the actor may see (their territory; all for admins), newest first."""
+    stmt = (sa.select(Invitation)
+            .options(joinedload(Invitation.organisation), joinedload(Invitation.invited_by))
+            .order_by(Invitation.created_at.desc(), Invitation.id.desc()))
+    if not has_role(actor, Role.ADMIN):
+        territory_id = actor.organisation.territory_id if actor.organisation else None
+        stmt = stmt.where(Invitation.organisation_id.in_(
+            sa.select(Organisation.id).where(Organisation.territory_id == territory_id)))
+    result = paginate(stmt, page)
+    # paginate() hands back one-entity selects as rows (it counts the entity's columns): unwrap.
+    return dataclasses.replace(result, items=[item[0] if isinstance(item, sa.Row) else item
+                                              for item in result.items])
+
+
+def invitation_status(invitation: Invitation, now: datetime | None = None) -> str:
+    """French status of an invitation, for lists."""
+    if invitation.accepted_at is not None:
+        return "Acceptée"
+    return "Expirée" if invitation.expires_at <= (now or utcnow()) else "En attente"
+
+
+def invite_user(actor: User, organisation_id: int, email: str, full_name: str) -> Invitation:
+    """Invite someone into an organisation: the role follows from its kind; the link goes by e-mail."""
+    organisation = db.session.get(Organisation, organisation_id) if organisation_id else None
+    if organisation is None or not organisation.is_active:
+        raise DomainError("Choisissez une organisation dans la liste.", field="organisation_id")
+    if not can_invite(actor, organisation):
+        raise NotAllowed("Vous ne pouvez pas inviter de personne dans cette organisation.",
+                         field="organisation_id")
+    email, full_name = normalise_email(email), (full_name or "").strip()
+    if not full_name:
+        raise DomainError("Indiquez le nom et le prénom de la personne invitée.", field="full_name")
+    if find_user_by_email(email) is not None:
+        raise DomainError("Un compte existe déjà avec cette adresse e-mail.", field="email")
+    if _pending_invitation_exists(email, organisation.id):
+        raise DomainError("Une invitation est déjà en attente pour cette adresse dans cette organisation.",
+                          field="email")
+    token, token_hash = new_token()
+    invitation = Invitation(
+        token_hash=token_hash, email=email, full_name=full_name, organisation=organisation,
+        role=ROLE_FOR_KIND[organisation.kind], invited_by=actor,
+        expires_at=utcnow() + current_app.config["INVITATION_VALIDITY"])
+    db.session.add(invitation)
+    db.session.flush()
+    audit.record("invitation_sent", "invitation", invitation.id, actor_id=actor.id,
+                 organisation_id=organisation.id)
+    queue_email(email, "Votre invitation à rejoindre ClauseMatch", render_template(
+        "accounts/emails/invitation.txt", invitation=invitation, link=_link(f"/invitation/{token}")))
+    db.session.commit()
+    deliver_outbox()
+    return invitation
+
+
+def _pending_invitation_exists(email: str, organisation_id: int) -> bool:
+    return db.session.scalar(sa.select(sa.exists().where(
+        Invitation.organisation_id == organisation_id, sa.func.lower(Invitation.email) == email,
+        Invitation.accepted_at.is_(None), Invitation.expires_at > utcnow()))) or False
+
+
+def _link(path: str) -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+
+
+def invitation_for_token(token: str, for_update: bool = False) -> Invitation:
+    """The invitation behind a link, if it can still be used; raises UnusableLink otherwise."""
+    stmt = sa.select(Invitation).where(Invitation.token_hash == hash_token(token))
+    invitation = db.session.scalar(stmt.with_for_update() if for_update else stmt)
+    if invitation is None:
+        raise UnusableLink("Ce lien d'invitation n'est pas valide. Vérifiez qu'il a été copié en entier, "
+                           "ou demandez une nouvelle invitation.", status=404)
+    if invitation.accepted_at is not None:
+        raise UnusableLink("Ce lien d'invitation a déjà été utilisé : le compte a été créé. "
+                           "Connectez-vous avec votre adresse e-mail et votre mot de passe.")
+    if invitation.expires_at <= utcnow():
+        raise UnusableLink(f"Ce lien d'invitation a expiré le {invitation.expires_at:%d/%m/%Y}. "
+                           "Demandez une nouvelle invitation à la personne qui vous a invité.")
+    return invitation
+
+
+def accept_invitation(token: str, password: str) -> User:
+    """Create the invited person's account and membership; the link cannot be used again."""
+    invitation = invitation_for_token(token, for_update=True)
+    check_password_rules(password)
+    if find_user_by_email(invitation.email) is not None:
+        raise DomainError("Un compte existe déjà avec cette adresse e-mail : connectez-vous, ou utilisez "
+                          "« Mot de passe oublié ».")
+    now = utcnow()
+    user = User(email=invitation.email, full_name=invitation.full_name, role=invitation.role,
+                password_hash=generate_password_hash(password), last_login_at=now)
+    db.session.add(user)
+    db.session.add(Membership(user=user, organisation_id=invitation.organisation_id))
+    db.session.flush()
+    invitation.accepted_at, invitation.accepted_user_id = now, user.id
+    audit.record("invitation_accepted", "invitation", invitation.id, actor_id=user.id, user_id=user.id)
+    audit.record("login", "user", user.id, actor_id=user.id)
+    db.session.commit()
+    return user
+
+
+# --- Passwords -----------------------------------------------------------------------------
+
+def check_password_rules(password: str, field: str = "password") -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise DomainError(f"Le mot de passe doit contenir au moins {MIN_PASSWORD_LENGTH} caractères.", field=field)
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise DomainError(f"Le mot de passe ne doit pas dépasser {MAX_PASSWORD_LENGTH} caractères.", field=field)
+
+
+def _set_password(user: User, password: str, now: datetime) -> None:
+    """New hash, sessions opened before are rejected, pending reset links stop working."""
+    user.password_hash = generate_password_hash(password)
+    user.session_version += 1
+    db.session.execute(sa.update(PasswordResetToken)
+                       .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+                       .values(used_at=now))
+
+
+def request_password_reset(email: str) -> None:
+    """E-mail a reset link if an active account has this address; silent otherwise."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        return
+    now, validity = utcnow(), current_app.config["PASSWORD_RESET_VALIDITY"]
+    recent = db.session.scalar(sa.select(sa.func.count()).select_from(PasswordResetToken).where(
+        PasswordResetToken.user_id == user.id, PasswordResetToken.created_at > now - validity))
+    if recent >= MAX_RESET_REQUESTS:
+        return
+    token, token_hash = new_token()
+    db.session.add(PasswordResetToken(token_hash=token_hash, user_id=user.id, expires_at=now + validity))
+    audit.record("password_reset_requested", "user", user.id)
+    queue_email(user.email, "Réinitialisation de votre mot de passe ClauseMatch", render_template(
+        "accounts/emails/password_reset.txt", user=user, link=_link(f"/mot-de-passe/{token}"),
+        expires_at=now + validity))
+    db.session.commit()
+    deliver_outbox()
+
+
+def reset_token_for(token: str, for_update: bool = False) -> PasswordResetToken:
+    """The reset token behind a link, if it can still be used; raises UnusableLink otherwise."""
+    stmt = sa.select(PasswordResetToken).where(PasswordResetToken.token_hash == hash_token(token))
+    reset = db.session.scalar(stmt.with_for_update() if for_update else stmt)
+    if reset is None or not reset.user.is_active:
+        raise UnusableLink("Ce lien de réinitialisation n'est pas valide. Vérifiez qu'il a été copié en "
+                           "entier, ou faites une nouvelle demande.", status=404)
+    if reset.used_at is not None:
+        raise UnusableLink("Ce lien de réinitialisation a déjà été utilisé ou a été remplacé. "
+                           "Faites une nouvelle demande si besoin.")
+    if reset.expires_at <= utcnow():
+        raise UnusableLink("Ce lien de réinitialisation a expiré. Faites une nouvelle demande.")
+    return reset
+
+
+def reset_password(token: str, password: str) -> User:
+    """Set a new password through a reset link; other sessions and links stop working."""
+    reset = reset_token_for(token, for_update=True)
+    check_password_rules(password)
+    user = reset.user
+    _set_password(user, password, utcnow())
+    audit.record("password_reset", "user", user.id, actor_id=user.id)
+    db.session.commit()
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> User:
+    """A logged-in user changes their password; their other sessions are closed."""
+    if not user.password_hash or not check_password_hash(user.password_hash, current_password or ""):
+        raise DomainError("Le mot de passe actuel est incorrect.", field="current_password")
+    check_password_rules(new_password, field="new_password")
+    if check_password_hash(user.password_hash, new_password):
+        raise DomainError("Le nouveau mot de passe doit être différent de l'actuel.", field="new_password")
+    _set_password(user, new_password, utcnow())
+    audit.record("password_changed", "user", user.id, actor_id=user.id)
+    db.session.commit()
+    return user
