@@ -53,7 +53,7 @@ def paginate(select_stmt: sa.Select, page: int | None, per_page: int | None = No
     if total == 0:
         return Page(items=[], page=1, per_page=per_page, total=0)
     paged = select_stmt.limit(per_page).offset((page - 1) * per_page)
-    if len(select_stmt.selected_columns) == 1:
+    if len(select_stmt.column_descriptions) == 1:
         items = list(db.session.scalars(paged))
     else:
         items = list(db.session.execute(paged))
