@@ -18,9 +18,8 @@ RESET_REQUESTED = ("Si un compte actif existe pour cette adresse, un e-mail cont
 
 def _show_error(form, error: DomainError) -> None:
     """Put a service's refusal on the field it names, else at the top of the form."""
-    field = form._fields.get(error.field) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
+    if error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, error.message]
     else:
         form.form_errors.append(error.message)
 

@@ -175,10 +175,16 @@ def _link(path: str) -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
 
 
+def _by_token(model, token: str, for_update: bool):
+    """The invitation or reset token whose hash matches; locked when about to be used, so that
+    two simultaneous submissions cannot both use a single-use link."""
+    stmt = sa.select(model).where(model.token_hash == hash_token(token))
+    return db.session.scalar(stmt.with_for_update() if for_update else stmt)
+
+
 def invitation_for_token(token: str, for_update: bool = False) -> Invitation:
     """The invitation behind a link, if it can still be used; raises UnusableLink otherwise."""
-    stmt = sa.select(Invitation).where(Invitation.token_hash == hash_token(token))
-    invitation = db.session.scalar(stmt.with_for_update() if for_update else stmt)
+    invitation = _by_token(Invitation, token, for_update)
     if invitation is None:
         raise UnusableLink("Ce lien d'invitation n'est pas valide. Vérifiez qu'il a été copié en entier, "
                            "ou demandez une nouvelle invitation.", status=404)
@@ -251,8 +257,7 @@ def request_password_reset(email: str) -> None:
 
 def reset_token_for(token: str, for_update: bool = False) -> PasswordResetToken:
     """The reset token behind a link, if it can still be used; raises UnusableLink otherwise."""
-    stmt = sa.select(PasswordResetToken).where(PasswordResetToken.token_hash == hash_token(token))
-    reset = db.session.scalar(stmt.with_for_update() if for_update else stmt)
+    reset = _by_token(PasswordResetToken, token, for_update)
     if reset is None or not reset.user.is_active:
         raise UnusableLink("Ce lien de réinitialisation n'est pas valide. Vérifiez qu'il a été copié en "
                            "entier, ou faites une nouvelle demande.", status=404)
