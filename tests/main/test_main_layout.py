@@ -108,3 +108,10 @@ def test_stylesheet_has_visible_focus_and_phone_layout(client):
     assert re.search(r":focus-visible \{ outline: 3px solid var\(--focus\)", css)
     assert "@media (max-width: 47.99em)" in css
     assert 'setAttribute("aria-expanded"' in script
+
+
+def test_accessibility_statement_is_public_and_honest(client):
+    html = client.get("/accessibilite").get_data(as_text=True)
+
+    assert h1(html) == "Déclaration d'accessibilité"
+    assert "<strong>non conforme</strong>" in html and "Défenseur des droits" in html
