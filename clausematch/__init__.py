@@ -51,6 +51,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(referential_bp)
+    from clausematch.offers.board import bp as board_bp
+    app.register_blueprint(board_bp)
 
 
 def register_template_helpers(app: Flask) -> None:
