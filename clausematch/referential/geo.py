@@ -49,7 +49,7 @@ def within_box_sql(lat_col, lon_col, lat: float, lon: float, radius_km: float):
 def squared_distance_sql(lat_col, lon_col, lat: float, lon: float):
     """SQL expression ≈ squared distance in km² from (lat, lon), portable (no trigonometry in SQL).
 
-    Equirectangular approximation, the cosine computed here once: within 0.5 % of the
+    Equirectangular approximation, the cosine computed here once: within 1 % of the
     great-circle distance up to ~100 km in mainland France, so fine to order a bounding-box
     result by distance or to cut it at `radius_km ** 2`. Measure shown distances with
     `haversine_km`.

@@ -87,15 +87,18 @@ class TextIndex:
             self._item_keys[item].append(key)
         self._item_words = [frozenset(" ".join(keys).split()) for keys in self._item_keys]
 
-    def match(self, query: str) -> dict[int, int]:
-        """item → tier for every item matching `query` (a search key)."""
+    def match(self, query: str, enough: int = FUZZY_POOL) -> dict[int, int]:
+        """item → tier for every item matching `query` (a search key). Whole keys close to the
+        query are only looked for when fewer than `enough` items match better."""
         tiers = self._key_prefix_matches(query)
         typed, loose = self._word_matches(query.split())
         for item in typed:
             tiers.setdefault(item, WORDS)
-        close_keys = process.extract(query, self.keys, scorer=fuzz.ratio, limit=FUZZY_POOL,
-                                     score_cutoff=FUZZY_CUTOFF)
-        for item in loose.union(self.owner[p] for _, _, p in close_keys):
+        if len(tiers) < enough:
+            close_keys = process.extract(query, self.keys, scorer=fuzz.ratio, limit=FUZZY_POOL,
+                                         score_cutoff=FUZZY_CUTOFF)
+            loose.update(self.owner[p] for _, _, p in close_keys)
+        for item in loose:
             tiers.setdefault(item, FUZZY)
         return tiers
 
@@ -117,23 +120,30 @@ class TextIndex:
     def _word_matches(self, words: list[str]) -> tuple[set[int], set[int]]:
         """Items having, for every query word, a word starting with it (typed), or starting with
         it or close to it (loose: a typo somewhere)."""
-        starting = [self._vocabulary[bisect_left(self._vocabulary, w):bisect_left(self._vocabulary, w + "~")]
-                    for w in words]
+        starting = [self._words_starting(word) for word in words]
         # Typo tolerance only for words that start no known word: those typed right stay strict.
         similar = [frozenset() if found else self._similar_words(w) for w, found in zip(words, starting)]
         # Candidates come from the rarest query word; the others are checked item by item.
-        sizes = [sum(len(self._postings[v]) for v in (*starting[i], *similar[i])) for i in range(len(words))]
-        pivot = sizes.index(min(sizes))
-        typed = set().union(*(self._postings[v] for v in starting[pivot]))
-        loose = set().union(*(self._postings[v] for v in similar[pivot])) - typed
-        others = [i for i in range(len(words)) if i != pivot]
-        for item in list(typed):
+        pivot = min(range(len(words)), key=lambda i: self._frequency(starting[i]) + self._frequency(similar[i]))
+        others = [(words[i], similar[i]) for i in range(len(words)) if i != pivot]
+
+        def has_others(item: int, tolerant: bool) -> bool:
             item_words = self._item_words[item]
-            if not all(any(v.startswith(words[i]) for v in item_words) for i in others):
-                typed.discard(item)
-                loose.add(item)
-        return typed, {item for item in loose if all(
-            any(v.startswith(words[i]) or v in similar[i] for v in self._item_words[item]) for i in others)}
+            return all(any(v.startswith(word) or (tolerant and v in near) for v in item_words)
+                       for word, near in others)
+
+        candidates = set().union(*(self._postings[v] for v in starting[pivot]))
+        if not others:
+            return candidates, set().union(*(self._postings[v] for v in similar[pivot])) - candidates
+        typed = {item for item in candidates if has_others(item, tolerant=False)}
+        candidates = (candidates - typed).union(*(self._postings[v] for v in similar[pivot]))
+        return typed, {item for item in candidates if has_others(item, tolerant=True)}
+
+    def _words_starting(self, prefix: str) -> list[str]:
+        return self._vocabulary[bisect_left(self._vocabulary, prefix):bisect_left(self._vocabulary, prefix + "~")]
+
+    def _frequency(self, words) -> int:
+        return sum(len(self._postings[word]) for word in words)
 
     def _similar_words(self, word: str) -> frozenset[str]:
         if len(word) < MIN_FUZZY_WORD:
@@ -225,7 +235,7 @@ def search_appellations(query: str, limit: int = 10) -> list[AppellationHit]:
         positions = [p for code in codes for p in index.by_rome[code]][:limit]
         return [replace(index.appellations[p], score=100.0) for p in positions]
     text = index.appellation_text
-    tiers = text.match(key)
+    tiers = text.match(key, enough=limit)
     scores = text.scores(key, tiers)
     # Best score first; among equals, the shortest title (the generic job before its variants).
     ranked = heapq.nsmallest(limit, scores, key=lambda p: (-scores[p], len(index.appellations[p].label)))
@@ -247,7 +257,7 @@ def search_communes(query: str, limit: int = 10, prefer_departments: frozenset[s
         tiers = _number_matches(index, compact)
         scores = {p: 100.0 if tier == EXACT else 20.0 * len(compact) for p, tier in tiers.items()}
     else:
-        tiers = index.commune_text.match(key)
+        tiers = index.commune_text.match(key, enough=limit)
         scores = index.commune_text.scores(key, {p: t for p, t in tiers.items() if t == FUZZY})
 
     def rank(position: int) -> tuple:
