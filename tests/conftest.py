@@ -164,7 +164,9 @@ def login_as(app, client, personas):
 
     def login(role: str):
         user = personas[role]
-        with app.test_request_context():  # same remote address and user agent as the client
+        # Same remote address and user agent as the client, or "strong" session protection
+        # drops the login on the first request.
+        with app.test_request_context(environ_base=client.environ_base):
             identifier = _create_identifier()
         with client.session_transaction() as session:
             session["_user_id"] = user.get_id()

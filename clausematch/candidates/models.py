@@ -4,7 +4,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from clausematch.accounts.models import Prescriber, User
+from clausematch.accounts.models import Prescriber, Territory, User
 from clausematch.database import LabelledEnum, TimestampMixin, enum_type, utcnow
 from clausematch.extensions import db
 from clausematch.referential.models import Commune, RomeAppellation
@@ -54,6 +54,7 @@ class Candidate(TimestampMixin, db.Model):
     available_from: Mapped[date | None]
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("candidates.id"))
 
+    territory: Mapped[Territory] = relationship()
     prescriber: Mapped[Prescriber] = relationship()
     referent: Mapped[User | None] = relationship()
     commune: Mapped[Commune | None] = relationship()

@@ -5,7 +5,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from clausematch.accounts.models import Buyer, Company
+from clausematch.accounts.models import Buyer, Company, Territory
 from clausematch.database import LabelledEnum, TimestampMixin, enum_type
 from clausematch.extensions import db
 from clausematch.vocabulary import Sector
@@ -49,6 +49,7 @@ class Contract(TimestampMixin, db.Model):
     end_date: Mapped[date | None]
     clause_kind: Mapped[ClauseKind | None] = mapped_column(enum_type(ClauseKind))
 
+    territory: Mapped[Territory] = relationship()
     buyer: Mapped[Buyer] = relationship()
     lots: Mapped[list["Lot"]] = relationship(back_populates="contract", order_by="Lot.number")
 

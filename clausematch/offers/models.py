@@ -4,7 +4,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from clausematch.accounts.models import Company
+from clausematch.accounts.models import Company, Territory
 from clausematch.contracts.models import Lot
 from clausematch.database import LabelledEnum, TimestampMixin, enum_type, utcnow
 from clausematch.extensions import db
@@ -75,6 +75,7 @@ class Offer(TimestampMixin, db.Model):
     published_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
+    territory: Mapped[Territory] = relationship()
     lot: Mapped[Lot] = relationship()
     company: Mapped[Company] = relationship()
     programme: Mapped[Programme | None] = relationship()
