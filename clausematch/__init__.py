@@ -51,6 +51,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(referential_bp)
+    from clausematch.contracts import organisation_routes, routes as contracts_routes
+    app.register_blueprint(contracts_routes.bp)
+    app.register_blueprint(organisation_routes.bp)
+    from clausematch.settings.routes import bp as settings_bp
+    app.register_blueprint(settings_bp)
     from clausematch.offers.board import bp as board_bp
     app.register_blueprint(board_bp)
 

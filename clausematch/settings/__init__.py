@@ -1,0 +1,1 @@
+"""Territory settings: the conventions that vary from one guichet clause to another."""

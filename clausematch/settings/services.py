@@ -1,0 +1,88 @@
+"""Read and change the settings of the acting facilitator's territory."""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from clausematch import audit
+from clausematch.accounts.models import Territory, User
+from clausematch.contracts.numbers import percent_to_share
+from clausematch.contracts.permissions import can_manage_contracts, territory_of
+from clausematch.errors import DomainError, NotAllowed
+from clausematch.extensions import db
+
+MAX_VALIDITY_MONTHS = 60
+MAX_HOURLY_COST = Decimal("999999.99")
+MAX_CDI_LUMP_HOURS = 100_000
+TARGET_FIELDS = ("target_women_share", "target_under_26_share", "target_over_50_share", "target_qpv_share",
+                 "target_local_share")
+
+
+@dataclass(frozen=True)
+class SettingsInput:
+    """Shares as typed, in percent (50 for 50 %); targets None when the territory sets none."""
+
+    eligibility_validity_months: int
+    default_labour_share: Decimal
+    default_insertion_rate: Decimal
+    default_hourly_cost: Decimal
+    count_training_hours: bool
+    cdi_lump_hours: int | None
+    globalise_across_lots: bool
+    target_women_share: Decimal | None = None
+    target_under_26_share: Decimal | None = None
+    target_over_50_share: Decimal | None = None
+    target_qpv_share: Decimal | None = None
+    target_local_share: Decimal | None = None
+
+
+def territory_for(actor: User) -> Territory:
+    if not can_manage_contracts(actor):
+        raise NotAllowed("Seul un facilitateur peut modifier les paramètres du territoire.")
+    return db.session.get(Territory, territory_of(actor))
+
+
+def update_settings(actor: User, data: SettingsInput) -> Territory:
+    territory = territory_for(actor)
+    _check(data)
+    territory.eligibility_validity_months = data.eligibility_validity_months
+    territory.default_labour_share = percent_to_share(data.default_labour_share)
+    territory.default_insertion_rate = percent_to_share(data.default_insertion_rate)
+    territory.default_hourly_cost = data.default_hourly_cost
+    territory.count_training_hours = data.count_training_hours
+    territory.cdi_lump_hours = data.cdi_lump_hours
+    territory.globalise_across_lots = data.globalise_across_lots
+    for name in TARGET_FIELDS:
+        setattr(territory, name, percent_to_share(getattr(data, name)))
+    audit.record("territory_settings_updated", "territory", territory.id, actor_id=actor.id)
+    db.session.commit()
+    return territory
+
+
+def _check(data: SettingsInput) -> None:
+    months = data.eligibility_validity_months
+    if months is None or not 1 <= months <= MAX_VALIDITY_MONTHS:
+        raise DomainError(f"La durée de validité s'exprime en mois, entre 1 et {MAX_VALIDITY_MONTHS}.",
+                          field="eligibility_validity_months")
+    _percent(data.default_labour_share, "default_labour_share", "La part de main-d'œuvre", zero_allowed=False)
+    _percent(data.default_insertion_rate, "default_insertion_rate", "Le taux d'insertion", zero_allowed=False)
+    cost = data.default_hourly_cost
+    if cost is None or cost <= 0 or cost > MAX_HOURLY_COST or cost != cost.quantize(Decimal("0.01")):
+        raise DomainError("Le coût horaire est un montant en euros supérieur à 0 (2 décimales au plus).",
+                          field="default_hourly_cost")
+    lump = data.cdi_lump_hours
+    if lump is not None and not 1 <= lump <= MAX_CDI_LUMP_HOURS:
+        raise DomainError(f"Le forfait d'heures pour un CDI est un nombre d'heures entre 1 et "
+                          f"{MAX_CDI_LUMP_HOURS:,}".replace(",", "\u202f") + " (laissez vide pour ne pas en appliquer).",
+                          field="cdi_lump_hours")
+    for name in TARGET_FIELDS:
+        value = getattr(data, name)
+        if value is not None:
+            _percent(value, name, "Un objectif", zero_allowed=True)
+
+
+def _percent(value: Decimal | None, field_name: str, what: str, zero_allowed: bool) -> None:
+    low_ok = value is not None and (value >= 0 if zero_allowed else value > 0)
+    if not low_ok or value > 100:
+        bounds = "entre 0 et 100" if zero_allowed else "supérieur à 0 et au plus 100"
+        raise DomainError(f"{what} est un pourcentage {bounds}.", field=field_name)
+    if value != value.quantize(Decimal("0.01")):
+        raise DomainError(f"{what} s'exprime avec 2 décimales au plus (par exemple 5,25).", field=field_name)

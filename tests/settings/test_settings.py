@@ -1,0 +1,84 @@
+"""Territory settings (/parametres): percentages typed the French way, checked, audited."""
+import html as html_lib
+import re
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from clausematch.accounts.models import Territory
+from clausematch.audit import AuditEvent
+from clausematch.errors import DomainError, NotAllowed
+from clausematch.settings import services
+
+VALID = {"eligibility_validity_months": "6", "default_labour_share": "50", "default_insertion_rate": "7,5",
+         "default_hourly_cost": "32,50", "count_training_hours": "y", "cdi_lump_hours": "1607",
+         "target_women_share": "15", "target_qpv_share": "75", "target_local_share": ""}
+
+
+def errors(response) -> str:
+    html = response.get_data(as_text=True)
+    return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def test_the_form_shows_the_current_settings_as_percentages(client, login_as, territory):
+    login_as("facilitator")
+    html = client.get("/parametres").get_data(as_text=True)
+    assert 'id="default_labour_share"' in html and 'value="50"' in html and 'value="5"' in html
+    assert 'value="30"' in html and "Paramètres du territoire" in html
+
+
+def test_saving_stores_shares_and_audits(client, login_as, territory, db):
+    user = login_as("facilitator")
+    response = client.post("/parametres", data=VALID)
+    assert response.status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Territory, territory.id)
+    assert saved.default_insertion_rate == Decimal("0.075")
+    assert saved.default_hourly_cost == Decimal("32.50")
+    assert saved.count_training_hours is True and saved.globalise_across_lots is False
+    assert saved.cdi_lump_hours == 1607
+    assert (saved.target_women_share, saved.target_qpv_share, saved.target_local_share) == (
+        Decimal("0.15"), Decimal("0.75"), None)
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "territory_settings_updated"))
+    assert (event.entity_id, event.actor_id) == (territory.id, user.id)
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("eligibility_validity_months", "0", "entre 1 et 60"),
+    ("eligibility_validity_months", "six", "N'est pas un entier valide"),
+    ("default_labour_share", "0", "supérieur à 0 et au plus 100"),
+    ("default_insertion_rate", "150", "supérieur à 0 et au plus 100"),
+    ("default_insertion_rate", "cinq", "Saisissez un nombre"),
+    ("default_hourly_cost", "-3", "supérieur à 0"),
+    ("target_women_share", "101", "entre 0 et 100"),
+    ("cdi_lump_hours", "0", "entre 1 et"),
+    ("default_labour_share", "", "Ce champ est obligatoire."),
+])
+def test_wrong_values_are_refused_in_french_and_nothing_is_saved(client, login_as, territory, db, field, value,
+                                                                 message):
+    login_as("facilitator")
+    response = client.post("/parametres", data={**VALID, field: value})
+    assert response.status_code == 200
+    assert message in errors(response)
+    assert f'id="{field}-erreurs"' in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Territory, territory.id).default_hourly_cost == Decimal("30")
+
+
+@pytest.mark.parametrize("role", ["prescriber", "company", "buyer", "admin"])
+def test_only_facilitators_open_the_settings(client, login_as, role):
+    login_as(role)
+    assert client.get("/parametres").status_code == 403
+    assert client.post("/parametres", data=VALID).status_code == 403
+
+
+def test_the_service_rechecks_the_role(personas):
+    data = services.SettingsInput(6, Decimal(50), Decimal(5), Decimal(30), True, None, False)
+    with pytest.raises(NotAllowed):
+        services.update_settings(personas["company"], data)
+    with pytest.raises(DomainError) as refused:
+        services.update_settings(personas["facilitator"],
+                                 services.SettingsInput(6, Decimal(50), Decimal("5.555"), Decimal(30), True, None,
+                                                        False))
+    assert refused.value.field == "default_insertion_rate"
