@@ -24,7 +24,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # Logins expire after this much inactivity (checked server-side on every request).
     SESSION_INACTIVITY_TIMEOUT = timedelta(minutes=int(os.environ.get("SESSION_TIMEOUT_MINUTES", "30")))
-    PERMANENT_SESSION_LIFETIME = SESSION_INACTIVITY_TIMEOUT
+    # The cookie outlives the inactivity timeout so that the server-side check is the one that
+    # fires, with its "session expired" message.
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"

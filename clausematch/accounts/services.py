@@ -3,7 +3,6 @@
 Each public function is one unit of work: it takes plain values and the acting user,
 raises DomainError (French message) when a rule refuses, and commits once.
 """
-import dataclasses
 import functools
 import secrets
 from datetime import datetime, timedelta
@@ -120,10 +119,7 @@ def list_invitations(actor: User, page: int) -> Page:
         territory_id = actor.organisation.territory_id if actor.organisation else None
         stmt = stmt.where(Invitation.organisation_id.in_(
             sa.select(Organisation.id).where(Organisation.territory_id == territory_id)))
-    result = paginate(stmt, page)
-    # paginate() hands back one-entity selects as rows (it counts the entity's columns): unwrap.
-    return dataclasses.replace(result, items=[item[0] if isinstance(item, sa.Row) else item
-                                              for item in result.items])
+    return paginate(stmt, page)
 
 
 def invitation_status(invitation: Invitation, now: datetime | None = None) -> str:

@@ -39,23 +39,3 @@ def other_territory(db):
     from factories import TerritoryFactory
 
     return TerritoryFactory(name="Est Ensemble")
-
-
-@pytest.fixture
-def login_as(app, client, personas):
-    """Same as the root `login_as`, with the identifier computed from the test client's own
-    address and user agent (the root fixture's bare test_request_context has neither, so
-    Flask-Login's "strong" session protection drops the session on the first request).
-    TODO(lead): fold this fix into tests/conftest.py and delete this override."""
-    from flask_login.utils import _create_identifier
-
-    def login(role: str):
-        user = personas[role]
-        with app.test_request_context(environ_base=client.environ_base):
-            identifier = _create_identifier()
-        with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
-            session["_id"] = identifier
-        return user
-    return login
