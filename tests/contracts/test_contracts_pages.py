@@ -184,3 +184,46 @@ def test_the_lot_page_runs_the_same_queries_for_3_and_30_rows(client, login_as, 
     add(27)
     many = count_queries(lambda: client.get(f"/lots/{lot.id}"))
     assert few == many
+
+
+# --- Navigation and other lists ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(("role", "links"), [
+    ("facilitator", {"/marches", "/entreprises", "/acheteurs", "/parametres"}),
+    ("buyer", {"/marches"}),
+    ("company", set()),
+    ("prescriber", set()),
+])
+def test_the_navigation_offers_these_pages_to_the_right_roles(client, login_as, role, links):
+    login_as(role)
+    html = client.get("/accueil", follow_redirects=True).get_data(as_text=True)
+    nav = re.search(r'<nav id="navigation".*?</nav>', html, re.S).group(0)
+    shown = {path for path in ("/marches", "/entreprises", "/acheteurs", "/parametres") if f'href="{path}"' in nav}
+    assert shown == links
+
+
+def test_the_current_page_is_marked_in_the_navigation(client, login_as):
+    login_as("facilitator")
+    html = client.get("/entreprises").get_data(as_text=True)
+    assert '<a href="/entreprises" aria-current="page">Entreprises</a>' in html
+
+
+def test_the_companies_and_buyers_lists_paginate_in_sql(app, client, login_as, build, count_queries):
+    app.config["PAGE_SIZE"] = 10
+    login_as("facilitator")
+    for n in range(3):
+        build.other_company(name=f"Société {n:02d}")
+        build.other_buyer(name=f"Commune {n:02d}")
+    build.db.session.commit()
+    few = (count_queries(lambda: client.get("/entreprises")), count_queries(lambda: client.get("/acheteurs")))
+    for n in range(3, 30):
+        build.other_company(name=f"Société {n:02d}")
+        build.other_buyer(name=f"Commune {n:02d}")
+    build.db.session.commit()
+    many = (count_queries(lambda: client.get("/entreprises")), count_queries(lambda: client.get("/acheteurs")))
+    assert few == many
+    # 31 companies by name (the persona's "Entreprise …" first): page 3 holds Société 19 to 28.
+    page = text(client.get("/entreprises?page=3"))
+    assert "Page 3 sur 4" in page and "31 entreprises" in page
+    assert "Société 19" in page and "Société 28" in page and "Société 18" not in page and "Société 29" not in page
+    assert "Page 4 sur 4" in text(client.get("/acheteurs?page=9"))  # beyond the end: the last page
