@@ -7,6 +7,7 @@ typos. Reference data only changes through `flask ref load`; running processes p
 up after a restart (or `clear_index()`).
 """
 import heapq
+import importlib
 import re
 import threading
 from bisect import bisect_left
@@ -212,7 +213,7 @@ def get_index() -> ReferentialIndex:
         with _build_lock:
             if EXTENSION_KEY not in extensions:
                 extensions[EXTENSION_KEY] = ReferentialIndex.from_database()
-                import numpy  # noqa: F401  (rapidfuzz's cdist loads it on first use: pay it here)
+                importlib.import_module("numpy")  # rapidfuzz's cdist loads it on first use: pay it here
     return extensions[EXTENSION_KEY]
 
 

@@ -37,7 +37,8 @@ def test_agent_entretien_finds_agents_d_entretien_without_the_d():
 
 
 def test_agt_entretien_is_read_as_agent_entretien():
-    assert [h.code for h in search_appellations("agt entretien")] == [h.code for h in search_appellations("agent entretien")]
+    expected = [hit.code for hit in search_appellations("agent entretien")]
+    assert [hit.code for hit in search_appellations("agt entretien")] == expected
 
 
 def test_coffreur_finds_the_generic_title_before_its_specialities():
