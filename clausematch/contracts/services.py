@@ -89,6 +89,8 @@ def _apply_contract(contract: Contract, data: ContractInput) -> None:
         raise DomainError("L'exécution ne peut pas commencer avant la notification du marché.",
                           field="start_date")
     _check_ordered(data.start_date, data.end_date)
+    if contract.id:
+        _check_lots_still_fit(contract.id, data.start_date, data.end_date)
     taken = db.session.scalar(sa.select(Contract.id).where(
         Contract.buyer_id == buyer.id, sa.func.lower(Contract.reference) == reference.lower(),
         Contract.id != contract.id if contract.id else sa.true()))
@@ -97,6 +99,19 @@ def _apply_contract(contract: Contract, data: ContractInput) -> None:
     contract.reference, contract.object, contract.buyer_id = reference, obj, buyer.id
     contract.sector, contract.amount_ht, contract.clause_kind = data.sector, data.amount_ht, data.clause_kind
     contract.notified_on, contract.start_date, contract.end_date = data.notified_on, data.start_date, data.end_date
+
+
+def _check_lots_still_fit(contract_id: int, start: date, end: date | None) -> None:
+    """New contract dates must still hold every lot (one aggregate query)."""
+    first_start, last_end = db.session.execute(
+        sa.select(sa.func.min(Lot.start_date), sa.func.max(sa.func.coalesce(Lot.end_date, Lot.start_date)))
+        .where(Lot.contract_id == contract_id)).one()
+    if first_start is not None and first_start < start:
+        raise DomainError(f"Un lot commence le {first_start:%d/%m/%Y} : le marché ne peut pas commencer après.",
+                          field="start_date")
+    if end is not None and last_end is not None and last_end > end:
+        raise DomainError(f"Un lot se termine le {last_end:%d/%m/%Y} : le marché ne peut pas finir avant.",
+                          field="end_date")
 
 
 def _check_amount(amount: Decimal | None, field_name: str = "amount_ht") -> None:

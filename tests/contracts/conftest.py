@@ -7,24 +7,6 @@ import sqlalchemy as sa
 
 
 @pytest.fixture
-def login_as(app, client, personas):
-    """The root `login_as` with the session identifier computed from the test client's own
-    address and user agent (Flask-Login's strong protection drops it otherwise)."""
-    from flask_login.utils import _create_identifier
-
-    def login(role: str):
-        user = personas[role]
-        with app.test_request_context(environ_base=client.environ_base):
-            identifier = _create_identifier()
-        with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
-            session["_id"] = identifier
-        return user
-    return login
-
-
-@pytest.fixture
 def build(db, territory, personas):
     """Builders of contracts, lots, clauses, hires and hours in the personas' territory.
     By default the buyer is the buyer persona's and the titulaire the company persona's."""

@@ -336,3 +336,18 @@ def test_company_users_cannot_write_the_clause_of_their_own_lot(db, personas, bu
     with pytest.raises(NotAllowed):
         clauses.save_clause(personas["company"], lot.id, clauses.ClauseInput(
             method=ObjectiveMethod.FIXED, hours_objective=Decimal(1)))
+
+
+def test_a_contract_cannot_be_shortened_past_its_lots(db, personas, build):
+    lot = build.lot(start_date=date(2025, 3, 1), end_date=date(2026, 6, 30))
+    contract = lot.contract
+    data = contract_input(contract.buyer_id, reference=contract.reference, notified_on=contract.notified_on,
+                          start_date=date(2025, 4, 1), end_date=contract.end_date)
+    with pytest.raises(DomainError) as refused:
+        services.update_contract(personas["facilitator"], contract.id, data)
+    assert refused.value.field == "start_date" and "01/03/2025" in refused.value.message
+    with pytest.raises(DomainError) as refused:
+        services.update_contract(personas["facilitator"], contract.id, contract_input(
+            contract.buyer_id, reference=contract.reference, start_date=date(2025, 2, 1),
+            end_date=date(2026, 1, 31)))
+    assert refused.value.field == "end_date"
