@@ -1,0 +1,53 @@
+"""Who may see and change candidates: named predicates, used by the views (404/403) and again
+inside the services.
+
+Candidates are sensitive personal data about vulnerable people: least privilege.
+- The prescriber organisation that brought the person owns the record: its members see and edit it.
+- The facilitators of the candidate's territory see it, validate eligibility and merge duplicates;
+  they do not edit the person's file (the prescriber is the one in contact with the person).
+- Company users never open a candidate page: they see the candidates sent to their offers only
+  through the applications feature, restricted to what a recruiter needs.
+- Buyers and admins see no candidate.
+"""
+from clausematch.accounts.models import Role, User
+from clausematch.candidates.models import Candidate
+from clausematch.contracts.permissions import territory_of
+from clausematch.permissions import has_role, is_staff_of
+
+
+def is_candidate_prescriber(user: User, candidate: Candidate) -> bool:
+    """A member of the prescriber organisation that owns the record."""
+    return has_role(user, Role.PRESCRIBER) and is_staff_of(user, candidate.prescriber_id)
+
+
+def is_territory_facilitator(user: User, territory_id: int | None) -> bool:
+    return has_role(user, Role.FACILITATOR) and territory_id is not None and territory_of(user) == territory_id
+
+
+def can_list_candidates(user: User) -> bool:
+    """"Mes candidats" and the creation form: prescribers attached to an organisation."""
+    return has_role(user, Role.PRESCRIBER) and user.organisation is not None
+
+
+def can_view_candidate(user: User, candidate: Candidate) -> bool:
+    return is_candidate_prescriber(user, candidate) or is_territory_facilitator(user, candidate.territory_id)
+
+
+def can_edit_candidate(user: User, candidate: Candidate) -> bool:
+    """The owning prescriber, while the record has not been merged into another one."""
+    return is_candidate_prescriber(user, candidate) and candidate.merged_into_id is None
+
+
+def can_validate_eligibility(user: User, candidate: Candidate) -> bool:
+    return is_territory_facilitator(user, candidate.territory_id) and candidate.merged_into_id is None
+
+
+def can_review_duplicates(user: User) -> bool:
+    """The suspected duplicates and the eligibility queue of the territory: its facilitators."""
+    return has_role(user, Role.FACILITATOR) and territory_of(user) is not None
+
+
+def can_merge(user: User, keep: Candidate, drop: Candidate) -> bool:
+    """A facilitator of the territory both records belong to."""
+    return (keep.territory_id == drop.territory_id
+            and is_territory_facilitator(user, keep.territory_id))
