@@ -20,13 +20,15 @@ a commune is typed by name, one small query for the departments of the territori
   holds the whole circle, so the prefilter never drops an offer the distance keeps.
 - Job or keyword: the typed text goes through the in-memory ROME index
   (``referential.search.search_appellations``, no SQL) to at most three ROME codes named by the
-  best hits, giving ``rome_code IN (…)`` (``ix_offers_rome_code``), OR every significant word of
-  the text found in ``search_text`` (normalised title + job labels + skills, ``LIKE '%word%'``
-  AND-ed). The LIKE cannot use an index; it only runs on the rows the status/place filters kept.
-- Contract type and sector: plain equalities on the remaining rows.
-- Company name, commune name and appellation label come from joins in the page query (the COUNT
-  needs none: every offer has its company and commune); LIMIT/OFFSET cuts the page in SQL.
-- Order: distance then newest when a place is given, else ``published_at DESC``.
+  best hits, giving ``rome_code IN (…)``, OR every significant word of the text found in
+  ``search_text`` (normalised title + job labels + skills, ``LIKE '%word%'`` AND-ed). No index
+  serves this OR: it is checked on the rows the visibility or place index kept.
+- Contract type and sector: plain equalities on the same rows.
+- Company name, commune name and appellation label come from primary-key joins in the page query
+  (the COUNT needs none: every offer has its company and commune); LIMIT/OFFSET cuts the page.
+- Order: squared distance then newest when a place is given (a top-N sort of the few rows in the
+  circle), else ``published_at DESC``: a sort of every visible offer, as no index holds
+  published_at. Measured with ``python -m clausematch.offers.bench`` (50 000 offers).
 """
 import math
 import re
@@ -53,6 +55,7 @@ RADIUS_CHOICES = (5, 10, 20, 30, 50, 100)
 DEFAULT_RADIUS, MIN_RADIUS, MAX_RADIUS = 30, 5, 100
 MAX_TEXT = 100  # characters kept of a typed text
 MAX_WORDS = 8  # LIKE clauses per search, at most
+SAME_PLACE_KM = 0.05
 # "Saint-Denis (93200)", "Saint-Denis 93": a name, then a postcode, department or INSEE code.
 _COMMUNE_HINT = re.compile(r"(?P<name>.*[^\W\d].*?)\s*\(?(?P<code>\d[\dab]\d{0,3})\)?\s*", re.IGNORECASE)
 # Below this referential score a commune hit is noise ("Zzyzxville" → Yville-sur-Seine scores 16);
@@ -117,6 +120,8 @@ class BoardOffer:
     def distance_text(self) -> str:
         if self.distance_km is None:
             return ""
+        if self.distance_km < SAME_PLACE_KM:  # offers are placed at their commune's centre
+            return "dans la commune"
         return "à moins de 1\u00a0km" if self.distance_km < 1 else f"à {round(self.distance_km)}\u00a0km"
 
     @property

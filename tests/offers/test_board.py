@@ -92,6 +92,9 @@ def test_results_are_sorted_by_distance_and_radius_widens(client, publish):
     assert listed_titles(client.get(f"/offres?commune={AUBERVILLIERS}&rayon=5")) == [
         "Maçon à Aubervilliers", "Maçon à Saint-Denis"]
     assert listed_titles(client.get(f"/offres?commune={LYON}&rayon=100")) == ["Maçon à Lyon"]
+    text = page_text(client.get(f"/offres?commune={SAINT_DENIS}&rayon=5"))
+    assert "Saint-Denis (93200), dans la commune" in text
+    assert "Aubervilliers (93300), à 3 km" in text
 
 
 def test_ambiguous_commune_name_takes_the_territory_one(db, client, publish):

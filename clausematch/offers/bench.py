@@ -1,0 +1,233 @@
+"""Benchmark of the public job board's search: ``python -m clausematch.offers.bench``.
+
+Builds a throwaway database (a SQLite file in a temporary folder, and a PostgreSQL database when a
+server answers at TEST_POSTGRES_URL or 127.0.0.1:5432), loads the reference data, inserts 50 000
+offers spread over France (communes drawn by population, clause-typical jobs, every status), then
+runs 50 searches — radius around a commune, keyword, both combined — and prints the median and
+95th-percentile latency in French, for the search service alone (SQL) and for the whole page.
+Nothing is timed in the test suite: figures depend on the machine.
+"""
+import argparse
+import os
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+
+DEFAULT_POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+BATCH = 5000
+# Jobs clauses usually carry (DOMAIN.md), and the words people type to find them.
+CLAUSE_ROME_CODES = ("F1701", "F1702", "F1703", "F1704", "F1705", "F1601", "F1602", "F1603", "F1604",
+                     "F1606", "F1607", "F1608", "F1610", "F1613", "F1301", "F1302", "K2204", "K2303",
+                     "A1203", "G1602", "M1602", "K1204", "N1103", "N4105")
+KEYWORDS = ("macon", "agent d entretien", "electricien", "peintre", "cuisine", "espaces verts", "coffreur",
+            "plombier", "nettoyage", "chauffeur livreur", "manoeuvre", "carreleur", "secretaire", "menuisier")
+RADII = (5, 10, 20, 30, 50, 100)
+
+
+def _offer_rows(n: int, rng: random.Random, refs: dict, ids: dict) -> Iterator[dict]:
+    """Rows for a bulk INSERT of `n` offers: communes drawn by population, about half of them not
+    public (another status, or their publication over)."""
+    from clausematch.database import utcnow
+    from clausematch.offers.models import OfferStatus
+    from clausematch.text import normalise
+    from clausematch.vocabulary import ContractType, Sector
+
+    statuses = [OfferStatus.PUBLISHED] * 7 + [OfferStatus.DRAFT, OfferStatus.SUBMITTED, OfferStatus.FILLED,
+                                              OfferStatus.CLOSED]
+    now = utcnow()
+    today = now.date()
+    communes = rng.choices(refs["communes"], weights=refs["weights"], k=n)
+    for insee, lat, lon in communes:
+        code, label, rome_label = rng.choice(refs["jobs"])
+        status = rng.choice(statuses)
+        title = label.split(" / ")[0] if rng.random() < 0.7 else f"{label.split(' / ')[0]} H/F"
+        yield {
+            "territory_id": ids["territory"], "lot_id": ids["lot"], "company_id": ids["company"],
+            "title": title, "appellation_code": code, "rome_code": refs["rome_of"][code],
+            "sector": Sector.CONSTRUCTION if refs["rome_of"][code].startswith("F") else Sector.SERVICES,
+            "description": "", "skills": "", "search_text": normalise(f"{title} {label} {rome_label}"),
+            "commune_insee": insee, "latitude": lat, "longitude": lon,
+            "contract_type": rng.choice(list(ContractType)), "weekly_hours": rng.choice((20, 24, 35, 39)),
+            "positions": 1, "start_date": today + timedelta(days=rng.randint(0, 90)),
+            "publication_end": rng.choice((None, today - timedelta(days=rng.randint(1, 60)),
+                                           today + timedelta(days=rng.randint(0, 90)))),
+            "eligible_criteria": [], "status": status,
+            "published_at": now - timedelta(minutes=rng.randint(0, 60 * 24 * 90))
+            if status == OfferStatus.PUBLISHED else None,
+        }
+
+
+def _reference(db) -> dict:
+    """Communes (with their population as weight) and clause-typical appellations."""
+    from clausematch.referential.models import Commune, RomeAppellation, RomeCode
+
+    communes = db.session.execute(sa.select(Commune.insee_code, Commune.latitude, Commune.longitude,
+                                            Commune.population).where(Commune.population > 0)).all()
+    jobs = db.session.execute(sa.select(RomeAppellation.code, RomeAppellation.label, RomeCode.label)
+                              .join(RomeCode, RomeCode.code == RomeAppellation.rome_code)
+                              .where(RomeAppellation.rome_code.in_(CLAUSE_ROME_CODES))).all()
+    rome_of = dict(db.session.execute(sa.select(RomeAppellation.code, RomeAppellation.rome_code)).all())
+    return {"communes": [(c.insee_code, c.latitude, c.longitude) for c in communes],
+            "weights": [c.population for c in communes], "jobs": [tuple(j) for j in jobs], "rome_of": rome_of}
+
+
+def _owners(db) -> dict:
+    """The territory, buyer, company, contract and lot every benchmark offer hangs on."""
+    from clausematch.accounts.models import Buyer, BuyerKind, Company, CompanyKind, Territory
+    from clausematch.contracts.models import Contract, Lot
+    from clausematch.vocabulary import Sector
+
+    territory = Territory(name="Banc d'essai")
+    buyer = Buyer(territory=territory, name="Acheteur du banc d'essai", buyer_kind=BuyerKind.CITY)
+    company = Company(territory=territory, name="Entreprise du banc d'essai", company_kind=CompanyKind.TITULAIRE,
+                      siret="73282932000074")
+    db.session.add_all([territory, buyer, company])
+    db.session.flush()
+    contract = Contract(territory_id=territory.id, buyer=buyer, reference="BANC-1", object="Banc d'essai",
+                        sector=Sector.CONSTRUCTION, amount_ht=Decimal("1000000"), notified_on=date(2025, 1, 1),
+                        start_date=date(2025, 1, 1))
+    lot = Lot(contract=contract, number=1, title="Lot unique", company=company, amount_ht=Decimal("1000000"),
+              start_date=date(2025, 1, 1))
+    db.session.add_all([contract, lot])
+    db.session.commit()
+    return {"territory": territory.id, "company": company.id, "lot": lot.id}
+
+
+def _searches(n: int, rng: random.Random, refs: dict) -> list[tuple[str, dict[str, str]]]:
+    """(kind, query-string arguments) of `n` searches: a third each radius, keyword, combined."""
+    from clausematch.vocabulary import ContractType
+
+    searches = []
+    for i in range(n):
+        insee = rng.choices(refs["communes"], weights=refs["weights"])[0][0]
+        place = {"commune": insee, "rayon": str(rng.choice(RADII))}
+        keyword = {"q": rng.choice(KEYWORDS)}
+        kind = ("rayon", "mot-clé", "combinée")[i % 3]
+        args = {"rayon": place, "mot-clé": keyword,
+                "combinée": {**place, **keyword, "type": rng.choice(list(ContractType)).value}}[kind]
+        searches.append((kind, args))
+    return searches
+
+
+def _percentiles(durations: list[float]) -> str:
+    if len(durations) < 2:
+        return "—"
+    cuts = statistics.quantiles(durations, n=20)
+    return f"p50 {_ms(statistics.median(durations))}, p95 {_ms(cuts[18])}"
+
+
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", "\u202f")
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f}".replace(".", ",") + "\u00a0ms"
+
+
+def _timed(func: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    func()
+    return time.perf_counter() - start
+
+
+def run(url: str, offers: int, searches: int, seed: int = 2024) -> None:
+    """Fill the database at `url` and time the searches; prints the figures."""
+    from clausematch import create_app
+    from clausematch.extensions import db
+    from clausematch.offers.board import read_filters
+    from clausematch.offers.models import Offer
+    from clausematch.offers.search import search_offers
+    from clausematch.referential.loading import load_reference_data
+    from clausematch.referential.search import get_index
+
+    rng = random.Random(seed)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        started = time.perf_counter()
+        db.create_all()
+        load_reference_data()
+        refs, ids = _reference(db), _owners(db)
+        rows = list(_offer_rows(offers, rng, refs, ids))
+        for start in range(0, len(rows), BATCH):
+            db.session.execute(sa.insert(Offer), rows[start:start + BATCH])
+        db.session.commit()
+        db.session.execute(sa.text("ANALYZE"))
+        db.session.commit()
+        get_index()  # the referential index is built once per process, not per search
+        click.echo(f"  Préparation : {_count(offers)} offres en {time.perf_counter() - started:.0f} s")
+        plan = _searches(searches, rng, refs)
+        client = app.test_client()
+        client.get("/offres")  # templates compiled once, as in a running server
+        service: dict[str, list[float]] = {}
+        page: dict[str, list[float]] = {}
+        for kind, args in plan:
+            service.setdefault(kind, []).append(_timed(lambda: search_offers(read_filters(args)[0])))
+            db.session.remove()
+            page.setdefault(kind, []).append(_timed(lambda: client.get("/offres", query_string=args)))
+        for kind in service:
+            click.echo(f"  Recherche {kind} ({len(service[kind])}) : service {_percentiles(service[kind])} ; "
+                       f"page complète {_percentiles(page[kind])}")
+        every = [d for durations in service.values() for d in durations]
+        pages = [d for durations in page.values() for d in durations]
+        click.echo(f"  Toutes ({len(every)}) : service {_percentiles(every)} ; page complète {_percentiles(pages)}")
+        db.session.remove()
+        db.engine.dispose()
+
+
+@contextmanager
+def _sqlite_url() -> Iterator[str]:
+    with tempfile.TemporaryDirectory(prefix="clausematch-bench-") as folder:
+        yield f"sqlite:///{Path(folder) / 'bench.sqlite'}"
+
+
+@contextmanager
+def _postgres_url() -> Iterator[str | None]:
+    """A throwaway database on the PostgreSQL server, or None when none answers."""
+    admin_url = os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES_ADMIN_URL)
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"clausematch_bench_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError:
+        admin.dispose()
+        yield None
+        return
+    try:
+        yield sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Mesure la recherche du tableau public des offres.")
+    parser.add_argument("--offres", type=int, default=50_000, help="nombre d'offres créées (50 000)")
+    parser.add_argument("--recherches", type=int, default=50, help="nombre de recherches mesurées (50)")
+    args = parser.parse_args(argv)
+    click.echo(f"Tableau public des offres : {args.recherches} recherches sur {_count(args.offres)} offres "
+               "(rayon autour d'une commune, mot-clé, les deux)")
+    click.echo("SQLite")
+    with _sqlite_url() as url:
+        run(url, args.offres, args.recherches)
+    with _postgres_url() as url:
+        if url is None:
+            click.echo("PostgreSQL : aucun serveur joignable (TEST_POSTGRES_URL ou 127.0.0.1:5432), mesure ignorée.")
+            return
+        click.echo("PostgreSQL")
+        run(url, args.offres, args.recherches)
+
+
+if __name__ == "__main__":
+    main()
