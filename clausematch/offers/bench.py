@@ -140,46 +140,56 @@ def _timed(func: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+def _fill(db, offers: int, rng: random.Random) -> dict:
+    """Schema, reference data and `offers` offers; returns the reference data drawn from."""
+    from clausematch.offers.models import Offer
+    from clausematch.referential.loading import load_reference_data
+
+    db.create_all()
+    load_reference_data()
+    refs, ids = _reference(db), _owners(db)
+    rows = list(_offer_rows(offers, rng, refs, ids))
+    for start in range(0, len(rows), BATCH):
+        db.session.execute(sa.insert(Offer), rows[start:start + BATCH])
+    db.session.commit()
+    db.session.execute(sa.text("ANALYZE"))  # planner statistics, as a live database has them
+    db.session.commit()
+    return refs
+
+
+def _report(service: dict[str, list[float]], page: dict[str, list[float]]) -> None:
+    for kind in service:
+        click.echo(f"  Recherche {kind} ({len(service[kind])}) : service {_percentiles(service[kind])} ; "
+                   f"page complète {_percentiles(page[kind])}")
+    every = [d for durations in service.values() for d in durations]
+    pages = [d for durations in page.values() for d in durations]
+    click.echo(f"  Toutes ({len(every)}) : service {_percentiles(every)} ; page complète {_percentiles(pages)}")
+
+
 def run(url: str, offers: int, searches: int, seed: int = 2024) -> None:
     """Fill the database at `url` and time the searches; prints the figures."""
     from clausematch import create_app
     from clausematch.extensions import db
     from clausematch.offers.board import read_filters
-    from clausematch.offers.models import Offer
     from clausematch.offers.search import search_offers
-    from clausematch.referential.loading import load_reference_data
     from clausematch.referential.search import get_index
 
     rng = random.Random(seed)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         started = time.perf_counter()
-        db.create_all()
-        load_reference_data()
-        refs, ids = _reference(db), _owners(db)
-        rows = list(_offer_rows(offers, rng, refs, ids))
-        for start in range(0, len(rows), BATCH):
-            db.session.execute(sa.insert(Offer), rows[start:start + BATCH])
-        db.session.commit()
-        db.session.execute(sa.text("ANALYZE"))
-        db.session.commit()
+        refs = _fill(db, offers, rng)
         get_index()  # the referential index is built once per process, not per search
         click.echo(f"  Préparation : {_count(offers)} offres en {time.perf_counter() - started:.0f} s")
-        plan = _searches(searches, rng, refs)
         client = app.test_client()
         client.get("/offres")  # templates compiled once, as in a running server
         service: dict[str, list[float]] = {}
         page: dict[str, list[float]] = {}
-        for kind, args in plan:
+        for kind, args in _searches(searches, rng, refs):
             service.setdefault(kind, []).append(_timed(lambda: search_offers(read_filters(args)[0])))
             db.session.remove()
             page.setdefault(kind, []).append(_timed(lambda: client.get("/offres", query_string=args)))
-        for kind in service:
-            click.echo(f"  Recherche {kind} ({len(service[kind])}) : service {_percentiles(service[kind])} ; "
-                       f"page complète {_percentiles(page[kind])}")
-        every = [d for durations in service.values() for d in durations]
-        pages = [d for durations in page.values() for d in durations]
-        click.echo(f"  Toutes ({len(every)}) : service {_percentiles(every)} ; page complète {_percentiles(pages)}")
+        _report(service, page)
         db.session.remove()
         db.engine.dispose()
 
