@@ -58,6 +58,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(settings_bp)
     from clausematch.offers.board import bp as board_bp
     app.register_blueprint(board_bp)
+    from clausematch.offers.routes import bp as offers_bp
+    app.register_blueprint(offers_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -1,31 +1,33 @@
 """Fixtures of the offers workspace tests: lots held by the persona company and by another one."""
-import factory
 import pytest
-from factories import ClauseFactory, CompanyFactory, ContractFactory, LotFactory, OfferFactory
+from factories import (ClauseFactory, CompanyFactory, ContractInTerritoryFactory, LotFactory,
+                       OfferInTerritoryFactory)
 
 from clausematch.offers.models import OfferStatus
+from clausematch.referential import search
 
 
-# tests/factories.py passes `territory=` to Contract and Offer, which only have `territory_id`
-# (no relationship): these variants set the id instead, until the shared factories are fixed.
-class TerritoryContractFactory(ContractFactory):
-    class Meta:
-        exclude = ("territory",)
+@pytest.fixture(scope="session")
+def _referential_index(database_url):
+    """The in-memory search index, built once per run (reference data never changes in tests)."""
+    from clausematch import create_app
+    from clausematch.extensions import db
 
-    territory_id = factory.LazyAttribute(lambda o: o.territory.id)
+    with create_app({"SQLALCHEMY_DATABASE_URI": database_url}).app_context():
+        index = search.ReferentialIndex.from_database()
+        db.session.remove()
+        db.engine.dispose()
+    return index
 
 
-class TerritoryOfferFactory(OfferFactory):
-    class Meta:
-        exclude = ("territory",)
-
-    territory = None
-    territory_id = factory.LazyAttribute(lambda o: o.lot.contract.territory_id)
+@pytest.fixture(autouse=True)
+def _shared_referential_index(app, _referential_index):
+    app.extensions[search.EXTENSION_KEY] = _referential_index
 
 
 @pytest.fixture
 def contract(db, territory):
-    return TerritoryContractFactory(buyer__territory=territory)
+    return ContractInTerritoryFactory(buyer__territory=territory)
 
 
 @pytest.fixture
@@ -49,7 +51,26 @@ def other_lot(db, territory, contract):
 def make_offer(db, company_lot):
     """make_offer(status=..., lot=..., **columns) → a committed offer (default: draft on company_lot)."""
     def make(status: OfferStatus = OfferStatus.DRAFT, lot=None, **columns):
-        offer = TerritoryOfferFactory(lot=lot or company_lot, status=status, **columns)
+        offer = OfferInTerritoryFactory(lot=lot or company_lot, status=status, **columns)
         db.session.commit()
         return offer
     return make
+
+
+@pytest.fixture
+def login_as(app, client, personas):
+    """The root `login_as` with the session identifier computed from the test client's own
+    environ (as tests/main and tests/accounts do): the root fixture's bare request context
+    makes Flask-Login's "strong" protection drop the session. TODO(lead): fold into tests/conftest.py."""
+    from flask_login.utils import _create_identifier
+
+    def login(role_or_user):
+        user = personas[role_or_user] if isinstance(role_or_user, str) else role_or_user
+        with app.test_request_context(environ_base=client.environ_base):
+            identifier = _create_identifier()
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+            session["_id"] = identifier
+        return user
+    return login

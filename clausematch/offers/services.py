@@ -1,0 +1,205 @@
+"""Offer management: create, edit and move offers through their workflow.
+
+Services take plain values and the acting user, check the rules (permissions again, reference
+data, ranges), raise DomainError with a French message, and commit once.
+"""
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+
+from clausematch.accounts.models import Role, User
+from clausematch.audit import record
+from clausematch.contracts.models import Contract, Lot
+from clausematch.database import today
+from clausematch.errors import DomainError, NotAllowed
+from clausematch.extensions import db
+from clausematch.offers import permissions, workflow
+from clausematch.offers.models import Offer, OfferStatus
+from clausematch.offers.resolve import resolve_appellation, resolve_commune, territory_departments
+from clausematch.text import normalise
+from clausematch.vocabulary import ContractType, Criterion, Sector
+
+MAX_WEEKLY_HOURS = 48
+TITLE_MAX_LENGTH = 200
+CERTIFICATES_MAX_LENGTH = 300
+
+
+@dataclass
+class OfferData:
+    """What a person typed in the offer form, as plain values."""
+
+    lot_id: int | None
+    title: str
+    appellation_text: str
+    contract_type: str
+    weekly_hours: float | None
+    commune_text: str
+    appellation_code: int | str | None = None
+    commune_insee: str | None = None
+    sector: str | None = None
+    positions: int | None = 1
+    description: str = ""
+    skills: str = ""
+    start_date: date | None = None
+    publication_end: date | None = None
+    eligible_criteria: list[str] = field(default_factory=list)
+    qpv_required: bool = False
+    driving_licence_required: bool = False
+    certificates_required: str = ""
+
+
+def offer_search_text(title: str, appellation_label: str = "", rome_label: str = "", skills: str = "") -> str:
+    """The normalised text keyword searches run on (Offer.search_text): title, job labels, skills."""
+    return normalise(" ".join(part for part in (title, appellation_label, rome_label, skills) if part))
+
+
+def allowed_lots_query(user: User) -> sa.Select:
+    """Lots the user may create offers on: their company's, or every awarded lot of their
+    territory for a facilitator. Ordered by contract reference then lot number."""
+    stmt = (sa.select(Lot).join(Lot.contract).where(Lot.company_id.is_not(None))
+            .order_by(Contract.reference, Lot.number))
+    if permissions.is_offer_facilitator(user, permissions.territory_of(user)):
+        return stmt.where(Contract.territory_id == permissions.territory_of(user))
+    if user.role == Role.COMPANY:
+        return stmt.where(Lot.company_id.in_(user.organisation_ids))
+    return stmt.where(sa.false())
+
+
+def lot_defaults(lot: Lot) -> dict:
+    """Values an offer on `lot` starts with: the contract's sector, the clause's publics."""
+    criteria = list(lot.clause.eligible_criteria) if lot.clause is not None else []
+    return {"sector": lot.contract.sector.value, "eligible_criteria": criteria}
+
+
+def create_offer(data: OfferData, user: User) -> Offer:
+    """A new draft offer on a lot, for the lot's company."""
+    lot = db.session.get(Lot, data.lot_id) if data.lot_id else None
+    if lot is None:
+        raise DomainError("Choisissez le lot auquel l'offre se rattache.", field="lot_id")
+    if not permissions.can_create_offer_for_lot(user, lot):
+        raise NotAllowed("Vous ne pouvez pas créer d'offre sur ce lot.")
+    if lot.company_id is None:
+        raise DomainError("Ce lot n'est attribué à aucune entreprise : une offre ne peut pas encore "
+                          "y être rattachée.", field="lot_id")
+    values = _checked_values(data, lot)
+    offer = Offer(territory_id=lot.contract.territory_id, lot_id=lot.id, company_id=lot.company_id,
+                  status=OfferStatus.DRAFT, created_by_id=user.id, **values)
+    db.session.add(offer)
+    db.session.flush()
+    workflow.record_creation(offer, user)
+    record("offer.created", "offer", offer.id, actor_id=user.id, lot_id=lot.id)
+    db.session.commit()
+    return offer
+
+
+def update_offer(offer_id: int, data: OfferData, user: User) -> Offer:
+    """Change an offer's content (not its status nor its lot: an offer stays on its lot)."""
+    offer = _offer_or_error(offer_id)
+    if not permissions.can_edit_offer(user, offer):
+        raise NotAllowed(f"Cette offre ne peut pas être modifiée (statut : {offer.status.label.lower()}).")
+    values = _checked_values(data, offer.lot)
+    changed = sorted(name for name, value in values.items() if getattr(offer, name) != value)
+    for name, value in values.items():
+        setattr(offer, name, value)
+    record("offer.updated", "offer", offer.id, actor_id=user.id, fields=changed)
+    db.session.commit()
+    return offer
+
+
+def set_offer_status(offer_id: int, target: OfferStatus | str, user: User, comment: str = "") -> Offer:
+    """Move an offer through its workflow (see workflow.TRANSITIONS)."""
+    offer = _offer_or_error(offer_id)
+    try:
+        target = OfferStatus(target)
+    except ValueError:
+        raise DomainError("Statut d'offre inconnu.") from None
+    workflow.change_status(offer, target, user, comment)
+    db.session.commit()
+    return offer
+
+
+def _offer_or_error(offer_id: int) -> Offer:
+    offer = db.session.get(Offer, offer_id)
+    if offer is None:
+        raise DomainError("Cette offre n'existe pas.")
+    return offer
+
+
+def _checked_values(data: OfferData, lot: Lot) -> dict:
+    """The offer's columns from `data`, every rule checked before anything is changed."""
+    title = (data.title or "").strip()
+    if not title:
+        raise DomainError("Indiquez l'intitulé de l'offre.", field="title")
+    if len(title) > TITLE_MAX_LENGTH:
+        raise DomainError(f"L'intitulé ne doit pas dépasser {TITLE_MAX_LENGTH} caractères.", field="title")
+    appellation = resolve_appellation(data.appellation_text, data.appellation_code)
+    commune = resolve_commune(data.commune_text, data.commune_insee,
+                              territory_departments(lot.contract.territory_id))
+    certificates = (data.certificates_required or "").strip()
+    if len(certificates) > CERTIFICATES_MAX_LENGTH:
+        raise DomainError(f"Les certificats demandés ne doivent pas dépasser {CERTIFICATES_MAX_LENGTH} "
+                          "caractères.", field="certificates_required")
+    skills = (data.skills or "").strip()
+    return {
+        "title": title,
+        "appellation_code": appellation.code,
+        "rome_code": appellation.rome_code,
+        "search_text": offer_search_text(title, appellation.label, appellation.rome.label, skills),
+        "description": (data.description or "").strip(),
+        "skills": skills,
+        "commune_insee": commune.insee_code,
+        "latitude": commune.latitude,
+        "longitude": commune.longitude,
+        "sector": _sector(data.sector, lot),
+        "contract_type": _choice(ContractType, data.contract_type, "contract_type",
+                                 "Choisissez le type de contrat."),
+        "weekly_hours": _weekly_hours(data.weekly_hours),
+        "positions": _positions(data.positions),
+        "start_date": data.start_date,
+        "publication_end": _publication_end(data.publication_end),
+        "eligible_criteria": _criteria(data.eligible_criteria),
+        "qpv_required": bool(data.qpv_required),
+        "driving_licence_required": bool(data.driving_licence_required),
+        "certificates_required": certificates,
+    }
+
+
+def _choice(enum_cls, value, field_name: str, message: str):
+    try:
+        return enum_cls(value)
+    except ValueError:
+        raise DomainError(message, field=field_name) from None
+
+
+def _sector(value: str | None, lot: Lot) -> Sector:
+    if not value:
+        return lot.contract.sector
+    return _choice(Sector, value, "sector", "Choisissez le secteur : bâtiment ou services.")
+
+
+def _weekly_hours(value: float | None) -> float:
+    if value is None or not 0 < value <= MAX_WEEKLY_HOURS:
+        raise DomainError(f"La durée hebdomadaire doit être comprise entre 0 et {MAX_WEEKLY_HOURS} heures "
+                          "(plus de 0, 48 au plus).", field="weekly_hours")
+    return float(value)
+
+
+def _positions(value: int | None) -> int:
+    if value is None or value < 1:
+        raise DomainError("Indiquez au moins un poste à pourvoir.", field="positions")
+    return int(value)
+
+
+def _publication_end(value: date | None) -> date | None:
+    if value is not None and value < today():
+        raise DomainError("La fin de publication ne peut pas être passée.", field="publication_end")
+    return value
+
+
+def _criteria(codes: list[str] | None) -> list[str]:
+    known = {c.value for c in Criterion}
+    codes = list(dict.fromkeys(codes or []))  # unique, order kept
+    if any(code not in known for code in codes):
+        raise DomainError("Un des publics éligibles cochés n'existe pas.", field="eligible_criteria")
+    return [c.value for c in Criterion if c.value in codes]
