@@ -1,0 +1,192 @@
+"""The demo territory: the three stories' exact figures and the counts, recomputed with SQL
+over the raw tables; the demo accounts; re-runs refused; the same seed twice gives the same data."""
+from decimal import Decimal
+
+import pytest
+from werkzeug.security import check_password_hash
+
+from clausematch import create_app
+from clausematch.accounts.models import CompanyKind, PrescriberKind, Territory
+from clausematch.applications.models import ApplicationStatus
+from clausematch.contracts.siret import siret_error
+from clausematch.database import today
+from clausematch.extensions import db
+from clausematch.offers.models import OfferStatus
+from clausematch.referential.loading import load_reference_data
+from seed_queries import as_date, fingerprint, rows, value
+from seeds.demo import INSERT_ORDER
+from seeds.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from seeds.demo.common import add_months
+
+PROGRAMME_APPLICATIONS = """
+    FROM applications a JOIN offers o ON o.id = a.offer_id JOIN programmes p ON p.id = o.programme_id
+    WHERE p.name = 'Parcours désamiantage'"""
+VALIDATED = "EXISTS (SELECT 1 FROM application_events e WHERE e.application_id = a.id AND e.to_status = 'validated')"
+
+
+def test_seed_fills_an_empty_database_quickly(seeded):
+    from seeds.demo import database_is_empty
+
+    assert seeded.was_empty and not database_is_empty()
+    assert seeded.summary["candidats"] == 3000 and seeded.summary["offres"] == 200
+    assert seeded.seconds < 60, f"seed took {seeded.seconds:.1f} s"
+
+
+def test_asbestos_track_funnel_102_40_26_22_15(seeded):
+    assert value(f"SELECT COUNT(*) {PROGRAMME_APPLICATIONS}") == 102
+    assert value(f"SELECT COUNT(DISTINCT a.candidate_id) {PROGRAMME_APPLICATIONS}") == 102
+    assert value(f"SELECT COUNT(DISTINCT a.candidate_id) {PROGRAMME_APPLICATIONS} AND {VALIDATED}") == 40
+    stopped = rows(f"SELECT a.status, a.refusal_reason, COUNT(*) {PROGRAMME_APPLICATIONS} AND NOT {VALIDATED}"
+                   " GROUP BY a.status, a.refusal_reason")
+    assert {(s, r) for s, r, _ in stopped} <= {("refused", "not_eligible"), ("refused", "did_not_come"),
+                                               ("withdrawn", None)}
+    assert sum(n for _, _, n in stopped) == 62
+    assert value(f"SELECT COUNT(*) {PROGRAMME_APPLICATIONS} AND a.status = 'hired'") == 26
+    trained = rows(f"""SELECT ec.id, x.detail, x.category FROM employment_contracts ec
+        LEFT JOIN exits x ON x.contract_id = ec.id
+        WHERE ec.contract_type = 'professionnalisation'
+        AND ec.application_id IN (SELECT a.id {PROGRAMME_APPLICATIONS})""")
+    assert len(trained) == 26
+    assert [detail == "cdi" for _, detail, _ in trained].count(True) == 22
+    assert all(category == "durable" for _, detail, category in trained if detail == "cdi")
+    cdis = rows(f"""SELECT cdi.start_date, cdi.trial_period_end, cdi.end_date, x.exit_date, f.due_on, f.in_work
+        FROM employment_contracts cdi JOIN employment_contracts pro ON pro.id = cdi.previous_contract_id
+        JOIN exits x ON x.contract_id = pro.id JOIN follow_ups f ON f.exit_id = x.id
+        WHERE cdi.contract_type = 'cdi' AND pro.application_id IN (SELECT a.id {PROGRAMME_APPLICATIONS})""")
+    assert len(cdis) == 22
+    assert all(as_date(trial) == add_months(as_date(start), 2) for start, trial, *_ in cdis)
+    assert all(as_date(due) == add_months(as_date(exit_on), 6) for *_, exit_on, due, _ in cdis)
+    still = [c for c in cdis if c[2] is None and c[5] is not None and bool(c[5])]
+    gone = [c for c in cdis if c[2] is not None and c[5] is not None and not bool(c[5])]
+    assert (len(still), len(gone)) == (15, 7)
+
+
+def test_olympic_contract_realises_exactly_114_percent(seeded):
+    (contract_id,) = [r[0] for r in rows("SELECT c.id FROM contracts c JOIN organisations b ON b.id = c.buyer_id "
+                                         "WHERE b.buyer_kind = 'olympic'")]
+    objective = Decimal(str(value("SELECT SUM(cl.hours_objective) FROM clauses cl JOIN lots l ON l.id = cl.lot_id "
+                                  "WHERE l.contract_id = :c", c=contract_id)))
+    per_lot = rows("SELECT h.lot_id, SUM(h.hours), COUNT(DISTINCT h.candidate_id), COUNT(DISTINCT h.month), "
+                   "MAX(h.hours) FROM hours_entries h JOIN lots l ON l.id = h.lot_id "
+                   "WHERE l.contract_id = :c AND h.status = 'validated' AND h.kind = 'work' GROUP BY h.lot_id",
+                   c=contract_id)
+    realised = sum(Decimal(str(total)).quantize(Decimal("0.01")) for _, total, *_ in per_lot)
+    assert realised == objective * Decimal("1.14")
+    assert len(per_lot) >= 3 and all(people >= 5 and months >= 10 for _, _, people, months, _ in per_lot)
+    assert max(top for *_, top in per_lot) <= 230
+    assert value("SELECT COUNT(*) FROM hours_entries h JOIN lots l ON l.id = h.lot_id "
+                 "WHERE l.contract_id = :c AND (h.status <> 'validated' OR h.kind <> 'work')", c=contract_id) == 0
+
+
+def test_saint_denis_share_of_contracts_with_a_social_clause(seeded):
+    contracts = rows("SELECT c.notified_on, c.clause_kind FROM contracts c JOIN organisations b ON b.id = c.buyer_id "
+                     "WHERE b.name = 'Ville de Saint-Denis'")
+    shares = {}
+    for year in (2021, 2022, 2023, 2024):
+        kinds = [kind for notified, kind in contracts if as_date(notified).year == year]
+        shares[year] = round(100 * sum(k is not None for k in kinds) / len(kinds))
+    assert shares == {2021: 8, 2022: 17, 2023: 57, 2024: 29}
+    assert value("SELECT COUNT(*) FROM clauses cl JOIN lots l ON l.id = cl.lot_id JOIN contracts c "
+                 "ON c.id = l.contract_id WHERE c.clause_kind IS NULL") == 0
+
+
+def test_territory_organisations_and_counts(seeded):
+    territory = rows("SELECT name, eligibility_validity_months, default_labour_share, default_insertion_rate, "
+                     "default_hourly_cost, target_women_share, target_qpv_share FROM territories")
+    assert [(t[0], t[1], float(t[2]), float(t[3]), float(t[4]), float(t[5]), float(t[6])) for t in territory] == [
+        ("Plaine Commune", 6, 0.5, 0.05, 30.0, 0.2, 0.6)]
+    communes = {r[0] for r in rows("SELECT commune_insee FROM territory_communes")}
+    known = {r[0] for r in rows("SELECT insee_code FROM communes WHERE insee_code IN ('93001', '93031', '93039', "
+                                "'93027', '93059', '93066', '93070', '93072', '93079')")}
+    assert communes == known and {"93066", "93001", "93027"} <= communes
+    kinds = {r[0] for r in rows("SELECT company_kind FROM organisations WHERE kind = 'company'")}
+    assert {k.value for k in CompanyKind} <= kinds
+    assert value("SELECT COUNT(*) FROM organisations WHERE kind = 'company'") >= 30
+    assert {r[0] for r in rows("SELECT prescriber_kind FROM organisations WHERE kind = 'prescriber'")} == {
+        k.value for k in PrescriberKind}
+    assert value("SELECT COUNT(*) FROM organisations WHERE kind = 'prescriber'") >= 10
+    assert value("SELECT COUNT(*) FROM contracts WHERE clause_kind IS NOT NULL") >= 40
+    assert value("SELECT COUNT(*) FROM candidates") == 3000
+    assert value("SELECT COUNT(*) FROM offers") == 200
+    assert value("SELECT COUNT(*) FROM offers WHERE sector = 'services'") * 3 >= 200
+    assert {r[0] for r in rows("SELECT DISTINCT status FROM offers")} == {s.value for s in OfferStatus}
+    assert {r[0] for r in rows("SELECT DISTINCT status FROM applications")} == {s.value for s in ApplicationStatus}
+
+
+def test_every_siret_has_a_valid_luhn_key_and_every_company_one(seeded):
+    sirets = [r[0] for r in rows("SELECT siret FROM organisations WHERE siret IS NOT NULL")]
+    assert sirets and all(siret_error(s) is None and not s.startswith("356000000") for s in sirets)
+    assert len(set(sirets)) == len(sirets)
+    assert value("SELECT COUNT(*) FROM organisations WHERE kind = 'company' "
+                 "AND (siret IS NULL OR commune_insee IS NULL)") == 0
+
+
+def test_demo_accounts_exist_with_the_demo_password(seeded):
+    for email, role, organisation in DEMO_ACCOUNTS:
+        (user,) = rows("SELECT id, role, password_hash FROM users WHERE email = :e", e=email)
+        assert user[1] == role.value and check_password_hash(user[2], DEMO_PASSWORD)
+        names = [r[0] for r in rows("SELECT o.name FROM memberships m JOIN organisations o "
+                                    "ON o.id = m.organisation_id WHERE m.user_id = :u", u=user[0])]
+        assert names == ([organisation] if organisation else [])
+    assert value("SELECT COUNT(DISTINCT password_hash) FROM users") == 1
+
+
+def test_demo_accounts_log_in_through_the_form(seeded):
+    client = seeded.app.test_client()
+    response = client.post("/connexion", data={"email": "facilitateur@demo.clausematch.fr",
+                                               "password": DEMO_PASSWORD})
+    assert response.status_code == 302 and "/connexion" not in response.headers["Location"]
+    wrong = seeded.app.test_client().post("/connexion", data={"email": "facilitateur@demo.clausematch.fr",
+                                                              "password": "pas-le-bon"})
+    assert wrong.status_code == 200
+
+
+def test_ids_given_by_the_seed_leave_room_for_new_rows(seeded):
+    """The seed gives ids itself: on PostgreSQL every serial sequence was moved past them."""
+    before = value("SELECT MAX(id) FROM territories")
+    territory = Territory(name="Autre territoire")
+    db.session.add(territory)
+    db.session.flush()
+    assert territory.id > before
+    db.session.rollback()
+    if db.engine.dialect.name == "postgresql":
+        for table in (model.__table__ for model in INSERT_ORDER if "id" in model.__table__.c):
+            sequence = value("SELECT pg_get_serial_sequence(:t, 'id')", t=table.name)
+            assert value(f"SELECT last_value FROM {sequence}") >= value(f"SELECT MAX(id) FROM {table.name}")
+
+
+def test_cli_refuses_a_second_seed_and_if_empty_does_nothing(seeded):
+    runner = seeded.app.test_cli_runner()
+    before = value("SELECT COUNT(*) FROM candidates")
+    refused = runner.invoke(args=["seed", "demo"])
+    assert refused.exit_code != 0 and "ne se charge que sur une base vide" in refused.output
+    skipped = runner.invoke(args=["seed", "demo", "--if-empty"])
+    assert skipped.exit_code == 0 and "Base déjà peuplée" in skipped.output
+    assert value("SELECT COUNT(*) FROM candidates") == before
+
+
+def test_same_seed_on_a_fresh_database_gives_the_same_data(seeded, tmp_path):
+    """A second, fresh SQLite database seeded through `flask seed demo` holds the same rows
+    (under --db postgresql this also compares PostgreSQL with SQLite)."""
+    expected = fingerprint()
+    fresh = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.sqlite'}"})
+    with fresh.app_context():
+        db.create_all()
+        load_reference_data()
+        result = fresh.test_cli_runner().invoke(args=["seed", "demo"])
+        assert result.exit_code == 0 and "Territoire de démonstration créé" in result.output
+        assert fingerprint() == expected
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_hours_cover_the_last_24_months(seeded):
+    months = {as_date(r[0]) for r in rows("SELECT DISTINCT month FROM hours_entries")}
+    last = add_months(today().replace(day=1), -1)
+    assert {add_months(last, -n) for n in range(24)} <= months
+
+
+@pytest.fixture(autouse=True)
+def _fresh_session(seeded):
+    yield
+    db.session.rollback()
