@@ -3,7 +3,7 @@ from datetime import datetime, time, timedelta
 
 from clausematch.accounts.models import CompanyKind
 from clausematch.offers.models import Offer, OfferStatus, OfferStatusChange
-from clausematch.text import normalise
+from clausematch.offers.services import offer_search_text
 from clausematch.vocabulary import ContractType, Mode
 from seeds.demo.accounts import facilitators, staff_of
 from seeds.demo.common import Plan, at, weighted
@@ -54,19 +54,13 @@ def add_offer(plan: Plan, rng, lot_ref: dict, *, company: dict, mode: Mode, cont
         driving_licence_required=rng.random() < (0.35 if lot_ref["trade"] in DRIVING_TRADES else 0.05),
         # A training track teaches the certificate: it cannot require it.
         certificates_required=trade.certificates if not programme_id and rng.random() < 0.5 else "",
-        search_text=_search_text(title or label, label, appellations[appellation]["rome_label"], skills),
+        search_text=offer_search_text(title or label, label, appellations[appellation]["rome_label"], skills),
         status=status, published_at=published, created_by_id=rng.choice(staff_of(plan, company["id"]))["id"],
         created_at=created, updated_at=created)
     meta = {"offer": offer, "lot_ref": lot_ref, "mode": mode, "company": company, "timeline": timeline or {},
             "apps": []}
     plan.refs.setdefault("offers", []).append(meta)
     return meta
-
-
-def _search_text(*parts: str) -> str:
-    # The offers feature's recipe (title, job label, ROME label, skills, normalised), so that
-    # keyword search finds the demo offers like any other.
-    return normalise(" ".join(part for part in parts if part))
 
 
 def _skills(trade: str) -> str:
