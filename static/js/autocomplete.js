@@ -73,7 +73,8 @@
     list.id = listId;
     list.className = "autocomplete__liste";
     list.setAttribute("role", "listbox");
-    var label = input.labels && input.labels.length ? input.labels[0].textContent.trim() : "";
+    var label = input.labels && input.labels.length ?
+      input.labels[0].textContent.replace(/\s*\(obligatoire\)\s*$/, "").trim() : "";
     list.setAttribute("aria-label", "Suggestions" + (label ? " : " + label : ""));
     list.hidden = true;
     wrapper.appendChild(list);

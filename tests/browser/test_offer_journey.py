@@ -90,3 +90,22 @@ def test_offer_created_submitted_published_and_found_on_the_board(app, live_serv
     expect(results.get_by_role("heading", level=2)).to_have_text("1 offre")
     expect(results).to_contain_text("Maçon coffreur (H/F) – groupe scolaire")
     expect(results).to_contain_text("Aubervilliers")
+
+
+def test_autocomplete_escape_closes_then_clears_and_text_edits_forget_the_pick(app, live_server, page: Page,
+                                                                              personas, company_lot):
+    log_in(page, live_server, personas["company"].email)
+    page.goto(f"{live_server}/gestion/offres/nouvelle")
+    field = page.get_by_role("combobox", name=re.compile("Commune du poste"))
+    expect(page.locator("#commune-suggestions")).to_have_attribute("aria-label", "Suggestions : Commune du poste")
+    expect(page.locator("#commune-suggestions")).to_be_hidden()
+    pick_with_keyboard(page, "Commune du poste", "saint-den", r"^Saint-Denis \(93")
+    expect(page.locator("#commune_insee")).to_have_value("93066")
+    page.keyboard.type("x")  # the text no longer names the commune picked
+    expect(page.locator("#commune_insee")).to_have_value("")
+    page.keyboard.press("Backspace")
+    expect(page.get_by_role("listbox").get_by_role("option").first).to_be_visible(timeout=SLOW)
+    page.keyboard.press("Escape")
+    expect(field).to_have_attribute("aria-expanded", "false")
+    page.keyboard.press("Escape")
+    expect(field).to_have_value("")
