@@ -52,7 +52,7 @@ def add_contract(plan: Plan, spec: ContractSpec) -> dict:
         clause_kind=spec.clause_kind, created_at=_stamp(spec.notified_on), updated_at=_stamp(spec.notified_on))
     for number, lot_spec in enumerate(spec.lots, start=1):
         lot = plan.add(
-            Lot, contract_id=contract["id"], number=number, title=f"Lot {number} – {lot_spec.title}",
+            Lot, contract_id=contract["id"], number=number, title=lot_spec.title,
             company_id=lot_spec.company["id"] if lot_spec.company else None, amount_ht=lot_spec.amount,
             start_date=spec.start_date, end_date=spec.end_date,
             created_at=_stamp(spec.notified_on), updated_at=_stamp(spec.notified_on))

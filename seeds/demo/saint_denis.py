@@ -118,5 +118,5 @@ def _without_clause(plan: Plan, rng, template, notified: date) -> None:
     spec = ContractSpec(buyer=CITY_SAINT_DENIS, object=object_text, sector=sector, notified_on=notified,
                         start_date=start, end_date=add_months(start, rng.choice([12, 24, 36, 48])),
                         clause_kind=None, commune="93066",
-                        lots=[LotSpec("Lot unique", None, amount, company, None)])
+                        lots=[LotSpec("Prestation unique", None, amount, company, None)])
     add_contract(plan, spec)
