@@ -107,3 +107,8 @@ def test_scheduler_registers_the_nightly_job_when_enabled(database_url):
         assert str(job.trigger.timezone) == "Europe/Paris"
     finally:
         scheduler.shutdown(wait=False)
+
+
+def test_cli_help_is_french(runner):
+    assert "Clôture les offres publiées dont la fin de publication est dépassée" in \
+        runner.invoke(args=["offers", "--help"]).output
