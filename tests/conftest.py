@@ -70,9 +70,26 @@ def database_url(request, tmp_path_factory):
     drop()
 
 
-@pytest.fixture
-def app(database_url):
+@pytest.fixture(scope="session")
+def referential_index(database_url):
+    """The in-memory reference search index, built once per run (reference data never changes
+    in tests) and handed to every app: building it takes seconds."""
+    from clausematch.referential import search
+
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        index = search.ReferentialIndex.from_database()
+        _db.session.remove()
+        _db.engine.dispose()
+    return index
+
+
+@pytest.fixture
+def app(database_url, referential_index):
+    from clausematch.referential import search
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    app.extensions[search.EXTENSION_KEY] = referential_index
     with app.app_context():
         yield app
         _db.session.remove()
@@ -162,8 +179,8 @@ def login_as(app, client, personas):
     """login_as("company") logs the test client in as that persona, without the form."""
     from flask_login.utils import _create_identifier
 
-    def login(role: str):
-        user = personas[role]
+    def login(role_or_user):
+        user = personas[role_or_user] if isinstance(role_or_user, str) else role_or_user
         # Same remote address and user agent as the client, or "strong" session protection
         # drops the login on the first request.
         with app.test_request_context(environ_base=client.environ_base):

@@ -4,25 +4,6 @@ from factories import (ClauseFactory, CompanyFactory, ContractInTerritoryFactory
                        OfferInTerritoryFactory)
 
 from clausematch.offers.models import OfferStatus
-from clausematch.referential import search
-
-
-@pytest.fixture(scope="session")
-def _referential_index(database_url):
-    """The in-memory search index, built once per run (reference data never changes in tests)."""
-    from clausematch import create_app
-    from clausematch.extensions import db
-
-    with create_app({"SQLALCHEMY_DATABASE_URI": database_url}).app_context():
-        index = search.ReferentialIndex.from_database()
-        db.session.remove()
-        db.engine.dispose()
-    return index
-
-
-@pytest.fixture(autouse=True)
-def _shared_referential_index(app, _referential_index):
-    app.extensions[search.EXTENSION_KEY] = _referential_index
 
 
 @pytest.fixture
@@ -55,22 +36,3 @@ def make_offer(db, company_lot):
         db.session.commit()
         return offer
     return make
-
-
-@pytest.fixture
-def login_as(app, client, personas):
-    """The root `login_as` with the session identifier computed from the test client's own
-    environ (as tests/main and tests/accounts do): the root fixture's bare request context
-    makes Flask-Login's "strong" protection drop the session. TODO(lead): fold into tests/conftest.py."""
-    from flask_login.utils import _create_identifier
-
-    def login(role_or_user):
-        user = personas[role_or_user] if isinstance(role_or_user, str) else role_or_user
-        with app.test_request_context(environ_base=client.environ_base):
-            identifier = _create_identifier()
-        with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
-            session["_id"] = identifier
-        return user
-    return login

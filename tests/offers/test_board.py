@@ -11,7 +11,6 @@ from clausematch.accounts.models import TerritoryCommune
 from clausematch.database import today, utcnow
 from clausematch.offers.models import OfferStatus
 from clausematch.referential.models import Commune, RomeAppellation
-from clausematch.referential.search import EXTENSION_KEY, ReferentialIndex
 from clausematch.text import normalise
 from clausematch.vocabulary import ContractType, Sector
 
@@ -19,17 +18,6 @@ MACON = 16250  # "Maçon / Maçonne", F1703
 BRIQUETEUR = 11596  # "Briqueteur / Briqueteuse", F1703 too
 AGENT_ENTRETIEN = 10688  # "Agent / Agente d'entretien/propreté de locaux", K2204
 SAINT_DENIS, AUBERVILLIERS, LYON = "93066", "93001", "69123"
-
-_index: dict[str, ReferentialIndex] = {}
-
-
-@pytest.fixture(autouse=True)
-def referential_index(app):
-    """One search index per run: the reference tables never change between tests."""
-    if "index" not in _index:
-        _index["index"] = ReferentialIndex.from_database()
-    app.extensions[EXTENSION_KEY] = _index["index"]
-
 
 @pytest.fixture
 def lot(db):

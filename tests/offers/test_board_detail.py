@@ -14,18 +14,6 @@ from clausematch.offers.board import read_filters
 from clausematch.offers.models import OfferStatus
 from clausematch.offers.search import equirectangular_km, rome_codes_for
 from clausematch.referential.geo import haversine_km
-from clausematch.referential.search import EXTENSION_KEY, ReferentialIndex
-
-_index: dict[str, ReferentialIndex] = {}
-
-
-@pytest.fixture(autouse=True)
-def referential_index(app):
-    """One search index per run: the reference tables never change between tests."""
-    if "index" not in _index:
-        _index["index"] = ReferentialIndex.from_database()
-    app.extensions[EXTENSION_KEY] = _index["index"]
-
 
 @pytest.fixture
 def offer(db):

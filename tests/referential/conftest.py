@@ -1,20 +1,6 @@
-"""Referential-test helpers: one search index per test run, and a SQL statement counter."""
+"""Referential-test helpers: a SQL statement counter (the shared search index is a root fixture)."""
 import pytest
 import sqlalchemy as sa
-
-from clausematch.referential.search import EXTENSION_KEY, ReferentialIndex
-
-_built: dict[str, ReferentialIndex] = {}
-
-
-@pytest.fixture
-def referential_index(app):
-    """The search index, read from the database once per run and handed to each test's app
-    (building it takes a second or two; the reference tables never change between tests)."""
-    if "index" not in _built:
-        _built["index"] = ReferentialIndex.from_database()
-    app.extensions[EXTENSION_KEY] = _built["index"]
-    return _built["index"]
 
 
 class StatementCounter:

@@ -3,7 +3,7 @@ import pytest
 
 from clausematch.accounts.models import TerritoryCommune
 
-pytestmark = pytest.mark.usefixtures("referential_index")
+pytestmark = pytest.mark.usefixtures("app")
 
 
 def results(client, path: str, **params) -> list[dict]:

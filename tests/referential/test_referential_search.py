@@ -4,7 +4,7 @@ import pytest
 from clausematch.referential.search import (EXTENSION_KEY, clear_index, get_index, search_appellations,
                                             search_communes)
 
-pytestmark = pytest.mark.usefixtures("referential_index")
+pytestmark = pytest.mark.usefixtures("app")
 
 SAINT_DENIS_93, SAINT_DENIS_974 = "93066", "97411"
 
