@@ -9,6 +9,7 @@ from clausematch.candidates.models import (  # noqa: F401
     Candidate, CandidateDesiredJob, Consent, EligibilityCriterion,
 )
 from clausematch.contracts.models import Clause, Contract, Lot  # noqa: F401
+from clausematch.matching.models import MatchingModel  # noqa: F401
 from clausematch.notifications import Notification, OutboxMessage  # noqa: F401
 from clausematch.offers.models import Offer, OfferStatusChange, Programme  # noqa: F401
 from clausematch.pathways.models import (  # noqa: F401

@@ -18,11 +18,19 @@ log = logging.getLogger(__name__)
 
 
 class JobRun(db.Model):
+    """One run of a scheduled job. `period` ("2026-11-27" for a daily job, "2026-11" for a monthly
+    one) is unique per job: the first web process to insert it runs the job, the others skip —
+    the database is the lock. Manual runs leave it empty."""
+
     __tablename__ = "job_runs"
-    __table_args__ = (sa.Index("ix_job_runs_job_started", "job_name", "started_at"),)
+    __table_args__ = (
+        sa.Index("ix_job_runs_job_started", "job_name", "started_at"),
+        sa.UniqueConstraint("job_name", "period"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     job_name: Mapped[str] = mapped_column(sa.String(60))
+    period: Mapped[str | None] = mapped_column(sa.String(20))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
     succeeded: Mapped[bool | None]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 06:37:08.750557
+Create Date: 2026-11-27 07:16:26.035510
 
 """
 from alembic import op
@@ -38,14 +38,30 @@ def upgrade():
     op.create_table('job_runs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('job_name', sa.String(length=60), nullable=False),
+    sa.Column('period', sa.String(length=20), nullable=True),
     sa.Column('started_at', sa.DateTime(), nullable=False),
     sa.Column('finished_at', sa.DateTime(), nullable=True),
     sa.Column('succeeded', sa.Boolean(), nullable=True),
     sa.Column('result', sa.String(length=1000), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_job_runs'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_job_runs')),
+    sa.UniqueConstraint('job_name', 'period', name=op.f('uq_job_runs_job_name_period'))
     )
     with op.batch_alter_table('job_runs', schema=None) as batch_op:
         batch_op.create_index('ix_job_runs_job_started', ['job_name', 'started_at'], unique=False)
+
+    op.create_table('matching_models',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('trained_at', sa.DateTime(), nullable=False),
+    sa.Column('algorithm', sa.String(length=60), nullable=False),
+    sa.Column('samples', sa.Integer(), nullable=False),
+    sa.Column('parameters', sa.JSON(), nullable=False),
+    sa.Column('metrics', sa.JSON(), nullable=False),
+    sa.Column('beats_fixed_weights', sa.Boolean(), nullable=False),
+    sa.Column('is_active', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_matching_models'))
+    )
+    with op.batch_alter_table('matching_models', schema=None) as batch_op:
+        batch_op.create_index('ix_matching_models_active', ['is_active'], unique=False)
 
     op.create_table('outbox_messages',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -767,6 +783,10 @@ def downgrade():
         batch_op.drop_index('ix_outbox_messages_sent_at')
 
     op.drop_table('outbox_messages')
+    with op.batch_alter_table('matching_models', schema=None) as batch_op:
+        batch_op.drop_index('ix_matching_models_active')
+
+    op.drop_table('matching_models')
     with op.batch_alter_table('job_runs', schema=None) as batch_op:
         batch_op.drop_index('ix_job_runs_job_started')
 
