@@ -60,6 +60,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(board_bp)
     from clausematch.offers.routes import bp as offers_bp
     app.register_blueprint(offers_bp)
+    from clausematch.candidates.routes import bp as candidates_bp
+    app.register_blueprint(candidates_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

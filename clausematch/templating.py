@@ -57,8 +57,9 @@ def control_kind(field) -> str:
 ANONYMOUS_NAV = [("main.index", "Accueil"), ("/offres", "Offres"), ("accounts.login", "Se connecter")]
 ROLE_NAV: dict[Role, list[tuple[str, str]]] = {
     Role.FACILITATOR: [("main.facilitator_home", "Tableau de bord"), ("/offres", "Offres"),
+                       ("candidates.eligibility_queue", "Éligibilités"), ("candidates.duplicates", "Doublons"),
                        ("accounts.invitations", "Invitations")],
-    Role.PRESCRIBER: [("main.prescriber_home", "Mon espace"), ("/offres", "Offres")],
+    Role.PRESCRIBER: [("main.prescriber_home", "Mon espace"), ("candidates.index", "Mes candidats"), ("/offres", "Offres")],
     Role.COMPANY: [("main.company_home", "Mon espace")],
     Role.BUYER: [("main.buyer_home", "Mon espace")],
     Role.ADMIN: [("main.admin_home", "Administration"), ("accounts.invitations", "Invitations")],

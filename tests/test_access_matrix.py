@@ -122,6 +122,29 @@ MATRIX = {
     ("GET", "/gestion/offres/{other_offer}/modifier"): NOBODY,
     ("POST", "/gestion/offres/{offer}/statut"): rule(facilitator=400, company=400),  # empty form: no target
     ("POST", "/gestion/offres/{other_offer}/statut"): NOBODY,
+    # Candidates: the owning prescriber organisation; facilitators of the territory read them, decide
+    # eligibility and merge duplicates; companies, buyers and admins never open a candidate page.
+    ("GET", "/candidats"): rule(prescriber="ok"),
+    ("GET", "/candidats/nouveau"): rule(prescriber="ok"),
+    ("POST", "/candidats/nouveau"): rule(prescriber=422),  # empty form: re-displayed with errors
+    ("GET", "/candidats/{candidate}"): rule(facilitator="ok", prescriber="ok"),
+    ("GET", "/candidats/{other_org_candidate}"): rule(facilitator="ok"),  # another prescriber's person
+    ("GET", "/candidats/{other_candidate}"): NOBODY,
+    ("GET", "/candidats/{missing}"): MISSING,
+    ("GET", "/candidats/{candidate}/modifier"): rule(prescriber="ok"),
+    ("POST", "/candidats/{candidate}/modifier"): rule(prescriber=422),
+    ("GET", "/candidats/{other_org_candidate}/modifier"): NOBODY,
+    ("GET", "/candidats/{missing}/modifier"): MISSING,
+    ("POST", "/candidats/{candidate}/criteres/{criterion}/valider"): FACILITATOR,
+    ("POST", "/candidats/{candidate}/criteres/{criterion}/refuser"): rule(facilitator=422),  # no reason
+    ("POST", "/candidats/{other_candidate}/criteres/{other_criterion}/valider"): NOBODY,
+    ("POST", "/candidats/{candidate}/criteres/{missing}/valider"): rule(facilitator=404),
+    ("GET", "/eligibilites"): FACILITATOR,
+    ("GET", "/candidats/doublons"): FACILITATOR,
+    ("POST", "/candidats/doublons/ignorer"): rule(facilitator=400),  # empty form: no pair
+    ("GET", "/candidats/fusion?keep_id={candidate}&drop_id={other_org_candidate}"): FACILITATOR,
+    ("GET", "/candidats/fusion?keep_id={candidate}&drop_id={other_candidate}"): NOBODY,
+    ("POST", "/candidats/fusion"): rule(facilitator=400),  # empty form: no pair
 }
 
 
@@ -167,14 +190,35 @@ def objects(db, personas):
                    organisation=company, role=Role.COMPANY, expires_at=expires_at),
         PasswordResetToken(token_hash=reset_hash, user=personas["prescriber"], expires_at=expires_at),
     ])
+    candidate, other_org_candidate, other_candidate, criterion, other_criterion = _candidates(db, personas)
     db.session.commit()
     return {
+        "candidate": candidate, "other_org_candidate": other_org_candidate, "other_candidate": other_candidate,
+        "criterion": criterion, "other_criterion": other_criterion,
         "contract": lot.contract_id, "other_contract": other_lot.contract_id, "lot": lot.id,
         "other_lot": other_lot.id, "buyer": buyer.id, "other_buyer": other_lot.contract.buyer_id,
         "company": company.id, "other_company": other_lot.company_id, "offer": offer.id,
         "draft_offer": draft_offer.id, "other_offer": other_offer.id, "missing": 999_999, "invitation_token": invitation_token,
         "reset_token": reset_token,
     }
+
+
+def _candidates(db, personas) -> tuple[int, ...]:
+    """A candidate of the persona prescriber (with a declared criterion), one of another prescriber of
+    the territory, and one of another territory (with a criterion)."""
+    from factories import CandidateInTerritoryFactory, PrescriberFactory
+
+    from clausematch.candidates.models import EligibilityCriterion
+    from clausematch.vocabulary import Criterion
+
+    prescriber = personas["prescriber"].organisation
+    mine = CandidateInTerritoryFactory(prescriber=prescriber)
+    neighbour = CandidateInTerritoryFactory(prescriber=PrescriberFactory(territory=prescriber.territory))
+    stranger = CandidateInTerritoryFactory()
+    for candidate in (mine, stranger):
+        candidate.criteria.append(EligibilityCriterion(criterion=Criterion.RSA, evidence="Attestation"))
+    db.session.flush()
+    return mine.id, neighbour.id, stranger.id, mine.criteria[0].id, stranger.criteria[0].id
 
 
 def outcome(response) -> str | int:

@@ -42,8 +42,8 @@ def can_validate_eligibility(user: User, candidate: Candidate) -> bool:
     return is_territory_facilitator(user, candidate.territory_id) and candidate.merged_into_id is None
 
 
-def can_review_duplicates(user: User) -> bool:
-    """The suspected duplicates and the eligibility queue of the territory: its facilitators."""
+def can_review_candidates(user: User) -> bool:
+    """The eligibility queue and the suspected duplicates of the territory: its facilitators."""
     return has_role(user, Role.FACILITATOR) and territory_of(user) is not None
 
 

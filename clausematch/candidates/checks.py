@@ -1,0 +1,214 @@
+"""What a prescriber typed about a person, checked and turned into column values.
+
+Every function raises DomainError (French message, the form field it concerns) before anything
+is changed, so a refused form saves nothing.
+"""
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+
+from clausematch.accounts.models import Membership, User
+from clausematch.candidates.duplicates import name_key, normalise_email, normalise_phone
+from clausematch.candidates.eligibility import add_months
+from clausematch.errors import DomainError
+from clausematch.extensions import db
+from clausematch.offers.resolve import resolve_appellation, resolve_commune, territory_departments
+from clausematch.vocabulary import Criterion, EducationLevel, Gender
+
+MAX_DESIRED_JOBS = 5
+MIN_AGE, MAX_AGE = 15, 100
+TEXT_LIMITS = {"desired_jobs_text": 500, "skills": 5000, "experience": 5000, "certificates": 300}
+PURPOSES_MAX_LENGTH = 500
+EVIDENCE_MAX_LENGTH = 300
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_FRENCH_PHONE = re.compile(r"^0[1-9]\d{8}$")
+_FOREIGN_PHONE = re.compile(r"^\+\d{8,15}$")
+
+
+@dataclass
+class DesiredJobInput:
+    """A job typed in one of the "métier souhaité" fields, with the code the autocomplete picked."""
+
+    text: str
+    code: str | None = None
+
+
+@dataclass
+class CriterionInput:
+    criterion: str
+    evidence: str = ""
+    evidence_date: date | None = None
+
+
+@dataclass
+class CandidateInput:
+    """The candidate form as plain values."""
+
+    first_name: str
+    last_name: str
+    birth_date: date | None
+    gender: str
+    education_level: str
+    email: str = ""
+    phone: str = ""
+    commune_text: str = ""
+    commune_insee: str | None = None
+    qpv_resident: bool = False
+    desired_jobs_text: str = ""
+    desired_jobs: list[DesiredJobInput] = field(default_factory=list)
+    skills: str = ""
+    experience: str = ""
+    mobility_km: int | None = 30
+    driving_licence: bool = False
+    certificates: str = ""
+    available: bool = True
+    available_from: date | None = None
+    referent_id: int | None = None
+    criteria: list[CriterionInput] = field(default_factory=list)
+
+
+@dataclass
+class ConsentInput:
+    given: bool
+    given_on: date | None
+    purposes: str
+
+
+def checked_consent(consent: ConsentInput | None, today: date) -> ConsentInput:
+    if consent is None or not consent.given:
+        raise DomainError("Le consentement de la personne est obligatoire avant d'enregistrer ses données.",
+                          field="consent_given")
+    if consent.given_on is None or consent.given_on > today:
+        raise DomainError("Indiquez la date du consentement (aujourd'hui ou avant).", field="consent_given_on")
+    purposes = (consent.purposes or "").strip()
+    if not purposes:
+        raise DomainError("Indiquez les finalités auxquelles la personne a consenti.", field="consent_purposes")
+    if len(purposes) > PURPOSES_MAX_LENGTH:
+        raise DomainError(f"Les finalités ne doivent pas dépasser {PURPOSES_MAX_LENGTH} caractères.",
+                          field="consent_purposes")
+    return ConsentInput(given=True, given_on=consent.given_on, purposes=purposes)
+
+
+def checked_columns(data: CandidateInput, territory_id: int, prescriber_id: int, today: date) -> dict:
+    """The candidate's own columns (not jobs nor criteria), every rule checked."""
+    values = {"first_name": _name(data.first_name, "first_name", "le prénom"),
+              "last_name": _name(data.last_name, "last_name", "le nom")}
+    values["name_key"] = name_key(values["first_name"], values["last_name"])
+    values["birth_date"] = _birth_date(data.birth_date, today)
+    values["gender"] = _choice(Gender, data.gender, "gender", "Choisissez le genre.")
+    values["education_level"] = _choice(EducationLevel, data.education_level, "education_level",
+                                        "Choisissez le niveau de formation.")
+    values["email"] = _email(data.email)
+    values["phone"] = _phone(data.phone)
+    values["commune_insee"] = _commune(data.commune_text, data.commune_insee, territory_id)
+    for name, limit in TEXT_LIMITS.items():
+        values[name] = (getattr(data, name) or "").strip()
+        if len(values[name]) > limit:
+            raise DomainError(f"Ce texte ne doit pas dépasser {limit} caractères.", field=name)
+    if data.mobility_km is None or not 0 <= data.mobility_km <= 200:
+        raise DomainError("La mobilité s'exprime en kilomètres, entre 0 et 200.", field="mobility_km")
+    values.update(mobility_km=int(data.mobility_km), qpv_resident=bool(data.qpv_resident),
+                  driving_licence=bool(data.driving_licence), available=bool(data.available),
+                  available_from=data.available_from,
+                  referent_id=_referent(data.referent_id, prescriber_id))
+    return values
+
+
+def checked_jobs(jobs: list[DesiredJobInput]) -> list[int]:
+    """Appellation codes of the desired jobs, in order, without repeats."""
+    codes: list[int] = []
+    for number, job in enumerate(jobs, start=1):
+        if not (job.text or "").strip():
+            continue
+        if len(codes) >= MAX_DESIRED_JOBS:
+            raise DomainError(f"Indiquez {MAX_DESIRED_JOBS} métiers souhaités au plus.", field=f"desired_job_{number}")
+        try:
+            appellation = resolve_appellation(job.text, job.code)
+        except DomainError as error:
+            raise DomainError(error.message, field=f"desired_job_{number}") from None
+        if appellation.code not in codes:
+            codes.append(appellation.code)
+    return codes
+
+
+def checked_criteria(criteria: list[CriterionInput], today: date) -> dict[Criterion, CriterionInput]:
+    """The declared criteria by code, each with the evidence seen (required) and its date."""
+    declared: dict[Criterion, CriterionInput] = {}
+    for item in criteria:
+        try:
+            code = Criterion(item.criterion)
+        except ValueError:
+            raise DomainError("Un des critères cochés n'existe pas.", field="criteria") from None
+        evidence = (item.evidence or "").strip()
+        if not evidence:
+            raise DomainError(f"Indiquez le justificatif vu pour le critère « {code.label} ».",
+                              field=f"evidence_{code.value}")
+        if len(evidence) > EVIDENCE_MAX_LENGTH:
+            raise DomainError(f"Le justificatif ne doit pas dépasser {EVIDENCE_MAX_LENGTH} caractères.",
+                              field=f"evidence_{code.value}")
+        if item.evidence_date is not None and item.evidence_date > today:
+            raise DomainError("La date du justificatif ne peut pas être dans le futur.",
+                              field=f"evidence_date_{code.value}")
+        declared[code] = CriterionInput(code.value, evidence, item.evidence_date)
+    return declared
+
+
+def _name(value: str | None, field_name: str, what: str) -> str:
+    value = " ".join((value or "").split())
+    if not value:
+        raise DomainError(f"Indiquez {what}.", field=field_name)
+    if len(value) > 100:
+        raise DomainError("100 caractères au plus.", field=field_name)
+    return value
+
+
+def _birth_date(value: date | None, today: date) -> date:
+    if value is None:
+        raise DomainError("Indiquez la date de naissance.", field="birth_date")
+    if not add_months(today, -12 * MAX_AGE) <= value <= add_months(today, -12 * MIN_AGE):
+        raise DomainError(f"La personne doit avoir entre {MIN_AGE} et {MAX_AGE} ans : vérifiez la date de naissance.",
+                          field="birth_date")
+    return value
+
+
+def _choice(enum_cls, value, field_name: str, message: str):
+    try:
+        return enum_cls(value)
+    except ValueError:
+        raise DomainError(message, field=field_name) from None
+
+
+def _email(value: str | None) -> str | None:
+    email = normalise_email(value)
+    if email is not None and (len(email) > 254 or not _EMAIL.match(email)):
+        raise DomainError("Adresse électronique invalide, par exemple prenom.nom@exemple.fr.", field="email")
+    return email
+
+
+def _phone(value: str | None) -> str | None:
+    phone = normalise_phone(value)
+    if phone is not None and not (_FRENCH_PHONE.match(phone) or _FOREIGN_PHONE.match(phone)):
+        raise DomainError("Numéro de téléphone invalide : 10 chiffres, par exemple 06 12 34 56 78.", field="phone")
+    return phone
+
+
+def _commune(text: str | None, insee_code: str | None, territory_id: int) -> str | None:
+    if not (text or "").strip():
+        return None
+    try:
+        return resolve_commune(text, insee_code, territory_departments(territory_id)).insee_code
+    except DomainError as error:
+        raise DomainError(error.message, field="commune") from None
+
+
+def _referent(user_id: int | None, prescriber_id: int) -> int | None:
+    """The referent adviser must be a member of the prescriber organisation."""
+    if not user_id:
+        return None
+    member = db.session.scalar(sa.select(User.id).join(Membership, Membership.user_id == User.id).where(
+        User.id == user_id, Membership.organisation_id == prescriber_id, User.is_active.is_(True)))
+    if member is None:
+        raise DomainError("Choisissez un conseiller de votre structure.", field="referent_id")
+    return member

@@ -1,0 +1,145 @@
+"""Read-only queries of the candidate pages; each runs a fixed number of statements per page."""
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from clausematch.accounts.models import Company, Membership, Prescriber, User
+from clausematch.applications.models import Application, ApplicationStatus
+from clausematch.candidates.duplicates import SuspectedPair, suspected_pairs
+from clausematch.candidates.eligibility import EligibilityState, eligibility_state_sql, state_filter_sql
+from clausematch.candidates.models import Candidate, EligibilityCriterion, EligibilityStatus
+from clausematch.extensions import db
+from clausematch.offers.models import Offer
+from clausematch.pagination import Page, paginate
+from clausematch.referential.models import Commune
+from clausematch.text import normalise
+
+# The order in which an application's states are listed: furthest along first.
+STATUS_ORDER = [ApplicationStatus.HIRED, ApplicationStatus.INTERVIEW, ApplicationStatus.SENT,
+                ApplicationStatus.SHORTLISTED, ApplicationStatus.VALIDATED, ApplicationStatus.SUBMITTED,
+                ApplicationStatus.REFUSED, ApplicationStatus.WITHDRAWN]
+
+
+@dataclass(frozen=True)
+class CandidateFilters:
+    q: str = ""
+    state: EligibilityState | None = None
+
+    def as_args(self) -> dict:
+        return {key: value for key, value in (("q", self.q), ("eligibilite", self.state and self.state.value))
+                if value}
+
+
+@dataclass(frozen=True)
+class CandidateRow:
+    candidate: Candidate
+    state: EligibilityState
+    commune: str | None
+    applications: list[tuple[ApplicationStatus, int]]
+
+    @property
+    def expired(self) -> bool:
+        return self.state == EligibilityState.EXPIRED
+
+
+def candidates_page(organisation_ids: set[int], filters: CandidateFilters, page: int | None,
+                    today: date) -> Page:
+    """"Mes candidats": the organisation's active records with their eligibility state, in three
+    statements (count, page, applications by state)."""
+    stmt = (sa.select(Candidate, eligibility_state_sql(today).label("state"), Commune.name)
+            .outerjoin(Commune, Commune.insee_code == Candidate.commune_insee)
+            .where(Candidate.prescriber_id.in_(organisation_ids), Candidate.merged_into_id.is_(None))
+            .order_by(Candidate.last_name, Candidate.first_name, Candidate.id))
+    for word in normalise(filters.q).split()[:5]:
+        stmt = stmt.where(Candidate.name_key.contains(word, autoescape=True))
+    if filters.state is not None:
+        stmt = stmt.where(state_filter_sql(filters.state, today))
+    result = paginate(stmt, page)
+    states = application_states([candidate.id for candidate, _, _ in result.items])
+    rows = [CandidateRow(candidate, EligibilityState(state), commune, states.get(candidate.id, []))
+            for candidate, state, commune in result.items]
+    return Page(items=rows, page=result.page, per_page=result.per_page, total=result.total)
+
+
+def application_states(candidate_ids: list[int]) -> dict[int, list[tuple[ApplicationStatus, int]]]:
+    """For each candidate, how many applications are in each state (one grouped statement)."""
+    if not candidate_ids:
+        return {}
+    stmt = (sa.select(Application.candidate_id, Application.status, sa.func.count())
+            .where(Application.candidate_id.in_(candidate_ids))
+            .group_by(Application.candidate_id, Application.status))
+    states: dict[int, list] = defaultdict(list)
+    for candidate_id, status, count in db.session.execute(stmt):
+        states[candidate_id].append((status, count))
+    return {cid: sorted(pairs, key=lambda pair: STATUS_ORDER.index(pair[0])) for cid, pairs in states.items()}
+
+
+@dataclass(frozen=True)
+class ApplicationLine:
+    id: int
+    status: ApplicationStatus
+    offer_title: str
+    company: str
+    created_at: datetime
+    last_event_at: datetime
+
+
+def candidate_applications(candidate_id: int) -> list[ApplicationLine]:
+    stmt = (sa.select(Application.id, Application.status, Offer.title, Company.name, Application.created_at,
+                      Application.last_event_at)
+            .join(Offer, Offer.id == Application.offer_id)
+            .join(Company, Company.id == Offer.company_id)
+            .where(Application.candidate_id == candidate_id)
+            .order_by(Application.last_event_at.desc(), Application.id.desc()))
+    return [ApplicationLine(*row) for row in db.session.execute(stmt)]
+
+
+def referent_choices(prescriber_id: int) -> list[tuple[int, str]]:
+    stmt = (sa.select(User.id, User.full_name).join(Membership, Membership.user_id == User.id)
+            .where(Membership.organisation_id == prescriber_id, User.is_active.is_(True))
+            .order_by(User.full_name))
+    return [(user_id, name) for user_id, name in db.session.execute(stmt)]
+
+
+def user_names(user_ids: set[int]) -> dict[int, str]:
+    if not user_ids:
+        return {}
+    return dict(db.session.execute(sa.select(User.id, User.full_name).where(User.id.in_(user_ids))).all())
+
+
+def eligibility_queue(territory_id: int, page: int | None) -> Page:
+    """Declared criteria of the territory awaiting a decision, oldest declaration first."""
+    stmt = (sa.select(EligibilityCriterion, Candidate.first_name, Candidate.last_name, Prescriber.name)
+            .join(Candidate, Candidate.id == EligibilityCriterion.candidate_id)
+            .join(Prescriber, Prescriber.id == Candidate.prescriber_id)
+            .where(Candidate.territory_id == territory_id, Candidate.merged_into_id.is_(None),
+                   EligibilityCriterion.status == EligibilityStatus.DECLARED)
+            .order_by(EligibilityCriterion.declared_at, EligibilityCriterion.id))
+    return paginate(stmt, page)
+
+
+@dataclass(frozen=True)
+class PairView:
+    pair: SuspectedPair
+    first: Candidate
+    second: Candidate
+
+
+def duplicate_pairs_page(territory_id: int, page: int | None, per_page: int = 10) -> Page:
+    """Suspected pairs of the territory, the page's records loaded in one statement."""
+    pairs = suspected_pairs(territory_id)
+    total = len(pairs)
+    pages = max(1, -(-total // per_page))
+    page = min(max(page or 1, 1), pages)
+    chosen = pairs[(page - 1) * per_page: page * per_page]
+    ids = {pair.first_id for pair in chosen} | {pair.second_id for pair in chosen}
+    records = {}
+    if ids:
+        records = {c.id: c for c in db.session.scalars(
+            sa.select(Candidate).where(Candidate.id.in_(ids))
+            .options(selectinload(Candidate.prescriber), selectinload(Candidate.commune)))}
+    views = [PairView(pair, records[pair.first_id], records[pair.second_id]) for pair in chosen]
+    return Page(items=views, page=page, per_page=per_page, total=total)

@@ -1,0 +1,171 @@
+"""Create and edit candidates: consent first, duplicates detected, every change audited.
+
+Services take plain values and the acting user, check the rules (permissions again), raise
+DomainError with a French message and commit once. Audit details hold ids and field names only,
+never personal data.
+"""
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from clausematch import audit
+from clausematch.accounts.models import FacilitatorTeam, Membership, Role, User
+from clausematch.candidates import checks, permissions
+from clausematch.candidates.checks import CandidateInput, ConsentInput, CriterionInput
+from clausematch.candidates.duplicates import Person, find_duplicates
+from clausematch.candidates.eligibility import is_valid
+from clausematch.candidates.models import (Candidate, CandidateDesiredJob, Consent, EligibilityCriterion,
+                                           EligibilityStatus)
+from clausematch.database import today, utcnow
+from clausematch.errors import DomainError, NotAllowed
+from clausematch.extensions import db
+from clausematch.notifications import notify
+from clausematch.vocabulary import Criterion
+
+DUPLICATES_PATH = "/candidats/doublons"
+STANDARD_PURPOSES = (
+    "Accompagnement vers l'emploi dans le cadre des clauses sociales d'insertion : orientation vers des "
+    "offres d'emploi, vérification de l'éligibilité par l'équipe de facilitation, transmission aux "
+    "entreprises des informations utiles au recrutement, suivi du parcours et bilans statistiques anonymes.")
+
+
+class PossibleDuplicate(DomainError):
+    """The person seems to be already followed by the acting prescriber's own organisation:
+    nothing is saved until the prescriber confirms. `matches` are records they may open."""
+
+    def __init__(self, matches: list[Candidate]):
+        super().__init__("Cette personne semble déjà suivie par votre structure. Vérifiez les fiches "
+                         "ci-dessous ; s'il s'agit d'une autre personne, confirmez la création.",
+                         field="confirm_duplicate")
+        self.matches = matches
+
+
+@dataclass(frozen=True)
+class Created:
+    candidate: Candidate
+    # A record of another organisation looks like this person: the facilitators were told.
+    flagged_elsewhere: bool
+
+
+def create_candidate(actor: User, data: CandidateInput, consent: ConsentInput | None,
+                     confirm_duplicate: bool = False) -> Created:
+    """A new candidate of the actor's prescriber organisation, with the consent recorded."""
+    if not permissions.can_list_candidates(actor):
+        raise NotAllowed("Seul un prescripteur peut enregistrer un candidat.")
+    now = today()
+    consent = checks.checked_consent(consent, now)  # before anything else: no consent, nothing kept
+    organisation = actor.organisation
+    values = checks.checked_columns(data, organisation.territory_id, organisation.id, now)
+    codes = checks.checked_jobs(data.desired_jobs)
+    declared = checks.checked_criteria(data.criteria, now)
+    matches = find_duplicates(organisation.territory_id, Person(
+        values["first_name"], values["last_name"], values["birth_date"], values["email"], values["phone"]))
+    own = [match for match in matches if match.prescriber_id == organisation.id]
+    if own and not confirm_duplicate:
+        raise PossibleDuplicate(own)
+    candidate = Candidate(territory_id=organisation.territory_id, prescriber_id=organisation.id, **values)
+    candidate.consents.append(Consent(given_on=consent.given_on, purposes=consent.purposes,
+                                      recorded_by_id=actor.id))
+    candidate.desired_jobs.extend(CandidateDesiredJob(appellation_code=code) for code in codes)
+    db.session.add(candidate)
+    _sync_criteria(candidate, declared, actor)
+    db.session.flush()
+    audit.record("candidate.created", "candidate", candidate.id, actor_id=actor.id,
+                 consent_id=candidate.consents[0].id, criteria=sorted(c.value for c in declared),
+                 own_duplicates_confirmed=[match.id for match in own])
+    elsewhere = [match for match in matches if match.prescriber_id != organisation.id]
+    if elsewhere:
+        _flag_to_facilitators(candidate, elsewhere, actor)
+    db.session.commit()
+    return Created(candidate, flagged_elsewhere=bool(elsewhere))
+
+
+def update_candidate(actor: User, candidate_id: int, data: CandidateInput) -> Candidate:
+    candidate = db.session.get(Candidate, candidate_id)
+    if candidate is None:
+        raise DomainError("Ce candidat n'existe pas.")
+    if not permissions.can_edit_candidate(actor, candidate):
+        raise NotAllowed("Seule la structure qui suit cette personne peut modifier sa fiche.")
+    now = today()
+    values = checks.checked_columns(data, candidate.territory_id, candidate.prescriber_id, now)
+    codes = checks.checked_jobs(data.desired_jobs)
+    declared = checks.checked_criteria(data.criteria, now)
+    changed = sorted(name for name, value in values.items() if getattr(candidate, name) != value)
+    for name, value in values.items():
+        setattr(candidate, name, value)
+    if _sync_jobs(candidate, codes):
+        changed.append("desired_jobs")
+    criteria_changes = _sync_criteria(candidate, declared, actor)
+    audit.record("candidate.updated", "candidate", candidate.id, actor_id=actor.id, fields=changed,
+                 criteria=criteria_changes)
+    db.session.commit()
+    return candidate
+
+
+def _sync_jobs(candidate: Candidate, codes: list[int]) -> bool:
+    """Desired jobs become `codes`; rows kept when their code stays (unique per candidate)."""
+    current = {job.appellation_code: job for job in candidate.desired_jobs}
+    for code, job in current.items():
+        if code not in codes:
+            candidate.desired_jobs.remove(job)
+    candidate.desired_jobs.extend(CandidateDesiredJob(appellation_code=code) for code in codes
+                                  if code not in current)
+    return set(codes) != set(current)
+
+
+def _sync_criteria(candidate: Candidate, declared: dict[Criterion, CriterionInput], actor: User) -> dict:
+    """Apply the prescriber's declarations; returns {code: what happened} for the audit.
+
+    - a new code is declared; a declared one gets its evidence updated, or is removed when unticked;
+    - a validated criterion still valid is the facilitator's decision: left as it is;
+    - a refused or expired one with new evidence is declared again (a renewal request);
+    - a validated or refused one unticked stays (the decision is kept in the record).
+    """
+    now = today()
+    changes = {}
+    current = {row.criterion: row for row in candidate.criteria}
+    for code, row in current.items():
+        if code not in declared and row.status == EligibilityStatus.DECLARED:
+            candidate.criteria.remove(row)
+            changes[code.value] = "withdrawn"
+    for code, item in declared.items():
+        row = current.get(code)
+        if row is None:
+            candidate.criteria.append(EligibilityCriterion(
+                criterion=code, evidence=item.evidence, evidence_date=item.evidence_date,
+                declared_by_id=actor.id, status=EligibilityStatus.DECLARED))
+            changes[code.value] = "declared"
+        elif row.status == EligibilityStatus.DECLARED:
+            if (row.evidence, row.evidence_date) != (item.evidence, item.evidence_date):
+                row.evidence, row.evidence_date = item.evidence, item.evidence_date
+                changes[code.value] = "evidence_updated"
+        elif not is_valid(row, now) and (row.evidence, row.evidence_date) != (item.evidence, item.evidence_date):
+            _declare_again(row, item, actor)
+            changes[code.value] = "declared_again"
+    return changes
+
+
+def _declare_again(row: EligibilityCriterion, item: CriterionInput, actor: User) -> None:
+    row.evidence, row.evidence_date = item.evidence, item.evidence_date
+    row.status = EligibilityStatus.DECLARED
+    row.declared_by_id, row.declared_at = actor.id, utcnow()
+    row.validated_by_id = row.validated_at = row.valid_until = row.refusal_reason = None
+
+
+def territory_facilitator_ids(territory_id: int) -> list[int]:
+    stmt = (sa.select(User.id).join(Membership, Membership.user_id == User.id)
+            .join(FacilitatorTeam, FacilitatorTeam.id == Membership.organisation_id)
+            .where(FacilitatorTeam.territory_id == territory_id, User.role == Role.FACILITATOR,
+                   User.is_active.is_(True))
+            .order_by(User.id))
+    return list(db.session.scalars(stmt).unique())
+
+
+def _flag_to_facilitators(candidate: Candidate, others: list[Candidate], actor: User) -> None:
+    """Tell the territory's facilitators (never the prescriber: the other record is not theirs)."""
+    for other in others:
+        audit.record("candidate.duplicate_suspected", "candidate", candidate.id, actor_id=actor.id,
+                     other_id=other.id)
+    for user_id in territory_facilitator_ids(candidate.territory_id):
+        notify(user_id, "Doublon possible : une nouvelle fiche candidat ressemble à une fiche suivie par une "
+                        "autre structure du territoire.", link=DUPLICATES_PATH)

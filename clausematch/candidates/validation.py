@@ -1,0 +1,75 @@
+"""Facilitators validate or refuse each declared eligibility criterion.
+
+Moves of a criterion (who makes them):
+    declared  → validated  validate (facilitator of the territory)
+    declared  → refused    refuse, with a reason (facilitator)
+    validated → validated  renew: re-validate, expired or not, new dates (facilitator)
+    validated → refused    refuse, with a reason, e.g. evidence found wrong (facilitator)
+    refused / expired → declared   the prescriber enters new evidence (services._sync_criteria)
+A validation stores who, when, and valid_until = validation date + the territory's
+eligibility_validity_months.
+"""
+from clausematch import audit
+from clausematch.accounts.models import Territory, User
+from clausematch.candidates import permissions
+from clausematch.candidates.eligibility import valid_until_for
+from clausematch.candidates.models import EligibilityCriterion, EligibilityStatus
+from clausematch.database import utcnow
+from clausematch.errors import DomainError, NotAllowed
+from clausematch.extensions import db
+from clausematch.notifications import notify
+
+REASON_MAX_LENGTH = 300
+FROM_STATUSES = frozenset({EligibilityStatus.DECLARED, EligibilityStatus.VALIDATED})
+
+
+def validate_criterion(actor: User, criterion_id: int) -> EligibilityCriterion:
+    row = _criterion_for_decision(actor, criterion_id)
+    renewal = row.status == EligibilityStatus.VALIDATED
+    now = utcnow()
+    months = db.session.get(Territory, row.candidate.territory_id).eligibility_validity_months
+    row.status = EligibilityStatus.VALIDATED
+    row.validated_by_id, row.validated_at = actor.id, now
+    row.valid_until = valid_until_for(now.date(), months)
+    row.refusal_reason = None
+    audit.record("eligibility.renewed" if renewal else "eligibility.validated", "eligibility_criterion", row.id,
+                 actor_id=actor.id, candidate_id=row.candidate_id, valid_until=row.valid_until.isoformat())
+    _tell_referent(row, "L'éligibilité d'un de vos candidats a été " + ("renouvelée." if renewal else "validée."))
+    db.session.commit()
+    return row
+
+
+def refuse_criterion(actor: User, criterion_id: int, reason: str) -> EligibilityCriterion:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise DomainError("Indiquez le motif du refus : il sera lu par le prescripteur.", field="reason")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise DomainError(f"Le motif ne doit pas dépasser {REASON_MAX_LENGTH} caractères.", field="reason")
+    row = _criterion_for_decision(actor, criterion_id)
+    row.status = EligibilityStatus.REFUSED
+    row.refusal_reason = reason
+    # The decision is dated and signed like a validation; the dates of validity no longer apply.
+    row.validated_by_id, row.validated_at, row.valid_until = actor.id, utcnow(), None
+    audit.record("eligibility.refused", "eligibility_criterion", row.id, actor_id=actor.id,
+                 candidate_id=row.candidate_id)
+    _tell_referent(row, "Un critère d'éligibilité d'un de vos candidats a été refusé : voir le motif sur sa fiche.")
+    db.session.commit()
+    return row
+
+
+def _criterion_for_decision(actor: User, criterion_id: int) -> EligibilityCriterion:
+    row = db.session.get(EligibilityCriterion, criterion_id)
+    if row is None:
+        raise DomainError("Ce critère n'existe pas.")
+    if not permissions.can_validate_eligibility(actor, row.candidate):
+        raise NotAllowed("Seule l'équipe de facilitation du territoire valide l'éligibilité.")
+    if row.status not in FROM_STATUSES:
+        raise DomainError("Ce critère a été refusé : le prescripteur doit d'abord le déclarer à nouveau "
+                          "avec un justificatif à jour.")
+    return row
+
+
+def _tell_referent(row: EligibilityCriterion, message: str) -> None:
+    referent_id = row.candidate.referent_id
+    if referent_id is not None:
+        notify(referent_id, message, link=f"/candidats/{row.candidate_id}")
