@@ -62,6 +62,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(offers_bp)
     from clausematch.candidates.routes import bp as candidates_bp
     app.register_blueprint(candidates_bp)
+    from clausematch.applications import company_routes, routes as application_routes
+    app.register_blueprint(application_routes.bp)
+    app.register_blueprint(company_routes.bp)
+    from clausematch.inbox.routes import bp as inbox_bp
+    app.register_blueprint(inbox_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -57,10 +57,12 @@ def control_kind(field) -> str:
 ANONYMOUS_NAV = [("main.index", "Accueil"), ("/offres", "Offres"), ("accounts.login", "Se connecter")]
 ROLE_NAV: dict[Role, list[tuple[str, str]]] = {
     Role.FACILITATOR: [("main.facilitator_home", "Tableau de bord"), ("/offres", "Offres"),
+                       ("applications.territory_list", "Orientations"),
                        ("candidates.eligibility_queue", "Éligibilités"), ("candidates.duplicates", "Doublons"),
                        ("accounts.invitations", "Invitations")],
-    Role.PRESCRIBER: [("main.prescriber_home", "Mon espace"), ("candidates.index", "Mes candidats"), ("/offres", "Offres")],
-    Role.COMPANY: [("main.company_home", "Mon espace")],
+    Role.PRESCRIBER: [("main.prescriber_home", "Mon espace"), ("candidates.index", "Mes candidats"), ("/offres", "Offres"),
+                      ("applications.orient", "Orienter un candidat"), ("applications.prescriber_list", "Mes orientations")],
+    Role.COMPANY: [("main.company_home", "Mon espace"), ("company_applications.index", "Candidatures reçues")],
     Role.BUYER: [("main.buyer_home", "Mon espace")],
     Role.ADMIN: [("main.admin_home", "Administration"), ("accounts.invitations", "Invitations")],
 }

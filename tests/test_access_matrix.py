@@ -145,6 +145,38 @@ MATRIX = {
     ("GET", "/candidats/fusion?keep_id={candidate}&drop_id={other_org_candidate}"): FACILITATOR,
     ("GET", "/candidats/fusion?keep_id={candidate}&drop_id={other_candidate}"): NOBODY,
     ("POST", "/candidats/fusion"): rule(facilitator=400),  # empty form: no pair
+    # Orientations: prescribers propose their candidates; facilitators follow the territory's; the company
+    # sees only candidates sent to its offers (not sent yet: 404, another company's: 403).
+    ("GET", "/orienter"): rule(prescriber="ok"),
+    ("GET", "/orienter/offres/{offer}"): rule(prescriber="ok"),
+    ("POST", "/orienter/offres/{offer}"): rule(prescriber=422),  # empty form: no candidate chosen
+    ("GET", "/orienter/offres/{other_offer}"): NOBODY,
+    ("GET", "/orienter/offres/{missing}"): rule(prescriber=404),
+    ("GET", "/candidats/{candidate}/proposer"): rule(prescriber="ok"),
+    ("POST", "/candidats/{candidate}/proposer"): rule(prescriber=422),
+    ("GET", "/candidats/{other_org_candidate}/proposer"): NOBODY,
+    ("GET", "/orientations"): FACILITATOR,
+    ("GET", "/mes-orientations"): rule(prescriber="ok"),
+    ("GET", "/orientations/{application}"): rule(facilitator="ok", prescriber="ok"),
+    ("GET", "/orientations/{sent_application}"): rule(facilitator="ok", prescriber="ok"),  # company: its own page
+    ("GET", "/orientations/{other_application}"): NOBODY,
+    ("GET", "/orientations/{missing}"): MISSING,
+    ("POST", "/orientations/{application}/etat/validated"): rule(facilitator="ok"),  # refused with a message
+    ("POST", "/orientations/{other_application}/etat/withdrawn"): NOBODY,
+    ("GET", "/entreprise/candidatures"): rule(company="ok"),
+    ("GET", "/entreprise/candidatures/{sent_application}"): rule(company="ok"),
+    ("GET", "/entreprise/candidatures/{application}"): rule(company=404),  # not sent to the company yet
+    ("GET", "/entreprise/candidatures/{other_application}"): NOBODY,
+    ("GET", "/entreprise/candidatures/{missing}"): rule(company=404),
+    ("POST", "/entreprise/candidatures/{sent_application}/entretien"): rule(company="ok"),  # all fields optional
+    ("POST", "/entreprise/candidatures/{sent_application}/embauche"): rule(company=422),
+    ("POST", "/entreprise/candidatures/{sent_application}/refus"): rule(company=422),
+    ("POST", "/entreprise/candidatures/{other_application}/refus"): NOBODY,
+    # In-app notifications: everyone their own.
+    ("GET", "/notifications"): LOGGED_IN,
+    ("POST", "/notifications/tout-lire"): LOGGED_IN,
+    ("POST", "/notifications/{notification}/lue"): rule(prescriber="ok"),
+    ("POST", "/notifications/{missing}/lue"): MISSING,
 }
 
 
@@ -191,8 +223,10 @@ def objects(db, personas):
         PasswordResetToken(token_hash=reset_hash, user=personas["prescriber"], expires_at=expires_at),
     ])
     candidate, other_org_candidate, other_candidate, criterion, other_criterion = _candidates(db, personas)
+    applications = _applications(db, personas, lot, other_offer, candidate)
     db.session.commit()
     return {
+        **applications,
         "candidate": candidate, "other_org_candidate": other_org_candidate, "other_candidate": other_candidate,
         "criterion": criterion, "other_criterion": other_criterion,
         "contract": lot.contract_id, "other_contract": other_lot.contract_id, "lot": lot.id,
@@ -219,6 +253,24 @@ def _candidates(db, personas) -> tuple[int, ...]:
         candidate.criteria.append(EligibilityCriterion(criterion=Criterion.RSA, evidence="Attestation"))
     db.session.flush()
     return mine.id, neighbour.id, stranger.id, mine.criteria[0].id, stranger.criteria[0].id
+
+
+def _applications(db, personas, lot, other_offer, candidate_id: int) -> dict:
+    """Applications of the persona prescriber's candidate to two offers of the persona company (one
+    submitted, one sent), one of another territory, and a notification of the persona prescriber."""
+    from factories import ApplicationFactory, NotificationFactory, OfferInTerritoryFactory
+
+    from clausematch.applications.models import ApplicationStatus
+    from clausematch.candidates.models import Candidate
+
+    candidate = db.session.get(Candidate, candidate_id)
+    submitted = ApplicationFactory(candidate=candidate, offer=OfferInTerritoryFactory(lot=lot))
+    sent = ApplicationFactory(candidate=candidate, offer=OfferInTerritoryFactory(lot=lot), status=ApplicationStatus.SENT)
+    elsewhere = ApplicationFactory(offer=other_offer)
+    notification = NotificationFactory(user=personas["prescriber"])
+    db.session.flush()
+    return {"application": submitted.id, "sent_application": sent.id, "other_application": elsewhere.id,
+            "notification": notification.id}
 
 
 def outcome(response) -> str | int:

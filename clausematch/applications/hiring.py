@@ -1,0 +1,69 @@
+"""A hire recorded by the company: the employment contract it creates on the offer's lot."""
+from dataclasses import dataclass
+from datetime import date
+
+from clausematch.accounts.models import CompanyKind, User
+from clausematch.applications.models import Application
+from clausematch.audit import record
+from clausematch.errors import DomainError
+from clausematch.extensions import db
+from clausematch.pathways.models import EmploymentContract
+from clausematch.vocabulary import ContractType, Mode
+
+MAX_WEEKLY_HOURS = 48
+
+# An insertion structure that lends its workers realises the hours in its own mode.
+MODE_FOR_EMPLOYER_KIND = {CompanyKind.ETTI: Mode.ETTI, CompanyKind.AI: Mode.AI, CompanyKind.GEIQ: Mode.GEIQ}
+
+
+@dataclass
+class HireData:
+    """What the company typed in the hire form, as plain values."""
+
+    contract_type: str | None
+    start_date: date | None
+    planned_end_date: date | None
+    weekly_hours: float | None
+
+
+def checked_terms(data: HireData) -> dict:
+    """The contract's columns from `data`, every rule checked (French messages on their fields)."""
+    try:
+        contract_type = ContractType(data.contract_type)
+    except ValueError:
+        raise DomainError("Choisissez le type de contrat.", field="contract_type") from None
+    if data.start_date is None:
+        raise DomainError("Indiquez la date de début du contrat.", field="start_date")
+    end = data.planned_end_date
+    if contract_type == ContractType.CDI and end is not None:
+        raise DomainError("Un CDI n'a pas de date de fin prévue : laissez ce champ vide.",
+                          field="planned_end_date")
+    if contract_type != ContractType.CDI and end is None:
+        raise DomainError(f"Indiquez la date de fin prévue du contrat ({contract_type.label}).",
+                          field="planned_end_date")
+    if end is not None and end < data.start_date:
+        raise DomainError("La date de fin prévue ne peut pas précéder la date de début.",
+                          field="planned_end_date")
+    hours = data.weekly_hours
+    if hours is None or not 0 < hours <= MAX_WEEKLY_HOURS:
+        raise DomainError(f"La durée hebdomadaire doit être comprise entre 0 et {MAX_WEEKLY_HOURS} heures "
+                          "(plus de 0, 48 au plus).", field="weekly_hours")
+    return {"contract_type": contract_type, "start_date": data.start_date, "planned_end_date": end,
+            "weekly_hours": float(hours)}
+
+
+def create_contract(application: Application, data: HireData, actor: User) -> EmploymentContract:
+    """The employment contract of a hire: on the offer's lot, owed by the lot's titulaire, signed
+    by the offer's company (in its lending mode when it is an ETTI, AI or GEIQ)."""
+    terms = checked_terms(data)
+    offer = application.offer
+    employer = offer.company
+    contract = EmploymentContract(
+        candidate_id=application.candidate_id, application_id=application.id, lot_id=offer.lot_id,
+        company_id=offer.lot.company_id or offer.company_id, employer_id=employer.id,
+        mode=MODE_FOR_EMPLOYER_KIND.get(employer.company_kind, Mode.DIRECT), created_by_id=actor.id, **terms)
+    db.session.add(contract)
+    db.session.flush()
+    record("employment_contract.created", "employment_contract", contract.id, actor_id=actor.id,
+           application_id=application.id, lot_id=offer.lot_id)
+    return contract

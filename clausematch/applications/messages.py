@@ -1,0 +1,89 @@
+"""Who hears about an application's change, and what they are told.
+
+The prescriber side (the user who proposed the candidate and the candidate's referent adviser)
+gets an in-app notification, and one e-mail goes through the outbox. Messages name the candidate
+by first name and initial only and never carry eligibility data (criteria, QPV, birth date) nor
+the free-text comments: the details are behind the link, on a page that checks who reads it.
+The offer's company gets an in-app notification when a candidate is sent to it, and when a
+candidate it had received is withdrawn.
+"""
+import sqlalchemy as sa
+from flask import render_template
+
+from clausematch.accounts.models import Membership, Role, User
+from clausematch.applications.links import absolute, application_path, company_application_path
+from clausematch.applications.models import Application, ApplicationEvent, ApplicationStatus
+from clausematch.extensions import db
+from clausematch.notifications import notify, queue_email
+
+S = ApplicationStatus
+
+# What happened, for the prescriber side ("La candidature de Léa M. … a été …").
+_PARTICIPLE = {
+    S.SUBMITTED: "rouverte",
+    S.VALIDATED: "validée (éligibilité vérifiée)",
+    S.SHORTLISTED: "présélectionnée",
+    S.SENT: "envoyée à l'entreprise",
+    S.INTERVIEW: "retenue pour un entretien",
+    S.HIRED: "retenue : embauche enregistrée",
+    S.REFUSED: "refusée",
+    S.WITHDRAWN: "retirée",
+}
+
+
+def short_name(application: Application) -> str:
+    """The candidate as messages name them: first name and initial of the last name."""
+    candidate = application.candidate
+    initial = candidate.last_name.strip()[:1].upper()
+    return f"{candidate.first_name} {initial}." if initial else candidate.first_name
+
+
+def status_changed(application: Application, event: ApplicationEvent, actor: User) -> None:
+    """Tell the prescriber side (and the company, when concerned) about `event`."""
+    text = _summary(application, event)
+    recipients = _prescriber_side(application, actor)
+    for user in recipients:
+        notify(user.id, text, application_path(application.id))
+    if recipients:
+        _email(recipients[0], application, event, text)
+    if event.to_status == S.SENT or (event.to_status == S.WITHDRAWN and event.from_status in (S.SENT, S.INTERVIEW)):
+        _tell_company(application, event, actor)
+
+
+def _summary(application: Application, event: ApplicationEvent) -> str:
+    text = (f"La candidature de {short_name(application)} à l'offre « {application.offer.title} » "
+            f"a été {_PARTICIPLE[event.to_status]}.")
+    if event.refusal_reason is not None:
+        text += f" Motif : {event.refusal_reason.label.lower()}."
+    return text
+
+
+def _prescriber_side(application: Application, actor: User) -> list[User]:
+    """The proposer first, then the referent; each once, active, and not the actor."""
+    ids = [i for i in (application.proposed_by_id, application.candidate.referent_id)
+           if i is not None and i != actor.id]
+    if not ids:
+        return []
+    users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids), User.is_active))}
+    return [users[i] for i in dict.fromkeys(ids) if i in users]
+
+
+def _email(user: User, application: Application, event: ApplicationEvent, summary: str) -> None:
+    subject = f"Candidature de {short_name(application)} : {event.to_status.label.lower()}"
+    queue_email(user.email, subject, render_template(
+        "applications/emails/status_changed.txt", user=user, summary=summary,
+        link=absolute(application_path(application.id))))
+
+
+def _tell_company(application: Application, event: ApplicationEvent, actor: User) -> None:
+    if event.to_status == S.SENT:
+        text = (f"Nouvelle candidature transmise par l'équipe de facilitation pour l'offre "
+                f"« {application.offer.title} ».")
+    else:
+        text = f"Une candidature à l'offre « {application.offer.title} » a été retirée."
+    members = db.session.scalars(
+        sa.select(User.id).join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == application.offer.company_id, User.role == Role.COMPANY,
+               User.is_active, User.id != actor.id))
+    for user_id in members:
+        notify(user_id, text, company_application_path(application.id))

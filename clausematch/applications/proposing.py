@@ -1,0 +1,53 @@
+"""Read-only lookups of the "orienter un candidat" pages: the published offers a prescriber
+may propose to, and the choices of the proposal form (bounded, searched in SQL)."""
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from clausematch.accounts.models import User
+from clausematch.candidates.models import Candidate
+from clausematch.database import today
+from clausematch.extensions import db
+from clausematch.offers.models import Offer, OfferStatus
+from clausematch.offers.permissions import territory_of
+from clausematch.pagination import Page, paginate
+from clausematch.text import normalise, significant_words
+
+# A select never lists more than this; the search narrows it down.
+MAX_CHOICES = 100
+MAX_WORDS = 6
+
+
+def open_offers(territory_id: int | None) -> sa.ColumnElement[bool]:
+    """Offers of the territory that accept candidates: published, publication not over."""
+    return sa.and_(Offer.territory_id == territory_id, Offer.status == OfferStatus.PUBLISHED,
+                   sa.or_(Offer.publication_end.is_(None), Offer.publication_end >= today()))
+
+
+def _offer_text(q: str) -> list[sa.ColumnElement[bool]]:
+    words = significant_words(q)[:MAX_WORDS] if q else []
+    return [Offer.search_text.contains(word, autoescape=True) for word in words]
+
+
+def offers_page(user: User, q: str, page: int) -> Page:
+    """Published offers of the user's territory matching the words of `q`, newest first."""
+    stmt = (sa.select(Offer).options(joinedload(Offer.company), joinedload(Offer.commune))
+            .where(open_offers(territory_of(user)), *_offer_text(q))
+            .order_by(Offer.published_at.desc(), Offer.id.desc()))
+    return paginate(stmt, page)
+
+
+def offer_choices(territory_id: int, q: str) -> list[tuple[int, str]]:
+    """(id, label) of the open offers of the territory matching `q`, at most MAX_CHOICES."""
+    stmt = (sa.select(Offer.id, Offer.title).where(open_offers(territory_id), *_offer_text(q))
+            .order_by(Offer.title, Offer.id).limit(MAX_CHOICES))
+    return [(row.id, f"{row.title} (offre n° {row.id})") for row in db.session.execute(stmt)]
+
+
+def candidate_choices(user: User, q: str) -> list[tuple[int, str]]:
+    """(id, name) of the user's organisation's candidates matching `q` (name words), at most MAX_CHOICES."""
+    words = normalise(q).split()[:MAX_WORDS] if q else []
+    stmt = (sa.select(Candidate.id, Candidate.first_name, Candidate.last_name)
+            .where(Candidate.prescriber_id.in_(user.organisation_ids), Candidate.merged_into_id.is_(None),
+                   *(Candidate.name_key.contains(word, autoescape=True) for word in words))
+            .order_by(Candidate.last_name, Candidate.first_name, Candidate.id).limit(MAX_CHOICES))
+    return [(row.id, f"{row.last_name.upper()} {row.first_name} (n° {row.id})") for row in db.session.execute(stmt)]

@@ -1,0 +1,130 @@
+"""Orientations: a prescriber proposes a candidate to an offer, then the application moves
+through its workflow (workflow.TRANSITIONS).
+
+Services take plain values and the acting user, check the rules (permissions again, offer,
+eligibility), raise DomainError with a French message, and commit once.
+"""
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from clausematch.accounts.models import User
+from clausematch.applications import permissions, workflow
+from clausematch.applications.hiring import HireData
+from clausematch.applications.models import Application, ApplicationStatus, RefusalReason
+from clausematch.audit import record
+from clausematch.candidates.eligibility import declared_or_valid_criteria, eligibility_expired
+from clausematch.candidates.models import Candidate
+from clausematch.database import today
+from clausematch.errors import DomainError, NotAllowed
+from clausematch.extensions import db
+from clausematch.offers.models import Offer, OfferStatus
+from clausematch.vocabulary import Criterion
+
+MESSAGE_MAX_LENGTH = 2000
+ALREADY_PROPOSED = "Ce candidat a déjà été proposé à cette offre : suivez sa candidature dans « Mes orientations »."
+
+
+def propose(candidate_id: int | None, offer_id: int | None, message: str, actor: User) -> Application:
+    """A prescriber proposes one of their organisation's candidates to a published offer."""
+    candidate = db.session.get(Candidate, candidate_id) if candidate_id else None
+    if candidate is None:
+        raise DomainError("Choisissez le candidat à proposer.", field="candidate_id")
+    offer = db.session.get(Offer, offer_id) if offer_id else None
+    if offer is None:
+        raise DomainError("Choisissez l'offre à laquelle proposer le candidat.", field="offer_id")
+    if not permissions.can_propose(actor, candidate, offer):
+        raise NotAllowed("Vous ne pouvez proposer que les candidats de votre structure, aux offres de votre "
+                         "territoire.")
+    message = (message or "").strip()
+    if len(message) > MESSAGE_MAX_LENGTH:
+        raise DomainError(f"Le message ne doit pas dépasser {MESSAGE_MAX_LENGTH} caractères.", field="message")
+    check_can_be_proposed(candidate, offer, today())
+    application = Application(candidate_id=candidate.id, offer=offer, candidate=candidate,
+                              prescriber_id=candidate.prescriber_id, proposed_by_id=actor.id, message=message,
+                              status=ApplicationStatus.SUBMITTED)
+    db.session.add(application)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Two submissions at once: the unique (candidate, offer) constraint had the last word.
+        db.session.rollback()
+        raise DomainError(ALREADY_PROPOSED) from None
+    workflow.record_creation(application, actor)
+    record("application.created", "application", application.id, actor_id=actor.id,
+           candidate_id=candidate.id, offer_id=offer.id)
+    db.session.commit()
+    return application
+
+
+def check_can_be_proposed(candidate: Candidate, offer: Offer, on: date) -> None:
+    """Every reason why `candidate` may not be proposed to `offer` now, as a French DomainError."""
+    if candidate.merged_into_id is not None:
+        raise DomainError("Cette fiche a été fusionnée avec une autre : proposez la fiche conservée.",
+                          field="candidate_id")
+    if offer.status != OfferStatus.PUBLISHED:
+        raise DomainError(f"Cette offre n'est pas ouverte aux candidatures (statut : {offer.status.label.lower()}).",
+                          field="offer_id")
+    if offer.publication_end is not None and offer.publication_end < on:
+        raise DomainError("La publication de cette offre est terminée : elle n'accepte plus de candidatures.",
+                          field="offer_id")
+    if _already_proposed(candidate.id, offer.id):
+        raise DomainError(ALREADY_PROPOSED)
+    if eligibility_expired(candidate, on):
+        raise DomainError(f"L'éligibilité de {candidate.full_name} a expiré : demandez au facilitateur de "
+                          "renouveler l'éligibilité avant de proposer ce candidat.")
+    expected = list(offer.eligible_criteria or [])
+    if expected and not declared_or_valid_criteria(candidate, on) & set(expected):
+        labels = " ; ".join(Criterion(code).label for code in expected)
+        raise DomainError(f"{candidate.full_name} ne relève d'aucun des publics attendus pour cette offre "
+                          f"({labels}). Déclarez le critère correspondant sur sa fiche, avec le justificatif vu.")
+    if offer.qpv_required and not candidate.qpv_resident:
+        raise DomainError("Cette offre est réservée aux résidents d'un quartier prioritaire (QPV) : "
+                          f"{candidate.full_name} n'est pas indiqué(e) comme résident(e) d'un QPV.")
+
+
+def _already_proposed(candidate_id: int, offer_id: int) -> bool:
+    return bool(db.session.scalar(sa.select(sa.exists().where(
+        Application.candidate_id == candidate_id, Application.offer_id == offer_id))))
+
+
+def move(application_id: int, target: ApplicationStatus | str, actor: User, comment: str = "",
+         refusal_reason: RefusalReason | str | None = None) -> Application:
+    """Move an application one step (validate, shortlist, send, refuse, withdraw, reopen…)."""
+    application = _application_or_error(application_id)
+    try:
+        target = ApplicationStatus(target)
+    except ValueError:
+        raise DomainError("État de candidature inconnu.") from None
+    if target == ApplicationStatus.HIRED:
+        raise DomainError("Une embauche s'enregistre avec son contrat de travail, depuis la page de l'entreprise.")
+    workflow.change_status(application, target, actor, comment, refusal_reason)
+    db.session.commit()
+    return application
+
+
+def record_interview(application_id: int, interview_on: date | None, comment: str, actor: User) -> Application:
+    """The company met (or will meet) the candidate; the date goes at the head of the comment."""
+    application = _application_or_error(application_id)
+    comment = (comment or "").strip()
+    if interview_on is not None:
+        comment = f"Entretien le {interview_on.strftime('%d/%m/%Y')}." + (f" {comment}" if comment else "")
+    workflow.change_status(application, ApplicationStatus.INTERVIEW, actor, comment)
+    db.session.commit()
+    return application
+
+
+def record_hire(application_id: int, hire: HireData, comment: str, actor: User) -> Application:
+    """The company hires the candidate: the employment contract and the state change, one commit."""
+    application = _application_or_error(application_id)
+    workflow.change_status(application, ApplicationStatus.HIRED, actor, comment, hire=hire)
+    db.session.commit()
+    return application
+
+
+def _application_or_error(application_id: int) -> Application:
+    application = db.session.get(Application, application_id)
+    if application is None:
+        raise DomainError("Cette candidature n'existe pas.")
+    return application
