@@ -126,6 +126,11 @@ class NewCandidateForm(CandidateForm):
                                  "finalités, après en avoir été informée")
     confirm_duplicate = BooleanField("Créer quand même : il s'agit d'une autre personne")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Shown as required; the service refuses without it, with its own message.
+        self.consent_given.flags.required = True
+
     def consent_input(self) -> ConsentInput:
         return ConsentInput(given=self.consent_given.data, given_on=self.consent_given_on.data,
                             purposes=self.consent_purposes.data or "")
