@@ -177,24 +177,34 @@ MATRIX = {
     ("POST", "/notifications/tout-lire"): LOGGED_IN,
     ("POST", "/notifications/{notification}/lue"): rule(prescriber="ok"),
     ("POST", "/notifications/{missing}/lue"): MISSING,
+    # Hires: facilitators of the territory and the company owing the hours (empty forms re-displayed with
+    # errors); follow-ups: facilitators; a person's pathway: facilitators and the owning prescriber.
+    ("GET", "/contrats-de-travail"): rule(facilitator="ok", company="ok"),
+    ("GET", "/contrats-de-travail/{employment_contract}"): rule(facilitator="ok", company="ok"),
+    ("GET", "/contrats-de-travail/{other_employment_contract}"): NOBODY,
+    ("GET", "/contrats-de-travail/{missing}"): MISSING,
+    ("GET", "/contrats-de-travail/{employment_contract}/prolonger"): rule(facilitator="ok", company="ok"),
+    ("POST", "/contrats-de-travail/{employment_contract}/prolonger"): rule(facilitator="ok", company="ok"),
+    ("GET", "/contrats-de-travail/{other_employment_contract}/prolonger"): NOBODY,
+    ("GET", "/contrats-de-travail/{employment_contract}/convertir-en-cdi"): rule(facilitator="ok", company="ok"),
+    ("POST", "/contrats-de-travail/{employment_contract}/convertir-en-cdi"): rule(facilitator="ok", company="ok"),
+    ("GET", "/contrats-de-travail/{employment_contract}/sortie"): rule(facilitator="ok", company="ok"),
+    ("POST", "/contrats-de-travail/{employment_contract}/sortie"): rule(facilitator="ok", company="ok"),
+    ("POST", "/contrats-de-travail/{other_employment_contract}/sortie"): NOBODY,
+    ("GET", "/contrats-de-travail/{missing}/sortie"): MISSING,
+    ("GET", "/suivis"): FACILITATOR,
+    ("GET", "/suivis/{follow_up}"): FACILITATOR,
+    ("POST", "/suivis/{follow_up}"): FACILITATOR,
+    ("GET", "/suivis/{other_follow_up}"): NOBODY,
+    ("GET", "/suivis/{missing}"): MISSING,
+    ("GET", "/parcours/{candidate}"): rule(facilitator="ok", prescriber="ok"),
+    ("GET", "/parcours/{other_org_candidate}"): FACILITATOR,
+    ("GET", "/parcours/{other_candidate}"): NOBODY,
+    ("GET", "/parcours/{missing}"): MISSING,
+    # Scheduled jobs: administrators ("Lancer maintenant" runs the job, then back to the list).
+    ("GET", "/admin/taches"): rule(admin="ok"),
+    ("POST", "/admin/taches/pathways.follow_ups/lancer"): rule(admin="ok"),
 }
-
-
-@pytest.fixture
-def login_as(app, client, personas):
-    """The root `login_as`, but with the identifier built from the test client's own address and
-    user agent: Flask-Login's "strong" session protection drops the root fixture's session.
-    TODO(lead): same fix as tests/accounts/conftest.py; delete once tests/conftest.py has it."""
-    from flask_login.utils import _create_identifier
-
-    def login(role: str):
-        user = personas[role]
-        with app.test_request_context(environ_base=client.environ_base):
-            identifier = _create_identifier()
-        with client.session_transaction() as session:
-            session.update({"_user_id": user.get_id(), "_fresh": True, "_id": identifier})
-        return user
-    return login
 
 
 @pytest.fixture
@@ -224,9 +234,10 @@ def objects(db, personas):
     ])
     candidate, other_org_candidate, other_candidate, criterion, other_criterion = _candidates(db, personas)
     applications = _applications(db, personas, lot, other_offer, candidate)
+    hires = _hires(db, lot, other_lot, candidate)
     db.session.commit()
     return {
-        **applications,
+        **applications, **hires,
         "candidate": candidate, "other_org_candidate": other_org_candidate, "other_candidate": other_candidate,
         "criterion": criterion, "other_criterion": other_criterion,
         "contract": lot.contract_id, "other_contract": other_lot.contract_id, "lot": lot.id,
@@ -271,6 +282,22 @@ def _applications(db, personas, lot, other_offer, candidate_id: int) -> dict:
     db.session.flush()
     return {"application": submitted.id, "sent_application": sent.id, "other_application": elsewhere.id,
             "notification": notification.id}
+
+
+def _hires(db, lot, other_lot, candidate_id: int) -> dict:
+    """A contract of the persona prescriber's candidate on the persona company's lot, one of another
+    territory, and a follow-up of each."""
+    from factories import EmploymentContractFactory, ExitFactory, FollowUpFactory
+
+    from clausematch.candidates.models import Candidate
+
+    contract = EmploymentContractFactory(lot=lot, candidate=db.session.get(Candidate, candidate_id))
+    other_contract = EmploymentContractFactory(lot=other_lot)
+    follow_up = FollowUpFactory(exit=ExitFactory(contract=EmploymentContractFactory(lot=lot)))
+    other_follow_up = FollowUpFactory(exit=ExitFactory(contract=EmploymentContractFactory(lot=other_lot)))
+    db.session.flush()
+    return {"employment_contract": contract.id, "other_employment_contract": other_contract.id,
+            "follow_up": follow_up.id, "other_follow_up": other_follow_up.id}
 
 
 def outcome(response) -> str | int:
