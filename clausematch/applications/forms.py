@@ -26,7 +26,8 @@ def _comment(label: str = "Commentaire", description: str = "") -> TextAreaField
 class ProposeForm(FrenchForm):
     """Propose a candidate to an offer; the route keeps the select of the side not yet chosen."""
 
-    candidate_id = SelectField("Candidat", coerce=optional_int, validators=[InputRequired("Choisissez le candidat à proposer.")],
+    candidate_id = SelectField("Candidat", coerce=optional_int,
+                               validators=[InputRequired("Choisissez le candidat à proposer.")],
                                validate_choice=False,
                                description="Les candidats de votre structure (fiches fusionnées exclues).")
     offer_id = SelectField("Offre", coerce=optional_int, validators=[InputRequired("Choisissez l'offre.")],
