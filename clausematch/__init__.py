@@ -67,6 +67,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(company_routes.bp)
     from clausematch.inbox.routes import bp as inbox_bp
     app.register_blueprint(inbox_bp)
+    from clausematch.pathways.routes import bp as pathways_bp
+    app.register_blueprint(pathways_bp)
+    from clausematch.admin.routes import bp as admin_bp
+    app.register_blueprint(admin_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

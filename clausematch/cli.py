@@ -47,3 +47,5 @@ def init_app(app: Flask) -> None:
     for group in (ref_cli, seed_cli, outbox_cli):
         app.cli.add_command(group)
     app.cli.add_command(offers_cli)
+    from clausematch.admin.cli import jobs_cli
+    app.cli.add_command(jobs_cli)
