@@ -41,8 +41,8 @@ class ProposeForm(FrenchForm):
 class MoveForm(FrenchForm):
     """One move of the workflow (the target is in the URL); rendered with the target as prefix."""
 
-    comment = _comment()
     refusal_reason = SelectField("Motif du refus", choices=REASON_CHOICES, validate_choice=False)
+    comment = _comment()
 
     def for_target(self, target: ApplicationStatus) -> "MoveForm":
         """Labels and help of the move: the reason only for a refusal, required comments marked."""
