@@ -47,7 +47,5 @@ def init_app(app: Flask) -> None:
     for group in (ref_cli, seed_cli, outbox_cli):
         app.cli.add_command(group)
     app.cli.add_command(offers_cli)
-    from clausematch.admin.cli import jobs_cli
-    app.cli.add_command(jobs_cli)
-    from clausematch.reporting.cli import report_cli
-    app.cli.add_command(report_cli)
+    from clausematch.pathways.hours_cli import hours_cli
+    app.cli.add_command(hours_cli)

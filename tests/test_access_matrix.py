@@ -177,6 +177,34 @@ MATRIX = {
     ("POST", "/notifications/tout-lire"): LOGGED_IN,
     ("POST", "/notifications/{notification}/lue"): rule(prescriber="ok"),
     ("POST", "/notifications/{missing}/lue"): MISSING,
+    # Monthly hours: company users declare on their lots; the territory's facilitators validate; both
+    # read the histories (a company those of its own contracts only).
+    ("GET", "/entreprise/heures"): rule(company="ok"),
+    ("POST", "/entreprise/heures"): rule(company="ok"),  # nothing posted: nothing changes
+    ("GET", "/entreprise/heures?lot={lot}&mois=2025-03"): rule(company="ok"),
+    ("GET", "/entreprise/heures?lot={other_lot}&mois=2025-03"): NOBODY,
+    ("GET", "/entreprise/heures?lot={missing}&mois=2025-03"): rule(company=404),
+    ("POST", "/entreprise/heures/import"): rule(company="ok"),  # no file: re-displayed with the error
+    ("GET", "/entreprise/heures/modele.csv"): rule(company="ok"),
+    ("GET", "/entreprise/heures/modele.csv?lot={other_lot}"): NOBODY,
+    ("GET", "/heures/a-valider"): FACILITATOR,
+    ("GET", "/heures/lots/{lot}/2025-03"): FACILITATOR,
+    ("GET", "/heures/lots/{other_lot}/2025-03"): NOBODY,
+    ("GET", "/heures/lots/{missing}/2025-03"): rule(facilitator=404),
+    ("POST", "/heures/lots/{lot}/2025-03/valider"): FACILITATOR,
+    ("POST", "/heures/lots/{other_lot}/2025-03/valider"): NOBODY,
+    ("POST", "/heures/lots/{lot}/2025-03/refuser"): FACILITATOR,  # no reason: re-displayed with the error
+    ("POST", "/heures/lots/{other_lot}/2025-03/refuser"): NOBODY,
+    ("GET", "/heures/saisies/{hours_entry}"): rule(facilitator="ok", company="ok"),
+    ("GET", "/heures/saisies/{other_hours_entry}"): NOBODY,
+    ("GET", "/heures/saisies/{missing}"): MISSING,
+    ("POST", "/heures/saisies/{hours_entry}/valider"): FACILITATOR,
+    ("POST", "/heures/saisies/{other_hours_entry}/valider"): NOBODY,
+    ("POST", "/heures/saisies/{hours_entry}/refuser"): FACILITATOR,  # no reason: re-displayed with the error
+    ("POST", "/heures/saisies/{hours_entry}/corriger"): FACILITATOR,  # empty form: re-displayed with the errors
+    ("POST", "/heures/saisies/{other_hours_entry}/corriger"): NOBODY,
+    ("GET", "/heures/lots/{lot}/2025-03/historique"): rule(facilitator="ok", company="ok"),
+    ("GET", "/heures/lots/{other_lot}/2025-03/historique"): NOBODY,
     # Hires: facilitators of the territory and the company owing the hours (empty forms re-displayed with
     # errors); follow-ups: facilitators; a person's pathway: facilitators and the owning prescriber.
     ("GET", "/contrats-de-travail"): rule(facilitator="ok", company="ok"),
@@ -204,19 +232,6 @@ MATRIX = {
     # Scheduled jobs: administrators ("Lancer maintenant" runs the job, then back to the list).
     ("GET", "/admin/taches"): rule(admin="ok"),
     ("POST", "/admin/taches/pathways.follow_ups/lancer"): rule(admin="ok"),
-    # Reports: facilitators of the territory; buyer users read their own contracts only (scope forced).
-    ("GET", "/rapports"): rule(facilitator="ok", buyer="ok"),
-    ("GET", "/rapports/entonnoir"): rule(facilitator="ok", buyer="ok"),
-    ("GET", "/rapports/inconnu"): rule(facilitator=404, buyer=404),
-    ("GET", "/rapports/heures/export.csv"): rule(facilitator="ok", buyer="ok"),
-    ("GET", "/rapports/heures/export.xlsx"): rule(facilitator="ok", buyer="ok"),
-    ("GET", "/rapports/heures/export.pdf"): rule(facilitator=404, buyer=404),
-    ("GET", "/rapports/bilan/marche/{contract}"): rule(facilitator="ok", buyer="ok"),
-    ("GET", "/rapports/bilan/marche/{other_contract}"): NOBODY,
-    ("GET", "/rapports/bilan/marche/{missing}"): MISSING,
-    ("GET", "/rapports/bilan/acheteur/{buyer}"): rule(facilitator="ok", buyer="ok"),
-    ("GET", "/rapports/bilan/acheteur/{other_buyer}"): NOBODY,
-    ("GET", "/rapports/bilan/acheteur/{missing}"): MISSING,
 }
 
 
@@ -248,9 +263,10 @@ def objects(db, personas):
     candidate, other_org_candidate, other_candidate, criterion, other_criterion = _candidates(db, personas)
     applications = _applications(db, personas, lot, other_offer, candidate)
     hires = _hires(db, lot, other_lot, candidate)
+    hours_entries = _hours_entries(lot, other_lot)
     db.session.commit()
     return {
-        **applications, **hires,
+        **applications, **hires, **hours_entries,
         "candidate": candidate, "other_org_candidate": other_org_candidate, "other_candidate": other_candidate,
         "criterion": criterion, "other_criterion": other_criterion,
         "contract": lot.contract_id, "other_contract": other_lot.contract_id, "lot": lot.id,
@@ -311,6 +327,17 @@ def _hires(db, lot, other_lot, candidate_id: int) -> dict:
     db.session.flush()
     return {"employment_contract": contract.id, "other_employment_contract": other_contract.id,
             "follow_up": follow_up.id, "other_follow_up": other_follow_up.id}
+
+
+def _hours_entries(lot, other_lot) -> dict:
+    """March 2025 hours declared on the persona company's lot, and on a lot of another territory."""
+    from factories import EmploymentContractFactory, HoursEntryFactory
+
+    from clausematch.pathways.models import HoursStatus
+
+    mine = HoursEntryFactory(contract=EmploymentContractFactory(lot=lot), status=HoursStatus.DECLARED)
+    other = HoursEntryFactory(contract=EmploymentContractFactory(lot=other_lot), status=HoursStatus.DECLARED)
+    return {"hours_entry": mine.id, "other_hours_entry": other.id}
 
 
 def outcome(response) -> str | int:

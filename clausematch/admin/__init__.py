@@ -1,1 +1,0 @@
-"""Platform administration: the scheduled jobs page (/admin/taches) and `flask jobs`."""

@@ -1,0 +1,24 @@
+"""`flask hours remind [--month AAAA-MM]`: the monthly reminder, by hand or from cron."""
+import click
+from flask.cli import AppGroup
+
+from clausematch.database import today
+from clausematch.pathways.hours_rules import HoursValueError, month_key, parse_month, previous_month
+
+hours_cli = AppGroup("hours", help="Heures d'insertion mensuelles.")
+
+
+@hours_cli.command("remind")
+@click.option("--month", "month_text", metavar="AAAA-MM",
+              help="Mois à déclarer (par défaut : le mois dernier).")
+def remind(month_text: str | None) -> None:
+    """Remind companies of the lots whose hours of the month are not declared. Safe to re-run."""
+    from clausematch.pathways.hours_reminders import send_hours_reminders
+
+    try:
+        month = parse_month(month_text) if month_text else previous_month(today())
+    except HoursValueError as error:
+        raise click.BadParameter(error.message, param_hint="--month") from None
+    count = send_hours_reminders(month)
+    click.echo(f"Relances des heures de {month_key(month)} : {count} lot{'s' if count > 1 else ''} relancé"
+               f"{'s' if count > 1 else ''}.")

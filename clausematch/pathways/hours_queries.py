@@ -1,0 +1,126 @@
+"""Read-only queries of the hours pages: the facilitator's queue (aggregated in SQL and
+paginated), a lot-month's entries and totals, and the history of an entry or a lot-month.
+Each is a fixed number of statements whatever the number of entries."""
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, joinedload
+
+from clausematch.accounts.models import Organisation, User
+from clausematch.candidates.models import Candidate
+from clausematch.contracts.models import Contract, Lot
+from clausematch.contracts.permissions import territory_of
+from clausematch.extensions import db
+from clausematch.pagination import Page, paginate
+from clausematch.pathways import hours_permissions as permissions
+from clausematch.pathways.models import EmploymentContract, HoursEntry, HoursKind, HoursRevision, HoursStatus
+
+
+def pending_page(user: User, page: int) -> Page:
+    """Declared entries of the user's territory grouped by lot and month, oldest month first:
+    rows of (lot_id, month, lot_number, lot_title, reference, company, entries, people, total)."""
+    stmt = (sa.select(HoursEntry.lot_id, HoursEntry.month, Lot.number.label("lot_number"),
+                      Lot.title.label("lot_title"), Contract.reference, Organisation.name.label("company"),
+                      sa.func.count(HoursEntry.id).label("entries"),
+                      sa.func.count(sa.distinct(HoursEntry.candidate_id)).label("people"),
+                      sa.func.sum(HoursEntry.hours).label("total"))
+            .join(Lot, Lot.id == HoursEntry.lot_id).join(Contract, Contract.id == Lot.contract_id)
+            .outerjoin(Organisation, Organisation.id == Lot.company_id)
+            .where(Contract.territory_id == territory_of(user), HoursEntry.status == HoursStatus.DECLARED)
+            .group_by(HoursEntry.lot_id, HoursEntry.month, Lot.number, Lot.title, Contract.reference, Organisation.name)
+            .order_by(HoursEntry.month, Contract.reference, Lot.number))
+    return paginate(stmt, page)
+
+
+def pending_totals(user: User) -> tuple[int, Decimal]:
+    """(entries, hours) waiting for validation in the user's territory."""
+    count, total = db.session.execute(
+        sa.select(sa.func.count(HoursEntry.id), sa.func.sum(HoursEntry.hours))
+        .join(Lot, Lot.id == HoursEntry.lot_id).join(Contract, Contract.id == Lot.contract_id)
+        .where(Contract.territory_id == territory_of(user), HoursEntry.status == HoursStatus.DECLARED)).one()
+    return count, Decimal(total or 0)
+
+
+@dataclass(frozen=True)
+class LotMonth:
+    entries: list[HoursEntry]
+    totals: dict[HoursStatus, Decimal]
+    counts: dict[HoursStatus, int]
+
+    @property
+    def declared(self) -> int:
+        return self.counts.get(HoursStatus.DECLARED, 0)
+
+
+def lot_month(lot: Lot, month: date, user: User) -> LotMonth:
+    """Every entry of the lot-month with its person and contract (a company sees its own
+    contracts only), and totals by status computed in SQL; two queries."""
+    scope = [HoursEntry.lot_id == lot.id, HoursEntry.month == month]
+    if not permissions.can_validate_on_lot(user, lot):
+        scope.append(HoursEntry.contract_id.in_(
+            sa.select(EmploymentContract.id).where(permissions.declarable_contracts(user))))
+    entries = list(db.session.scalars(
+        sa.select(HoursEntry).join(Candidate, Candidate.id == HoursEntry.candidate_id)
+        .options(joinedload(HoursEntry.contract).joinedload(EmploymentContract.candidate))
+        .where(*scope).order_by(Candidate.last_name, Candidate.first_name, HoursEntry.contract_id, HoursEntry.kind)))
+    rows = db.session.execute(sa.select(HoursEntry.status, sa.func.count(HoursEntry.id), sa.func.sum(HoursEntry.hours))
+                              .where(*scope).group_by(HoursEntry.status))
+    counts, totals = {}, {}
+    for status, count, total in rows:
+        counts[status], totals[status] = count, Decimal(total or 0)
+    return LotMonth(entries, totals, counts)
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    revision: HoursRevision
+    actor: str | None
+    person: str
+    kind: HoursKind
+    month: date
+    entry_id: int
+
+
+def _history(*conditions) -> sa.Select:
+    actor = aliased(User)
+    return (sa.select(HoursRevision, actor.full_name, Candidate.first_name, Candidate.last_name, HoursEntry.kind,
+                      HoursEntry.month, HoursEntry.id)
+            .join(HoursEntry, HoursEntry.id == HoursRevision.entry_id)
+            .join(Candidate, Candidate.id == HoursEntry.candidate_id)
+            .outerjoin(actor, actor.id == HoursRevision.actor_id)
+            .where(*conditions)
+            .order_by(HoursRevision.occurred_at.desc(), HoursRevision.id.desc()))
+
+
+def _lines(rows) -> list[HistoryLine]:
+    return [HistoryLine(revision, actor, f"{first} {last}", kind, month, entry_id)
+            for revision, actor, first, last, kind, month, entry_id in rows]
+
+
+def entry_history(entry: HoursEntry) -> list[HistoryLine]:
+    """Every revision of one entry, the latest first; one query."""
+    return _lines(db.session.execute(_history(HoursRevision.entry_id == entry.id)))
+
+
+def lot_month_history(lot: Lot, month: date, user: User, page: int) -> Page:
+    """The revisions of a lot-month's entries, latest first, paginated (a company sees those of
+    its own contracts only)."""
+    conditions = [HoursEntry.lot_id == lot.id, HoursEntry.month == month]
+    if not permissions.can_validate_on_lot(user, lot):
+        conditions.append(HoursEntry.contract_id.in_(
+            sa.select(EmploymentContract.id).where(permissions.declarable_contracts(user))))
+    result = paginate(_history(*conditions), page)
+    return Page(items=_lines(result.items), page=result.page, per_page=result.per_page, total=result.total)
+
+
+def latest_comments(entry_ids: list[int]) -> dict[int, str]:
+    """The comment of each entry's latest revision (a rejection's reason), one query."""
+    if not entry_ids:
+        return {}
+    latest = (sa.select(HoursRevision.entry_id, sa.func.max(HoursRevision.id).label("last_id"))
+              .where(HoursRevision.entry_id.in_(entry_ids)).group_by(HoursRevision.entry_id).subquery())
+    rows = db.session.execute(sa.select(HoursRevision.entry_id, HoursRevision.comment)
+                              .join(latest, latest.c.last_id == HoursRevision.id))
+    return dict(rows.all())
