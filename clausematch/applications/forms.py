@@ -26,7 +26,8 @@ def _comment(label: str = "Commentaire", description: str = "") -> TextAreaField
 class ProposeForm(FrenchForm):
     """Propose a candidate to an offer; the route keeps the select of the side not yet chosen."""
 
-    candidate_id = SelectField("Candidat", coerce=optional_int, validators=[InputRequired("Choisissez le candidat à proposer.")],
+    candidate_id = SelectField("Candidat", coerce=optional_int,
+                               validators=[InputRequired("Choisissez le candidat à proposer.")],
                                validate_choice=False,
                                description="Les candidats de votre structure (fiches fusionnées exclues).")
     offer_id = SelectField("Offre", coerce=optional_int, validators=[InputRequired("Choisissez l'offre.")],
@@ -40,8 +41,8 @@ class ProposeForm(FrenchForm):
 class MoveForm(FrenchForm):
     """One move of the workflow (the target is in the URL); rendered with the target as prefix."""
 
-    comment = _comment()
     refusal_reason = SelectField("Motif du refus", choices=REASON_CHOICES, validate_choice=False)
+    comment = _comment()
 
     def for_target(self, target: ApplicationStatus) -> "MoveForm":
         """Labels and help of the move: the reason only for a refusal, required comments marked."""

@@ -38,8 +38,8 @@ def short_name(application: Application) -> str:
     return f"{candidate.first_name} {initial}." if initial else candidate.first_name
 
 
-def status_changed(application: Application, event: ApplicationEvent, actor: User) -> None:
-    """Tell the prescriber side (and the company, when concerned) about `event`."""
+def status_changed(application: Application, event: ApplicationEvent, actor: User | None) -> None:
+    """Tell the prescriber side (and the company, when concerned) about `event` (actor None: the system)."""
     text = _summary(application, event)
     recipients = _prescriber_side(application, actor)
     for user in recipients:
@@ -58,10 +58,11 @@ def _summary(application: Application, event: ApplicationEvent) -> str:
     return text
 
 
-def _prescriber_side(application: Application, actor: User) -> list[User]:
+def _prescriber_side(application: Application, actor: User | None) -> list[User]:
     """The proposer first, then the referent; each once, active, and not the actor."""
+    actor_id = actor.id if actor is not None else None
     ids = [i for i in (application.proposed_by_id, application.candidate.referent_id)
-           if i is not None and i != actor.id]
+           if i is not None and i != actor_id]
     if not ids:
         return []
     users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids), User.is_active))}
@@ -75,15 +76,16 @@ def _email(user: User, application: Application, event: ApplicationEvent, summar
         link=absolute(application_path(application.id))))
 
 
-def _tell_company(application: Application, event: ApplicationEvent, actor: User) -> None:
+def _tell_company(application: Application, event: ApplicationEvent, actor: User | None) -> None:
     if event.to_status == S.SENT:
         text = (f"Nouvelle candidature transmise par l'équipe de facilitation pour l'offre "
                 f"« {application.offer.title} ».")
     else:
         text = f"Une candidature à l'offre « {application.offer.title} » a été retirée."
-    members = db.session.scalars(
-        sa.select(User.id).join(Membership, Membership.user_id == User.id)
-        .where(Membership.organisation_id == application.offer.company_id, User.role == Role.COMPANY,
-               User.is_active, User.id != actor.id))
+    conditions = [Membership.organisation_id == application.offer.company_id, User.role == Role.COMPANY,
+                  User.is_active]
+    if actor is not None:
+        conditions.append(User.id != actor.id)
+    members = db.session.scalars(sa.select(User.id).join(Membership, Membership.user_id == User.id).where(*conditions))
     for user_id in members:
         notify(user_id, text, company_application_path(application.id))

@@ -18,7 +18,8 @@ each move, and the one function that moves it.
 | any open    | withdrawn   | ✓           | ✓          |         |
 | refused     | submitted   | ✓           |            |         |
 | withdrawn   | submitted   | ✓           |            |         |
-("open": submitted, validated, shortlisted, sent, interview.)
+("open": submitted, validated, shortlisted, sent, interview.) The system (no user: the nightly job on
+applications left without news) may refuse any open application, like a facilitator.
 
 Decisions:
 - The guichet's own steps (validated → shortlisted → sent) cannot be skipped: each is a step of
@@ -51,13 +52,15 @@ __all__ = ["ApplicationStatus", "TRANSITIONS", "change_status", "record_creation
 
 S = ApplicationStatus
 F, P, C = Role.FACILITATOR, Role.PRESCRIBER, Role.COMPANY
+# Scheduled jobs act as the system (no user).
+SYSTEM = "system"
 OPEN = (S.SUBMITTED, S.VALIDATED, S.SHORTLISTED, S.SENT, S.INTERVIEW)
 FINAL = frozenset({S.HIRED, S.REFUSED, S.WITHDRAWN})
 
 
 def _open_moves(status: ApplicationStatus) -> dict[ApplicationStatus, frozenset]:
     """Refusing and withdrawing, possible from every open state."""
-    refusers = frozenset({F, C}) if status in (S.SENT, S.INTERVIEW) else frozenset({F})
+    refusers = frozenset({F, C, SYSTEM}) if status in (S.SENT, S.INTERVIEW) else frozenset({F, SYSTEM})
     return {S.REFUSED: refusers, S.WITHDRAWN: frozenset({F, P})}
 
 
@@ -145,17 +148,17 @@ def check_transition(application: Application, target: ApplicationStatus, capaci
         raise DomainError("Indiquez en commentaire pourquoi la candidature est rouverte.", field="comment")
 
 
-def change_status(application: Application, target: ApplicationStatus, actor: User, comment: str = "",
+def change_status(application: Application, target: ApplicationStatus, actor: User | None, comment: str = "",
                   refusal_reason: RefusalReason | str | None = None,
                   hire: HireData | None = None) -> ApplicationEvent:
-    """Move `application` to `target` on behalf of `actor`.
+    """Move `application` to `target` on behalf of `actor` (None: the system, e.g. a nightly job).
 
     Checks the move, the actor's capacity and the move's own rules (refusal reason, eligibility
     when validating, the contract when hiring), then logs the event, stamps last_event_at,
     audits and tells the prescriber (in-app and one e-mail). Adds to the session; the calling
     service commits.
     """
-    capacity = permissions.application_capacity(actor, application)
+    capacity = SYSTEM if actor is None else permissions.application_capacity(actor, application)
     if capacity is None:
         raise NotAllowed("Vous ne pouvez pas modifier l'état de cette candidature.")
     comment = (comment or "").strip()
@@ -183,14 +186,15 @@ def record_creation(application: Application, actor: User) -> ApplicationEvent:
     return _log(application, None, application.status, actor, "", None)
 
 
-def _log(application: Application, previous: ApplicationStatus | None, target: ApplicationStatus, actor: User,
-         comment: str, reason: RefusalReason | None) -> ApplicationEvent:
+def _log(application: Application, previous: ApplicationStatus | None, target: ApplicationStatus,
+         actor: User | None, comment: str, reason: RefusalReason | None) -> ApplicationEvent:
+    actor_id = actor.id if actor is not None else None
     event = ApplicationEvent(application=application, from_status=previous, to_status=target,
-                             actor_id=actor.id, comment=comment, refusal_reason=reason,
+                             actor_id=actor_id, comment=comment, refusal_reason=reason,
                              occurred_at=application.last_event_at)
     db.session.add(event)
     # Ids and codes only: the comment may name the person.
-    record("application.status_changed", "application", application.id, actor_id=actor.id,
+    record("application.status_changed", "application", application.id, actor_id=actor_id,
            from_status=previous.value if previous else None, to_status=target.value,
            refusal_reason=reason.value if reason else None)
     return event

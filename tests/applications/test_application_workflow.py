@@ -13,6 +13,7 @@ from clausematch.applications.models import Application, ApplicationEvent, Refus
 from clausematch.audit import AuditEvent
 from clausematch.candidates.models import EligibilityStatus
 from clausematch.errors import DomainError, NotAllowed
+from clausematch.notifications import Notification
 from clausematch.offers.models import OfferStatus
 
 F, P, C = "facilitator", "prescriber", "company"
@@ -51,10 +52,24 @@ def events(db, application):
 
 
 def test_transition_table_is_the_documented_one():
-    table = {(current, target): {role.value for role in capacities}
+    table = {(current, target): {role.value for role in capacities if role != workflow.SYSTEM}
              for current, targets in workflow.TRANSITIONS.items() for target, capacities in targets.items()}
     assert table == ALLOWED
     assert workflow.next_statuses(S.HIRED, workflow.C) == []
+    system_moves = {(current, target) for current, targets in workflow.TRANSITIONS.items()
+                    for target, capacities in targets.items() if workflow.SYSTEM in capacities}
+    assert system_moves == {(state, S.REFUSED) for state in OPEN_STATES}
+
+
+def test_the_system_refuses_an_application_left_without_news(db, personas, make_application):
+    application = make_application(S.SENT)
+    event = workflow.change_status(application, S.REFUSED, None, "Clôture automatique", RefusalReason.NO_ANSWER)
+    db.session.commit()
+    assert (application.status, event.actor_id, event.refusal_reason) == (S.REFUSED, None, RefusalReason.NO_ANSWER)
+    notified = db.session.scalars(sa.select(Notification.user_id)).all()
+    assert personas["prescriber"].id in notified
+    with pytest.raises(DomainError):
+        workflow.change_status(application, S.SUBMITTED, None, "Réouverture")  # only refusing is the system's
 
 
 @pytest.mark.parametrize(("current", "target", "role"), ALLOWED_CASES, ids=str)
