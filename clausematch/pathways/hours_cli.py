@@ -8,7 +8,8 @@ from clausematch.pathways.hours_rules import HoursValueError, month_key, parse_m
 hours_cli = AppGroup("hours", help="Heures d'insertion mensuelles.")
 
 
-@hours_cli.command("remind")
+@hours_cli.command("remind", help="Relance les entreprises dont les heures du mois ne sont pas déclarées sur un lot "
+                                  "clausé. Chaque lot n'est relancé qu'une fois par mois : sans effet si on la relance.")
 @click.option("--month", "month_text", metavar="AAAA-MM",
               help="Mois à déclarer (par défaut : le mois dernier).")
 def remind(month_text: str | None) -> None:
