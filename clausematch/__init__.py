@@ -69,6 +69,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(inbox_bp)
     from clausematch.pathways.hours_routes import bp as hours_bp
     app.register_blueprint(hours_bp)
+    from clausematch.pathways.routes import bp as pathways_bp
+    app.register_blueprint(pathways_bp)
+    from clausematch.admin.routes import bp as admin_bp
+    app.register_blueprint(admin_bp)
+    from clausematch.reporting.routes import bp as reporting_bp
+    app.register_blueprint(reporting_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -49,3 +49,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(offers_cli)
     from clausematch.pathways.hours_cli import hours_cli
     app.cli.add_command(hours_cli)
+    from clausematch.admin.cli import jobs_cli
+    app.cli.add_command(jobs_cli)
+    from clausematch.reporting.cli import report_cli
+    app.cli.add_command(report_cli)

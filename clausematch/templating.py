@@ -59,14 +59,16 @@ ROLE_NAV: dict[Role, list[tuple[str, str]]] = {
     Role.FACILITATOR: [("main.facilitator_home", "Tableau de bord"), ("/offres", "Offres"),
                        ("applications.territory_list", "Orientations"),
                        ("candidates.eligibility_queue", "Éligibilités"), ("candidates.duplicates", "Doublons"),
-                       ("hours.pending", "Heures à valider"),
+                       ("hours.pending", "Heures à valider"), ("pathways.contract_list", "Contrats de travail"),
+                       ("pathways.follow_up_list", "Suivis à 6 mois"), ("reporting.index", "Rapports"),
                        ("accounts.invitations", "Invitations")],
     Role.PRESCRIBER: [("main.prescriber_home", "Mon espace"), ("candidates.index", "Mes candidats"), ("/offres", "Offres"),
                       ("applications.orient", "Orienter un candidat"), ("applications.prescriber_list", "Mes orientations")],
     Role.COMPANY: [("main.company_home", "Mon espace"), ("company_applications.index", "Candidatures reçues"),
-                    ("hours.declare", "Heures d'insertion")],
-    Role.BUYER: [("main.buyer_home", "Mon espace")],
-    Role.ADMIN: [("main.admin_home", "Administration"), ("accounts.invitations", "Invitations")],
+                    ("hours.declare", "Heures d'insertion"), ("pathways.contract_list", "Contrats de travail")],
+    Role.BUYER: [("main.buyer_home", "Mon espace"), ("reporting.index", "Rapports")],
+    Role.ADMIN: [("main.admin_home", "Administration"), ("accounts.invitations", "Invitations"),
+                 ("admin.jobs", "Tâches planifiées")],
 }
 
 

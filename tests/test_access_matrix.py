@@ -232,6 +232,19 @@ MATRIX = {
     # Scheduled jobs: administrators ("Lancer maintenant" runs the job, then back to the list).
     ("GET", "/admin/taches"): rule(admin="ok"),
     ("POST", "/admin/taches/pathways.follow_ups/lancer"): rule(admin="ok"),
+    # Reports: facilitators of the territory; buyer users read their own contracts only (scope forced).
+    ("GET", "/rapports"): rule(facilitator="ok", buyer="ok"),
+    ("GET", "/rapports/entonnoir"): rule(facilitator="ok", buyer="ok"),
+    ("GET", "/rapports/inconnu"): rule(facilitator=404, buyer=404),
+    ("GET", "/rapports/heures/export.csv"): rule(facilitator="ok", buyer="ok"),
+    ("GET", "/rapports/heures/export.xlsx"): rule(facilitator="ok", buyer="ok"),
+    ("GET", "/rapports/heures/export.pdf"): rule(facilitator=404, buyer=404),
+    ("GET", "/rapports/bilan/marche/{contract}"): rule(facilitator="ok", buyer="ok"),
+    ("GET", "/rapports/bilan/marche/{other_contract}"): NOBODY,
+    ("GET", "/rapports/bilan/marche/{missing}"): MISSING,
+    ("GET", "/rapports/bilan/acheteur/{buyer}"): rule(facilitator="ok", buyer="ok"),
+    ("GET", "/rapports/bilan/acheteur/{other_buyer}"): NOBODY,
+    ("GET", "/rapports/bilan/acheteur/{missing}"): MISSING,
 }
 
 

@@ -21,6 +21,8 @@ from clausematch.notifications import Notification, OutboxMessage
 from clausematch.offers.models import Offer, OfferStatus
 from clausematch.pagination import Page, paginate
 from clausematch.pathways.models import EmploymentContract, Exit, FollowUp, HoursEntry, HoursKind, HoursStatus
+from clausematch.reporting.filters import Scope
+from clausematch.reporting.queries.warnings import HOME_LIMIT, Warnings, lagging_lots
 from clausematch.scheduler import JobRun
 
 GAP_TABLE_SIZE = 10
@@ -86,6 +88,7 @@ class FacilitatorDashboard:
     applications_to_validate: int
     follow_ups_due: int
     largest_gaps: list[Any] = field(default_factory=list)
+    lagging_lots: Warnings | None = None  # early warning: lots behind the pace to their objective
 
     @property
     def achievement(self) -> Decimal | None:
@@ -93,10 +96,13 @@ class FacilitatorDashboard:
 
 
 def facilitator_dashboard(user: User) -> FacilitatorDashboard:
-    """Key figures of the facilitator's territory and the lots furthest from their objective."""
+    """Key figures of the facilitator's territory, the lots furthest from their objective and
+    the lots lagging behind the pace to reach it."""
     territory = _organisation(user).territory
     figures = db.session.execute(_territory_figures(territory)).one()
-    return FacilitatorDashboard(**figures._asdict(), largest_gaps=_largest_gaps(territory))
+    return FacilitatorDashboard(**figures._asdict(), largest_gaps=_largest_gaps(territory),
+                                lagging_lots=lagging_lots(Scope(territory_id=territory.id), territory,
+                                                          limit=HOME_LIMIT))
 
 
 def _territory_figures(territory: Territory) -> sa.Select:

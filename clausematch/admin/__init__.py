@@ -1,0 +1,1 @@
+"""Platform administration: the scheduled jobs page (/admin/taches) and `flask jobs`."""

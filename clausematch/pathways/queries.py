@@ -1,0 +1,74 @@
+"""Read-only queries of the hires pages: the contracts list (paginated in SQL) and a contract's page."""
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from clausematch.accounts.models import Company, Role, User
+from clausematch.candidates.models import Candidate
+from clausematch.contracts.models import Contract, Lot
+from clausematch.contracts.permissions import territory_of
+from clausematch.database import LabelledEnum
+from clausematch.errors import NotAllowed
+from clausematch.extensions import db
+from clausematch.pagination import Page, paginate
+from clausematch.pathways import permissions
+from clausematch.pathways.contracts import chain_of
+from clausematch.pathways.models import EmploymentContract, Exit, FollowUp, HoursEntry, HoursStatus
+
+
+class ContractState(LabelledEnum):
+    CURRENT = "en_cours", "En cours"
+    ENDED = "termines", "Terminés"
+    ALL = "tous", "Tous"
+
+
+def _scope(user: User) -> sa.ColumnElement[bool]:
+    """The contracts `user` lists: the territory's for a facilitator, the company's own (owing the
+    hours or employing) for a company user."""
+    if not permissions.can_list_contracts(user):
+        raise NotAllowed("Vous n'avez pas accès aux contrats de travail.")
+    if user.role == Role.FACILITATOR:
+        return Contract.territory_id == territory_of(user)
+    ids = user.organisation_ids
+    return sa.or_(EmploymentContract.company_id.in_(ids), EmploymentContract.employer_id.in_(ids))
+
+
+def contracts_page(user: User, state: ContractState, page: int | None) -> Page:
+    """Rows (contract, first name, last name, lot label parts, employer name), latest start first."""
+    employer = aliased(Company)
+    stmt = (sa.select(EmploymentContract, Candidate.first_name, Candidate.last_name, Contract.reference,
+                      Lot.number, employer.name)
+            .join(Candidate, EmploymentContract.candidate_id == Candidate.id)
+            .join(Lot, EmploymentContract.lot_id == Lot.id).join(Contract, Lot.contract_id == Contract.id)
+            .join(employer, EmploymentContract.employer_id == employer.id)
+            .where(_scope(user)).order_by(EmploymentContract.start_date.desc(), EmploymentContract.id.desc()))
+    if state == ContractState.CURRENT:
+        stmt = stmt.where(EmploymentContract.end_date.is_(None))
+    elif state == ContractState.ENDED:
+        stmt = stmt.where(EmploymentContract.end_date.is_not(None))
+    return paginate(stmt, page)
+
+
+@dataclass
+class ContractPage:
+    contract: EmploymentContract
+    chain: list[EmploymentContract]
+    follow_up: FollowUp | None
+    exit: Exit | None
+    hours_total: Decimal
+    hours_validated: Decimal
+
+
+def contract_page(contract: EmploymentContract) -> ContractPage:
+    """Everything the contract page shows, in a bounded number of queries."""
+    chain = chain_of(contract)
+    exit_ = contract.exit
+    follow_up = db.session.scalar(sa.select(FollowUp).where(FollowUp.exit_id == exit_.id)) if exit_ else None
+    validated = sa.func.sum(sa.case((HoursEntry.status == HoursStatus.VALIDATED, HoursEntry.hours), else_=0))
+    total, valid = db.session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(HoursEntry.hours), 0), sa.func.coalesce(validated, 0))
+        .where(HoursEntry.contract_id == contract.id)).one()
+    return ContractPage(contract=contract, chain=chain, follow_up=follow_up, exit=exit_,
+                        hours_total=Decimal(total), hours_validated=Decimal(valid))

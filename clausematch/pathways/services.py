@@ -1,0 +1,117 @@
+"""What happens to a hire after it is recorded: extending its contract, converting it to a CDI.
+
+Decisions:
+- An extension is a new contract of the same type on the same lot, company, employer and mode,
+  pointing to the previous one (previous_contract_id); it starts the day after the previous
+  planned end unless another start is given, and the previous contract ends the day before it.
+  It is not an exit: the person stays in the same job. A CDI has no term, so it is not extended.
+- A conversion to CDI is a new CDI contract linked the same way; the previous contract ends the
+  day before and gets its exit automatically (detail "cdi", category emploi durable) — the
+  step facilitators celebrate, counted in the bilans. Same employer and mode as before.
+- Either is one unit of work, audited: both contracts and the exit are saved together or not at all.
+"""
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from clausematch.accounts.models import User
+from clausematch.applications.hiring import HireData, checked_terms
+from clausematch.audit import record
+from clausematch.errors import DomainError
+from clausematch.extensions import db
+from clausematch.pathways.contracts import check_open, load_contract
+from clausematch.pathways.exits import add_exit
+from clausematch.pathways.models import EmploymentContract
+from clausematch.vocabulary import ContractType, ExitDetail
+
+CONVERSION_COMMENT = "Conversion en CDI"
+
+
+@dataclass
+class ExtensionData:
+    """The extension form, as plain values (empty start: the day after the planned end)."""
+
+    planned_end_date: date | None
+    start_date: date | None = None
+    weekly_hours: float | None = None
+
+
+@dataclass
+class ConversionData:
+    """The conversion form, as plain values (empty hours: the same as before)."""
+
+    start_date: date | None
+    weekly_hours: float | None = None
+
+
+def extend_contract(contract_id: int, data: ExtensionData, actor: User) -> EmploymentContract:
+    """A new contract extending `contract_id`, of the same type; the previous one ends the day before."""
+    previous = load_contract(contract_id, actor)
+    check_open(previous)
+    if previous.contract_type == ContractType.CDI:
+        raise DomainError("Un CDI n'a pas de terme : il ne se prolonge pas.")
+    start = data.start_date
+    if start is None and previous.planned_end_date is not None:
+        start = previous.planned_end_date + timedelta(days=1)
+    terms = checked_terms(HireData(previous.contract_type.value, start, data.planned_end_date,
+                                   _hours(data.weekly_hours, previous)))
+    if previous.planned_end_date is not None and terms["planned_end_date"] <= previous.planned_end_date:
+        raise DomainError(f"La nouvelle date de fin prévue doit être postérieure à celle du contrat actuel "
+                          f"({previous.planned_end_date:%d/%m/%Y}).", field="planned_end_date")
+    with _one_unit_of_work():
+        contract = _follow_on(previous, terms, actor)
+        record("employment_contract.extended", "employment_contract", contract.id, actor_id=actor.id,
+               previous_contract_id=previous.id)
+    return contract
+
+
+def convert_to_cdi(contract_id: int, data: ConversionData, actor: User) -> EmploymentContract:
+    """A new CDI following `contract_id`; the previous contract ends with a "CDI" exit."""
+    previous = load_contract(contract_id, actor)
+    check_open(previous)
+    if previous.contract_type == ContractType.CDI:
+        raise DomainError("Ce contrat est déjà un CDI.")
+    terms = checked_terms(HireData(ContractType.CDI.value, data.start_date, None,
+                                   _hours(data.weekly_hours, previous)))
+    with _one_unit_of_work():
+        contract = _follow_on(previous, terms, actor)
+        add_exit(previous, previous.end_date, ExitDetail.CDI, CONVERSION_COMMENT, actor)
+        record("employment_contract.converted", "employment_contract", contract.id, actor_id=actor.id,
+               previous_contract_id=previous.id)
+    return contract
+
+
+def _hours(value: float | None, previous: EmploymentContract) -> float:
+    return previous.weekly_hours if value is None else value
+
+
+def _follow_on(previous: EmploymentContract, terms: dict, actor: User) -> EmploymentContract:
+    """The contract continuing `previous` with `terms`; `previous` ends the day before it starts."""
+    if terms["start_date"] <= previous.start_date:
+        raise DomainError(f"Le nouveau contrat doit commencer après le début du contrat actuel "
+                          f"({previous.start_date:%d/%m/%Y}).", field="start_date")
+    contract = EmploymentContract(
+        candidate_id=previous.candidate_id, lot_id=previous.lot_id, company_id=previous.company_id,
+        employer_id=previous.employer_id, mode=previous.mode, previous_contract_id=previous.id,
+        trial_period_end=None, created_by_id=actor.id, **terms)
+    previous.end_date = terms["start_date"] - timedelta(days=1)
+    db.session.add(contract)
+    db.session.flush()
+    return contract
+
+
+@contextmanager
+def _one_unit_of_work():
+    """Commit what the block adds, or nothing at all."""
+    try:
+        yield
+        db.session.commit()
+    except IntegrityError:
+        # Another person continued or ended the same contract between our checks and our write.
+        db.session.rollback()
+        raise DomainError("Ce contrat vient d'être modifié par quelqu'un d'autre : rechargez la page.") from None
+    except BaseException:
+        db.session.rollback()
+        raise

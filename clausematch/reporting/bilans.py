@@ -1,0 +1,107 @@
+"""Printable bilans for a year: one contract, or every contract of one buyer. Each section —
+hours against objectives, people (the funnel), publics, outcomes, clause share — is a chart and
+its table, printed one section per page."""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from markupsafe import Markup
+
+from clausematch.accounts.models import Buyer, Territory, User
+from clausematch.contracts.models import Contract
+from clausematch.database import today
+from clausematch.errors import NotAllowed
+from clausematch.reporting import charts, tables
+from clausematch.reporting.filters import Scope
+from clausematch.reporting.permissions import can_view_buyer_bilan, can_view_contract_bilan
+from clausematch.reporting.queries.clause_share import clause_share
+from clausematch.reporting.queries.funnel import funnel
+from clausematch.reporting.queries.hours import HoursReport, hours_report
+from clausematch.reporting.queries.outcomes import outcomes_report
+from clausematch.reporting.queries.publics import publics_report
+from clausematch.reporting.queries.sql import ratio
+from clausematch.reporting.tables import HOURS, PERCENT, TEXT, Column, Table
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    intro: str
+    chart: Markup | None
+    tables: list[Table]
+
+
+@dataclass(frozen=True)
+class Bilan:
+    title: str
+    subject: str
+    year: int
+    years: list[int]
+    facts: list[tuple[str, str]]
+    sections: list[Section]
+
+
+def contract_bilan(user: User, contract: Contract, year: int | None) -> Bilan:
+    if not can_view_contract_bilan(user, contract):
+        raise NotAllowed("Ce bilan ne vous est pas accessible.")
+    last = (contract.end_date or today()).year
+    years = list(range(max(last, contract.start_date.year), contract.notified_on.year - 1, -1))
+    year = year if year in years else min(max(today().year, years[-1]), years[0])
+    scope = Scope(territory_id=contract.territory_id, contract_id=contract.id, year=year)
+    share = clause_share(Scope(territory_id=contract.territory_id, buyer_id=contract.buyer_id, year=year))
+    facts = [("Acheteur", contract.buyer.name), ("Objet", contract.object),
+             ("Clause sociale", contract.clause_kind.label if contract.clause_kind else "Aucune"),
+             ("Notifié le", contract.notified_on.strftime("%d/%m/%Y"))]
+    return Bilan(f"Bilan {year} du marché {contract.reference}", contract.reference, year, years, facts,
+                 _sections(scope, contract.buyer.territory, "lot", share))
+
+
+def buyer_bilan(user: User, buyer: Buyer, year: int | None) -> Bilan:
+    if not can_view_buyer_bilan(user, buyer):
+        raise NotAllowed("Ce bilan ne vous est pas accessible.")
+    share = clause_share(Scope(territory_id=buyer.territory_id, buyer_id=buyer.id))
+    first = share[0].year if share else today().year
+    years = list(range(max(today().year, share[-1].year if share else first), first - 1, -1))
+    year = year if year in years else today().year
+    scope = Scope(territory_id=buyer.territory_id, buyer_id=buyer.id, year=year)
+    facts = [("Acheteur", buyer.name), ("Type d'acheteur", buyer.kind_label)]
+    return Bilan(f"Bilan {year} de {buyer.name}", buyer.name, year, years, facts,
+                 _sections(scope, buyer.territory, "marche", share))
+
+
+def _sections(scope: Scope, territory: Territory, group: str, share) -> list[Section]:
+    year_hours = hours_report(scope, territory, group)
+    cumulated = hours_report(Scope(territory_id=scope.territory_id, buyer_id=scope.buyer_id,
+                                   contract_id=scope.contract_id, date_to=scope.period[1]), territory, group)
+    people, publics, outcomes = funnel(scope), publics_report(scope, territory), outcomes_report(scope)
+    year = scope.year
+    return [
+        Section("heures", "Heures d'insertion", f"Heures réalisées et validées en {year}, et depuis le début "
+                "jusqu'à la fin de l'année, face aux objectifs des clauses.", charts.hours_chart(cumulated),
+                [_hours_table(year_hours, cumulated, year)]),
+        Section("personnes", "Personnes orientées et embauchées", f"Les personnes orientées en {year} et la suite "
+                "de leur parcours.", charts.funnel_chart(people), [tables.funnel_table(people)]),
+        Section("publics", "Publics touchés", f"Les participants dont le contrat a couru en {year}.",
+                charts.publics_chart(publics), [tables.publics_table(publics)]),
+        Section("sorties", "Sorties et suivi à 6 mois", f"Les sorties de {year} et la situation six mois après.",
+                charts.outcomes_chart(outcomes), [tables.outcomes_table(outcomes), tables.follow_up_table(outcomes)]),
+        Section("clauses", "Part des marchés avec clause sociale", "La part des marchés de l'acheteur notifiés "
+                "avec une clause sociale.", charts.clause_share_chart(share), [tables.clause_share_table(share)]),
+    ]
+
+
+def _hours_table(year_hours: HoursReport, cumulated: HoursReport, year: int) -> Table:
+    """Per lot or contract: objective, hours of the year, hours since the start, cumulated rate."""
+    in_year = {line.key: line.realised for line in year_hours.lines}
+    columns = [Column("groupe", "Lot" if year_hours.group == "lot" else "Marché"), Column("detail", "Intitulé", TEXT),
+               Column("objectif_heures", "Objectif (h)", HOURS),
+               Column("heures_annee", f"Heures réalisées en {year}", HOURS),
+               Column("heures_cumulees", f"Heures cumulées à fin {year}", HOURS),
+               Column("taux_realisation", "Taux de réalisation cumulé", PERCENT)]
+    rows = [[line.label, line.detail, line.objective, in_year.get(line.key, Decimal(0)), line.realised, line.rate]
+            for line in cumulated.lines]
+    total = cumulated.total
+    return Table("Heures d'insertion face aux objectifs", columns, rows,
+                 total=["Total", "", total.objective, year_hours.total.realised, total.realised,
+                        ratio(total.realised, total.objective)])
+

@@ -1,0 +1,157 @@
+"""Server-rendered SVG bar charts, accessible: role="img" named by a <title> and a <desc>, every
+bar labelled with its value in text, and hatching or dashed lines (never colour alone) for
+what differs. The same numbers follow in a table on every page; no JavaScript, no CDN."""
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from clausematch.reporting.queries.clause_share import ClauseShareLine
+from clausematch.reporting.queries.funnel import Funnel
+from clausematch.reporting.queries.hours import LOT_GROUPS, HoursReport
+from clausematch.reporting.queries.outcomes import OutcomesReport
+from clausematch.reporting.queries.publics import PublicsReport
+from clausematch.reporting.queries.warnings import Warnings
+from clausematch.templating import format_number, format_percent
+
+WIDTH, LABEL_WIDTH, BAR_X, VALUE_WIDTH = 800, 300, 310, 210
+BAR_AREA = WIDTH - BAR_X - VALUE_WIDTH
+ROW, BAR_HEIGHT, TOP, LEGEND_ROW = 34, 20, 28, 22
+LABEL_CHARS = 36
+BLUE, MARKER, TEXT = "#000091", "#b34000", "#161616"
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+    text: str  # the value as written at the end of the bar
+    hatched: bool = False
+    marker: float | None = None  # a target or expected level on the same scale
+
+
+def bar_chart(chart_id: str, title: str, description: str, bars: list[Bar], *,
+              reference: tuple[float, str] | None = None, legend: list[str] | None = None) -> Markup:
+    """A horizontal bar chart; `reference` draws one dashed line across all bars (e.g. 100 %)."""
+    legend = legend or []
+    height = TOP + ROW * max(len(bars), 1) + LEGEND_ROW * len(legend) + 8
+    scale = max([b.value for b in bars] + [b.marker or 0 for b in bars] + [reference[0] if reference else 0] + [0])
+    scale = scale or 1
+    parts = [f'<svg class="graphique" role="img" aria-labelledby="{chart_id}-titre {chart_id}-desc" '
+             f'viewBox="0 0 {WIDTH} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
+             f'xmlns="http://www.w3.org/2000/svg" id="{chart_id}">',
+             f'<title id="{chart_id}-titre">{escape(title)}</title>',
+             f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+             _defs(chart_id)]
+    if not bars:
+        parts.append(f'<text x="{BAR_X}" y="{TOP + ROW / 2}" fill="{TEXT}">Aucune donnée pour ce périmètre.</text>')
+    for index, bar in enumerate(bars):
+        parts.append(_bar(chart_id, index, bar, scale))
+    if reference and bars:
+        parts.append(_reference(reference, scale, TOP + ROW * len(bars)))
+    for index, text in enumerate(legend):
+        y = TOP + ROW * max(len(bars), 1) + LEGEND_ROW * index + 14
+        parts.append(f'<text x="0" y="{y}" font-size="13" fill="{TEXT}">{escape(text)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _defs(chart_id: str) -> str:
+    return (f'<defs><pattern id="{chart_id}-hachures" patternUnits="userSpaceOnUse" width="8" height="8">'
+            f'<rect width="8" height="8" fill="#ffffff"/>'
+            f'<path d="M-2,2 l4,-4 M0,8 l8,-8 M6,10 l4,-4" stroke="{BLUE}" stroke-width="2"/></pattern></defs>')
+
+
+def _bar(chart_id: str, index: int, bar: Bar, scale: float) -> str:
+    y = TOP + ROW * index
+    length = max(bar.value, 0) / scale * BAR_AREA
+    marker = bar.marker / scale * BAR_AREA if bar.marker is not None else None
+    label = bar.label if len(bar.label) <= LABEL_CHARS else bar.label[:LABEL_CHARS - 1] + "…"
+    fill = f"url(#{chart_id}-hachures)" if bar.hatched else BLUE
+    text_x = BAR_X + max(length, marker or 0) + 8  # the value text clears the bar and the marker
+    parts = [f'<text x="{LABEL_WIDTH}" y="{y + BAR_HEIGHT - 5}" text-anchor="end" font-size="14" '
+             f'fill="{TEXT}">{escape(label)}</text>',
+             f'<rect x="{BAR_X}" y="{y}" width="{length:.1f}" height="{BAR_HEIGHT}" fill="{fill}" '
+             f'stroke="{BLUE}" stroke-width="1"/>',
+             f'<text x="{text_x:.1f}" y="{y + BAR_HEIGHT - 5}" font-size="14" fill="{TEXT}">{escape(bar.text)}</text>']
+    if marker is not None:
+        x = BAR_X + marker
+        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y - 4}" y2="{y + BAR_HEIGHT + 4}" stroke="{MARKER}" '
+                     f'stroke-width="3" stroke-dasharray="4 2"/>')
+    return "".join(parts)
+
+
+def _reference(reference: tuple[float, str], scale: float, bottom: float) -> str:
+    value, text = reference
+    x = BAR_X + value / scale * BAR_AREA
+    return (f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP - 6}" y2="{bottom}" stroke="{MARKER}" stroke-width="2" '
+            f'stroke-dasharray="6 3"/><text x="{x:.1f}" y="{TOP - 10}" text-anchor="middle" font-size="13" '
+            f'fill="{TEXT}">{escape(text)}</text>')
+
+
+# --- One chart per report -----------------------------------------------------------------
+
+def funnel_chart(funnel: Funnel) -> Markup:
+    bars = [Bar(step.label, step.count, format_number(step.count) + (
+        f" ({format_percent(step.rate)} de l'étape précédente)" if step.rate is not None else ""),
+        hatched=not step.main) for step in funnel.steps]
+    main = " → ".join(format_number(step.count) for step in funnel.main_steps)
+    return bar_chart("graphique-entonnoir", "Entonnoir de recrutement",
+                     f"Nombre de personnes à chaque étape. Étapes principales : {main}.", bars,
+                     legend=["Barres hachurées : étapes intermédiaires (présélection, entretien)."])
+
+
+def hours_chart(report: HoursReport) -> Markup:
+    if report.group in LOT_GROUPS:
+        bars = [Bar(line.label, float(line.rate or 0) * 100, _rate_text(line)) for line in report.lines]
+        return bar_chart("graphique-heures", "Taux de réalisation des heures d'insertion",
+                         f"Heures réalisées rapportées à l'objectif. Total : {_rate_text(report.total)}.", bars,
+                         reference=(100, "Objectif (100 %)"),
+                         legend=["Trait pointillé : objectif atteint (100 %) ; une barre qui le dépasse "
+                                 "indique une surréalisation."])
+    bars = [Bar(line.label, float(line.realised), f"{format_number(line.realised)} h "
+                f"({format_percent(report.share(line))})") for line in report.lines]
+    return bar_chart("graphique-heures", "Heures d'insertion réalisées",
+                     f"Heures réalisées et validées par groupe. Total : {format_number(report.total.realised)} h.",
+                     bars)
+
+
+def _rate_text(line) -> str:
+    if line.rate is None:
+        return f"{format_number(line.realised)} h, sans objectif"
+    return f"{format_percent(line.rate)} ({format_number(line.realised)} h sur {format_number(line.objective)} h)"
+
+
+def publics_chart(report: PublicsReport) -> Markup:
+    bars = [Bar(line.label, float(line.share or 0) * 100,
+                format_percent(line.share) + (f" (objectif {format_percent(line.target)})" if line.target is not None
+                                              else ""),
+                marker=float(line.target) * 100 if line.target is not None else None) for line in report.lines]
+    return bar_chart("graphique-publics", "Publics touchés parmi les participants",
+                     f"Part de chaque public parmi les {format_number(report.participants)} participants, "
+                     "comparée à l'objectif du territoire quand il en fixe un.", bars,
+                     legend=["Trait pointillé : objectif du territoire."])
+
+
+def outcomes_chart(report: OutcomesReport) -> Markup:
+    bars = [Bar(line.label, line.exits, f"{format_number(line.exits)} ({format_percent(line.share)})")
+            for line in report.categories]
+    return bar_chart("graphique-sorties", "Sorties par catégorie",
+                     f"Nombre de sorties par catégorie, sur {format_number(report.total)} sorties.", bars)
+
+
+def warnings_chart(warnings: Warnings) -> Markup:
+    bars = [Bar(f"{lot.reference} – lot {lot.number}", float(lot.realised_share or 0) * 100,
+                f"{format_percent(lot.realised_share)} réalisé, {format_percent(lot.elapsed)} du temps écoulé",
+                marker=float(lot.elapsed) * 100) for lot in warnings.lots]
+    return bar_chart("graphique-alertes", "Lots en retard sur leur objectif d'heures",
+                     "Pour chaque lot en retard, part de l'objectif d'heures réalisée, comparée à la part "
+                     "de la durée du lot déjà écoulée.", bars,
+                     legend=["Trait pointillé : part de la durée du lot écoulée."])
+
+
+def clause_share_chart(lines: list[ClauseShareLine]) -> Markup:
+    bars = [Bar(str(line.year), float(line.share or 0) * 100,
+                f"{format_percent(line.share)} ({line.with_clause} sur {line.contracts})") for line in lines]
+    trend = " → ".join(format_percent(line.share) for line in lines)
+    return bar_chart("graphique-clauses", "Part des marchés notifiés avec une clause sociale",
+                     f"Par année de notification : {trend}.", bars)

@@ -1,0 +1,117 @@
+"""A report table written as CSV (for French Excel: UTF-8 with BOM, `;` separator, decimal
+comma, rates in percent), XLSX (a header row, numbers stored as numbers, rates as
+percentages) or JSON (the command line's machine format: rates as shares, 1.14 for 114 %)."""
+import csv
+import io
+import json
+from datetime import datetime
+from decimal import Decimal
+
+from clausematch.reporting.tables import COUNT, FTE, HOURS, PERCENT, Table
+
+BOM = "\ufeff"
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_FORMATS = {COUNT: "#,##0", HOURS: "#,##0.00", FTE: "#,##0.00", PERCENT: "0.0%"}
+
+
+def csv_text(tables: list[Table], *, bom: bool = True) -> str:
+    """Each table: header row first, then its rows and total line; tables apart by an empty line."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    for index, table in enumerate(tables):
+        if index:
+            writer.writerow([])
+        writer.writerow([column.label + (" (%)" if column.kind == PERCENT else "") for column in table.columns])
+        for row in _all_rows(table):
+            writer.writerow([_csv_cell(value, column.kind) for value, column in zip(row, table.columns)])
+    return (BOM if bom else "") + out.getvalue()
+
+
+def _csv_cell(value, kind: str) -> str:
+    if value is None:
+        return ""
+    if kind == PERCENT:
+        return _french(Decimal(value) * 100, 1)
+    if kind in (HOURS, FTE):
+        return _french(Decimal(value), 2)
+    if kind == COUNT:
+        return str(int(value))
+    return str(value)
+
+
+def _french(value: Decimal, places: int) -> str:
+    return f"{value:.{places}f}".replace(".", ",")
+
+
+def xlsx_bytes(tables: list[Table], about: list[tuple[str, str]]) -> bytes:
+    """A workbook: one sheet per table (header row, numbers as numbers), then what the report
+    covers (report, filters, date) on an "Informations" sheet."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for index, table in enumerate(tables):
+        sheet = workbook.active if index == 0 else workbook.create_sheet()
+        sheet.title = "Rapport" if index == 0 else f"Tableau {index + 1}"
+        _fill_sheet(sheet, table)
+    info = workbook.create_sheet("Informations")
+    for label, value in [("Rapport", tables[0].title), *about,
+                         ("Produit le", datetime.now().strftime("%d/%m/%Y %H:%M"))]:
+        info.append([label, value])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _fill_sheet(sheet, table: Table) -> None:
+    from openpyxl.styles import Font
+
+    sheet.append([column.label for column in table.columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in _all_rows(table):
+        sheet.append([_xlsx_cell(value, column.kind) for value, column in zip(row, table.columns)])
+    for index, column in enumerate(table.columns, start=1):
+        letter = sheet.cell(row=1, column=index).column_letter
+        sheet.column_dimensions[letter].width = max(14, min(60, len(column.label) + 4))
+        if column.kind in XLSX_FORMATS:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = XLSX_FORMATS[column.kind]
+    sheet.freeze_panes = "A2"
+
+
+def _xlsx_cell(value, kind: str):
+    if value is None:
+        return None
+    if kind == COUNT:
+        return int(value)
+    if kind in (HOURS, FTE, PERCENT):
+        return float(value)
+    return str(value)
+
+
+def json_text(title: str, tables: list[Table], about: list[tuple[str, str]]) -> str:
+    """{"rapport", "perimetre", "tableaux": [{"titre", "lignes", "total"}]}: numbers as
+    numbers, rates as shares."""
+    def record(table, row):
+        return {column.key: _json_cell(value, column.kind) for value, column in zip(row, table.columns)}
+
+    payload = {"rapport": title, "perimetre": dict(about), "tableaux": [
+        {"titre": table.title, "lignes": [record(table, row) for row in table.rows],
+         "total": record(table, table.total) if table.total else None} for table in tables]}
+    return json.dumps(payload, ensure_ascii=False, indent=2)
+
+
+def _json_cell(value, kind: str):
+    if value is None:
+        return None
+    if kind == COUNT:
+        return int(value)
+    if kind == PERCENT:
+        return round(float(value), 4)
+    if kind in (HOURS, FTE):
+        return round(float(value), 2)
+    return value
+
+
+def _all_rows(table: Table) -> list[list]:
+    return table.rows + ([table.total] if table.total else [])

@@ -1,0 +1,27 @@
+"""Who may read the reports. Facilitators read their whole territory; buyer users read their own
+contracts only, the scope forced to their buyer. Companies, prescribers and admins do not."""
+from clausematch.accounts.models import Buyer, Role, User
+from clausematch.contracts.models import Contract
+from clausematch.contracts.permissions import can_manage_in_territory, can_view_contract, territory_of
+from clausematch.permissions import has_role, is_staff_of
+
+
+def can_view_reports(user: User) -> bool:
+    return territory_of(user) is not None and has_role(user, Role.FACILITATOR, Role.BUYER)
+
+
+def forced_buyer(user: User) -> int | None:
+    """The buyer a user's reports are limited to (their own, for buyer users), else None."""
+    if has_role(user, Role.BUYER) and user.organisation is not None:
+        return user.organisation.id
+    return None
+
+
+def can_view_contract_bilan(user: User, contract: Contract) -> bool:
+    return can_view_contract(user, contract)
+
+
+def can_view_buyer_bilan(user: User, buyer: Buyer) -> bool:
+    if can_manage_in_territory(user, buyer.territory_id):
+        return True
+    return has_role(user, Role.BUYER) and is_staff_of(user, buyer.id)

@@ -1,0 +1,142 @@
+"""Insertion hours realised against objectives, grouped by lot, contract, buyer, company, year
+or mode. Realised hours are validated, training hours counting only where the territory's
+setting says so. Objectives belong to lots (their clause), so the year and mode groupings show
+each group's share of the hours rather than a rate. Over 100 % is a result, never capped."""
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from clausematch.accounts.models import Organisation, Territory
+from clausematch.contracts.models import Clause, Contract, Lot
+from clausematch.extensions import db
+from clausematch.pagination import Page, paginate
+from clausematch.pathways.models import HoursEntry
+from clausematch.reporting.filters import Scope
+from clausematch.reporting.queries.scoping import hour_conditions, lot_conditions, lot_runs_in_period
+from clausematch.reporting.queries.sql import decimal, ratio
+from clausematch.vocabulary import HOURS_PER_FTE, Mode
+
+GROUPS = {"lot": "Lot", "marche": "Marché", "acheteur": "Acheteur", "entreprise": "Entreprise titulaire",
+          "annee": "Année", "mode": "Mode de réalisation"}
+LOT_GROUPS = ("lot", "marche", "acheteur", "entreprise")  # groups of lots: they have an objective
+
+
+@dataclass(frozen=True)
+class HoursLine:
+    key: object
+    label: str
+    detail: str
+    objective: Decimal | None
+    realised: Decimal
+
+    @property
+    def rate(self) -> Decimal | None:
+        return ratio(self.realised, self.objective)
+
+    @property
+    def fte(self) -> Decimal:
+        return self.realised / HOURS_PER_FTE
+
+
+@dataclass(frozen=True)
+class HoursReport:
+    group: str
+    lines: list[HoursLine]
+    total: HoursLine
+    page: Page | None = None  # set when the lines are one page of many
+
+    def share(self, line: HoursLine) -> Decimal | None:
+        return ratio(line.realised, self.total.realised)
+
+
+def hours_report(scope: Scope, territory: Territory, group: str = "lot", page: int | None = None) -> HoursReport:
+    """Lines of one group (one page of them when `page` is given, else all) and the total."""
+    group = group if group in GROUPS else "lot"
+    per_lot = _per_lot(scope, territory)
+    if group in LOT_GROUPS:
+        stmt = _lot_groups(per_lot, group)
+    else:
+        stmt = _hour_groups(scope, territory, group)
+    result = paginate(stmt, page) if page is not None else None
+    rows = result.items if result is not None else db.session.execute(stmt).all()
+    lines = [_line(group, row) for row in rows]
+    objective, realised = db.session.execute(
+        sa.select(sa.func.sum(per_lot.c.objective), sa.func.sum(per_lot.c.realised))).one()
+    total = HoursLine(None, "Total", "", decimal(objective) if objective is not None else None, decimal(realised))
+    return HoursReport(group, lines, total, result)
+
+
+def _realised_by_lot(scope: Scope, territory: Territory) -> sa.Subquery:
+    """Counted hours per lot within the period, mode and people in scope."""
+    return (sa.select(HoursEntry.lot_id, sa.func.sum(HoursEntry.hours).label("realised"))
+            .where(*hour_conditions(scope, territory)).group_by(HoursEntry.lot_id).subquery("realised_by_lot"))
+
+
+def _per_lot(scope: Scope, territory: Territory) -> sa.Subquery:
+    """One row per lot in scope: its objective (clause) and realised hours. A lot is in when it
+    has hours in scope, or a clause and dates overlapping the period (unless the scope picks
+    people — programme, offer, mode — where only lots with their hours make sense)."""
+    realised = _realised_by_lot(scope, territory)
+    has_hours = realised.c.realised.is_not(None)
+    shows = has_hours if scope.narrows_people else sa.or_(
+        has_hours, sa.and_(Clause.id.is_not(None), *lot_runs_in_period(scope)))
+    return (sa.select(Lot.id.label("lot_id"), Lot.number, Lot.title, Lot.contract_id, Lot.company_id,
+                      Contract.reference, Contract.object, Contract.buyer_id,
+                      Clause.hours_objective.label("objective"),
+                      sa.func.coalesce(realised.c.realised, 0).label("realised"))
+            .join(Contract, Contract.id == Lot.contract_id)
+            .outerjoin(Clause, Clause.lot_id == Lot.id)
+            .outerjoin(realised, realised.c.lot_id == Lot.id)
+            .where(*lot_conditions(scope), shows).subquery("per_lot"))
+
+
+def _lot_groups(per_lot: sa.Subquery, group: str) -> sa.Select:
+    objective, realised = sa.func.sum(per_lot.c.objective), sa.func.sum(per_lot.c.realised)
+    if group == "lot":
+        company = aliased(Organisation)
+        return (sa.select(per_lot.c.lot_id, per_lot.c.reference, per_lot.c.number, per_lot.c.title,
+                          company.name, per_lot.c.objective, per_lot.c.realised)
+                .outerjoin(company, company.id == per_lot.c.company_id)
+                .order_by(per_lot.c.reference, per_lot.c.number, per_lot.c.lot_id))
+    if group == "marche":
+        return (sa.select(per_lot.c.contract_id, per_lot.c.reference, per_lot.c.object, objective, realised)
+                .group_by(per_lot.c.contract_id, per_lot.c.reference, per_lot.c.object)
+                .order_by(per_lot.c.reference, per_lot.c.contract_id))
+    column = per_lot.c.buyer_id if group == "acheteur" else per_lot.c.company_id
+    organisation = aliased(Organisation)
+    return (sa.select(column, organisation.name, objective, realised)
+            .outerjoin(organisation, organisation.id == column)
+            .group_by(column, organisation.name).order_by(organisation.name, column))
+
+
+def _hour_groups(scope: Scope, territory: Territory, group: str) -> sa.Select:
+    """Year or mode: the hours themselves grouped, on the scoped lots."""
+    key = sa.extract("year", HoursEntry.month) if group == "annee" else HoursEntry.mode
+    return (sa.select(key.label("key"), sa.func.sum(HoursEntry.hours))
+            .join(Lot, Lot.id == HoursEntry.lot_id).join(Contract, Contract.id == Lot.contract_id)
+            .where(*lot_conditions(scope), *hour_conditions(scope, territory))
+            .group_by(key).order_by(key))
+
+
+def _line(group: str, row) -> HoursLine:
+    if group == "lot":
+        lot_id, reference, number, title, company, objective, realised = row
+        return HoursLine(lot_id, f"{reference} – lot {number}", f"{title} ({company or 'non attribué'})",
+                         _objective(objective), decimal(realised))
+    if group == "marche":
+        contract_id, reference, object_, objective, realised = row
+        return HoursLine(contract_id, reference, object_, _objective(objective), decimal(realised))
+    if group in ("acheteur", "entreprise"):
+        key, name, objective, realised = row
+        return HoursLine(key, name or "Non attribué", "", _objective(objective), decimal(realised))
+    key, realised = row
+    if group == "annee":
+        return HoursLine(int(key), str(int(key)), "", None, decimal(realised))
+    mode = Mode(key)
+    return HoursLine(mode.value, mode.label, "", None, decimal(realised))
+
+
+def _objective(value) -> Decimal | None:
+    return decimal(value) if value is not None else None

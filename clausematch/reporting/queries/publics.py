@@ -1,0 +1,122 @@
+"""Publics reached: who the participants (people hired on the scoped lots) are, counted per
+person and weighted by their counted hours, against the territory's targets. Age is taken on
+the person's first hire in scope; RQTH and RSA are validated eligibility criteria; local means
+living in one of the territory's communes. One SQL statement."""
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from clausematch.accounts.models import Territory, TerritoryCommune
+from clausematch.candidates.models import Candidate, EligibilityCriterion, EligibilityStatus
+from clausematch.contracts.models import Contract, Lot
+from clausematch.extensions import db
+from clausematch.pathways.models import EmploymentContract, HoursEntry
+from clausematch.reporting.filters import Scope
+from clausematch.reporting.queries.scoping import FAR_FUTURE, employment_ids, hour_conditions, lot_conditions
+from clausematch.reporting.queries.sql import count_if, date_digits, decimal, ratio, sum_if
+from clausematch.vocabulary import Criterion, Gender
+
+# key, label, territory setting holding the target (None: no target)
+PUBLICS = [
+    ("women", "Femmes", "target_women_share"),
+    ("under_26", "Moins de 26 ans à l'embauche", "target_under_26_share"),
+    ("over_50", "50 ans ou plus à l'embauche", "target_over_50_share"),
+    ("qpv", "Résidents d'un quartier prioritaire (QPV)", "target_qpv_share"),
+    ("rqth", "Travailleurs handicapés (RQTH validée)", None),
+    ("rsa", "Bénéficiaires du RSA (critère validé)", None),
+    ("local", "Résidents du territoire", "target_local_share"),
+]
+
+
+@dataclass(frozen=True)
+class PublicLine:
+    key: str
+    label: str
+    people: int
+    hours: Decimal
+    target: Decimal | None
+    participants: int
+    total_hours: Decimal
+
+    @property
+    def share(self) -> Decimal | None:
+        """Share of the participants."""
+        return ratio(self.people, self.participants)
+
+    @property
+    def hours_share(self) -> Decimal | None:
+        return ratio(self.hours, self.total_hours)
+
+
+@dataclass(frozen=True)
+class PublicsReport:
+    participants: int
+    hours: Decimal
+    lines: list[PublicLine]
+
+    def line(self, key: str) -> PublicLine:
+        return next(line for line in self.lines if line.key == key)
+
+
+def publics_report(scope: Scope, territory: Territory) -> PublicsReport:
+    row = db.session.execute(_statement(scope, territory)).one()
+    participants, hours = row[0] or 0, decimal(row[1])
+    lines = []
+    for index, (key, label, setting) in enumerate(PUBLICS):
+        target = getattr(territory, setting) if setting else None
+        lines.append(PublicLine(key, label, row[2 + 2 * index] or 0, decimal(row[3 + 2 * index]),
+                                Decimal(target) if target is not None else None, participants, hours))
+    return PublicsReport(participants, hours, lines)
+
+
+def _participants(scope: Scope) -> sa.Subquery:
+    """People hired on the scoped lots (contracts running during the period), first hire date."""
+    start, end = scope.period
+    conditions = [*lot_conditions(scope)]
+    if scope.mode:
+        conditions.append(EmploymentContract.mode == scope.mode)
+    if end:
+        conditions.append(EmploymentContract.start_date <= end)
+    if start:
+        conditions.append(sa.func.coalesce(EmploymentContract.end_date, FAR_FUTURE) >= start)
+    contracts = employment_ids(scope, "participant_employment")
+    if contracts is not None:
+        conditions.append(EmploymentContract.id.in_(contracts))
+    return (sa.select(EmploymentContract.candidate_id, sa.func.min(EmploymentContract.start_date).label("hired_on"))
+            .join(Lot, Lot.id == EmploymentContract.lot_id).join(Contract, Contract.id == Lot.contract_id)
+            .where(*conditions).group_by(EmploymentContract.candidate_id).subquery("participants"))
+
+
+def _hours_per_person(scope: Scope, territory: Territory) -> sa.Subquery:
+    return (sa.select(HoursEntry.candidate_id, sa.func.sum(HoursEntry.hours).label("hours"))
+            .join(Lot, Lot.id == HoursEntry.lot_id).join(Contract, Contract.id == Lot.contract_id)
+            .where(*lot_conditions(scope), *hour_conditions(scope, territory))
+            .group_by(HoursEntry.candidate_id).subquery("hours_per_person"))
+
+
+def _flags(scope: Scope, hired_on) -> list[sa.ColumnElement[bool]]:
+    """One condition per public, in PUBLICS order, on Candidate and the first hire date."""
+    age_digits = date_digits(hired_on) - date_digits(Candidate.birth_date)
+
+    def validated(criterion: Criterion):
+        return sa.exists().where(EligibilityCriterion.candidate_id == Candidate.id,
+                                 EligibilityCriterion.criterion == criterion,
+                                 EligibilityCriterion.status == EligibilityStatus.VALIDATED)
+
+    local = sa.select(TerritoryCommune.commune_insee).where(TerritoryCommune.territory_id == scope.territory_id)
+    return [Candidate.gender == Gender.FEMALE, age_digits < 260000, age_digits >= 500000,
+            Candidate.qpv_resident.is_(True), validated(Criterion.RQTH), validated(Criterion.RSA),
+            Candidate.commune_insee.in_(local)]
+
+
+def _statement(scope: Scope, territory: Territory) -> sa.Select:
+    people = _participants(scope)
+    hours = _hours_per_person(scope, territory)
+    weight = sa.func.coalesce(hours.c.hours, 0)
+    columns = [sa.func.count(), sa.func.coalesce(sa.func.sum(weight), 0)]
+    for flag in _flags(scope, people.c.hired_on):
+        columns += [count_if(flag), sum_if(flag, weight)]
+    return (sa.select(*columns).select_from(people)
+            .join(Candidate, Candidate.id == people.c.candidate_id)
+            .outerjoin(hours, hours.c.candidate_id == people.c.candidate_id))

@@ -1,0 +1,108 @@
+"""Early warning: running lots whose counted hours lag behind the pace needed to reach their
+objective by the lot's end — the realised share of the objective is below the elapsed share of
+the lot's duration minus a tolerance (40 % of the hours at 80 % of the time, with a 20-point
+tolerance, is flagged). The gap is the hours missing against a steady pace: objective × elapsed
+share − realised. Computed in SQL, so the list can be paged and ordered by gap."""
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from clausematch.accounts.models import Organisation, Territory
+from clausematch.contracts.figures import counted_hours
+from clausematch.contracts.models import Clause, Contract, Lot
+from clausematch.database import today
+from clausematch.extensions import db
+from clausematch.pagination import Page, paginate
+from clausematch.pathways.models import HoursEntry
+from clausematch.reporting.filters import Scope
+from clausematch.reporting.queries.scoping import lot_conditions
+from clausematch.reporting.queries.sql import day_number, decimal, ratio
+
+DEFAULT_TOLERANCE = Decimal("0.20")
+HOME_LIMIT = 5
+
+
+@dataclass(frozen=True)
+class LaggingLot:
+    lot_id: int
+    contract_id: int
+    reference: str
+    number: int
+    title: str
+    company: str | None
+    start_date: date
+    end_date: date
+    objective: Decimal
+    realised: Decimal
+    elapsed: Decimal  # share of the lot's duration gone by
+    gap: Decimal  # hours behind a steady pace
+
+    @property
+    def realised_share(self) -> Decimal | None:
+        return ratio(self.realised, self.objective)
+
+    @property
+    def expected(self) -> Decimal:
+        return self.objective * self.elapsed
+
+
+@dataclass(frozen=True)
+class Warnings:
+    lots: list[LaggingLot]
+    total: int
+    tolerance: Decimal
+    on: date
+    page: Page | None = None
+
+
+def lagging_lots(scope: Scope, territory: Territory, *, tolerance: Decimal = DEFAULT_TOLERANCE,
+                 page: int | None = None, limit: int | None = None, on: date | None = None) -> Warnings:
+    """Lagging lots, largest gap first: one page, the first `limit`, or all of them."""
+    on = on or today()
+    stmt = _statement(scope, territory, tolerance, on)
+    if page is not None:
+        result = paginate(stmt, page)
+        rows, total = result.items, result.total
+    else:
+        result = None
+        rows = db.session.execute(stmt.limit(limit) if limit else stmt).all()
+        total = len(rows) if not limit else db.session.scalar(
+            sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    return Warnings([_lagging(row) for row in rows], total, tolerance, on, result)
+
+
+def _statement(scope: Scope, territory: Territory, tolerance: Decimal, on: date) -> sa.Select:
+    realised = (sa.select(HoursEntry.lot_id, sa.func.sum(HoursEntry.hours).label("hours"))
+                .where(*counted_hours(territory)).group_by(HoursEntry.lot_id).subquery("realised"))
+    end = sa.func.coalesce(Lot.end_date, Contract.end_date)
+    elapsed = (sa.literal(_days(on)) - day_number(Lot.start_date)) / (day_number(end) - day_number(Lot.start_date))
+    hours = sa.func.coalesce(realised.c.hours, 0)
+    objective = sa.cast(Clause.hours_objective, sa.Float)
+    gap = objective * elapsed - sa.cast(hours, sa.Float)
+    company = aliased(Organisation)
+    return (sa.select(Lot.id, Contract.id, Contract.reference, Lot.number, Lot.title, company.name, Lot.start_date,
+                      end.label("end_date"), Clause.hours_objective, hours, elapsed.label("elapsed"), gap.label("gap"))
+            .join(Contract, Contract.id == Lot.contract_id).join(Clause, Clause.lot_id == Lot.id)
+            .outerjoin(realised, realised.c.lot_id == Lot.id)
+            .outerjoin(company, company.id == Lot.company_id)
+            .where(*lot_conditions(scope), Clause.hours_objective > 0, Lot.start_date < on, end > on,
+                   sa.cast(hours, sa.Float) < objective * (elapsed - float(tolerance)))
+            .order_by(gap.desc(), Lot.id))
+
+
+def _days(day: date) -> float:
+    """The Python twin of day_number(): days since 1 January 2000."""
+    return float((day - date(2000, 1, 1)).days)
+
+
+def _lagging(row) -> LaggingLot:
+    lot_id, contract_id, reference, number, title, company, start, end, objective, realised, elapsed, gap = row
+    return LaggingLot(lot_id, contract_id, reference, number, title, company, _as_date(start), _as_date(end),
+                      decimal(objective), decimal(realised), Decimal(str(round(elapsed, 4))), decimal(gap))
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])

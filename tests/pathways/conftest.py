@@ -1,0 +1,72 @@
+"""Fixtures of the hires, exits, follow-ups and pathway tests: a lot held by the persona company,
+a person of the persona prescriber hired on it in CDD (March to December 2025)."""
+from contextlib import contextmanager
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from factories import (CandidateInTerritoryFactory, ClauseFactory, ContractInTerritoryFactory,
+                       EmploymentContractFactory, LotFactory)
+
+
+@pytest.fixture
+def pathway_lot(db, personas, territory):
+    """A lot with a clause, held by the persona company, bought by the persona buyer."""
+    lot = LotFactory(contract=ContractInTerritoryFactory(buyer=personas["buyer"].organisation, reference="2025-CLAUSE"),
+                     company=personas["company"].organisation, number=2, title="Gros œuvre")
+    ClauseFactory(lot=lot)
+    db.session.commit()
+    return lot
+
+
+@pytest.fixture
+def person(db, personas):
+    candidate = CandidateInTerritoryFactory(prescriber=personas["prescriber"].organisation, first_name="Awa",
+                                            last_name="Diallo")
+    db.session.commit()
+    return candidate
+
+
+@pytest.fixture
+def make_contract(db, pathway_lot, person):
+    """make_contract(**columns) → a committed employment contract (default: the person's CDD)."""
+    def make(**columns):
+        columns.setdefault("lot", pathway_lot)
+        columns.setdefault("candidate", person)
+        contract = EmploymentContractFactory(**columns)
+        db.session.commit()
+        return contract
+    return make
+
+
+@pytest.fixture
+def cdd(make_contract):
+    """A CDD from 1 March to 31 December 2025, 35 h a week, direct hire."""
+    return make_contract(start_date=date(2025, 3, 1), planned_end_date=date(2025, 12, 31))
+
+
+@contextmanager
+def count_statements(db):
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+
+
+@pytest.fixture
+def statements_for(db, client):
+    """statements_for(path) → how many SQL statements GET `path` runs (status 200 checked)."""
+    def count(path: str) -> int:
+        db.session.commit()
+        db.session.expire_all()
+        with count_statements(db) as statements:
+            response = client.get(path)
+        assert response.status_code == 200, response.status_code
+        return len(statements)
+    return count
