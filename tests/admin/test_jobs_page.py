@@ -4,6 +4,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 import pytest
+from markupsafe import escape
 import sqlalchemy as sa
 from factories import JobRunFactory
 
@@ -27,7 +28,7 @@ def test_page_lists_every_job_with_its_last_run(db, client, admin):
     db.session.commit()
     html = client.get("/admin/taches").get_data(as_text=True)
     for job in scheduler.available_jobs():
-        assert job.label in html and f"flask jobs run {job.name}" in html
+        assert str(escape(job.label)) in html and f"flask jobs run {job.name}" in html
     assert "Réussie : 2 suivis à 6 mois créés." in html and "Ancien résultat" not in html
     assert "2,0&nbsp;s" in html and "période 2026-04-10" in html and "10/04/2026 01:00" in html
     assert "En cours" in html and "Jamais" in html

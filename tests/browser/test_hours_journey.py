@@ -1,11 +1,15 @@
 """A month of insertion hours in Chromium: a company user declares last month's hours in the grid
 (a typing mistake first refused on its cell), a facilitator validates the lot-month and sees the
-hours count on the lot's progress."""
+hours count on the lot's progress, then opens the funnel of the contract and downloads its XLSX."""
+import io
 import re
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
+import openpyxl
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from clausematch.contracts.figures import month_label
@@ -33,6 +37,27 @@ def hours_lot(db, personas, territory):
     return lot
 
 
+@pytest.fixture
+def oriented(db, hours_lot):
+    """The two people of the lot came through an offer of the lot: oriented, validated,
+    shortlisted, sent, interviewed, hired (and recorded in each application's history)."""
+    from factories import ApplicationFactory, OfferInTerritoryFactory
+
+    from clausematch.applications.models import ApplicationEvent, ApplicationStatus as S
+    from clausematch.pathways.models import EmploymentContract
+
+    offer = OfferInTerritoryFactory(lot=hours_lot, company=hours_lot.company)
+    path = [S.SUBMITTED, S.VALIDATED, S.SHORTLISTED, S.SENT, S.INTERVIEW, S.HIRED]
+    for hire in db.session.scalars(sa.select(EmploymentContract).where(EmploymentContract.lot_id == hours_lot.id)):
+        application = ApplicationFactory(candidate=hire.candidate, offer=offer, status=S.HIRED,
+                                          created_at=datetime(2024, 12, 2, 9))
+        for day, (before, status) in enumerate(zip([None, *path], path)):
+            db.session.add(ApplicationEvent(application_id=application.id, from_status=before, to_status=status,
+                                            occurred_at=application.created_at + timedelta(days=day)))
+    db.session.commit()
+    return offer
+
+
 def log_in(page: Page, base: str, email: str) -> None:
     from factories import TEST_PASSWORD
 
@@ -45,7 +70,7 @@ def log_in(page: Page, base: str, email: str) -> None:
 
 
 def test_company_declares_a_month_and_the_facilitator_validates_it(app, live_server, page: Page, personas,
-                                                                  hours_lot):
+                                                                  hours_lot, oriented):
     month = month_label(previous_month(today()))
 
     # The company user opens the grid: their only lot, last month.
@@ -82,3 +107,23 @@ def test_company_declares_a_month_and_the_facilitator_validates_it(app, live_ser
     page.get_by_role("link", name="Avancement du lot").click()
     expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuetext", "28\u00a0% de l'objectif")
     expect(page.get_by_role("row", name=re.compile(month))).to_contain_text("231,67")
+
+    # The funnel of the lot's contract: two people oriented, validated and hired, none in CDI yet.
+    page.get_by_role("link", name="Rapports").click()
+    page.get_by_role("link", name="Entonnoir de recrutement").click()
+    page.get_by_label("Marché").select_option(str(hours_lot.contract_id))
+    page.get_by_role("button", name="Afficher").click()
+    expect(page.get_by_text("2 → 2 → 2 → 0 → 0", exact=True)).to_be_visible()
+    expect(page.get_by_role("img", name="Entonnoir de recrutement")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("Embauchées sur la clause"))).to_contain_text("100\u00a0%")
+
+    # Its XLSX: a header row, then the same numbers, as numbers.
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=re.compile("Télécharger en XLSX")).click()
+    download = download_info.value
+    name = download.suggested_filename
+    assert name.startswith("rapport-entonnoir-") and name.endswith(".xlsx")
+    workbook = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
+    rows = list(workbook["Rapport"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("Étape", "Étape principale", "Personnes")
+    assert [row[2] for row in rows[1:]] == [2, 2, 2, 2, 2, 0, 0]
