@@ -1,8 +1,10 @@
 """Facilitator pages: eligibility queue and decisions, suspected duplicates, merge, dismiss."""
 from datetime import date, datetime
 
+import pytest
 import sqlalchemy as sa
 import time_machine
+from candidate_inputs import counting_statements
 from factories import PrescriberFactory
 
 from clausematch.candidates.models import Candidate, EligibilityCriterion, EligibilityStatus
@@ -110,3 +112,25 @@ def test_dismiss_a_pair(db, client, login_as, personas, record):
     assert "deux personnes différentes" in html and "Aucun doublon possible" in html
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Candidate)
                              .where(Candidate.merged_into_id.is_not(None))) == 0
+
+
+def _add_pairs(db, personas, other_prescriber, record, n):
+    for _ in range(n):
+        first = record(personas["prescriber"].organisation, first_name="Hélène", last_name="Martin", birth_date=BORN)
+        record(other_prescriber.organisation, first_name="Helene", last_name="Martin", birth_date=BORN)
+        declare(db, first, Criterion.RSA, datetime(2025, 1, 1))
+
+
+@pytest.mark.parametrize("path", ["/eligibilites", "/candidats/doublons"])
+def test_facilitator_lists_query_count_does_not_grow(db, client, login_as, personas, other_prescriber, record,
+                                                     path):
+    login_as("facilitator")
+    _add_pairs(db, personas, other_prescriber, record, 2)  # 4 records: 6 pairs, 2 criteria
+    db.session.expire_all()
+    with counting_statements(db) as few:
+        assert client.get(path).status_code == 200
+    _add_pairs(db, personas, other_prescriber, record, 8)  # 20 records: 190 pairs, 10 criteria
+    db.session.expire_all()
+    with counting_statements(db) as many:
+        assert client.get(path).status_code == 200
+    assert len(many) == len(few) <= 10

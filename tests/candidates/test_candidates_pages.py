@@ -1,10 +1,10 @@
 """Prescriber pages: "Mes candidats", create (consent, duplicates), edit, the candidate page."""
 import re
-from contextlib import contextmanager
 from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
+from candidate_inputs import counting_statements
 from factories import ApplicationFactory, LotInTerritoryFactory, OfferInTerritoryFactory
 
 from clausematch.accounts.models import TerritoryCommune
@@ -29,20 +29,6 @@ def form_data(**values) -> dict:
 
 def count(db, model) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
-
-
-@contextmanager
-def counting_statements(db):
-    statements = []
-
-    def count_statement(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count_statement)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count_statement)
 
 
 # --- Create ------------------------------------------------------------------------------------
