@@ -5,6 +5,7 @@ applications tell when each person was first oriented."""
 from datetime import timedelta
 
 from clausematch.accounts.models import PrescriberKind
+from clausematch.candidates.duplicates import normalise_phone
 from clausematch.candidates.models import Candidate
 from clausematch.vocabulary import EducationLevel, Gender
 from seeds.demo.common import Plan, name_key, plain, weighted
@@ -62,7 +63,7 @@ def _add_person(plan: Plan, rng) -> dict:
         Candidate, territory_id=plan.refs["territory"]["id"], prescriber_id=prescriber["id"],
         referent_id=referent["id"], first_name=first, last_name=last, name_key=name_key(first, last),
         birth_date=plan.anchor - timedelta(days=int((age + rng.random()) * 365.25)), gender=gender,
-        email=_email(rng, first, last), phone=_phone(rng), commune_insee=commune, qpv_resident=qpv,
+        email=_email(rng, first, last), phone=normalise_phone(_phone(rng)), commune_insee=commune, qpv_resident=qpv,
         education_level=_education(rng, age), desired_jobs_text=_typed(rng, jobs), skills=rng.choice(SKILLS[track]),
         experience=rng.choice(EXPERIENCE[track]), mobility_km=weighted(rng, MOBILITY_KM),
         driving_licence=age >= 20 and rng.random() < (0.32 if gender is Gender.FEMALE else 0.42),
