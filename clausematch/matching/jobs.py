@@ -1,0 +1,237 @@
+"""Free-text job titles → ROME codes, tolerant of case, accents, gender, short forms and typos.
+
+A title is reduced to its search key (clausematch.text.search_key: normalised, short forms
+written out, articles dropped), then:
+1. exact lookup among the keys of every gendered form of the 11 061 appellations, the code
+   labels, a few everyday titles missing from the referential (ALIASES), and ROME codes typed
+   as such ("F1703");
+2. otherwise, each unknown word corrected to the closest known word of the same initial
+   (rapidfuzz ratio ≥ 80, cached per word), if that gives an exact key;
+3. otherwise nearest neighbours by character 3–4-gram TF-IDF (word-boundary n-grams, so typos
+   only spoil the n-grams they touch), computed for a whole batch of titles with one sparse
+   matrix product; the 10 nearest keys are re-ranked by rapidfuzz's edit-distance ratio, which
+   settles the near-ties n-grams leave ("penitre enduiseuse": "peintre enduiseuse" rather than
+   "enduiseuse"). Below MIN_CONFIDENCE the title maps to nothing rather than to a guess.
+Results are cached per distinct key, so a million titles cost the distinct ones only.
+"""
+import re
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from scipy import sparse
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+
+from clausematch.matching.vectors import unit_rows
+from clausematch.text import gendered_forms, search_key
+
+NEIGHBOURS = 10  # n-gram neighbours re-ranked by rapidfuzz
+MIN_CONFIDENCE = 0.5  # below this (mean of n-gram cosine and edit ratio), no code
+BATCH = 500  # titles per sparse product: bounds the product's memory
+KEEP_FROM_BEST = 0.7  # neighbours under 70 % of the best n-gram cosine cannot win the re-ranking
+MIN_CORRECTED = 5  # shorter unknown words are not corrected alone: too many neighbours
+WORD_CUTOFF = 80  # rapidfuzz ratio for a word to be corrected into a known one
+SHORT_KEY = 4  # keys this short have too few n-grams: compared by rapidfuzz alone
+_ROME_CODE = re.compile(r"[a-n]\d{4}")
+
+# Everyday titles that are not appellations, and the code a facilitator would give them. Kept
+# small and unambiguous in the context of clauses ("agent d'entretien" there means cleaning).
+ALIASES = {
+    "agent entretien": "K2204", "agent proprete": "K2204", "agent nettoyage": "K2204",
+    "agente entretien": "K2204", "agente proprete": "K2204", "agente nettoyage": "K2204",
+    "manoeuvre": "F1704", "manoeuvre btp": "F1704", "electricien": "F1602", "electricienne": "F1602",
+    "peintre": "F1606", "ferrailleur": "F1701", "plongeur": "G1605", "plongeuse": "G1605",
+    "serveur": "G1803", "serveuse": "G1803", "aide cuisinier": "G1602", "aide cuisiniere": "G1602",
+    "paysagiste": "A1203", "agent espaces verts": "A1203", "agente espaces verts": "A1203",
+    "agent restauration": "G1603", "agente restauration": "G1603", "soudeur": "H2913",
+    "soudeuse": "H2913", "conducteur engins": "F1302", "conductrice engins": "F1302",
+    "agent maintenance": "I1203", "agente maintenance": "I1203", "ouvrier vrd": "F1702",
+    "ouvriere vrd": "F1702", "ash": "J1301",
+}
+
+
+@dataclass(frozen=True)
+class JobMatch:
+    """The ROME code of a title, the referential label it was matched to (and the search key of
+    that label's masculine form, for comparing texts), and how sure the match is (0–1)."""
+
+    rome_code: str
+    label: str
+    key: str
+    confidence: float
+
+
+class JobMapper:
+    """Maps titles to ROME codes; thread-safe, its cache shared by the engines of a referential."""
+
+    def __init__(self, referential):
+        self.referential = referential
+        # key → (code, label, key of the label's first form); the first entry wins. Every form
+        # points to the masculine form's key, which profiles are then compared on as text.
+        entries: dict[str, tuple[str, str, str]] = {}
+        for appellation in referential.appellations:
+            forms = appellation.forms
+            canonical = search_key(forms[0])
+            for form in forms:
+                entries.setdefault(search_key(form), (appellation.rome_code, appellation.label, canonical))
+        for code, label in referential.code_labels.items():
+            entries.setdefault(search_key(label), (code, label, search_key(label)))
+        for key, code in ALIASES.items():
+            entries.setdefault(key, (code, referential.code_label(code), key))
+        entries.pop("", None)
+        self.keys = list(entries)
+        self.entries = entries
+        tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), max_df=0.05, sublinear_tf=True,
+                                dtype=np.float32)
+        # Transposed once: products then run query n-grams × key columns.
+        self._keys_t = tfidf.fit_transform(self.keys).T.tocsr()
+        self._ngrams = NgramCounter(tfidf)
+        self._vocabulary = frozenset(word for key in self.keys for word in key.split())
+        self._initials: dict[str, list[str]] = {}
+        for word in sorted(self._vocabulary):
+            self._initials.setdefault(word[0], []).append(word)
+        self._corrections: dict[str, str | None] = {}
+        self._cache: dict[str, JobMatch | None] = {}
+        self._keys_of: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def key(self, text: str) -> str:
+        """The search key of a text, cached: titles repeat, and keying costs ~15 µs. A title
+        typed as the referential writes them ("Maçon / Maçonne") is keyed by its first form."""
+        key = self._keys_of.get(text)
+        if key is None:
+            form = gendered_forms(text)[0] if "/" in text or "(" in text else text
+            key = self._keys_of[text] = search_key(form)
+        return key
+
+    def map_title(self, title: str) -> JobMatch | None:
+        return self.map_titles([title])[0]
+
+    def map_titles(self, titles) -> list[JobMatch | None]:
+        """The match of each title (None when nothing is close enough), in order."""
+        keys = [self.key(title) for title in titles]
+        todo = [key for key in dict.fromkeys(keys) if key not in self._cache]
+        if todo:
+            found = self._resolve(todo)
+            with self._lock:
+                self._cache.update(found)
+        cache = self._cache
+        return [cache.get(key) for key in keys]
+
+    def _resolve(self, keys: list[str]) -> dict[str, JobMatch | None]:
+        found: dict[str, JobMatch | None] = {}
+        fuzzy = []
+        for key in keys:
+            if key in self.entries:
+                found[key] = self._match(key, 1.0)
+            elif _ROME_CODE.fullmatch(key) and key.upper() in self.referential.code_index:
+                code = key.upper()
+                label = self.referential.code_label(code)
+                found[key] = JobMatch(code, label, search_key(label), 1.0)
+            elif len(key) <= SHORT_KEY:
+                found[key] = self._short(key)
+            elif (corrected := self._corrected(key)) is not None:
+                found[key] = self._match(corrected, fuzz.ratio(key, corrected) / 100)
+            else:
+                fuzzy.append(key)
+        for start in range(0, len(fuzzy), BATCH):
+            found.update(self._nearest(fuzzy[start:start + BATCH]))
+        return found
+
+    def _match(self, key: str, confidence: float) -> JobMatch:
+        code, label, canonical = self.entries[key]
+        return JobMatch(code, label, canonical, round(float(confidence), 3))
+
+    def _corrected(self, key: str) -> str | None:
+        """The key with each unknown word replaced by the closest known word of the same initial,
+        if that makes an exact key: most typos touch one word, and this costs a few µs."""
+        words = key.split()
+        for i, word in enumerate(words):
+            if word not in self._vocabulary:
+                words[i] = self._word(word)
+                if words[i] is None:
+                    return None
+        corrected = " ".join(words)
+        return corrected if corrected in self.entries and corrected != key else None
+
+    def _word(self, word: str) -> str | None:
+        if word not in self._corrections:
+            hit = None
+            if len(word) >= MIN_CORRECTED:
+                hit = process.extractOne(word, self._initials.get(word[0], ()), scorer=fuzz.ratio,
+                                         score_cutoff=WORD_CUTOFF)
+            self._corrections[word] = hit[0] if hit else None
+        return self._corrections[word]
+
+    def _short(self, key: str) -> JobMatch | None:
+        hit = process.extractOne(key, self.keys, scorer=fuzz.ratio, score_cutoff=80)
+        return self._match(hit[0], hit[1] / 100) if hit else None
+
+    def _nearest(self, keys: list[str]) -> dict[str, JobMatch | None]:
+        """Best key for each of `keys`: n-gram neighbours from one sparse product, re-ranked."""
+        product = self._ngrams.transform(keys) @ self._keys_t  # CSR, no duplicates
+        rows, data = _row_ids(product.indptr), product.data
+        best = np.zeros(len(keys), dtype=np.float32)
+        starts = product.indptr[:-1]
+        filled = np.diff(product.indptr) > 0
+        if filled.any():
+            best[filled] = np.maximum.reduceat(data, starts[filled])
+        # Drop, in one vectorised pass, the neighbours that cannot win the re-ranking.
+        keep = data >= KEEP_FROM_BEST * best[rows]
+        rows, columns, cosines = rows[keep], product.indices[keep], data[keep]
+        bounds = np.searchsorted(rows, np.arange(len(keys) + 1))
+        return {key: self._rerank(key, columns[bounds[i]:bounds[i + 1]], cosines[bounds[i]:bounds[i + 1]])
+                for i, key in enumerate(keys)}
+
+    def _rerank(self, key: str, columns: np.ndarray, cosines: np.ndarray) -> JobMatch | None:
+        if not len(columns):
+            return None
+        if len(columns) > NEIGHBOURS:
+            top = np.argpartition(-cosines, NEIGHBOURS)[:NEIGHBOURS]
+            columns, cosines = columns[top], cosines[top]
+        candidates = [self.keys[c] for c in columns.tolist()]
+        ratios = np.array([fuzz.ratio(key, candidate) for candidate in candidates], np.float32) / 100
+        # Mean of both views; a hair shorter wins ties (the generic title before its variants).
+        totals = (cosines + ratios) / 2 - 1e-4 * np.fromiter(map(len, candidates), np.float32, len(candidates)) / 50
+        winner = int(np.argmax(totals))
+        confidence = (cosines[winner] + ratios[winner]) / 2
+        return self._match(candidates[winner], confidence) if confidence >= MIN_CONFIDENCE else None
+
+
+class NgramCounter:
+    """The TfidfVectorizer's transform, computed word by word with a cache: "char_wb" n-grams
+    never cross a space, so a key's n-gram counts are the sum of its words' counts, and a word
+    (typed right or wrong) is analysed once however many titles hold it."""
+
+    def __init__(self, tfidf: TfidfVectorizer):
+        self.idf = tfidf.idf_.astype(np.float32)
+        self._counter = CountVectorizer(analyzer="char_wb", ngram_range=(3, 4), vocabulary=tfidf.vocabulary_,
+                                        dtype=np.float32)
+        self._words: dict[str, tuple[list[int], list[float]]] = {}
+
+    def transform(self, keys: list[str]) -> sparse.csr_matrix:
+        new = [w for w in dict.fromkeys(w for key in keys for w in key.split()) if w not in self._words]
+        if new:
+            counts = self._counter.transform(new)
+            for i, word in enumerate(new):
+                start, stop = counts.indptr[i], counts.indptr[i + 1]
+                self._words[word] = (counts.indices[start:stop].tolist(), counts.data[start:stop].tolist())
+        indptr, indices, data = [0], [], []
+        for key in keys:
+            for word in key.split():
+                columns, values = self._words[word]
+                indices += columns
+                data += values
+            indptr.append(len(indices))
+        matrix = sparse.csr_matrix((np.asarray(data, np.float32), np.asarray(indices, np.int32), indptr),
+                                   shape=(len(keys), len(self.idf)))
+        matrix.sum_duplicates()  # an n-gram in two words of a key
+        # Same weighting as TfidfVectorizer(sublinear_tf=True): (1 + log tf) × idf, unit rows.
+        matrix.data = (1 + np.log(matrix.data)) * self.idf[matrix.indices]
+        return unit_rows(matrix)
+
+
+def _row_ids(indptr: np.ndarray) -> np.ndarray:
+    """The row of every stored value of a CSR matrix."""
+    return np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))

@@ -1,0 +1,43 @@
+"""What the engine knows of a candidate and of an offer, and what it answers.
+
+Plain frozen values built by the caller (the web app reads them from the database); the engine
+keeps no reference to them once indexed. Criteria use the eligibility codes of
+clausematch.vocabulary.Criterion ("qpv", "rsa"…).
+"""
+from dataclasses import dataclass, field
+from typing import Hashable
+
+
+@dataclass(frozen=True)
+class CandidateProfile:
+    id: Hashable
+    job_titles: list[str]
+    rome_codes: list[str] = field(default_factory=list)
+    skills: list[str] = field(default_factory=list)
+    latitude: float | None = None
+    longitude: float | None = None
+    mobility_km: float = 30.0
+    criteria: frozenset[str] = frozenset()
+    available: bool = True
+
+
+@dataclass(frozen=True)
+class OfferProfile:
+    id: Hashable
+    title: str
+    rome_code: str | None = None
+    description: str = ""
+    skills: list[str] = field(default_factory=list)
+    latitude: float | None = None
+    longitude: float | None = None
+    eligible_criteria: frozenset[str] = frozenset()
+    required_criteria: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Match:
+    """One ranked item: its id, a score in [0, 1] and short French reasons."""
+
+    id: Hashable
+    score: float
+    reasons: list[str]

@@ -1,0 +1,135 @@
+"""Ranking one profile against the segments of the other side, vectorised (see scoring.py).
+
+For each segment: job fit of every row from the few sparse columns the query touches (its
+codes, domains and words), then the constraints and distances on the rows with some job fit
+only, then features and scores; the best k over all segments are found with argpartition.
+No Python loop runs over the rows.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from clausematch.matching import scoring
+from clausematch.matching.building import TitleTable, build
+from clausematch.matching.segment import Row, Segment
+
+
+@dataclass(frozen=True)
+class Query:
+    """One profile, as the other side's segments see it (a one-row segment, plus its row)."""
+
+    row: Row
+    codes: list[tuple[int, float]]  # (code column, confidence)
+    domains: list[tuple[int, float]]
+    words: np.ndarray  # global word columns, sorted
+    weights: np.ndarray  # their weights (unit vector)
+    segment: Segment
+
+    @classmethod
+    def of(cls, row: Row, referential) -> "Query":
+        segment = build([row], referential, TitleTable())
+        domains = segment.domains_t.tocsr()
+        text = segment.text_t.tocsr()
+        return cls(row, _pairs(segment.codes), _pairs(domains), segment.vocabulary[text.indices],
+                   text.data.astype(np.float32), segment)
+
+
+def _pairs(matrix) -> list[tuple[int, float]]:
+    return list(zip(matrix.indices.tolist(), matrix.data.tolist()))
+
+
+@dataclass
+class Hits:
+    """The rows of one segment that may be returned, with their features and scores."""
+
+    segment: Segment
+    rows: np.ndarray
+    features: np.ndarray
+    distances: np.ndarray
+    scores: np.ndarray
+
+
+def match_segment(segment: Segment, query: Query, scorer) -> Hits:
+    code, domain, text = _job_fit(segment, query)
+    rows = np.flatnonzero((code > 0) | (domain > 0) | (text > 0))
+    rows = rows[_allowed(segment, rows, query.row)]
+    distances, limits = _distances(segment, rows, query.row)
+    near = np.isnan(distances) | (distances <= limits)
+    rows, distances, limits = rows[near], distances[near], limits[near]
+    features = _features(segment, rows, query.row, (code, domain, text), distances, limits)
+    return Hits(segment, rows, features, distances, scorer.score(features))
+
+
+def pair_features(segment: Segment, query: Query) -> np.ndarray:
+    """The features of row 0 of `segment` with the query, whatever the constraints."""
+    rows = np.zeros(1, np.int64)
+    distances, limits = _distances(segment, rows, query.row)
+    return _features(segment, rows, query.row, _job_fit(segment, query), distances, limits)[0]
+
+
+def _job_fit(segment: Segment, query: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n = segment.size
+    return (_column_max(segment.codes_t, query.codes, n), _column_max(segment.domains_t, query.domains, n),
+            _text_scores(segment, query, n))
+
+
+def _distances(segment: Segment, rows: np.ndarray, query: Row) -> tuple[np.ndarray, np.ndarray]:
+    distances = scoring.haversine_km(query.latitude, query.longitude,
+                                     segment.latitude[rows], segment.longitude[rows])
+    return distances, np.minimum(segment.radius[rows], query.radius)
+
+
+def _features(segment: Segment, rows: np.ndarray, query: Row, job_fit, distances, limits) -> np.ndarray:
+    code, domain, text = job_fit
+    listed = segment.eligible[rows] | segment.required[rows] | np.uint16(query.eligible | query.required)
+    return np.column_stack([
+        code[rows], domain[rows], np.clip(text[rows], 0.0, 1.0),
+        scoring.proximity(distances, limits), (~np.isnan(distances)).astype(np.float64),
+        scoring.criteria_share(segment.held[rows] | np.uint16(query.held), listed),
+    ]).astype(np.float64)
+
+
+def top(hits: list[Hits], k: int) -> list[tuple[Hits, int]]:
+    """The k best (hits, position) over all segments, best first; ties by index order."""
+    scores = np.concatenate([h.scores for h in hits]) if hits else np.empty(0)
+    if k <= 0 or not len(scores):
+        return []
+    owners = np.concatenate([np.full(len(h.scores), i) for i, h in enumerate(hits)])
+    positions = np.concatenate([np.arange(len(h.scores)) for h in hits])
+    best = np.arange(len(scores)) if len(scores) <= k else np.argpartition(-scores, k - 1)[:k]
+    best = best[np.lexsort((best, -scores[best]))]
+    return [(hits[owners[i]], int(positions[i])) for i in best]
+
+
+def _column_max(matrix, columns: list[tuple[int, float]], n: int) -> np.ndarray:
+    """Per row, the best value × query confidence over the query's columns."""
+    out = np.zeros(n, np.float64)
+    for column, confidence in columns:
+        start, stop = matrix.indptr[column], matrix.indptr[column + 1]
+        rows = matrix.indices[start:stop]  # distinct within a column
+        out[rows] = np.maximum(out[rows], matrix.data[start:stop] * confidence)
+    return out
+
+
+def _text_scores(segment: Segment, query: Query, n: int) -> np.ndarray:
+    """Cosine of every row with the query, reading only the query's word columns."""
+    vocabulary = segment.vocabulary
+    if not len(query.words) or not len(vocabulary):
+        return np.zeros(n)
+    at = np.minimum(np.searchsorted(vocabulary, query.words), len(vocabulary) - 1)
+    present = vocabulary[at] == query.words
+    if not present.any():
+        return np.zeros(n)
+    return np.asarray(segment.text_t[:, at[present]] @ query.weights[present], np.float64).ravel()
+
+
+def _allowed(segment: Segment, rows: np.ndarray, query: Row) -> np.ndarray:
+    """Rows alive, available, and meeting the offer's criteria (whichever side holds the offer)."""
+    if not query.available:
+        return np.zeros(len(rows), bool)
+    held = segment.held[rows] | np.uint16(query.held)
+    eligible = segment.eligible[rows] | np.uint16(query.eligible)
+    required = segment.required[rows] | np.uint16(query.required)
+    return (segment.alive[rows] & segment.available[rows]
+            & ((eligible == 0) | ((held & eligible) != 0))
+            & ((held & required) == required))

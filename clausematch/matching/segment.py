@@ -1,0 +1,140 @@
+"""Column store of indexed profiles: one immutable Segment per batch, merged as they accumulate.
+
+A segment holds, row by row: the ids, positions (NaN when unknown), the distance limit
+(a candidate's mobility; offers: none), criteria as 13-bit masks (held by a candidate;
+eligible / required by an offer), availability, a tombstone mask, and three sparse matrices
+kept column-major so a query reads only the columns it needs: ROME codes and ROME domains
+(the value is the confidence of the title mapping, 1 for codes given explicitly) and word
+TF-IDF (see vectors.py; columns renumbered to the words present, so a small segment stays
+small). Typed titles are kept as ids into the index's shared title table, for the reasons.
+"""
+import math
+from typing import NamedTuple
+
+import numpy as np
+from scipy import sparse
+
+from clausematch.matching.profiles import CandidateProfile, OfferProfile
+from clausematch.matching.referential import domain_of
+from clausematch.matching.vectors import FEATURES
+from clausematch.vocabulary import Criterion
+
+CRITERIA = [criterion.value for criterion in Criterion]
+CRITERION_BIT = {code: 1 << i for i, code in enumerate(CRITERIA)}
+# Criteria outside the vocabulary: an offer asking for one is satisfied by no one.
+UNKNOWN_CRITERION = 1 << len(CRITERIA)
+TITLE_SPACE = 2**31 - 1  # width of the title-id matrix: ids index the shared title table
+# Weights of the pieces of text a profile is compared on (see vectors.py).
+TITLE, MATCHED_LABEL, CODE_LABEL, SKILL, DESCRIPTION = 1.0, 1.0, 0.5, 0.5, 0.3
+
+
+def criteria_mask(codes, holder: bool) -> int:
+    """Bit mask of criteria codes. Unknown codes count for nothing when held, and make an
+    offer's condition unsatisfiable rather than silently looser."""
+    key = (codes, holder) if isinstance(codes, frozenset) else None
+    mask = _masks.get(key) if key else None
+    if mask is None:
+        mask = 0
+        for code in codes or ():
+            bit = CRITERION_BIT.get(str(code))
+            mask |= bit if bit else (0 if holder else UNKNOWN_CRITERION)
+        if key and len(_masks) < 10_000:  # profiles share a few combinations: computed once
+            _masks[key] = mask
+    return mask
+
+
+_masks: dict[tuple[frozenset, bool], int] = {}
+
+
+class Row(NamedTuple):
+    """A profile reduced to what the store needs; both kinds of profile map onto it."""
+
+    id: object
+    titles: tuple[str, ...]
+    codes: tuple[str, ...]
+    skills: tuple[str, ...]
+    description: str
+    latitude: float
+    longitude: float
+    radius: float
+    held: int
+    eligible: int
+    required: int
+    available: bool
+
+
+def _coordinate(value) -> float:
+    if type(value) is not float:  # the usual case costs one check: called per row
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            return math.nan
+    return value if math.isfinite(value) else math.nan
+
+
+def _position(latitude, longitude) -> tuple[float, float]:
+    lat, lon = _coordinate(latitude), _coordinate(longitude)
+    return (lat, lon) if lat == lat and lon == lon else (math.nan, math.nan)  # NaN != NaN
+
+
+def candidate_row(c: CandidateProfile) -> Row:
+    mobility = _coordinate(c.mobility_km)
+    return Row(c.id, tuple(c.job_titles or ()), tuple(c.rome_codes or ()), tuple(c.skills or ()), "",
+               *_position(c.latitude, c.longitude), mobility if mobility >= 0 else 0.0,
+               criteria_mask(c.criteria, holder=True), 0, 0, bool(c.available))
+
+
+def offer_row(o: OfferProfile) -> Row:
+    return Row(o.id, (o.title,) if o.title else (), (o.rome_code,) if o.rome_code else (), tuple(o.skills or ()),
+               o.description or "", *_position(o.latitude, o.longitude), math.inf, 0,
+               criteria_mask(o.eligible_criteria, holder=False), criteria_mask(o.required_criteria, holder=False),
+               True)
+
+
+class Segment:
+    """Rows built together; only `alive` changes afterwards (tombstones)."""
+
+    def __init__(self, ids, columns: dict[str, np.ndarray], codes, domains, text, vocabulary, titles):
+        self.ids: list = ids
+        self.size = len(ids)
+        for name, values in columns.items():
+            setattr(self, name, values)
+        self.columns = columns
+        self.alive = np.ones(self.size, dtype=bool)
+        self.dead = 0
+        self.codes = codes.tocsr()  # row access, for the reasons
+        self.codes_t = codes.tocsc()
+        self.domains_t = domains.tocsc()
+        self.text_t = text.tocsc()  # columns: positions in `vocabulary`
+        self.vocabulary = vocabulary  # sorted global word columns present here
+        self.titles = titles  # CSR: the row's title ids
+
+    def kill(self, row: int) -> None:
+        if self.alive[row]:
+            self.alive[row] = False
+            self.dead += 1
+
+    def text_global(self) -> sparse.csr_matrix:
+        """The text matrix with its global (hashed) columns, row-major."""
+        local = self.text_t.tocsr()
+        return sparse.csr_matrix((local.data, self.vocabulary[local.indices], local.indptr),
+                                 shape=(self.size, FEATURES))
+
+
+def localise(text: sparse.csr_matrix) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Renumber the columns of a CSR matrix to the ones it uses; returns it and the old numbers."""
+    vocabulary = np.unique(text.indices).astype(np.int32)
+    local = np.searchsorted(vocabulary, text.indices).astype(np.int32)
+    return sparse.csr_matrix((text.data, local, text.indptr), shape=(text.shape[0], len(vocabulary))), vocabulary
+
+
+def merge(segments: list[Segment]) -> Segment:
+    """One segment holding the live rows of `segments`, in order."""
+    keep = np.concatenate([s.alive for s in segments])
+    ids = [i for s in segments for i, alive in zip(s.ids, s.alive.tolist()) if alive]
+    columns = {name: np.concatenate([s.columns[name] for s in segments])[keep] for name in segments[0].columns}
+    codes = sparse.vstack([s.codes for s in segments], format="csr")[keep]
+    domains = sparse.vstack([s.domains_t.tocsr() for s in segments], format="csr")[keep]
+    text, vocabulary = localise(sparse.vstack([s.text_global() for s in segments], format="csr")[keep])
+    titles = sparse.vstack([s.titles for s in segments], format="csr")[keep]
+    return Segment(ids, columns, codes, domains, text, vocabulary, titles)

@@ -1,0 +1,160 @@
+"""Synthetic territories for the benchmark and the offline evaluation (deterministic by seed).
+
+Job titles come from the ROME appellations, typed the way prescribers type them: masculine or
+feminine form, capitals and accents lost, "H/F" added, usual short forms ("agt", "tech"), a
+trailing word dropped, one typo. Positions are communes drawn by population, moved by about a
+kilometre; criteria follow rough shares of the publics seen on clauses. Each generated profile
+comes with its true ROME code, which grades the engine's answers.
+"""
+import csv
+import itertools
+import math
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from clausematch.matching.profiles import CandidateProfile, OfferProfile
+from clausematch.matching.referential import DATA_DIR, Referential
+from clausematch.text import STOPWORDS, normalise
+
+# Jobs clauses usually carry (DOMAIN.md): half the generated profiles use one of them.
+CLAUSE_CODES = ("F1701", "F1702", "F1703", "F1704", "F1705", "F1601", "F1602", "F1603", "F1604",
+                "F1606", "F1607", "F1608", "F1610", "F1613", "F1301", "F1302", "K2204", "K2303",
+                "A1203", "G1602", "G1603", "M1602", "K1204", "N1103", "N4105", "K2110", "J1301")
+ILE_DE_FRANCE = ("75", "77", "78", "91", "92", "93", "94", "95")
+# Share of candidates holding each criterion (a candidate may hold several).
+CRITERIA_SHARES = {"qpv": 0.45, "deld": 0.3, "rsa": 0.2, "under_26": 0.2, "detld": 0.1, "over_50": 0.1,
+                   "rqth": 0.06, "ass": 0.04, "aah": 0.03, "iae": 0.08, "structure": 0.05, "derogation": 0.02}
+OFFER_CRITERIA = (frozenset({"deld", "detld", "rsa", "qpv", "under_26"}), frozenset({"rsa", "ass", "aah"}),
+                  frozenset({"under_26"}), frozenset({"deld", "detld", "rqth", "over_50", "iae"}))
+SKILLS = ("permis B", "CACES R489", "travail en hauteur", "habilitation électrique", "lecture de plans",
+          "port des EPI", "coffrage", "pose de carrelage", "HACCP", "autolaveuse", "taille de haies",
+          "Pack Office", "accueil du public", "manutention", "soudure")
+MOBILITIES = (5.0, 10.0, 15.0, 20.0, 30.0, 30.0, 50.0)
+SHORT_FORMS = {"agent": "agt", "agente": "agt", "technicien": "tech", "technicienne": "tech",
+               "responsable": "resp"}
+KM_PER_DEGREE = 111.2
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """A generated profile and its true ROME code."""
+
+    profile: CandidateProfile | OfferProfile
+    rome_code: str
+
+
+class World:
+    """Draws candidates and offers for one territory (a set of departments, or all of France)."""
+
+    def __init__(self, referential: Referential, seed: int = 0, departments: tuple[str, ...] = ()):
+        self.rng = random.Random(seed)
+        self.referential = referential
+        by_code: dict[str, list[str]] = {}
+        for appellation in referential.appellations:
+            by_code.setdefault(appellation.rome_code, []).extend(appellation.forms)
+        self.forms = by_code
+        self.clause_codes = [code for code in CLAUSE_CODES if code in by_code]
+        self.all_codes = sorted(by_code)
+        self.places, weights = _communes(departments)
+        self.cumulative = list(itertools.accumulate(weights))
+
+    def code(self) -> str:
+        pool = self.clause_codes if self.rng.random() < 0.5 else self.all_codes
+        return self.rng.choice(pool)
+
+    def position(self) -> tuple[float | None, float | None]:
+        if self.rng.random() < 0.03:
+            return None, None  # position not known
+        lat, lon = self.rng.choices(self.places, cum_weights=self.cumulative)[0]
+        jitter = 1.0 / KM_PER_DEGREE
+        return (lat + self.rng.gauss(0, jitter),
+                lon + self.rng.gauss(0, jitter / math.cos(math.radians(lat))))
+
+    def candidate(self, id, code: str | None = None) -> Labelled:
+        code = code or self.code()
+        titles = [noisy_title(self.rng, self.rng.choice(self.forms[code]))]
+        if self.rng.random() < 0.3:  # a second, related job typed too
+            titles.append(noisy_title(self.rng, self.rng.choice(self.forms[code])))
+        lat, lon = self.position()
+        profile = CandidateProfile(
+            id, titles, rome_codes=[code] if self.rng.random() < 0.3 else [],
+            skills=self.rng.sample(SKILLS, self.rng.choice((0, 0, 1, 2))), latitude=lat, longitude=lon,
+            mobility_km=self.rng.choice(MOBILITIES), criteria=self.criteria(),
+            available=self.rng.random() < 0.9)
+        return Labelled(profile, code)
+
+    def offer(self, id, code: str | None = None) -> Labelled:
+        code = code or self.code()
+        form = self.rng.choice(self.forms[code])
+        title = form + (" H/F" if self.rng.random() < 0.3 else "")
+        lat, lon = self.position()
+        eligible = self.rng.choice(OFFER_CRITERIA) if self.rng.random() < 0.4 else frozenset()
+        required = frozenset({"qpv"}) if self.rng.random() < 0.1 else frozenset()
+        profile = OfferProfile(
+            id, title, rome_code=code if self.rng.random() < 0.7 else None,
+            skills=self.rng.sample(SKILLS, self.rng.choice((0, 1))), latitude=lat, longitude=lon,
+            eligible_criteria=eligible, required_criteria=required)
+        return Labelled(profile, code)
+
+    def criteria(self) -> frozenset[str]:
+        return frozenset(code for code, share in CRITERIA_SHARES.items() if self.rng.random() < share)
+
+
+def noisy_title(rng: random.Random, form: str) -> str:
+    """A title as typed: each kind of noise applied with its own probability."""
+    title = form
+    if rng.random() < 0.5:
+        title = normalise(title) if rng.random() < 0.7 else title.lower()
+    if rng.random() < 0.1:
+        title = " ".join(SHORT_FORMS.get(word, word) for word in title.split())
+    words = title.split()
+    if len(words) >= 4 and rng.random() < 0.15:  # last word left out, with its article
+        words.pop()
+        while words and normalise(words[-1]) in STOPWORDS:
+            words.pop()
+        title = " ".join(words)
+    if rng.random() < 0.2:
+        title = typo(rng, title)
+    if rng.random() < 0.15:
+        title += " H/F"
+    return title
+
+
+def typo(rng: random.Random, title: str) -> str:
+    """One letter deleted, replaced, inserted or swapped with the next, in a word of 5+ letters."""
+    words = title.split()
+    long_words = [i for i, word in enumerate(words) if len(word) >= 5]
+    if not long_words:
+        return title
+    i = rng.choice(long_words)
+    word, at = words[i], rng.randrange(len(words[i]) - 1)
+    letter = rng.choice("abcdefghijklmnopqrstuvwxyz")
+    kind = rng.randrange(4)
+    if kind == 0:
+        word = word[:at] + word[at + 1:]
+    elif kind == 1:
+        word = word[:at] + letter + word[at + 1:]
+    elif kind == 2:
+        word = word[:at] + letter + word[at:]
+    else:
+        word = word[:at] + word[at + 1] + word[at] + word[at + 2:]
+    words[i] = word
+    return " ".join(words)
+
+
+def _communes(departments: tuple[str, ...], data_dir: Path = DATA_DIR) -> tuple[list, list]:
+    """Positions and populations of the communes of `departments` (all of them when empty)."""
+    places, weights = [], []
+    with open(data_dir / "communes.csv", newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if departments and row["department"] not in departments:
+                continue
+            try:
+                lat, lon = float(row["latitude"]), float(row["longitude"])
+            except ValueError:
+                continue
+            if math.isfinite(lat) and math.isfinite(lon) and row["kind"] == "COM":
+                places.append((lat, lon))
+                weights.append(int(row["population"]) if row["population"].isdigit() else 1)
+    return places, weights

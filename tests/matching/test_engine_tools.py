@@ -1,0 +1,65 @@
+"""The benchmark's and the offline evaluation's own logic, on tiny sizes (nothing timed)."""
+import json
+import random
+
+import numpy as np
+
+from clausematch.matching import bench, evaluation
+from clausematch.matching.referential import default_referential
+from clausematch.matching.synthetic import ILE_DE_FRANCE, World, noisy_title
+
+
+def test_synthetic_territories_are_reproducible_and_labelled():
+    one, two = World(default_referential(), seed=7), World(default_referential(), seed=7)
+    first, second = [one.candidate(i) for i in range(50)], [two.candidate(i) for i in range(50)]
+    assert first == second
+    assert all(item.rome_code in default_referential().code_labels for item in first)
+    assert {bool(item.profile.rome_codes) for item in first} == {True, False}
+
+
+def test_noisy_titles_stay_recognisable():
+    rng = random.Random(2)
+    titles = {noisy_title(rng, "Électricien du bâtiment") for _ in range(200)}
+    assert len(titles) > 10 and "Électricien du bâtiment" in titles
+    mapper = default_referential().mapper
+    codes = [m.rome_code if m else None for m in mapper.map_titles(sorted(titles))]
+    assert codes.count("F1602") >= 0.9 * len(codes)
+
+
+def test_ndcg_and_recall_at_10():
+    grades = np.array([3, 3, 1, 0, 0, 3])
+    assert evaluation.ndcg_at_k(np.array([3, 3, 3, 1]), grades) == 1.0
+    assert evaluation.ndcg_at_k(np.array([3, 3, 3]), grades) < 1.0  # the ideal also holds the 1
+    assert evaluation.ndcg_at_k(np.array([0, 1]), grades) < evaluation.ndcg_at_k(np.array([1, 0]), grades) < 1
+    assert evaluation.recall_at_k(np.array([3, 0, 3]), grades) == 2 / 3
+    assert evaluation.ndcg_at_k(np.array([]), grades) == 0.0
+
+
+def test_a_small_evaluation_finds_no_violation_and_beats_both_baselines(tmp_path):
+    result = evaluation.evaluate(candidates=1500, offers=40, seed=1)
+    engine = result["results"]["moteur"]
+    assert engine["violations"] == 0
+    for baseline in ("code ROME exact + distance", "TF-IDF seul"):
+        assert engine["ndcg@10"] > result["results"][baseline]["ndcg@10"]
+    assert "nDCG@10" in evaluation.report(result) and "Île-de-France" in evaluation.report(result)
+    assert ILE_DE_FRANCE[0] == "75"
+
+
+def test_the_naive_loop_applies_the_same_constraints():
+    world = World(default_referential(), seed=3)
+    people = [world.candidate(i).profile for i in range(300)]
+    offer = world.offer("o").profile
+    for _, _, id in bench.naive_rank(people, offer, k=50):
+        person = people[id]
+        assert person.available and offer.required_criteria <= person.criteria
+
+
+def test_a_tiny_benchmark_reports_every_figure_in_french(tmp_path, monkeypatch):
+    monkeypatch.setattr(bench.Referential, "from_csv", default_referential)  # loaded once for the tests
+    result = bench.measure(size=300, queries=6, naive_queries=2, seed=0)
+    assert {"build_wall_s", "build_cpu_s", "memory_mb", "p50_ms", "p95_ms", "naive_p50_ms", "speed_ratio"} <= set(result)
+    assert result["queries"] == 6 and result["naive_queries"] == 2
+    text = bench.report(result)
+    assert text.startswith("300 candidats") and "boucle Python naïve" in text
+    bench.main(["--sizes", "200", "--queries", "3", "--naive-queries", "1", "--json", str(tmp_path / "b.json")])
+    assert json.loads((tmp_path / "b.json").read_text())[0]["size"] == 200
