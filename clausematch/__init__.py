@@ -75,6 +75,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     from clausematch.reporting.routes import bp as reporting_bp
     app.register_blueprint(reporting_bp)
+    from clausematch.matching.routes import bp as matching_bp
+    app.register_blueprint(matching_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

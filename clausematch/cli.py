@@ -53,3 +53,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     from clausematch.reporting.cli import report_cli
     app.cli.add_command(report_cli)
+    from clausematch.matching.cli import matching_cli
+    app.cli.add_command(matching_cli)

@@ -126,6 +126,12 @@ def _rebuild_matching(on: date) -> str:
     return str(rebuild_index())
 
 
+def _train_matching(on: date) -> str:
+    from clausematch.matching.training import train_model_job
+
+    return train_model_job()
+
+
 @dataclass(frozen=True)
 class Job:
     """A job of the platform: what it is called, when it runs and what it calls."""
@@ -168,6 +174,9 @@ JOBS: tuple[Job, ...] = (
         _create_follow_ups, cron={"hour": 3, "minute": 0}),
     Job("matching.rebuild", "Reconstruction de l'index de rapprochement candidats-offres", "Chaque nuit à 4 h",
         _rebuild_matching, cron={"hour": 4, "minute": 0}, requires="clausematch.matching.services:rebuild_index"),
+    Job("matching.train", "Réentraînement du modèle de classement sur les embauches et refus enregistrés",
+        "Chaque lundi à 5 h", _train_matching, cron={"day_of_week": 0, "hour": 5, "minute": 0},
+        requires="clausematch.matching.training:train_model_job"),
     Job("applications.stale", "Relance (30 jours) et clôture (60 jours) des candidatures sans nouvelle",
         "Chaque jour à 7 h", _stale_applications, cron={"hour": 7, "minute": 0}),
     Job("pathways.hours_reminders", "Rappel aux entreprises des heures du mois à déclarer",

@@ -172,6 +172,20 @@ MATRIX = {
     ("POST", "/entreprise/candidatures/{sent_application}/embauche"): rule(company=422),
     ("POST", "/entreprise/candidatures/{sent_application}/refus"): rule(company=422),
     ("POST", "/entreprise/candidatures/{other_application}/refus"): NOBODY,
+    # Matching: suggested candidates and the shortlist for the facilitators of the offer's territory; suggested
+    # offers for the prescriber organisation that follows the person; the ranking model for facilitators.
+    ("GET", "/gestion/offres/{offer}/candidats-suggeres"): FACILITATOR,
+    ("GET", "/gestion/offres/{other_offer}/candidats-suggeres"): NOBODY,
+    ("GET", "/gestion/offres/{missing}/candidats-suggeres"): rule(facilitator=404),
+    ("POST", "/gestion/offres/{offer}/preselection"): FACILITATOR,  # nothing ticked: back to the list, with the message
+    ("POST", "/gestion/offres/{other_offer}/preselection"): NOBODY,
+    ("POST", "/gestion/offres/{offer}/preselection/envoyer"): FACILITATOR,  # nothing shortlisted: back, with the message
+    ("POST", "/gestion/offres/{other_offer}/preselection/envoyer"): NOBODY,
+    ("GET", "/candidats/{candidate}/offres-suggerees"): rule(prescriber="ok"),
+    ("GET", "/candidats/{other_org_candidate}/offres-suggerees"): NOBODY,  # another prescriber's person
+    ("GET", "/candidats/{missing}/offres-suggerees"): rule(prescriber=404),
+    ("GET", "/rapprochement/modele"): FACILITATOR,
+    ("POST", "/rapprochement/modele/entrainer"): FACILITATOR,  # too few outcomes: back, with the message
     # In-app notifications: everyone their own.
     ("GET", "/notifications"): LOGGED_IN,
     ("POST", "/notifications/tout-lire"): LOGGED_IN,

@@ -99,6 +99,8 @@ def propose_candidate(candidate_id: int):
     del form.candidate_id
     form.offer_id.choices = dict([("", "Choisissez une offre"),
                                   *proposing.offer_choices(candidate.territory_id, _q())])
+    if not form.is_submitted():  # "Proposer" from the suggested offers: the offer comes chosen
+        form.offer_id.data = request.args.get("offre", type=int)
     return _propose(form, candidate_id=candidate.id, offer=None, candidate=candidate)
 
 

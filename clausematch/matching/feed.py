@@ -1,0 +1,147 @@
+"""Profiles for the matching engine, read from the database in bulk.
+
+One query per table (candidates with their commune, desired jobs with their appellation,
+eligibility criteria; offers), each ordered by candidate or offer id and streamed with
+yield_per, then merged in a single pass: building a million profiles never loads a table in
+memory nor runs a query per candidate.
+
+What a candidate profile holds:
+- job titles: the desired jobs' appellation labels, then the free text of "autres souhaits"
+  cut at commas, slashes, semicolons and line breaks; ROME codes: the desired jobs' codes;
+- skills: the skills text cut the same way;
+- position: the commune of residence (None when unknown); mobility_km as recorded;
+- criteria: the criteria validated by a facilitator and not expired today (declared ones too
+  when `with_declared`, as a prescriber may propose on them), plus "qpv" when the person lives
+  in a priority neighbourhood — the flag the orientation rules check for a QPV-only offer.
+Indexed candidates: not merged into another record, available. Indexed offers: published and
+open (publication not ended).
+"""
+import itertools
+import re
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+import sqlalchemy as sa
+
+from clausematch.candidates.models import Candidate, CandidateDesiredJob, EligibilityCriterion, EligibilityStatus
+from clausematch.database import today
+from clausematch.extensions import db
+from clausematch.matching import CandidateProfile, OfferProfile
+from clausematch.offers.models import Offer, OfferStatus
+from clausematch.referential.models import Commune, RomeAppellation
+
+BATCH = 2000  # rows fetched per round trip while streaming
+MAX_PIECES = 30  # typed titles or skills kept per profile: enough to match, bounded work
+PIECE_LENGTH = 120
+_SEPARATORS = re.compile(r"[,;/\n\r|•]+")
+
+
+def pieces(text: str | None) -> list[str]:
+    """A free text cut into its listed items ("maçon, coffreur / boiseur" → three items)."""
+    items = (" ".join(part.split())[:PIECE_LENGTH] for part in _SEPARATORS.split(text or ""))
+    return list(dict.fromkeys(item for item in items if item))[:MAX_PIECES]
+
+
+# --- Which rows are indexed -----------------------------------------------------------------
+
+def indexable_candidates() -> sa.ColumnElement[bool]:
+    return sa.and_(Candidate.merged_into_id.is_(None), Candidate.available.is_(True))
+
+
+def open_offers(on: date) -> sa.ColumnElement[bool]:
+    return sa.and_(Offer.status == OfferStatus.PUBLISHED,
+                   sa.or_(Offer.publication_end.is_(None), Offer.publication_end >= on))
+
+
+# --- Candidates -----------------------------------------------------------------------------
+
+def candidate_profiles(where: sa.ColumnElement[bool] | None = None, with_declared: bool = False,
+                       on: date | None = None) -> Iterator[CandidateProfile]:
+    """Profiles of the candidates matching `where` (default: the indexable ones), by id."""
+    on = on or today()
+    where = indexable_candidates() if where is None else where
+    people = _stream(sa.select(Candidate.id, Candidate.desired_jobs_text, Candidate.skills, Candidate.mobility_km,
+                               Candidate.available, Candidate.qpv_resident, Commune.latitude, Commune.longitude)
+                     .outerjoin(Commune, Commune.insee_code == Candidate.commune_insee)
+                     .where(where).order_by(Candidate.id))
+    jobs = _Groups(_stream(sa.select(CandidateDesiredJob.candidate_id, RomeAppellation.label, RomeAppellation.rome_code)
+                           .join(RomeAppellation, RomeAppellation.code == CandidateDesiredJob.appellation_code)
+                           .join(Candidate, Candidate.id == CandidateDesiredJob.candidate_id)
+                           .where(where).order_by(CandidateDesiredJob.candidate_id, CandidateDesiredJob.id)))
+    criteria = _Groups(_stream(sa.select(EligibilityCriterion.candidate_id, EligibilityCriterion.criterion)
+                               .join(Candidate, Candidate.id == EligibilityCriterion.candidate_id)
+                               .where(where, _counted_criteria(on, with_declared))
+                               .order_by(EligibilityCriterion.candidate_id)))
+    for person in people:
+        yield _candidate_profile(person, jobs.take(person.id), criteria.take(person.id))
+
+
+def _counted_criteria(on: date, with_declared: bool) -> sa.ColumnElement[bool]:
+    valid = sa.and_(EligibilityCriterion.status == EligibilityStatus.VALIDATED,
+                    EligibilityCriterion.valid_until >= on)
+    if with_declared:
+        return sa.or_(valid, EligibilityCriterion.status == EligibilityStatus.DECLARED)
+    return valid
+
+
+def _candidate_profile(person, jobs: list, criteria: list) -> CandidateProfile:
+    held = {row.criterion.value for row in criteria}
+    if person.qpv_resident:
+        held.add("qpv")
+    labels = [row.label for row in jobs]
+    return CandidateProfile(
+        id=person.id,
+        job_titles=list(dict.fromkeys(labels + pieces(person.desired_jobs_text)))[:MAX_PIECES],
+        rome_codes=list(dict.fromkeys(row.rome_code for row in jobs)),
+        skills=pieces(person.skills),
+        latitude=person.latitude, longitude=person.longitude,
+        mobility_km=float(person.mobility_km),
+        criteria=frozenset(held),
+        available=bool(person.available),
+    )
+
+
+# --- Offers ---------------------------------------------------------------------------------
+
+def offer_profiles(where: sa.ColumnElement[bool] | None = None) -> Iterator[OfferProfile]:
+    """Profiles of the offers matching `where` (default: the open ones), by id."""
+    where = open_offers(today()) if where is None else where
+    rows = _stream(sa.select(Offer.id, Offer.title, Offer.rome_code, Offer.description, Offer.skills,
+                             Offer.latitude, Offer.longitude, Offer.eligible_criteria, Offer.qpv_required)
+                   .where(where).order_by(Offer.id))
+    for row in rows:
+        yield offer_profile(row)
+
+
+def offer_profile(offer) -> OfferProfile:
+    """The profile of an offer (a loaded Offer, or a row with the same attributes)."""
+    return OfferProfile(
+        id=offer.id, title=offer.title, rome_code=offer.rome_code, description=offer.description or "",
+        skills=pieces(offer.skills), latitude=offer.latitude, longitude=offer.longitude,
+        eligible_criteria=frozenset(offer.eligible_criteria or ()),
+        required_criteria=frozenset({"qpv"}) if offer.qpv_required else frozenset(),
+    )
+
+
+# --- Streaming ------------------------------------------------------------------------------
+
+def _stream(stmt: sa.Select) -> Iterator:
+    """The rows of `stmt`, fetched BATCH at a time (a server-side cursor on PostgreSQL)."""
+    yield from db.session.execute(stmt.execution_options(yield_per=BATCH))
+
+
+class _Groups:
+    """Rows of a stream sorted by its first column, handed out per key in increasing order."""
+
+    def __init__(self, rows: Iterable):
+        self._groups = itertools.groupby(rows, key=lambda row: row[0])
+        self._current = next(self._groups, None)
+
+    def take(self, key) -> list:
+        while self._current is not None and self._current[0] < key:
+            self._current = next(self._groups, None)
+        if self._current is None or self._current[0] != key:
+            return []
+        rows = list(self._current[1])
+        self._current = next(self._groups, None)
+        return rows

@@ -1,0 +1,270 @@
+"""The bridge between the database and the matching engine (the only one).
+
+One engine per application, kept in app.extensions["matching"]:
+- built from the database at first use, or at start-up when MATCHING_WARM_START=1 (in a
+  background thread, so the process serves pages meanwhile; a ranking asked for before the
+  end waits for it);
+- kept current by the services that change candidates and offers: they call
+  `on_candidate_changed` / `on_offer_changed` after their commit (upsert, or removal when the
+  record left the index: unavailable, merged, offer no longer published);
+- rebuilt from scratch every night (`rebuild_index`, job "matching.rebuild", `flask matching
+  rebuild`): eligibility that expired overnight leaves the profiles that way.
+Ranking pages only read the engine: once built it is never rebuilt by a page.
+
+Each web process holds its own engine: a change made through another process reaches this one
+at the next nightly rebuild.
+"""
+import logging
+import threading
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+from clausematch.accounts.models import User
+from clausematch.candidates.models import Candidate
+from clausematch.database import today, utcnow
+from clausematch.errors import NotAllowed
+from clausematch.extensions import db
+from clausematch.matching import MatchingEngine, feed, permissions, queries, training
+from clausematch.matching.models import MatchingModel
+from clausematch.offers.models import Offer
+
+log = logging.getLogger(__name__)
+
+EXTENSION_KEY = "matching"
+DEFAULT_K = 20
+# The engine is asked for more than shown: the territory, availability, distance and "already
+# proposed" filters are applied afterwards, in one SQL query on these few ids.
+OVERFETCH, MAX_FETCH = 10, 1000
+
+
+@dataclass
+class IndexHolder:
+    """The application's engine, how many times it was built, and the changes seen while a
+    rebuild was reading the database (replayed on the new engine)."""
+
+    engine: MatchingEngine | None = None
+    builds: int = 0
+    built_at: datetime | None = None
+    rebuilding: bool = False
+    pending_candidates: set[int] = field(default_factory=set)
+    pending_offers: set[int] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def holder(app: Flask | None = None) -> IndexHolder:
+    app = app or current_app
+    return app.extensions.setdefault(EXTENSION_KEY, IndexHolder())
+
+
+def engine() -> MatchingEngine:
+    """The application's engine, built from the database if this is its first use."""
+    index = holder()
+    if index.engine is None:
+        with index.lock:
+            if index.engine is None:
+                _build(index)
+    return index.engine
+
+
+def is_built() -> bool:
+    return holder().engine is not None
+
+
+def rebuild_index() -> str:
+    """Build a fresh engine from the database and put it in place of the current one; rankings
+    keep using the current one meanwhile. Returns a French summary (the job's result)."""
+    index = holder()
+    with index.lock:
+        fresh = _build(index)
+    return (f"Index de rapprochement reconstruit : {fresh.candidate_count} candidat(s) et "
+            f"{fresh.offer_count} offre(s) ouverte(s).")
+
+
+def _build(index: IndexHolder) -> MatchingEngine:
+    """Read everything into a new engine and swap it in (the caller holds index.lock). Changes
+    committed while the database was being read are noted, then replayed on the new engine."""
+    index.pending_candidates, index.pending_offers = set(), set()
+    index.rebuilding = True
+    try:
+        fresh = _new_engine()
+        _swap_in(index, fresh)  # from here on, changes go to the new engine directly
+    finally:
+        index.rebuilding = False
+    _apply(fresh, set(index.pending_candidates), set(index.pending_offers))
+    return fresh
+
+
+def _new_engine() -> MatchingEngine:
+    fresh = MatchingEngine()
+    fresh.index_candidates(feed.candidate_profiles())
+    fresh.index_offers(feed.offer_profiles())
+    model = _trained(active_model())
+    if model is not None:
+        fresh.use_model(model)
+    return fresh
+
+
+def _swap_in(index: IndexHolder, fresh: MatchingEngine) -> None:
+    index.engine = fresh
+    index.builds += 1
+    index.built_at = utcnow()
+    log.info("Index de rapprochement construit (%s candidats, %s offres)", fresh.candidate_count, fresh.offer_count)
+
+
+def warm_start(app: Flask) -> threading.Thread:
+    """Build the engine in the background at start-up, when MATCHING_WARM_START is on."""
+    def build() -> None:
+        with app.app_context():
+            try:
+                engine()
+            except Exception:  # noqa: BLE001 — the first ranking will try again
+                log.exception("Index de rapprochement : construction au démarrage impossible")
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=build, name="matching-warm-start", daemon=True)
+    thread.start()
+    return thread
+
+
+# --- Keeping the index current ---------------------------------------------------------------
+
+def on_candidate_changed(*candidate_ids: int) -> None:
+    """Re-read these candidates after a committed change: upsert, or remove from the index.
+    Does nothing while the engine has not been built (it will read them when it is)."""
+    _changed(candidate_ids, ())
+
+
+def on_offer_changed(*offer_ids: int) -> None:
+    """Same for offers: upserted while published and open, removed otherwise."""
+    _changed((), offer_ids)
+
+
+def _changed(candidate_ids, offer_ids) -> None:
+    index = holder()
+    if index.rebuilding:
+        index.pending_candidates.update(candidate_ids)
+        index.pending_offers.update(offer_ids)
+    if index.engine is None:
+        return
+    try:
+        _apply(index.engine, candidate_ids, offer_ids)
+    except Exception:  # noqa: BLE001 — the change is committed; the nightly rebuild catches up
+        db.session.rollback()
+        log.exception("Index de rapprochement : mise à jour impossible (candidats %s, offres %s)",
+                      list(candidate_ids), list(offer_ids))
+
+
+def _apply(target: MatchingEngine, candidate_ids, offer_ids) -> None:
+    if candidate_ids:
+        ids = set(candidate_ids)
+        found = {p.id: p for p in feed.candidate_profiles(sa.and_(Candidate.id.in_(ids), feed.indexable_candidates()))}
+        for candidate_id in ids:
+            if candidate_id in found:
+                target.upsert_candidate(found[candidate_id])
+            else:
+                target.remove_candidate(candidate_id)
+    if offer_ids:
+        ids = set(offer_ids)
+        found = {p.id: p for p in feed.offer_profiles(sa.and_(Offer.id.in_(ids), feed.open_offers(today())))}
+        for offer_id in ids:
+            if offer_id in found:
+                target.upsert_offer(found[offer_id])
+            else:
+                target.remove_offer(offer_id)
+
+
+# --- Rankings --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RankingFilters:
+    """The facilitator's filters on suggested candidates (plain values)."""
+
+    max_distance_km: int | None = None
+    criteria: frozenset[str] = frozenset()
+    available_within_days: int | None = None
+    exclude_proposed: bool = True
+
+
+def _fetch_size(k: int) -> int:
+    return min(max(k * OVERFETCH, 100), MAX_FETCH)
+
+
+def candidates_for_offer(offer: Offer, user: User, filters: RankingFilters | None = None,
+                         k: int = DEFAULT_K) -> list[queries.SuggestedCandidate]:
+    """The best candidates of the offer's territory for `offer`, best first, with the reasons."""
+    if not permissions.can_rank_candidates(user, offer):
+        raise NotAllowed("Seule l'équipe de facilitation du territoire consulte les candidats suggérés.")
+    filters = filters or RankingFilters()
+    profile = feed.offer_profile(offer)
+    if filters.criteria:
+        # Only the ticked publics that the offer accepts (all of them when it lists none).
+        wanted = filters.criteria & profile.eligible_criteria if profile.eligible_criteria else filters.criteria
+        if not wanted:
+            return []
+        profile = replace(profile, eligible_criteria=frozenset(wanted))
+    on = today()
+    matches = engine().candidates_for(profile, k=_fetch_size(k))
+    available_by = on + timedelta(days=filters.available_within_days) \
+        if filters.available_within_days is not None else None
+    rows = queries.candidate_rows(offer, [m.id for m in matches], on, available_by, filters.exclude_proposed)
+    found = []
+    for match in matches:
+        row = rows.get(match.id)
+        if row is None or not _within(row, offer, filters.max_distance_km):
+            continue
+        found.append(queries.SuggestedCandidate.of(row, match))
+        if len(found) == k:
+            break
+    return found
+
+
+def _within(row, offer: Offer, max_km: int | None) -> bool:
+    if max_km is None:
+        return True
+    distance = queries.distance_km(row, offer)
+    return distance is not None and distance <= max_km
+
+
+def offers_for_candidate(candidate: Candidate, user: User, k: int = DEFAULT_K) -> list[queries.SuggestedOffer]:
+    """The best open offers of the candidate's territory that they were not proposed to yet."""
+    if not permissions.can_see_suggested_offers(user, candidate):
+        raise NotAllowed("Seule la structure qui suit cette personne consulte ses offres suggérées.")
+    if candidate.merged_into_id is not None or not candidate.available:
+        return []
+    # Declared criteria count here: a prescriber may propose on them, the guichet then checks.
+    profile = next(feed.candidate_profiles(Candidate.id == candidate.id, with_declared=True), None)
+    if profile is None:
+        return []
+    matches = engine().offers_for(profile, k=_fetch_size(k))
+    rows = queries.offer_rows(candidate, [m.id for m in matches], today())
+    return [queries.SuggestedOffer.of(rows[m.id], m) for m in matches if m.id in rows][:k]
+
+
+# --- Learnt models ---------------------------------------------------------------------------
+
+def active_model() -> MatchingModel | None:
+    """The learnt model the engine uses, or None: the fixed weights."""
+    return db.session.scalar(sa.select(MatchingModel).where(MatchingModel.is_active.is_(True))
+                             .order_by(MatchingModel.trained_at.desc(), MatchingModel.id.desc()).limit(1))
+
+
+def _trained(row: MatchingModel | None):
+    return training.as_trained(row) if row is not None else None
+
+
+def train_model(actor: User | None = None) -> "training.TrainingOutcome":
+    """Fit a model on the recorded outcomes (training.py) and store it; this process's engine
+    follows at once (the learnt model when it became active, else the fixed weights), the
+    other processes at the nightly rebuild."""
+    outcome = training.train_and_store(actor)
+    index = holder()
+    if index.engine is not None and outcome.model is not None:
+        if outcome.model.is_active:
+            index.engine.use_model(_trained(outcome.model))
+        else:
+            index.engine.use_fixed_weights()
+    return outcome
