@@ -94,7 +94,8 @@ def train_and_store(actor: User | None = None) -> TrainingOutcome:
 
 def _summary(model: MatchingModel) -> str:
     auc = model.metrics.get("auc", {})
-    figures = f"AUC {auc.get('model', 0):.2f} contre {auc.get('fixed', 0):.2f} pour les pondérations fixes"
+    model_auc, fixed_auc = (f"{auc.get(side, 0):.2f}".replace(".", ",") for side in ("model", "fixed"))
+    figures = f"AUC {model_auc} contre {fixed_auc} pour les pondérations fixes"
     if model.is_active:
         return (f"Nouveau modèle appris sur {model.samples} résultats ({figures}) : il classe mieux que les "
                 "pondérations fixes et est désormais utilisé.")

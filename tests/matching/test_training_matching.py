@@ -1,5 +1,7 @@
 """Learning from outcomes, database side: labelled pairs from applications, a stored model,
 activated only when it beats the fixed weights; the CLI commands and the weekly job."""
+import re
+
 import pytest
 import sqlalchemy as sa
 from factories import ApplicationFactory
@@ -62,6 +64,7 @@ def test_a_model_that_beats_the_fixed_weights_is_stored_and_activated(db, person
     assert services.active_model().id == model.id
     assert services.engine().model is not None
     assert "est désormais utilisé" in outcome.message
+    assert re.search(r"\(AUC \d,\d\d contre \d,\d\d pour les pondérations fixes\)", outcome.message)
     # The stored row gives back the same model.
     assert training.as_trained(model).coefficients == tuple(model.parameters["coefficients"])
 
