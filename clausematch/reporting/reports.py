@@ -47,6 +47,7 @@ class Report:
     summary: str
     filters: tuple[str, ...]  # query-string names of the scope filters it reads
     runner: Callable[[Scope, Territory, Options], Result]
+    period_help: str = ""  # what the year or dates filter on, for people
 
     def run(self, scope: Scope, territory: Territory, options: Options = Options()) -> Result:
         return self.runner(scope, territory, options)
@@ -85,22 +86,26 @@ def _clause_share(scope: Scope, territory: Territory, options: Options) -> Resul
 REPORTS = [
     Report("entonnoir", "funnel", "Entonnoir de recrutement",
            "De l'orientation à l'emploi au suivi à 6 mois, étape par étape, avec les taux de passage.",
-           LOTS + PEOPLE + PERIOD, _funnel),
+           LOTS + PEOPLE + PERIOD, _funnel, "La période porte sur la date d'orientation des personnes."),
     Report("heures", "hours", "Heures d'insertion",
            "Heures réalisées et validées face aux objectifs, par lot, marché, acheteur, entreprise, année ou mode ; "
-           "équivalents temps plein.", LOTS + PEOPLE + PERIOD + ("mode",), _hours),
+           "équivalents temps plein.", LOTS + PEOPLE + PERIOD + ("mode",), _hours,
+           "La période porte sur le mois des heures ; les lots affichés sont ceux qui ont des heures ou courent "
+           "pendant la période."),
     Report("publics", "publics", "Publics touchés",
            "Femmes, jeunes, seniors, résidents QPV et du territoire, RQTH, RSA : parmi les participants et en "
-           "heures, face aux objectifs du territoire.", LOTS + PEOPLE + PERIOD + ("mode",), _publics),
+           "heures, face aux objectifs du territoire.", LOTS + PEOPLE + PERIOD + ("mode",), _publics,
+           "La période retient les personnes dont un contrat a couru pendant celle-ci, et leurs heures de la période."),
     Report("sorties", "outcomes", "Sorties et suivi à 6 mois",
            "Les sorties par catégorie et par situation, et la part des personnes en emploi six mois après.",
-           LOTS + PEOPLE + PERIOD + ("mode",), _outcomes),
+           LOTS + PEOPLE + PERIOD + ("mode",), _outcomes, "La période porte sur la date de sortie."),
     Report("alertes", "warnings", "Alertes : lots en retard",
            "Les lots en cours dont les heures réalisées sont en retard sur le rythme nécessaire pour atteindre "
            "l'objectif, avec le retard en heures.", LOTS, _warnings),
     Report("clauses", "clause-share", "Part des marchés avec clause sociale",
            "Pour un acheteur ou tout le territoire, la part des marchés notifiés chaque année qui comportent "
-           "une clause sociale (indicateur du SPASER).", ("acheteur",) + PERIOD, _clause_share),
+           "une clause sociale (indicateur du SPASER).", ("acheteur",) + PERIOD, _clause_share,
+           "La période porte sur la date de notification des marchés."),
 ]
 BY_SLUG = {report.slug: report for report in REPORTS}
 BY_NAME = {report.name: report for report in REPORTS}

@@ -11,11 +11,12 @@ from sqlalchemy.orm import aliased
 from clausematch.accounts.models import Organisation, Territory
 from clausematch.contracts.models import Clause, Contract, Lot
 from clausematch.extensions import db
-from clausematch.pagination import Page, paginate
+from clausematch.pagination import Page
 from clausematch.pathways.models import HoursEntry
 from clausematch.reporting.filters import Scope
+from clausematch.reporting.queries.paging import line_count, window_page
 from clausematch.reporting.queries.scoping import hour_conditions, lot_conditions, lot_runs_in_period
-from clausematch.reporting.queries.sql import decimal, ratio
+from clausematch.reporting.queries.sql import decimal, ratio, unordered
 from clausematch.vocabulary import HOURS_PER_FTE, Mode
 
 GROUPS = {"lot": "Lot", "marche": "Marché", "acheteur": "Acheteur", "entreprise": "Entreprise titulaire",
@@ -52,26 +53,28 @@ class HoursReport:
 
 
 def hours_report(scope: Scope, territory: Territory, group: str = "lot", page: int | None = None) -> HoursReport:
-    """Lines of one group (one page of them when `page` is given, else all) and the total."""
+    """Lines of one group (one page of them when `page` is given, else all) and the total: one
+    statement for the groups of lots (totals as window aggregates), two for years and modes."""
     group = group if group in GROUPS else "lot"
     per_lot = _per_lot(scope, territory)
     if group in LOT_GROUPS:
-        stmt = _lot_groups(per_lot, group)
+        rows, result = window_page(_lot_groups(per_lot, group), page)
+        objective, realised = (rows[0][-3], rows[0][-2]) if rows else (None, 0)  # no line, no lot
+        lines = [_line(group, row[:-3]) for row in rows]
     else:
-        stmt = _hour_groups(scope, territory, group)
-    result = paginate(stmt, page) if page is not None else None
-    rows = result.items if result is not None else db.session.execute(stmt).all()
-    lines = [_line(group, row) for row in rows]
-    objective, realised = db.session.execute(
-        sa.select(sa.func.sum(per_lot.c.objective), sa.func.sum(per_lot.c.realised))).one()
+        rows, result = window_page(_hour_groups(scope, territory, group), page)
+        lines = [_line(group, row[:-1]) for row in rows]
+        objective, realised = db.session.execute(
+            sa.select(sa.func.sum(per_lot.c.objective), sa.func.sum(per_lot.c.realised))).one()
     total = HoursLine(None, "Total", "", decimal(objective) if objective is not None else None, decimal(realised))
     return HoursReport(group, lines, total, result)
 
 
 def _realised_by_lot(scope: Scope, territory: Territory) -> sa.Subquery:
     """Counted hours per lot within the period, mode and people in scope."""
-    return (sa.select(HoursEntry.lot_id, sa.func.sum(HoursEntry.hours).label("realised"))
-            .where(*hour_conditions(scope, territory)).group_by(HoursEntry.lot_id).subquery("realised_by_lot"))
+    lot_id = unordered(HoursEntry.lot_id)
+    return (sa.select(lot_id.label("lot_id"), sa.func.sum(HoursEntry.hours).label("realised"))
+            .where(*hour_conditions(scope, territory)).group_by(lot_id).subquery("realised_by_lot"))
 
 
 def _per_lot(scope: Scope, territory: Territory) -> sa.Subquery:
@@ -93,20 +96,24 @@ def _per_lot(scope: Scope, territory: Territory) -> sa.Subquery:
 
 
 def _lot_groups(per_lot: sa.Subquery, group: str) -> sa.Select:
+    """Lines per lot, contract, buyer or company, then the total objective and realised hours
+    and the number of lines, as window aggregates over every line."""
     objective, realised = sa.func.sum(per_lot.c.objective), sa.func.sum(per_lot.c.realised)
     if group == "lot":
         company = aliased(Organisation)
         return (sa.select(per_lot.c.lot_id, per_lot.c.reference, per_lot.c.number, per_lot.c.title,
-                          company.name, per_lot.c.objective, per_lot.c.realised)
+                          company.name, per_lot.c.objective, per_lot.c.realised,
+                          objective.over(), realised.over(), line_count())
                 .outerjoin(company, company.id == per_lot.c.company_id)
                 .order_by(per_lot.c.reference, per_lot.c.number, per_lot.c.lot_id))
+    totals = (sa.func.sum(objective).over(), sa.func.sum(realised).over(), line_count())
     if group == "marche":
-        return (sa.select(per_lot.c.contract_id, per_lot.c.reference, per_lot.c.object, objective, realised)
+        return (sa.select(per_lot.c.contract_id, per_lot.c.reference, per_lot.c.object, objective, realised, *totals)
                 .group_by(per_lot.c.contract_id, per_lot.c.reference, per_lot.c.object)
                 .order_by(per_lot.c.reference, per_lot.c.contract_id))
     column = per_lot.c.buyer_id if group == "acheteur" else per_lot.c.company_id
     organisation = aliased(Organisation)
-    return (sa.select(column, organisation.name, objective, realised)
+    return (sa.select(column, organisation.name, objective, realised, *totals)
             .outerjoin(organisation, organisation.id == column)
             .group_by(column, organisation.name).order_by(organisation.name, column))
 
@@ -114,10 +121,8 @@ def _lot_groups(per_lot: sa.Subquery, group: str) -> sa.Select:
 def _hour_groups(scope: Scope, territory: Territory, group: str) -> sa.Select:
     """Year or mode: the hours themselves grouped, on the scoped lots."""
     key = sa.extract("year", HoursEntry.month) if group == "annee" else HoursEntry.mode
-    return (sa.select(key.label("key"), sa.func.sum(HoursEntry.hours))
-            .join(Lot, Lot.id == HoursEntry.lot_id).join(Contract, Contract.id == Lot.contract_id)
-            .where(*lot_conditions(scope), *hour_conditions(scope, territory))
-            .group_by(key).order_by(key))
+    return (sa.select(key.label("key"), sa.func.sum(HoursEntry.hours), line_count())
+            .where(*hour_conditions(scope, territory)).group_by(key).order_by(key))
 
 
 def _line(group: str, row) -> HoursLine:

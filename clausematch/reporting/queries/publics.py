@@ -70,8 +70,11 @@ def publics_report(scope: Scope, territory: Territory) -> PublicsReport:
     return PublicsReport(participants, hours, lines)
 
 
-def _participants(scope: Scope) -> sa.Subquery:
-    """People hired on the scoped lots (contracts running during the period), first hire date."""
+def _people(scope: Scope, territory: Territory) -> sa.Subquery:
+    """One row per participant — a person hired on the scoped lots, with a contract running
+    during the period: first hire date and counted hours. Contracts and hours are stacked
+    (UNION ALL) and grouped once, rather than joined: no planner has to match two large
+    aggregates row by row."""
     start, end = scope.period
     conditions = [*lot_conditions(scope)]
     if scope.mode:
@@ -83,16 +86,18 @@ def _participants(scope: Scope) -> sa.Subquery:
     contracts = employment_ids(scope, "participant_employment")
     if contracts is not None:
         conditions.append(EmploymentContract.id.in_(contracts))
-    return (sa.select(EmploymentContract.candidate_id, sa.func.min(EmploymentContract.start_date).label("hired_on"))
-            .join(Lot, Lot.id == EmploymentContract.lot_id).join(Contract, Contract.id == Lot.contract_id)
-            .where(*conditions).group_by(EmploymentContract.candidate_id).subquery("participants"))
-
-
-def _hours_per_person(scope: Scope, territory: Territory) -> sa.Subquery:
-    return (sa.select(HoursEntry.candidate_id, sa.func.sum(HoursEntry.hours).label("hours"))
-            .join(Lot, Lot.id == HoursEntry.lot_id).join(Contract, Contract.id == Lot.contract_id)
-            .where(*lot_conditions(scope), *hour_conditions(scope, territory))
-            .group_by(HoursEntry.candidate_id).subquery("hours_per_person"))
+    hires = (sa.select(EmploymentContract.candidate_id.label("candidate_id"),
+                       EmploymentContract.start_date.label("hired_on"),
+                       sa.cast(0, HoursEntry.hours.type).label("hours"))
+             .join(Lot, Lot.id == EmploymentContract.lot_id).join(Contract, Contract.id == Lot.contract_id)
+             .where(*conditions))
+    hours = sa.select(HoursEntry.candidate_id, sa.cast(sa.null(), sa.Date), HoursEntry.hours) \
+        .where(*hour_conditions(scope, territory))
+    stacked = sa.union_all(hires, hours).subquery("stacked")
+    return (sa.select(stacked.c.candidate_id, sa.func.min(stacked.c.hired_on).label("hired_on"),
+                      sa.func.sum(stacked.c.hours).label("hours"))
+            .group_by(stacked.c.candidate_id).having(sa.func.min(stacked.c.hired_on).is_not(None))
+            .subquery("participants"))
 
 
 def _flags(scope: Scope, hired_on) -> list[sa.ColumnElement[bool]]:
@@ -111,12 +116,9 @@ def _flags(scope: Scope, hired_on) -> list[sa.ColumnElement[bool]]:
 
 
 def _statement(scope: Scope, territory: Territory) -> sa.Select:
-    people = _participants(scope)
-    hours = _hours_per_person(scope, territory)
-    weight = sa.func.coalesce(hours.c.hours, 0)
+    people = _people(scope, territory)
+    weight = sa.func.coalesce(people.c.hours, 0)
     columns = [sa.func.count(), sa.func.coalesce(sa.func.sum(weight), 0)]
     for flag in _flags(scope, people.c.hired_on):
         columns += [count_if(flag), sum_if(flag, weight)]
-    return (sa.select(*columns).select_from(people)
-            .join(Candidate, Candidate.id == people.c.candidate_id)
-            .outerjoin(hours, hours.c.candidate_id == people.c.candidate_id))
+    return sa.select(*columns).select_from(people).join(Candidate, Candidate.id == people.c.candidate_id)

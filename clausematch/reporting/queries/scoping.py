@@ -17,7 +17,7 @@ from clausematch.contracts.models import Contract, Lot
 from clausematch.offers.models import Offer
 from clausematch.pathways.models import EmploymentContract, HoursEntry
 from clausematch.reporting.filters import Scope
-from clausematch.reporting.queries.sql import month_floor
+from clausematch.reporting.queries.sql import month_floor, unordered
 
 FAR_FUTURE = date(9999, 12, 31)
 
@@ -80,15 +80,21 @@ def scoped_applications(scope: Scope, *, with_period: bool = True) -> sa.Select:
 
 
 def employment_chain(application_ids: sa.Select, name: str = "employment_chain") -> sa.CTE:
-    """Recursive CTE (id, candidate_id, contract_type): the contracts hired through these
-    applications and every extension or conversion that follows them."""
-    anchor = (sa.select(EmploymentContract.id, EmploymentContract.candidate_id, EmploymentContract.contract_type)
-              .where(EmploymentContract.application_id.in_(application_ids)))
-    chain = anchor.cte(name, recursive=True)
-    following = aliased(EmploymentContract)
-    return chain.union_all(
-        sa.select(following.id, following.candidate_id, following.contract_type)
-        .where(following.previous_contract_id == chain.c.id))
+    """CTE (id, candidate_id, contract_type): the contracts hired through these applications and
+    every extension or conversion that follows them. The recursion walks from each contract up
+    to its predecessors (primary-key lookups, fast whatever the planner's statistics), then keeps
+    the contracts one of whose ancestors — or themselves — came from these applications."""
+    ancestry = (sa.select(EmploymentContract.id.label("id"), EmploymentContract.application_id.label("application_id"),
+                          EmploymentContract.previous_contract_id.label("previous_id"))
+                .cte(f"{name}_ancestry", recursive=True))
+    parent = aliased(EmploymentContract)
+    ancestry = ancestry.union_all(
+        sa.select(ancestry.c.id, parent.application_id, parent.previous_contract_id)
+        .join(parent, parent.id == ancestry.c.previous_id))
+    member = aliased(EmploymentContract)
+    return (sa.select(member.id, member.candidate_id, member.contract_type)
+            .where(member.id.in_(sa.select(ancestry.c.id).where(ancestry.c.application_id.in_(application_ids))))
+            .cte(name))
 
 
 def employment_ids(scope: Scope, name: str) -> sa.Select | None:
@@ -102,9 +108,18 @@ def employment_ids(scope: Scope, name: str) -> sa.Select | None:
     return sa.select(chain.c.id)
 
 
+def hours_on_scoped_lots(scope: Scope) -> sa.ColumnElement[bool]:
+    """HoursEntry on a lot in scope, without joining: a few lots (a contract, a lot) are read
+    through the lot index, a whole territory or buyer by one scan of the hours."""
+    lots = (sa.select(Lot.id).join(Contract, Contract.id == Lot.contract_id).where(*lot_conditions(scope)))
+    column = HoursEntry.lot_id if (scope.lot_id or scope.contract_id) else unordered(HoursEntry.lot_id)
+    return column.in_(lots)
+
+
 def hour_conditions(scope: Scope, territory: Territory) -> list:
-    """Conditions on HoursEntry: hours that count, in the period, mode and people in scope."""
-    conditions = [*counted_hours(territory)]
+    """Conditions on HoursEntry: hours that count, on the scoped lots, in the period, mode and
+    people in scope."""
+    conditions = [*counted_hours(territory), hours_on_scoped_lots(scope)]
     if scope.mode:
         conditions.append(HoursEntry.mode == scope.mode)
     start, end = scope.period

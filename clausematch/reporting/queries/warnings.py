@@ -15,11 +15,12 @@ from clausematch.contracts.figures import counted_hours
 from clausematch.contracts.models import Clause, Contract, Lot
 from clausematch.database import today
 from clausematch.extensions import db
-from clausematch.pagination import Page, paginate
+from clausematch.pagination import Page
 from clausematch.pathways.models import HoursEntry
 from clausematch.reporting.filters import Scope
-from clausematch.reporting.queries.scoping import lot_conditions
-from clausematch.reporting.queries.sql import day_number, decimal, ratio
+from clausematch.reporting.queries.paging import line_count, window_page
+from clausematch.reporting.queries.scoping import hours_on_scoped_lots, lot_conditions
+from clausematch.reporting.queries.sql import day_number, decimal, ratio, unordered
 
 DEFAULT_TOLERANCE = Decimal("0.20")
 HOME_LIMIT = 5
@@ -60,23 +61,23 @@ class Warnings:
 
 def lagging_lots(scope: Scope, territory: Territory, *, tolerance: Decimal = DEFAULT_TOLERANCE,
                  page: int | None = None, limit: int | None = None, on: date | None = None) -> Warnings:
-    """Lagging lots, largest gap first: one page, the first `limit`, or all of them."""
+    """Lagging lots, largest gap first: one page, the first `limit`, or all of them; the total
+    counted in the same statement."""
     on = on or today()
     stmt = _statement(scope, territory, tolerance, on)
     if page is not None:
-        result = paginate(stmt, page)
-        rows, total = result.items, result.total
+        rows, result = window_page(stmt, page)
     else:
-        result = None
-        rows = db.session.execute(stmt.limit(limit) if limit else stmt).all()
-        total = len(rows) if not limit else db.session.scalar(
-            sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    return Warnings([_lagging(row) for row in rows], total, tolerance, on, result)
+        rows, result = db.session.execute(stmt.limit(limit) if limit else stmt).all(), None
+    total = rows[0][-1] if rows else 0
+    return Warnings([_lagging(row[:-1]) for row in rows], total, tolerance, on, result)
 
 
 def _statement(scope: Scope, territory: Territory, tolerance: Decimal, on: date) -> sa.Select:
-    realised = (sa.select(HoursEntry.lot_id, sa.func.sum(HoursEntry.hours).label("hours"))
-                .where(*counted_hours(territory)).group_by(HoursEntry.lot_id).subquery("realised"))
+    lot_id = unordered(HoursEntry.lot_id)
+    realised = (sa.select(lot_id.label("lot_id"), sa.func.sum(HoursEntry.hours).label("hours"))
+                .where(*counted_hours(territory), hours_on_scoped_lots(scope)).group_by(lot_id)
+                .subquery("realised"))
     end = sa.func.coalesce(Lot.end_date, Contract.end_date)
     elapsed = (sa.literal(_days(on)) - day_number(Lot.start_date)) / (day_number(end) - day_number(Lot.start_date))
     hours = sa.func.coalesce(realised.c.hours, 0)
@@ -84,7 +85,8 @@ def _statement(scope: Scope, territory: Territory, tolerance: Decimal, on: date)
     gap = objective * elapsed - sa.cast(hours, sa.Float)
     company = aliased(Organisation)
     return (sa.select(Lot.id, Contract.id, Contract.reference, Lot.number, Lot.title, company.name, Lot.start_date,
-                      end.label("end_date"), Clause.hours_objective, hours, elapsed.label("elapsed"), gap.label("gap"))
+                      end.label("end_date"), Clause.hours_objective, hours, elapsed.label("elapsed"), gap.label("gap"),
+                      line_count())
             .join(Contract, Contract.id == Lot.contract_id).join(Clause, Clause.lot_id == Lot.id)
             .outerjoin(realised, realised.c.lot_id == Lot.id)
             .outerjoin(company, company.id == Lot.company_id)
