@@ -155,17 +155,26 @@ def report(result: dict) -> str:
     ]
     checks = []
     if size in TARGET_P50_MS:
-        checks.append(f"p50 ≤ {decimal(TARGET_P50_MS[size], 0)} ms : {_verdict(result['p50_ms'] <= TARGET_P50_MS[size])}")
+        target = TARGET_P50_MS[size]
+        checks.append(f"p50 ≤ {decimal(target, 0)} ms : {_verdict(result['p50_ms'], result['cpu_p50_ms'], target)}")
     if size in TARGET_BUILD_S:
-        checks.append(f"index ≤ {decimal(TARGET_BUILD_S[size], 0)} s : {_verdict(result['build_wall_s'] <= TARGET_BUILD_S[size])}")
-        checks.append(f"mémoire ≤ 2 Go : {_verdict(result['peak_memory_mb'] <= TARGET_MEMORY_MB[size])}")
+        target = TARGET_BUILD_S[size]
+        checks.append(f"index ≤ {decimal(target, 0)} s : "
+                      f"{_verdict(result['build_wall_s'], result['build_cpu_s'], target)}")
+        ok = result["peak_memory_mb"] <= TARGET_MEMORY_MB[size]
+        checks.append(f"mémoire ≤ 2 Go : {'atteint' if ok else 'NON atteint'}")
     if checks:
         lines.append("  objectifs : " + " ; ".join(checks))
     return "\n".join(lines)
 
 
-def _verdict(ok: bool) -> str:
-    return "atteint" if ok else "NON atteint"
+def _verdict(wall: float, cpu: float, target: float) -> str:
+    """Wall-clock time decides; CPU time tells a busy machine from a slow engine."""
+    if wall <= target:
+        return "atteint"
+    if cpu <= target:
+        return "atteint en temps CPU, pas à l'horloge (machine chargée)"
+    return "NON atteint"
 
 
 def main(argv=None) -> None:

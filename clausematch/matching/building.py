@@ -71,7 +71,8 @@ def build(rows: list[Row], referential, titles: TitleTable) -> Segment:
     code_values = np.concatenate([titles.confidence[title_ids][mapped], np.ones(len(explicit_rows), np.float32)])
     codes = _max_matrix(code_rows, code_cols, code_values, (n, len(referential.codes)))
     domains = _max_matrix(code_rows, referential.code_domains[code_cols], code_values, (n, len(referential.domains)))
-    text = _text(rows, referential, titles, (title_rows, title_ids, mapped), (explicit_rows, explicit_cols))
+    text, vocabulary = _text(rows, referential, titles, (title_rows, title_ids, mapped),
+                             (explicit_rows, explicit_cols))
     columns = {
         "latitude": np.array([r.latitude for r in rows], np.float64),
         "longitude": np.array([r.longitude for r in rows], np.float64),
@@ -84,7 +85,6 @@ def build(rows: list[Row], referential, titles: TitleTable) -> Segment:
     indptr = np.concatenate([[0], np.cumsum(counts)])
     typed = sparse.csr_matrix((np.ones(len(title_ids), np.int8), title_ids.astype(np.int32), indptr),
                               shape=(n, TITLE_SPACE))
-    text, vocabulary = localise(text)
     return Segment([r.id for r in rows], columns, codes, domains, text, vocabulary, typed)
 
 
@@ -110,8 +110,9 @@ def _max_matrix(rows, cols, values, shape) -> sparse.csr_matrix:
     return sparse.csr_matrix((best.astype(np.float32), (rows[starts], cols[starts])), shape=shape)
 
 
-def _text(rows, referential, titles: TitleTable, typed, explicit) -> sparse.csr_matrix:
-    """Unit word TF-IDF rows: weighted sums of the distinct pieces of text of the batch."""
+def _text(rows, referential, titles: TitleTable, typed, explicit) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Unit word TF-IDF rows, weighted sums of the distinct pieces of text of the batch, with
+    their columns renumbered to the words present (segment.localise)."""
     title_rows, title_ids, mapped = typed
     explicit_rows, explicit_cols = explicit
     mapper = referential.mapper
@@ -141,4 +142,6 @@ def _text(rows, referential, titles: TitleTable, typed, explicit) -> sparse.csr_
     combine = sparse.csr_matrix((np.concatenate([t[2] for t in triples]).astype(np.float32),
                                  (np.concatenate([t[0] for t in triples]), np.concatenate([t[1] for t in triples]))),
                                 shape=(len(rows), len(pieces)))
-    return unit_rows((combine @ referential.words.vectors(list(pieces))).tocsr())
+    # Renumbered before the product: a product's workspace is as wide as its matrices.
+    vectors, vocabulary = localise(referential.words.vectors(list(pieces)))
+    return unit_rows((combine @ vectors).tocsr()), vocabulary

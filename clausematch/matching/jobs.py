@@ -24,7 +24,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 from clausematch.matching.vectors import unit_rows
-from clausematch.text import gendered_forms, search_key
+from clausematch.text import ABBREVIATIONS, STOPWORDS, gendered_forms, search_key
 
 NEIGHBOURS = 10  # n-gram neighbours re-ranked by rapidfuzz
 MIN_CONFIDENCE = 0.5  # below this (mean of n-gram cosine and edit ratio), no code
@@ -34,6 +34,7 @@ MIN_CORRECTED = 5  # shorter unknown words are not corrected alone: too many nei
 WORD_CUTOFF = 80  # rapidfuzz ratio for a word to be corrected into a known one
 SHORT_KEY = 4  # keys this short have too few n-grams: compared by rapidfuzz alone
 _ROME_CODE = re.compile(r"[a-n]\d{4}")
+_PLAIN = re.compile(r"[a-z]+(?: [a-z]+)*")  # text that search_key would only filter word by word
 
 # Everyday titles that are not appellations, and the code a facilitator would give them. Kept
 # small and unambiguous in the context of clauses ("agent d'entretien" there means cleaning).
@@ -101,8 +102,11 @@ class JobMapper:
         typed as the referential writes them ("Maçon / Maçonne") is keyed by its first form."""
         key = self._keys_of.get(text)
         if key is None:
-            form = gendered_forms(text)[0] if "/" in text or "(" in text else text
-            key = self._keys_of[text] = search_key(form)
+            if text.isascii() and _PLAIN.fullmatch(lowered := text.lower()):
+                key = plain_key(lowered)
+            else:
+                key = search_key(gendered_forms(text)[0] if "/" in text or "(" in text else text)
+            self._keys_of[text] = key
         return key
 
     def map_title(self, title: str) -> JobMatch | None:
@@ -230,6 +234,13 @@ class NgramCounter:
         # Same weighting as TfidfVectorizer(sublinear_tf=True): (1 + log tf) × idf, unit rows.
         matrix.data = (1 + np.log(matrix.data)) * self.idf[matrix.indices]
         return unit_rows(matrix)
+
+
+def plain_key(text: str) -> str:
+    """search_key of lower-case ASCII words separated by single spaces, without its regular
+    expressions (half the titles people type look like this; a test checks both agree)."""
+    words = [ABBREVIATIONS.get(word, word) for word in text.split(" ")]
+    return " ".join([word for word in words if word not in STOPWORDS] or words)
 
 
 def _row_ids(indptr: np.ndarray) -> np.ndarray:

@@ -23,10 +23,11 @@ Then six features, each in [0, 1], computed for every remaining pair at once (nu
 - criteria: the share of the offer's listed criteria the candidate holds (0 when none listed).
 
 The fixed score is the weighted mean Σ wᵢ·fᵢ / Σ wᵢ with the weights of `Weights`. Their sizes
-make tiers: same code (0.5) + same domain (0.3) put any same-code pair in [0.8, 1]; a pair in
-the same domain only lies in [0.3, 0.5]; any other pair in (0, 0.2]. Within a tier, proximity
-(0.1) counts more than text (0.06) and criteria (0.04). So a related job never ranks below an
-unrelated one, then nearer candidates come first, as facilitators source.
+make tiers: with codes known for sure, same code (0.5) + same domain (0.3) put a same-code pair
+in [0.8, 1]; a pair in the same domain only lies in [0.3, 0.5]; any other pair in (0, 0.2].
+Within a tier, proximity (0.1) counts more than text (0.06) and criteria (0.04). So a related
+job never ranks below an unrelated one, then nearer candidates come first, as facilitators
+source; a code guessed from a typo (confidence < 1) slides down its tier accordingly.
 
 A model learnt from hires and refusals (learning.py) may replace the weights: a logistic
 regression over the same features, applied to all pairs at once; it is used only when it beat

@@ -38,11 +38,8 @@ class Store:
     def replace(self, profiles: Iterable) -> None:
         """Index exactly `profiles` (the last one wins when an id repeats)."""
         self._reset()
-        latest: dict[object, Row] = {}
-        for profile in profiles:
-            row = self.to_row(profile)
-            latest.pop(row.id, None)  # re-inserted last: keeps "last one wins" in build order
-            latest[row.id] = row
+        to_row = self.to_row
+        latest = {row.id: row for row in map(to_row, profiles)}  # the last row of an id wins
         rows = list(latest.values())
         del latest
         chunks = [build(rows[start:start + CHUNK], self.referential, self.titles)

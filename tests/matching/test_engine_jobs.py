@@ -1,8 +1,12 @@
 """Typed job titles → ROME codes: typos, accents, gender, short forms (the engine, no database)."""
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clausematch.matching import CandidateProfile, MatchingEngine, OfferProfile
+from clausematch.matching.jobs import ALIASES, plain_key
 from clausematch.matching.referential import default_referential
+from clausematch.text import search_key
 
 
 @pytest.fixture(scope="module")
@@ -22,6 +26,11 @@ def test_typed_titles_map_to_their_rome_code(mapper, title, code):
     match = mapper.map_title(title)
     assert match is not None and match.rome_code == code
     assert 0.5 <= match.confidence <= 1.0
+
+
+def test_aliases_are_search_keys_of_known_codes():
+    referential = default_referential()
+    assert all(search_key(key) == key and code in referential.code_labels for key, code in ALIASES.items())
 
 
 def test_typos_lower_the_confidence_exact_titles_do_not(mapper):
@@ -57,3 +66,11 @@ def test_unknown_explicit_codes_are_ignored_and_the_title_is_used():
     engine = MatchingEngine()
     engine.index_candidates([CandidateProfile("c", ["maçon"], rome_codes=["Z9999", ""])])
     assert [m.id for m in engine.candidates_for(OfferProfile("o", "Maçon", rome_code="f1703"))] == ["c"]
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.from_regex(r"[A-Za-z]{1,9}( [A-Za-z]{1,9}){0,4}", fullmatch=True)
+       | st.lists(st.sampled_from(["de", "la", "d", "agt", "tech", "st", "resp", "macon", "l", "a"]),
+                  min_size=1, max_size=4).map(" ".join))
+def test_the_fast_key_of_plain_titles_is_the_search_key(text):
+    assert plain_key(text.lower()) == search_key(text)
