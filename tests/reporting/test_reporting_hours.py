@@ -81,3 +81,13 @@ def test_paged_lines_and_total_of_all(world, scope_of, app):
     report = hours_report(scope_of(), world.territory, "lot", page=2)
     assert [line.label for line in report.lines] == ["A4 – lot 1", "B1 – lot 1"]
     assert report.page.total == 4 and report.total.realised == Decimal(950)
+
+
+def test_a_page_past_the_end_shows_the_last_one(world, scope_of, app):
+    app.config["PAGE_SIZE"] = 3
+    report = hours_report(scope_of(), world.territory, "marche", page=9)
+    assert report.page.page == 1 and report.page.total == 3 and len(report.lines) == 3
+    report = hours_report(scope_of(), world.territory, "lot", page=9)
+    assert (report.page.page, [line.label for line in report.lines]) == (2, ["B1 – lot 1"])
+    empty = hours_report(scope_of(year=2030, mode=Mode.AI), world.territory, "lot", page=2)
+    assert empty.page.total == 0 and empty.lines == [] and empty.total.objective is None
