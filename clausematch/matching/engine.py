@@ -14,11 +14,11 @@ from collections.abc import Hashable, Iterable
 import numpy as np
 
 from clausematch.matching import ranking
+from clausematch.matching.building import TitleTable, build
 from clausematch.matching.profiles import CandidateProfile, Match, OfferProfile
 from clausematch.matching.reasons import reasons
 from clausematch.matching.referential import Referential, default_referential
 from clausematch.matching.scoring import FEATURE_NAMES, Weights
-from clausematch.matching.building import TitleTable, build
 from clausematch.matching.segment import candidate_row, offer_row
 from clausematch.matching.store import Store
 

@@ -10,9 +10,9 @@ import math
 import numpy as np
 
 from clausematch.matching import scoring
+from clausematch.matching.building import TitleTable
 from clausematch.matching.ranking import Hits, Query
 from clausematch.matching.referential import domain_of
-from clausematch.matching.building import TitleTable
 from clausematch.matching.segment import CRITERIA
 
 TEXT_REASON = 0.3  # below this cosine, the titles are not shown as close

@@ -15,7 +15,6 @@ import numpy as np
 from scipy import sparse
 
 from clausematch.matching.profiles import CandidateProfile, OfferProfile
-from clausematch.matching.referential import domain_of
 from clausematch.matching.vectors import FEATURES
 from clausematch.vocabulary import Criterion
 
