@@ -70,12 +70,10 @@ test: $(VENV)/.installed-test
 	fi; \
 	exit $$status
 
+# Every benchmark (matching engine + offline evaluation, board search, reports); long on purpose:
+# `$(BIN)/python -m clausematch.bench offers` runs one family only (matching, offers, reporting).
 bench: $(VENV)/.installed-test
-	@if $(BIN)/python -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('clausematch.bench') is None)"; then \
-		$(BIN)/python -m clausematch.bench; \
-	else \
-		echo "Aucun benchmark pour l'instant."; \
-	fi
+	$(BIN)/python -m clausematch.bench
 
 migration: $(VENV)/.installed
 	@if [ -z "$(m)" ]; then echo 'Usage : make migration m="message de la migration"' >&2; exit 2; fi
