@@ -68,9 +68,6 @@ def _table_names() -> set[str]:
     return set(sa.inspect(db.engine).get_table_names())
 
 
-# migrations/env.py (Flask-Migrate's template) still calls db.get_engine(), deprecated in
-# Flask-SQLAlchemy 3.1; ignored here until env.py uses db.engine.
-@pytest.mark.filterwarnings("ignore:'get_engine' is deprecated:DeprecationWarning")
 def test_upgrade_from_empty_matches_models_and_downgrade_removes_everything(migration_app):
     flask_migrate.upgrade()
     assert _current_heads() == _script_heads()
