@@ -56,9 +56,8 @@ def hours_report(scope: Scope, territory: Territory, group: str = "lot", page: i
     """Lines of one group (one page of them when `page` is given, else all) and the total: one
     statement for the groups of lots (totals as window aggregates), two for years and modes."""
     group = group if group in GROUPS else "lot"
-    per_lot = _per_lot(scope, territory)
     if group in LOT_GROUPS:
-        rows, result = window_page(_lot_groups(per_lot, group), page)
+        rows, result = window_page(_lot_groups(_per_lot(scope, territory), group), page)
         objective, realised = (rows[0][-3], rows[0][-2]) if rows else (None, 0)  # no line, no lot
         lines = [_line(group, row[:-3]) for row in rows]
     else:
@@ -127,10 +126,14 @@ def _hour_groups(scope: Scope, territory: Territory, group: str) -> sa.Select:
 
 
 def _objective_of_lots(scope: Scope, territory: Territory) -> sa.Select:
-    """The objective of the lots _per_lot lists, without summing their hours: a lot's hours in
-    scope are found by one index probe (EXISTS) rather than a pass over every hour."""
-    has_hours = sa.exists().where(HoursEntry.lot_id == Lot.id, *hour_conditions(scope, territory))
-    shows = has_hours if scope.narrows_people else sa.or_(sa.and_(sa.true(), *lot_runs_in_period(scope)), has_hours)
+    """The objective of the lots _per_lot lists, without summing their hours. When the scope
+    picks people, their lots come from one uncorrelated pass over their hours; otherwise a
+    lot's hours are found by an index probe (EXISTS)."""
+    if scope.narrows_people:
+        shows = Lot.id.in_(sa.select(unordered(HoursEntry.lot_id)).where(*hour_conditions(scope, territory)))
+    else:
+        has_hours = sa.exists().where(HoursEntry.lot_id == Lot.id, *hour_conditions(scope, territory))
+        shows = sa.or_(sa.and_(sa.true(), *lot_runs_in_period(scope)), has_hours)
     return (sa.select(sa.func.sum(Clause.hours_objective)).join(Lot, Lot.id == Clause.lot_id)
             .join(Contract, Contract.id == Lot.contract_id).where(*lot_conditions(scope), shows))
 
