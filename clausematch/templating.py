@@ -56,7 +56,7 @@ def control_kind(field) -> str:
 # so features can land in any order without breaking the layout.
 ANONYMOUS_NAV = [("main.index", "Accueil"), ("/offres", "Offres"), ("accounts.login", "Se connecter")]
 ROLE_NAV: dict[Role, list[tuple[str, str]]] = {
-    Role.FACILITATOR: [("main.facilitator_home", "Tableau de bord"), ("/offres", "Offres"),
+    Role.FACILITATOR: [("main.facilitator_home", "Tableau de bord"), ("/offres", "Bourse publique"),
                        ("applications.territory_list", "Orientations"),
                        ("candidates.eligibility_queue", "Éligibilités"), ("candidates.duplicates", "Doublons"),
                        ("hours.pending", "Heures à valider"), ("pathways.contract_list", "Contrats de travail"),
