@@ -120,7 +120,8 @@ class HoursEntry(TimestampMixin, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("contract_id", "month", "kind"),
         sa.CheckConstraint(f"hours >= 0 AND hours <= {PHYSICAL_MONTHLY_HOURS_CAP}", name="hours_range"),
-        sa.Index("ix_hours_entries_lot_month", "lot_id", "month"),
+        # Covering index: per-lot sums of validated hours by month read the index alone.
+        sa.Index("ix_hours_entries_lot_status_month", "lot_id", "status", "kind", "month", "hours"),
         sa.Index("ix_hours_entries_company_month", "company_id", "month"),
         sa.Index("ix_hours_entries_candidate", "candidate_id"),
         sa.Index("ix_hours_entries_status_month", "status", "month"),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 07:16:26.035510
+Create Date: 2026-11-27 08:29:44.432280
 
 """
 from alembic import op
@@ -614,7 +614,7 @@ def upgrade():
     with op.batch_alter_table('hours_entries', schema=None) as batch_op:
         batch_op.create_index('ix_hours_entries_candidate', ['candidate_id'], unique=False)
         batch_op.create_index('ix_hours_entries_company_month', ['company_id', 'month'], unique=False)
-        batch_op.create_index('ix_hours_entries_lot_month', ['lot_id', 'month'], unique=False)
+        batch_op.create_index('ix_hours_entries_lot_status_month', ['lot_id', 'status', 'kind', 'month', 'hours'], unique=False)
         batch_op.create_index('ix_hours_entries_status_month', ['status', 'month'], unique=False)
 
     op.create_table('follow_ups',
@@ -665,7 +665,7 @@ def downgrade():
     op.drop_table('follow_ups')
     with op.batch_alter_table('hours_entries', schema=None) as batch_op:
         batch_op.drop_index('ix_hours_entries_status_month')
-        batch_op.drop_index('ix_hours_entries_lot_month')
+        batch_op.drop_index('ix_hours_entries_lot_status_month')
         batch_op.drop_index('ix_hours_entries_company_month')
         batch_op.drop_index('ix_hours_entries_candidate')
 
