@@ -1,5 +1,6 @@
 """ClauseMatch: the application factory."""
 import logging
+from importlib import import_module
 from pathlib import Path
 
 from flask import Flask
@@ -43,40 +44,32 @@ def register_extensions(app: Flask) -> None:
     sessions.init_app(app)
 
 
-def register_blueprints(app: Flask) -> None:
-    from clausematch.accounts.routes import bp as accounts_bp
-    from clausematch.main import bp as main_bp
-    from clausematch.referential.routes import bp as referential_bp
+# Every feature's blueprint, as "module:attribute"; imported when the app is built, not before.
+BLUEPRINTS = (
+    "clausematch.main:bp",
+    "clausematch.accounts.routes:bp",
+    "clausematch.referential.routes:bp",
+    "clausematch.contracts.routes:bp",
+    "clausematch.contracts.organisation_routes:bp",
+    "clausematch.settings.routes:bp",
+    "clausematch.offers.board:bp",
+    "clausematch.offers.routes:bp",
+    "clausematch.candidates.routes:bp",
+    "clausematch.applications.routes:bp",
+    "clausematch.applications.company_routes:bp",
+    "clausematch.inbox.routes:bp",
+    "clausematch.pathways.hours_routes:bp",
+    "clausematch.pathways.routes:bp",
+    "clausematch.admin.routes:bp",
+    "clausematch.reporting.routes:bp",
+    "clausematch.matching.routes:bp",
+)
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(referential_bp)
-    from clausematch.contracts import organisation_routes, routes as contracts_routes
-    app.register_blueprint(contracts_routes.bp)
-    app.register_blueprint(organisation_routes.bp)
-    from clausematch.settings.routes import bp as settings_bp
-    app.register_blueprint(settings_bp)
-    from clausematch.offers.board import bp as board_bp
-    app.register_blueprint(board_bp)
-    from clausematch.offers.routes import bp as offers_bp
-    app.register_blueprint(offers_bp)
-    from clausematch.candidates.routes import bp as candidates_bp
-    app.register_blueprint(candidates_bp)
-    from clausematch.applications import company_routes, routes as application_routes
-    app.register_blueprint(application_routes.bp)
-    app.register_blueprint(company_routes.bp)
-    from clausematch.inbox.routes import bp as inbox_bp
-    app.register_blueprint(inbox_bp)
-    from clausematch.pathways.hours_routes import bp as hours_bp
-    app.register_blueprint(hours_bp)
-    from clausematch.pathways.routes import bp as pathways_bp
-    app.register_blueprint(pathways_bp)
-    from clausematch.admin.routes import bp as admin_bp
-    app.register_blueprint(admin_bp)
-    from clausematch.reporting.routes import bp as reporting_bp
-    app.register_blueprint(reporting_bp)
-    from clausematch.matching.routes import bp as matching_bp
-    app.register_blueprint(matching_bp)
+
+def register_blueprints(app: Flask) -> None:
+    for target in BLUEPRINTS:
+        module, attribute = target.split(":")
+        app.register_blueprint(getattr(import_module(module), attribute))
 
 
 def register_template_helpers(app: Flask) -> None:
