@@ -8,22 +8,18 @@ runs 50 searches — radius around a commune, keyword, both combined — and pri
 Nothing is timed in the test suite: figures depend on the machine.
 """
 import argparse
-import os
 import random
 import statistics
-import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import click
 import sqlalchemy as sa
 
-DEFAULT_POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+from clausematch import benchmarking
+
 BATCH = 5000
 # Jobs clauses usually carry (DOMAIN.md), and the words people type to find them.
 CLAUSE_ROME_CODES = ("F1701", "F1702", "F1703", "F1704", "F1705", "F1601", "F1602", "F1603", "F1604",
@@ -123,15 +119,11 @@ def _percentiles(durations: list[float]) -> str:
     if len(durations) < 2:
         return "—"
     cuts = statistics.quantiles(durations, n=20)
-    return f"p50 {_ms(statistics.median(durations))}, p95 {_ms(cuts[18])}"
+    return f"p50 {benchmarking.ms(statistics.median(durations))}, p95 {benchmarking.ms(cuts[18])}"
 
 
-def _count(n: int) -> str:
-    return f"{n:,}".replace(",", "\u202f")
 
 
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f}".replace(".", ",") + "\u00a0ms"
 
 
 def _timed(func: Callable[[], object]) -> float:
@@ -180,7 +172,7 @@ def run(url: str, offers: int, searches: int, seed: int = 2024) -> None:
         started = time.perf_counter()
         refs = _fill(db, offers, rng)
         get_index()  # the referential index is built once per process, not per search
-        click.echo(f"  Préparation : {_count(offers)} offres en {time.perf_counter() - started:.0f} s")
+        click.echo(f"  Préparation : {benchmarking.count(offers)} offres en {time.perf_counter() - started:.0f} s")
         client = app.test_client()
         client.get("/offres")  # templates compiled once, as in a running server
         service: dict[str, list[float]] = {}
@@ -194,50 +186,14 @@ def run(url: str, offers: int, searches: int, seed: int = 2024) -> None:
         db.engine.dispose()
 
 
-@contextmanager
-def _sqlite_url() -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="clausematch-bench-") as folder:
-        yield f"sqlite:///{Path(folder) / 'bench.sqlite'}"
-
-
-@contextmanager
-def _postgres_url() -> Iterator[str | None]:
-    """A throwaway database on the PostgreSQL server, or None when none answers."""
-    admin_url = os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES_ADMIN_URL)
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"clausematch_bench_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError:
-        admin.dispose()
-        yield None
-        return
-    try:
-        yield sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Mesure la recherche du tableau public des offres.")
     parser.add_argument("--offres", type=int, default=50_000, help="nombre d'offres créées (50 000)")
     parser.add_argument("--recherches", type=int, default=50, help="nombre de recherches mesurées (50)")
     args = parser.parse_args(argv)
-    click.echo(f"Tableau public des offres : {args.recherches} recherches sur {_count(args.offres)} offres "
+    click.echo(f"Tableau public des offres : {args.recherches} recherches sur {benchmarking.count(args.offres)} offres "
                "(rayon autour d'une commune, mot-clé, les deux)")
-    click.echo("SQLite")
-    with _sqlite_url() as url:
-        run(url, args.offres, args.recherches)
-    with _postgres_url() as url:
-        if url is None:
-            click.echo("PostgreSQL : aucun serveur joignable (TEST_POSTGRES_URL ou 127.0.0.1:5432), mesure ignorée.")
-            return
-        click.echo("PostgreSQL")
-        run(url, args.offres, args.recherches)
-
+    benchmarking.on_each_database(run, args.offres, args.recherches)
 
 if __name__ == "__main__":
     main()

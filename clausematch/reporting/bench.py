@@ -18,7 +18,7 @@ from decimal import Decimal
 import click
 import sqlalchemy as sa
 
-from clausematch.offers.bench import _count, _ms, _postgres_url, _sqlite_url
+from clausematch import benchmarking
 
 BATCH = 10_000
 BUYERS, CONTRACTS_PER_BUYER, LOTS_PER_CONTRACT = 10, 10, 3
@@ -212,15 +212,16 @@ def run(url: str, people: int, hours: int, seed: int = 2024) -> None:
         count = _hours(db, hires, hours)
         db.session.execute(sa.text("ANALYZE"))
         db.session.commit()
-        click.echo(f"  Préparation : {_count(count)} relevés d'heures, {_count(people)} personnes, "
-                   f"{_count(len(hires))} embauches en {time.perf_counter() - started:.0f} s")
+        click.echo(f"  Préparation : {benchmarking.count(count)} relevés d'heures, "
+                   f"{benchmarking.count(people)} personnes, "
+                   f"{benchmarking.count(len(hires))} embauches en {time.perf_counter() - started:.0f} s")
         territory = db.session.get(Territory, ids["territory"])
         _lot_id, _company, contract_id, buyer_id = ids["lots"][0]
         scopes = {"territoire": Scope(territory_id=territory.id), "un acheteur": Scope(territory.id, buyer_id=buyer_id),
                   "un marché": Scope(territory.id, contract_id=contract_id),
                   "un programme": Scope(territory.id, programme_id=ids["programme"])}
         for label, func in _queries(territory, scopes):
-            click.echo(f"  {label} : p50 {_ms(_p50(func))}")
+            click.echo(f"  {label} : p50 {benchmarking.ms(_p50(func))}")
             db.session.remove()
         client = app.test_client()
         with app.test_request_context(environ_base=client.environ_base):
@@ -229,7 +230,7 @@ def run(url: str, people: int, hours: int, seed: int = 2024) -> None:
             session.update({"_user_id": ids["login"], "_fresh": True, "_id": identifier})
         for path in ("/rapports/entonnoir", "/rapports/heures", "/rapports/heures?par=annee", "/rapports/publics",
                      "/rapports/sorties", "/rapports/alertes", "/facilitateur"):
-            click.echo(f"  page {path} : p50 {_ms(_p50(lambda p=path: _get(client, p)))}")
+            click.echo(f"  page {path} : p50 {benchmarking.ms(_p50(lambda p=path: _get(client, p)))}")
         db.session.remove()
         db.engine.dispose()
 
@@ -245,18 +246,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--heures", type=int, default=1_000_000, help="relevés d'heures créés (1 000 000)")
     parser.add_argument("--personnes", type=int, default=40_000, help="personnes orientées (40 000)")
     args = parser.parse_args(argv)
-    click.echo(f"Rapports : {_count(args.heures)} relevés d'heures, {_count(args.personnes)} personnes orientées ; "
+    click.echo(f"Rapports : {benchmarking.count(args.heures)} relevés d'heures, "
+               f"{benchmarking.count(args.personnes)} personnes orientées ; "
                f"médiane de {RUNS} mesures après un premier passage")
-    click.echo("SQLite")
-    with _sqlite_url() as url:
-        run(url, args.personnes, args.heures)
-    with _postgres_url() as url:
-        if url is None:
-            click.echo("PostgreSQL : aucun serveur joignable (TEST_POSTGRES_URL ou 127.0.0.1:5432), mesure ignorée.")
-            return
-        click.echo("PostgreSQL")
-        run(url, args.personnes, args.heures)
-
+    benchmarking.on_each_database(run, args.personnes, args.heures)
 
 if __name__ == "__main__":
     main()
