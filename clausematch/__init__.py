@@ -1,6 +1,5 @@
 """ClauseMatch: the application factory."""
 import logging
-from importlib import import_module
 from pathlib import Path
 
 from flask import Flask
@@ -18,9 +17,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(exist_ok=True)
     register_logging(app)
     register_extensions(app)
-    register_blueprints(app)
-    register_template_helpers(app)
-    register_errors(app)
+    register_web(app)
     register_cli(app)
     register_scheduler(app)
     return app
@@ -34,54 +31,19 @@ def register_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from clausematch import models  # noqa: F401  (every table known to metadata)
-    from clausematch.accounts import sessions
     from clausematch.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
-    sessions.init_app(app)
 
 
-# Every feature's blueprint, as "module:attribute"; imported when the app is built, not before.
-BLUEPRINTS = (
-    "clausematch.main:bp",
-    "clausematch.accounts.routes:bp",
-    "clausematch.referential.routes:bp",
-    "clausematch.contracts.routes:bp",
-    "clausematch.contracts.organisation_routes:bp",
-    "clausematch.settings.routes:bp",
-    "clausematch.offers.board:bp",
-    "clausematch.offers.routes:bp",
-    "clausematch.candidates.routes:bp",
-    "clausematch.applications.routes:bp",
-    "clausematch.applications.company_routes:bp",
-    "clausematch.inbox.routes:bp",
-    "clausematch.pathways.hours_routes:bp",
-    "clausematch.pathways.routes:bp",
-    "clausematch.admin.routes:bp",
-    "clausematch.reporting.routes:bp",
-    "clausematch.matching.routes:bp",
-)
+def register_web(app: Flask) -> None:
+    """Pages on top: sessions, template helpers, error pages and every blueprint."""
+    from clausematch import web
 
-
-def register_blueprints(app: Flask) -> None:
-    for target in BLUEPRINTS:
-        module, attribute = target.split(":")
-        app.register_blueprint(getattr(import_module(module), attribute))
-
-
-def register_template_helpers(app: Flask) -> None:
-    from clausematch import templating
-
-    templating.init_app(app)
-
-
-def register_errors(app: Flask) -> None:
-    from clausematch import errors
-
-    errors.init_app(app)
+    web.init_app(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -1,6 +1,6 @@
-"""Domain errors raised by services, and the French error pages."""
-from flask import Flask, render_template, request
-from werkzeug.exceptions import HTTPException
+"""Errors raised by services: a business rule that refused (DomainError), an actor who may not
+act (NotAllowed). Both carry a French message; the web layer shows the first on the form and
+turns the second into a 403 page."""
 
 
 class DomainError(Exception):
@@ -13,49 +13,10 @@ class DomainError(Exception):
         self.field = field
 
 
-class NotAllowed(DomainError):
-    """The acting user may not do this (maps to 403)."""
+class NotAllowed(Exception):
+    """The acting user may not do this (maps to 403). Not a DomainError: a view that shows a
+    refusal on its form never catches it, so it always reaches the 403 page."""
 
-
-ERROR_TITLES = {
-    400: "Requête incorrecte",
-    403: "Accès refusé",
-    404: "Page introuvable",
-    405: "Méthode non autorisée",
-    413: "Fichier trop volumineux",
-    500: "Erreur du serveur",
-}
-ERROR_TEXTS = {
-    400: "La requête n'a pas pu être comprise. Vérifiez les informations saisies.",
-    403: "Vous n'avez pas les droits nécessaires pour accéder à cette page.",
-    404: "La page demandée n'existe pas ou n'est plus disponible.",
-    405: "Cette action n'est pas possible sur cette page.",
-    413: "Le fichier envoyé dépasse la taille autorisée.",
-    500: "Une erreur inattendue s'est produite. L'équipe technique a été prévenue ; réessayez plus tard.",
-}
-
-
-def render_error(code: int):
-    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-        return {"error": ERROR_TITLES.get(code, "Erreur"), "message": ERROR_TEXTS.get(code, "")}, code
-    return render_template("errors/error.html", code=code, title=ERROR_TITLES.get(code, "Erreur"),
-                           text=ERROR_TEXTS.get(code, "")), code
-
-
-def init_app(app: Flask) -> None:
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        if error.code is None or error.code < 400:
-            return error
-        return render_error(error.code)
-
-    @app.errorhandler(NotAllowed)
-    def not_allowed(error: NotAllowed):
-        return render_error(403)
-
-    @app.errorhandler(500)
-    def server_error(error):
-        from clausematch.extensions import db
-
-        db.session.rollback()
-        return render_error(500)
+    def __init__(self, message: str = "Action non autorisée."):
+        super().__init__(message)
+        self.message = message

@@ -1,19 +1,35 @@
 """Imports every model so that metadata (Alembic, create_all) sees the whole schema."""
 from clausematch.accounts.models import (  # noqa: F401
-    Buyer, Company, FacilitatorTeam, Invitation, Membership, Organisation, PasswordResetToken,
-    Prescriber, Territory, TerritoryCommune, User,
+    Buyer,
+    Company,
+    FacilitatorTeam,
+    Invitation,
+    Membership,
+    Organisation,
+    PasswordResetToken,
+    Prescriber,
+    Territory,
+    TerritoryCommune,
+    User,
 )
 from clausematch.applications.models import Application, ApplicationEvent  # noqa: F401
 from clausematch.audit import AuditEvent  # noqa: F401
 from clausematch.candidates.models import (  # noqa: F401
-    Candidate, CandidateDesiredJob, Consent, EligibilityCriterion,
+    Candidate,
+    CandidateDesiredJob,
+    Consent,
+    EligibilityCriterion,
 )
 from clausematch.contracts.models import Clause, Contract, Lot  # noqa: F401
 from clausematch.matching.models import MatchingModel  # noqa: F401
 from clausematch.notifications import Notification, OutboxMessage  # noqa: F401
 from clausematch.offers.models import Offer, OfferStatusChange, Programme  # noqa: F401
 from clausematch.pathways.models import (  # noqa: F401
-    EmploymentContract, Exit, FollowUp, HoursEntry, HoursRevision,
+    EmploymentContract,
+    Exit,
+    FollowUp,
+    HoursEntry,
+    HoursRevision,
 )
 from clausematch.referential.models import Commune, RomeAppellation, RomeCode  # noqa: F401
 from clausematch.scheduler import JobRun  # noqa: F401

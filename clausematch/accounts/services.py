@@ -13,8 +13,16 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from clausematch import audit
-from clausematch.accounts.models import (ROLE_FOR_KIND, Invitation, Membership, Organisation,
-                                         PasswordResetToken, Role, User)
+from clausematch.accounts.models import (
+    ROLE_FOR_KIND,
+    Invitation,
+    Membership,
+    Organisation,
+    PasswordResetToken,
+    Role,
+    User,
+)
+from clausematch.accounts.permissions import can_invite, has_role
 from clausematch.accounts.tokens import hash_token, new_token
 from clausematch.audit import AuditEvent
 from clausematch.database import utcnow
@@ -22,7 +30,6 @@ from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
 from clausematch.notifications import deliver_outbox, queue_email
 from clausematch.pagination import Page, paginate
-from clausematch.permissions import can_invite, has_role
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
@@ -135,8 +142,7 @@ def invite_user(actor: User, organisation_id: int, email: str, full_name: str) -
     if organisation is None or not organisation.is_active:
         raise DomainError("Choisissez une organisation dans la liste.", field="organisation_id")
     if not can_invite(actor, organisation):
-        raise NotAllowed("Vous ne pouvez pas inviter de personne dans cette organisation.",
-                         field="organisation_id")
+        raise NotAllowed("Vous ne pouvez pas inviter de personne dans cette organisation.")
     email, full_name = normalise_email(email), (full_name or "").strip()
     if not full_name:
         raise DomainError("Indiquez le nom et le prénom de la personne invitée.", field="full_name")

@@ -6,9 +6,9 @@ from flask import current_app
 
 from clausematch import scheduler
 from clausematch.accounts.models import Role, User
+from clausematch.accounts.permissions import has_role
 from clausematch.audit import record
 from clausematch.errors import DomainError, NotAllowed
-from clausematch.permissions import has_role
 from clausematch.scheduler import Job, JobRun
 
 

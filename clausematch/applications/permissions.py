@@ -9,11 +9,11 @@ Three kinds of people act on an application, each in one capacity:
 Buyers and admins never see applications.
 """
 from clausematch.accounts.models import Role, User
+from clausematch.accounts.permissions import has_role, is_staff_of
 from clausematch.applications.models import Application, ApplicationStatus
 from clausematch.candidates.models import Candidate
 from clausematch.offers.models import Offer
 from clausematch.offers.permissions import territory_of
-from clausematch.permissions import has_role, is_staff_of
 
 FACILITATOR, PRESCRIBER, COMPANY = Role.FACILITATOR, Role.PRESCRIBER, Role.COMPANY
 

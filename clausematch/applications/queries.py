@@ -3,13 +3,14 @@
 Every list is one statement selecting the columns it shows, joins included (paginated in SQL by
 clausematch.pagination), so a page runs the same number of queries whatever the data.
 """
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from clausematch.accounts.models import Organisation, OrganisationKind, User
+from clausematch.accounts.models import Company, Organisation, OrganisationKind, User
 from clausematch.applications.models import Application, ApplicationEvent, ApplicationStatus
 from clausematch.applications.permissions import CLOSED_AFTER_SENDING, COMPANY_STATES
 from clausematch.applications.workflow import OPEN
@@ -147,3 +148,42 @@ def history(application_id: int) -> list[HistoryLine]:
             .where(ApplicationEvent.application_id == application_id)
             .order_by(ApplicationEvent.occurred_at, ApplicationEvent.id))
     return [HistoryLine(event, name, role) for event, name, role in db.session.execute(stmt)]
+
+
+# The order in which an application's states are listed: furthest along first.
+STATUS_ORDER = [ApplicationStatus.HIRED, ApplicationStatus.INTERVIEW, ApplicationStatus.SENT,
+                ApplicationStatus.SHORTLISTED, ApplicationStatus.VALIDATED, ApplicationStatus.SUBMITTED,
+                ApplicationStatus.REFUSED, ApplicationStatus.WITHDRAWN]
+
+
+def application_states(candidate_ids: list[int]) -> dict[int, list[tuple[ApplicationStatus, int]]]:
+    """For each candidate, how many applications are in each state (one grouped statement)."""
+    if not candidate_ids:
+        return {}
+    stmt = (sa.select(Application.candidate_id, Application.status, sa.func.count())
+            .where(Application.candidate_id.in_(candidate_ids))
+            .group_by(Application.candidate_id, Application.status))
+    states: dict[int, list] = defaultdict(list)
+    for candidate_id, status, count in db.session.execute(stmt):
+        states[candidate_id].append((status, count))
+    return {cid: sorted(pairs, key=lambda pair: STATUS_ORDER.index(pair[0])) for cid, pairs in states.items()}
+
+
+@dataclass(frozen=True)
+class ApplicationLine:
+    id: int
+    status: ApplicationStatus
+    offer_title: str
+    company: str
+    created_at: datetime
+    last_event_at: datetime
+
+
+def candidate_applications(candidate_id: int) -> list[ApplicationLine]:
+    stmt = (sa.select(Application.id, Application.status, Offer.title, Company.name, Application.created_at,
+                      Application.last_event_at)
+            .join(Offer, Offer.id == Application.offer_id)
+            .join(Company, Company.id == Offer.company_id)
+            .where(Application.candidate_id == candidate_id)
+            .order_by(Application.last_event_at.desc(), Application.id.desc()))
+    return [ApplicationLine(*row) for row in db.session.execute(stmt)]

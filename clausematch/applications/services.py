@@ -19,6 +19,7 @@ from clausematch.candidates.models import Candidate
 from clausematch.database import today
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
+from clausematch.formats import format_date
 from clausematch.offers.models import Offer, OfferStatus
 from clausematch.vocabulary import Criterion
 
@@ -109,7 +110,7 @@ def record_interview(application_id: int, interview_on: date | None, comment: st
     application = _application_or_error(application_id)
     comment = (comment or "").strip()
     if interview_on is not None:
-        comment = f"Entretien le {interview_on.strftime('%d/%m/%Y')}." + (f" {comment}" if comment else "")
+        comment = f"Entretien le {format_date(interview_on)}." + (f" {comment}" if comment else "")
     workflow.change_status(application, ApplicationStatus.INTERVIEW, actor, comment)
     db.session.commit()
     return application

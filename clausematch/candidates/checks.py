@@ -14,7 +14,7 @@ from clausematch.candidates.duplicates import name_key, normalise_email, normali
 from clausematch.candidates.eligibility import add_months
 from clausematch.errors import DomainError
 from clausematch.extensions import db
-from clausematch.offers.resolve import resolve_appellation, resolve_commune, territory_departments
+from clausematch.referential.resolve import resolve_appellation, resolve_commune, territory_departments
 from clausematch.vocabulary import Criterion, EducationLevel, Gender
 
 MAX_DESIRED_JOBS = 5

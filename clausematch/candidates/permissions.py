@@ -10,9 +10,9 @@ Candidates are sensitive personal data about vulnerable people: least privilege.
 - Buyers and admins see no candidate.
 """
 from clausematch.accounts.models import Role, User
+from clausematch.accounts.permissions import has_role, is_staff_of
 from clausematch.candidates.models import Candidate
 from clausematch.contracts.permissions import territory_of
-from clausematch.permissions import has_role, is_staff_of
 
 
 def is_candidate_prescriber(user: User, candidate: Candidate) -> bool:

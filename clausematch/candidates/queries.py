@@ -1,26 +1,18 @@
 """Read-only queries of the candidate pages; each runs a fixed number of statements per page."""
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from clausematch.accounts.models import Company, Membership, Prescriber, User
-from clausematch.applications.models import Application, ApplicationStatus
+from clausematch.accounts.models import Membership, Prescriber, User
 from clausematch.candidates.duplicates import SuspectedPair, suspected_pairs
 from clausematch.candidates.eligibility import EligibilityState, eligibility_state_sql, state_filter_sql
 from clausematch.candidates.models import Candidate, EligibilityCriterion, EligibilityStatus
 from clausematch.extensions import db
-from clausematch.offers.models import Offer
 from clausematch.pagination import Page, paginate
 from clausematch.referential.models import Commune
 from clausematch.text import normalise
-
-# The order in which an application's states are listed: furthest along first.
-STATUS_ORDER = [ApplicationStatus.HIRED, ApplicationStatus.INTERVIEW, ApplicationStatus.SENT,
-                ApplicationStatus.SHORTLISTED, ApplicationStatus.VALIDATED, ApplicationStatus.SUBMITTED,
-                ApplicationStatus.REFUSED, ApplicationStatus.WITHDRAWN]
 
 
 @dataclass(frozen=True)
@@ -38,7 +30,6 @@ class CandidateRow:
     candidate: Candidate
     state: EligibilityState
     commune: str | None
-    applications: list[tuple[ApplicationStatus, int]]
 
     @property
     def expired(self) -> bool:
@@ -47,8 +38,8 @@ class CandidateRow:
 
 def candidates_page(organisation_ids: set[int], filters: CandidateFilters, page: int | None,
                     today: date) -> Page:
-    """"Mes candidats": the organisation's active records with their eligibility state, in three
-    statements (count, page, applications by state)."""
+    """"Mes candidats": the organisation's active records with their eligibility state, in two
+    statements (count, page); the page adds their applications by state (applications.queries)."""
     stmt = (sa.select(Candidate, eligibility_state_sql(today).label("state"), Commune.name)
             .outerjoin(Commune, Commune.insee_code == Candidate.commune_insee)
             .where(Candidate.prescriber_id.in_(organisation_ids), Candidate.merged_into_id.is_(None))
@@ -58,43 +49,9 @@ def candidates_page(organisation_ids: set[int], filters: CandidateFilters, page:
     if filters.state is not None:
         stmt = stmt.where(state_filter_sql(filters.state, today))
     result = paginate(stmt, page)
-    states = application_states([candidate.id for candidate, _, _ in result.items])
-    rows = [CandidateRow(candidate, EligibilityState(state), commune, states.get(candidate.id, []))
+    rows = [CandidateRow(candidate, EligibilityState(state), commune)
             for candidate, state, commune in result.items]
     return Page(items=rows, page=result.page, per_page=result.per_page, total=result.total)
-
-
-def application_states(candidate_ids: list[int]) -> dict[int, list[tuple[ApplicationStatus, int]]]:
-    """For each candidate, how many applications are in each state (one grouped statement)."""
-    if not candidate_ids:
-        return {}
-    stmt = (sa.select(Application.candidate_id, Application.status, sa.func.count())
-            .where(Application.candidate_id.in_(candidate_ids))
-            .group_by(Application.candidate_id, Application.status))
-    states: dict[int, list] = defaultdict(list)
-    for candidate_id, status, count in db.session.execute(stmt):
-        states[candidate_id].append((status, count))
-    return {cid: sorted(pairs, key=lambda pair: STATUS_ORDER.index(pair[0])) for cid, pairs in states.items()}
-
-
-@dataclass(frozen=True)
-class ApplicationLine:
-    id: int
-    status: ApplicationStatus
-    offer_title: str
-    company: str
-    created_at: datetime
-    last_event_at: datetime
-
-
-def candidate_applications(candidate_id: int) -> list[ApplicationLine]:
-    stmt = (sa.select(Application.id, Application.status, Offer.title, Company.name, Application.created_at,
-                      Application.last_event_at)
-            .join(Offer, Offer.id == Application.offer_id)
-            .join(Company, Company.id == Offer.company_id)
-            .where(Application.candidate_id == candidate_id)
-            .order_by(Application.last_event_at.desc(), Application.id.desc()))
-    return [ApplicationLine(*row) for row in db.session.execute(stmt)]
 
 
 def referent_choices(prescriber_id: int) -> list[tuple[int, str]]:

@@ -14,8 +14,13 @@ from clausematch.candidates import checks, permissions
 from clausematch.candidates.checks import CandidateInput, ConsentInput, CriterionInput
 from clausematch.candidates.duplicates import Person, find_duplicates
 from clausematch.candidates.eligibility import is_valid
-from clausematch.candidates.models import (Candidate, CandidateDesiredJob, Consent, EligibilityCriterion,
-                                           EligibilityStatus)
+from clausematch.candidates.models import (
+    Candidate,
+    CandidateDesiredJob,
+    Consent,
+    EligibilityCriterion,
+    EligibilityStatus,
+)
 from clausematch.database import today, utcnow
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db

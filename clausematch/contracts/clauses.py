@@ -5,10 +5,10 @@ from decimal import Decimal
 from clausematch import audit
 from clausematch.accounts.models import Territory, User
 from clausematch.contracts.models import Clause, Lot, ObjectiveMethod, computed_objective
-from clausematch.contracts.numbers import percent_to_share, share_to_percent
 from clausematch.contracts.permissions import can_edit_lot
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
+from clausematch.formats import percent_to_share, share_to_percent
 from clausematch.vocabulary import Criterion, Mode
 
 MAX_HOURS = Decimal("99999999.99")  # Numeric(10, 2)

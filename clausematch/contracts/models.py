@@ -1,5 +1,5 @@
 """Public contracts (marchés), their lots and each lot's insertion clause."""
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa

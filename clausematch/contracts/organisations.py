@@ -7,10 +7,10 @@ from sqlalchemy.exc import IntegrityError
 from clausematch import audit
 from clausematch.accounts.models import Buyer, BuyerKind, Company, CompanyKind, Organisation, User
 from clausematch.contracts.permissions import can_manage_contracts, can_manage_organisation, territory_of
-from clausematch.contracts.places import resolve_commune
 from clausematch.contracts.siret import normalise_siret, siret_error
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
+from clausematch.referential.resolve import find_commune, territory_departments
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,8 @@ def _save(actor: User, organisation: Buyer | Company, data: BuyerInput | Company
         raise DomainError("Indiquez le SIRET de l'entreprise.", field="siret")
     if siret is not None:
         _check_siret(siret, organisation)
-    commune_insee = resolve_commune(data.commune, data.commune_insee, organisation.territory_id)
+    commune = find_commune(data.commune, data.commune_insee, territory_departments(organisation.territory_id))
+    commune_insee = commune.insee_code if commune else None
     # Every check passed: only now change the record, so a refusal leaves it untouched.
     organisation.name = name
     organisation.siret = siret

@@ -6,8 +6,8 @@ and other territories see nothing here. Admins run the platform, not the clauses
 treated like any other non-facilitator.
 """
 from clausematch.accounts.models import Organisation, Role, User
+from clausematch.accounts.permissions import has_role, is_staff_of
 from clausematch.contracts.models import Contract, Lot
-from clausematch.permissions import has_role, is_staff_of
 
 
 def territory_of(user: User) -> int | None:

@@ -9,8 +9,17 @@ vectorised once (vectors.py) and combined per row by one sparse product.
 import numpy as np
 from scipy import sparse
 
-from clausematch.matching.segment import (CODE_LABEL, DESCRIPTION, MATCHED_LABEL, SKILL, TITLE, TITLE_SPACE,
-                                          Row, Segment, localise)
+from clausematch.matching.segment import (
+    CODE_LABEL,
+    DESCRIPTION,
+    MATCHED_LABEL,
+    SKILL,
+    TITLE,
+    TITLE_SPACE,
+    Row,
+    Segment,
+    localise,
+)
 from clausematch.matching.vectors import unit_rows
 
 

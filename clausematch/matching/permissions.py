@@ -8,11 +8,11 @@ inside the services.
 - The ranking model, its evaluation and retraining: facilitators.
 """
 from clausematch.accounts.models import Role, User
+from clausematch.accounts.permissions import has_role
 from clausematch.candidates.models import Candidate
 from clausematch.candidates.permissions import is_candidate_prescriber
 from clausematch.offers.models import Offer
 from clausematch.offers.permissions import is_offer_facilitator, territory_of
-from clausematch.permissions import has_role
 
 
 def can_rank_candidates(user: User, offer: Offer) -> bool:

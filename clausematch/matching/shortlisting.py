@@ -73,8 +73,6 @@ def add_to_shortlist(offer_id: int, candidate_ids: list[int], actor: User) -> Sh
             continue
         try:
             application = _checked(candidate, offer, existing.get(candidate_id), actor)
-        except NotAllowed:
-            raise
         except DomainError as error:
             result.refused.append(f"{candidate.full_name} : {error.message}")
             continue

@@ -162,9 +162,9 @@ def run(url: str, offers: int, searches: int, seed: int = 2024) -> None:
     """Fill the database at `url` and time the searches; prints the figures."""
     from clausematch import create_app
     from clausematch.extensions import db
-    from clausematch.offers.board import read_filters
     from clausematch.offers.search import search_offers
     from clausematch.referential.search import get_index
+    from clausematch.web.offers.board import read_filters
 
     rng = random.Random(seed)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})

@@ -7,9 +7,10 @@ Two kinds of people manage offers:
 Prescribers, buyers and admins do not manage offers (prescribers see the public board).
 """
 from clausematch.accounts.models import Role, User
+from clausematch.accounts.permissions import has_role, is_staff_of
 from clausematch.contracts.models import Lot
 from clausematch.offers.models import Offer, OfferStatus
-from clausematch.permissions import has_role, is_staff_of
+from clausematch.offers.transitions import allowed_capacities
 
 # Statuses in which a company user may still change the offer's content; facilitators may
 # also correct a published offer. Filled and closed offers are frozen (reopen first).
@@ -63,8 +64,5 @@ def offer_capacity(user: User, offer: Offer) -> Role | None:
 
 def can_change_offer_status(user: User, offer: Offer, target: OfferStatus) -> bool:
     """The move offer.status → target exists and the user's capacity is allowed to make it."""
-    # Imported here because the workflow imports this module to check its actors.
-    from clausematch.offers.workflow import allowed_capacities
-
     capacity = offer_capacity(user, offer)
     return capacity is not None and capacity in allowed_capacities(offer.status, target)

@@ -42,6 +42,7 @@ from sqlalchemy.orm import joinedload
 from clausematch.accounts.models import Organisation
 from clausematch.database import today as utc_today
 from clausematch.extensions import db
+from clausematch.formats import format_compact
 from clausematch.offers.models import Offer, OfferStatus
 from clausematch.pagination import Page
 from clausematch.referential import geo
@@ -131,7 +132,7 @@ class BoardOffer:
 
 def hours_text(hours: float) -> str:
     """35 → "35 h", 17.5 → "17,5 h"."""
-    return f"{hours:g}".replace(".", ",") + "\u00a0h"
+    return format_compact(hours) + "\u00a0h"
 
 
 @dataclass(frozen=True)

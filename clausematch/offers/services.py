@@ -17,7 +17,7 @@ from clausematch.extensions import db
 from clausematch.matching.services import on_offer_changed  # keeps the matching index current
 from clausematch.offers import permissions, workflow
 from clausematch.offers.models import Offer, OfferStatus
-from clausematch.offers.resolve import resolve_appellation, resolve_commune, territory_departments
+from clausematch.referential.resolve import resolve_appellation, resolve_commune, territory_departments
 from clausematch.text import normalise
 from clausematch.vocabulary import ContractType, Criterion, Sector
 
@@ -110,7 +110,7 @@ def update_offer(offer_id: int, data: OfferData, user: User) -> Offer:
 
 
 def set_offer_status(offer_id: int, target: OfferStatus | str, user: User, comment: str = "") -> Offer:
-    """Move an offer through its workflow (see workflow.TRANSITIONS)."""
+    """Move an offer through its workflow (see transitions.TRANSITIONS)."""
     offer = _offer_or_error(offer_id)
     try:
         target = OfferStatus(target)

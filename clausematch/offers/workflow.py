@@ -11,30 +11,17 @@ moves it.
 Decisions: a filled offer is final (the people hired are counted against it); a closed offer may
 be reopened, but only as a draft, so that it goes through validation again before it is public.
 """
-from clausematch.accounts.models import Role, User
+from clausematch.accounts.models import User
 from clausematch.audit import record
 from clausematch.database import today, utcnow
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
+from clausematch.formats import format_date
 from clausematch.offers import permissions
 from clausematch.offers.models import Offer, OfferStatus, OfferStatusChange
+from clausematch.offers.transitions import SYSTEM, allowed_capacities
 
-__all__ = ["OfferStatus", "TRANSITIONS", "change_status", "record_creation"]
-
-# The nightly expiry job acts as the system (no user).
-SYSTEM = "system"
-COMPANY, FACILITATOR = Role.COMPANY, Role.FACILITATOR
-BOTH = frozenset({COMPANY, FACILITATOR})
-
-# current status → {target status → capacities allowed to make the move}
-TRANSITIONS: dict[OfferStatus, dict[OfferStatus, frozenset]] = {
-    OfferStatus.DRAFT: {OfferStatus.SUBMITTED: BOTH, OfferStatus.CLOSED: BOTH},
-    OfferStatus.SUBMITTED: {OfferStatus.PUBLISHED: frozenset({FACILITATOR}),
-                            OfferStatus.DRAFT: frozenset({FACILITATOR})},
-    OfferStatus.PUBLISHED: {OfferStatus.FILLED: BOTH, OfferStatus.CLOSED: BOTH | {SYSTEM}},
-    OfferStatus.FILLED: {},
-    OfferStatus.CLOSED: {OfferStatus.DRAFT: frozenset({FACILITATOR})},
-}
+__all__ = ["OfferStatus", "change_status", "record_creation"]
 
 # Moves that need a comment, because the company must know why.
 COMMENT_REQUIRED = {(OfferStatus.SUBMITTED, OfferStatus.DRAFT)}
@@ -80,15 +67,6 @@ _FACILITATOR_ONLY = {
 }
 
 
-def allowed_capacities(current: OfferStatus, target: OfferStatus) -> frozenset:
-    """Who may move an offer from `current` to `target` (empty when the move does not exist)."""
-    return TRANSITIONS.get(current, {}).get(target, frozenset())
-
-
-def next_statuses(current: OfferStatus) -> list[OfferStatus]:
-    return list(TRANSITIONS.get(current, {}))
-
-
 def refusal_message(current: OfferStatus, target: OfferStatus) -> str:
     """Why the move current → target does not exist, in French."""
     if current == target:
@@ -119,7 +97,7 @@ def check_transition(offer: Offer, target: OfferStatus, capacity, comment: str) 
                           field="comment")
     going_public = target in (OfferStatus.SUBMITTED, OfferStatus.PUBLISHED)
     if going_public and offer.publication_end is not None and offer.publication_end < today():
-        end = offer.publication_end.strftime("%d/%m/%Y")
+        end = format_date(offer.publication_end)
         action = "publier" if target == OfferStatus.PUBLISHED else "soumettre"
         raise DomainError(f"La fin de publication ({end}) est dépassée : modifiez-la avant de {action} "
                           "l'offre.", field="publication_end")

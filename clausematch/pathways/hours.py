@@ -21,9 +21,15 @@ from clausematch.contracts.models import Contract, Lot
 from clausematch.database import today
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
+from clausematch.formats import format_hours, month_key
 from clausematch.pathways import hours_permissions as permissions
-from clausematch.pathways.hours_rules import (HoursValueError, check_month_declarable, check_month_in_contract,
-                                              format_hours, month_end, month_key, parse_hours)
+from clausematch.pathways.hours_rules import (
+    HoursValueError,
+    check_month_declarable,
+    check_month_in_contract,
+    month_end,
+    parse_hours,
+)
 from clausematch.pathways.models import EmploymentContract, HoursEntry, HoursKind, HoursRevision, HoursStatus
 
 REVISION_FIRST = "Déclaration"

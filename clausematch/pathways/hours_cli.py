@@ -3,7 +3,8 @@ import click
 from flask.cli import AppGroup
 
 from clausematch.database import today
-from clausematch.pathways.hours_rules import HoursValueError, month_key, parse_month, previous_month
+from clausematch.formats import month_key
+from clausematch.pathways.hours_rules import HoursValueError, parse_month, previous_month
 
 hours_cli = AppGroup("hours", help="Heures d'insertion mensuelles.")
 

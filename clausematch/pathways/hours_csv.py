@@ -20,13 +20,20 @@ from clausematch.accounts.models import User
 from clausematch.candidates.models import Candidate
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
+from clausematch.formats import format_hours, format_number, month_key
 from clausematch.pathways import hours_permissions as permissions
-from clausematch.pathways.hours import (Declaration, HoursRejected, SaveResult, active_in_month, apply_declarations,
-                                        contracts_query_for_user, counted_kinds, existing_entries)
-from clausematch.pathways.hours_rules import (HoursValueError, contract_end, format_hours, month_end, month_key,
-                                              parse_hours, parse_month)
+from clausematch.pathways.hours import (
+    Declaration,
+    HoursRejected,
+    SaveResult,
+    active_in_month,
+    apply_declarations,
+    contracts_query_for_user,
+    counted_kinds,
+    existing_entries,
+)
+from clausematch.pathways.hours_rules import HoursValueError, contract_end, month_end, parse_hours, parse_month
 from clausematch.pathways.models import EmploymentContract, HoursKind
-from clausematch.templating import format_number
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_LINES = 5000

@@ -10,11 +10,11 @@
 import sqlalchemy as sa
 
 from clausematch.accounts.models import Role, User
+from clausematch.accounts.permissions import has_role
 from clausematch.contracts.models import Contract, Lot
 from clausematch.contracts.permissions import territory_of
 from clausematch.extensions import db
 from clausematch.pathways.models import EmploymentContract, HoursEntry
-from clausematch.permissions import has_role
 
 
 def can_declare_hours(user: User) -> bool:

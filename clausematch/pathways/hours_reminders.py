@@ -10,12 +10,11 @@ from sqlalchemy.orm import joinedload
 
 from clausematch.accounts.models import Membership, Role, User
 from clausematch.audit import AuditEvent, record
-from clausematch.contracts.figures import month_label
 from clausematch.contracts.models import Clause, Lot
 from clausematch.extensions import db
+from clausematch.formats import month_key, month_label
 from clausematch.notifications import notify, queue_email
 from clausematch.pathways.hours import active_in_month
-from clausematch.pathways.hours_rules import month_key
 from clausematch.pathways.hours_validation import declaration_path
 from clausematch.pathways.models import EmploymentContract, HoursEntry
 

@@ -7,10 +7,8 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
-from clausematch.contracts.figures import MONTHS, month_label
-from clausematch.contracts.numbers import parse_decimal
+from clausematch.formats import MONTHS, format_date, format_hours, month_label, parse_decimal
 from clausematch.pathways.models import EmploymentContract
-from clausematch.templating import format_date, format_number
 
 # Above this a monthly declaration is a typing mistake (a full-time month is ~151,67 h; 230 h
 # leaves room for overtime). The database only refuses what is physically impossible.
@@ -32,19 +30,6 @@ class HoursValueError(ValueError):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
-
-
-def format_hours(value: Decimal | None) -> str:
-    """151.67 → "151,67", 35 → "35" (French, no trailing zeros)."""
-    if value is None:
-        return ""
-    value = Decimal(value)
-    return format_number(value, 0 if value == value.to_integral_value() else 2)
-
-
-def plural(count: int, word: str) -> str:
-    """"1 valeur", "3 valeurs"."""
-    return f"{count} {word}{'s' if count > 1 else ''}"
 
 
 def parse_hours(text: str | None) -> Decimal | None:
@@ -90,11 +75,6 @@ def _month_parts(text: str) -> tuple[int | None, int]:
         year = int(match.group(2))
         return (2000 + year if year < 100 else year), MONTH_NAMES[match.group(1)]
     return None, 0
-
-
-def month_key(month: date) -> str:
-    """2025-03-01 → "2025-03" (URLs, CSV, audit details)."""
-    return f"{month.year:04d}-{month.month:02d}"
 
 
 def month_end(month: date) -> date:

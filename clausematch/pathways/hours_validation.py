@@ -9,15 +9,14 @@ import sqlalchemy as sa
 
 from clausematch.accounts.models import User
 from clausematch.audit import record
-from clausematch.contracts.figures import month_label
 from clausematch.contracts.models import Lot
 from clausematch.database import utcnow
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
+from clausematch.formats import format_hours, month_key, month_label
 from clausematch.notifications import notify
 from clausematch.pathways import hours_permissions as permissions
-from clausematch.pathways.hours_rules import (HoursValueError, check_month_in_contract, format_hours, month_key,
-                                              parse_hours)
+from clausematch.pathways.hours_rules import HoursValueError, check_month_in_contract, parse_hours
 from clausematch.pathways.models import HoursEntry, HoursRevision, HoursStatus
 
 REASON_MAX_LENGTH = 400

@@ -12,11 +12,11 @@ predicates, used by the views (404/403) and again inside the services.
 - Buyers and admins see none of this (buyers get counts in the bilans).
 """
 from clausematch.accounts.models import Role, User
+from clausematch.accounts.permissions import has_role, is_staff_of
 from clausematch.candidates.models import Candidate
 from clausematch.candidates.permissions import is_candidate_prescriber, is_territory_facilitator
 from clausematch.contracts.permissions import territory_of
 from clausematch.pathways.models import EmploymentContract, FollowUp
-from clausematch.permissions import has_role, is_staff_of
 
 
 def is_contract_facilitator(user: User, contract: EmploymentContract) -> bool:

@@ -16,9 +16,9 @@ from sqlalchemy.orm import aliased
 from clausematch.accounts.models import Company, Organisation
 from clausematch.applications.models import Application, ApplicationEvent
 from clausematch.candidates.models import Candidate
-from clausematch.contracts.figures import month_label
 from clausematch.contracts.models import Contract, Lot
 from clausematch.extensions import db
+from clausematch.formats import format_compact, month_label
 from clausematch.offers.models import Offer
 from clausematch.pathways.follow_ups import due_on
 from clausematch.pathways.models import EmploymentContract, Exit, FollowUp, HoursEntry, HoursStatus
@@ -131,7 +131,7 @@ def _contract_title(contract: EmploymentContract, previous_type: ContractType | 
 
 
 def _contract_detail(contract: EmploymentContract, lot_label: str, company_name: str, employer_name: str) -> str:
-    hours = f"{contract.weekly_hours:g}".replace(".", ",")
+    hours = format_compact(contract.weekly_hours)
     parts = [f"{lot_label}", f"{hours} h par semaine"]
     if contract.planned_end_date is not None:
         parts.append(f"fin prévue le {contract.planned_end_date:%d/%m/%Y}")
@@ -189,5 +189,4 @@ def _last_day(month: date) -> date:
 
 
 def _hours_text(value) -> str:
-    number = Decimal(value or 0).normalize()
-    return f"{number:f}".replace(".", ",") + " h"
+    return format_compact(value or 0) + " h"

@@ -10,6 +10,7 @@ from clausematch.accounts.models import Buyer, Territory, User
 from clausematch.contracts.models import Contract
 from clausematch.database import today
 from clausematch.errors import NotAllowed
+from clausematch.formats import format_date
 from clausematch.reporting import charts, tables
 from clausematch.reporting.filters import Scope
 from clausematch.reporting.permissions import can_view_buyer_bilan, can_view_contract_bilan
@@ -51,7 +52,7 @@ def contract_bilan(user: User, contract: Contract, year: int | None) -> Bilan:
     share = clause_share(Scope(territory_id=contract.territory_id, buyer_id=contract.buyer_id, year=year))
     facts = [("Acheteur", contract.buyer.name), ("Objet", contract.object),
              ("Clause sociale", contract.clause_kind.label if contract.clause_kind else "Aucune"),
-             ("Notifié le", contract.notified_on.strftime("%d/%m/%Y"))]
+             ("Notifié le", format_date(contract.notified_on))]
     return Bilan(f"Bilan {year} du marché {contract.reference}", contract.reference, year, years, facts,
                  _sections(scope, contract.buyer.territory, "lot", share))
 

@@ -5,13 +5,13 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from clausematch.formats import format_number, format_percent
 from clausematch.reporting.queries.clause_share import ClauseShareLine
 from clausematch.reporting.queries.funnel import Funnel
 from clausematch.reporting.queries.hours import LOT_GROUPS, HoursReport
 from clausematch.reporting.queries.outcomes import OutcomesReport
 from clausematch.reporting.queries.publics import PublicsReport
 from clausematch.reporting.queries.warnings import Warnings
-from clausematch.templating import format_number, format_percent
 
 WIDTH, LABEL_WIDTH, BAR_X, VALUE_WIDTH = 800, 300, 310, 210
 BAR_AREA = WIDTH - BAR_X - VALUE_WIDTH

@@ -8,6 +8,7 @@ from clausematch.accounts.models import Buyer, Company, Organisation, Territory
 from clausematch.contracts.models import Contract, Lot
 from clausematch.database import today
 from clausematch.extensions import db
+from clausematch.formats import format_date
 from clausematch.offers.models import Offer, Programme
 from clausematch.reporting.filters import Scope
 
@@ -96,7 +97,7 @@ def _period_text(start, end) -> str:
     if start and end:
         if start.year == end.year and (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
             return f"année {start.year}"
-        return f"du {start.strftime('%d/%m/%Y')} au {end.strftime('%d/%m/%Y')}"
+        return f"du {format_date(start)} au {format_date(end)}"
     if start:
-        return f"depuis le {start.strftime('%d/%m/%Y')}"
-    return f"jusqu'au {end.strftime('%d/%m/%Y')}"
+        return f"depuis le {format_date(start)}"
+    return f"jusqu'au {format_date(end)}"

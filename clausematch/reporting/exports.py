@@ -7,6 +7,7 @@ import json
 from datetime import datetime
 from decimal import Decimal
 
+from clausematch.formats import format_date, format_fixed
 from clausematch.reporting.tables import COUNT, FTE, HOURS, PERCENT, Table
 
 BOM = "\ufeff"
@@ -40,7 +41,7 @@ def _csv_cell(value, kind: str) -> str:
 
 
 def _french(value: Decimal, places: int) -> str:
-    return f"{value:.{places}f}".replace(".", ",")
+    return format_fixed(value, places)
 
 
 def xlsx_bytes(tables: list[Table], about: list[tuple[str, str]]) -> bytes:
@@ -55,7 +56,7 @@ def xlsx_bytes(tables: list[Table], about: list[tuple[str, str]]) -> bytes:
         _fill_sheet(sheet, table)
     info = workbook.create_sheet("Informations")
     for label, value in [("Rapport", tables[0].title), *about,
-                         ("Produit le", datetime.now().strftime("%d/%m/%Y %H:%M"))]:
+                         ("Produit le", format_date(datetime.now()))]:
         info.append([label, value])
     out = io.BytesIO()
     workbook.save(out)

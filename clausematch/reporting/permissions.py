@@ -1,9 +1,9 @@
 """Who may read the reports. Facilitators read their whole territory; buyer users read their own
 contracts only, the scope forced to their buyer. Companies, prescribers and admins do not."""
 from clausematch.accounts.models import Buyer, Role, User
+from clausematch.accounts.permissions import has_role, is_staff_of
 from clausematch.contracts.models import Contract
 from clausematch.contracts.permissions import can_manage_in_territory, can_view_contract, territory_of
-from clausematch.permissions import has_role, is_staff_of
 
 
 def can_view_reports(user: User) -> bool:

@@ -11,8 +11,8 @@ from clausematch.reporting import exports
 from clausematch.reporting.choices import Choices, describe, filter_choices
 from clausematch.reporting.filters import Scope, forced_for_buyer, positive_int, restricted, scope_from_args
 from clausematch.reporting.permissions import can_view_reports, forced_buyer
-from clausematch.reporting.reports import BY_SLUG, HOURS_GROUPS, Options, Report, Result
 from clausematch.reporting.queries.warnings import DEFAULT_TOLERANCE
+from clausematch.reporting.reports import BY_SLUG, HOURS_GROUPS, Options, Report, Result
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "xlsx": exports.XLSX_MIMETYPE}
 

@@ -3,9 +3,10 @@ CSV, the XLSX and the command line all show the same numbers from the same place
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from clausematch.formats import format_date
 from clausematch.reporting.queries.clause_share import ClauseShareLine
 from clausematch.reporting.queries.funnel import Funnel
-from clausematch.reporting.queries.hours import LOT_GROUPS, GROUPS, HoursReport
+from clausematch.reporting.queries.hours import GROUPS, LOT_GROUPS, HoursReport
 from clausematch.reporting.queries.outcomes import OutcomesReport
 from clausematch.reporting.queries.publics import PublicsReport
 from clausematch.reporting.queries.warnings import Warnings
@@ -114,7 +115,7 @@ def warnings_table(warnings: Warnings) -> Table:
                Column("part_du_temps_ecoulee", "Part de la durée écoulée", PERCENT),
                Column("retard_heures", "Retard sur le rythme (h)", HOURS)]
     rows = [[lot.reference, f"Lot {lot.number} – {lot.title}", lot.company or "Non attribué",
-             lot.end_date.strftime("%d/%m/%Y"), lot.objective, lot.realised, lot.realised_share, lot.elapsed, lot.gap]
+             format_date(lot.end_date), lot.objective, lot.realised, lot.realised_share, lot.elapsed, lot.gap]
             for lot in warnings.lots]
     return Table("Lots en retard sur leur objectif d'heures", columns, rows)
 
@@ -136,7 +137,7 @@ def fte(hours: Decimal) -> Decimal:
 
 def display(value, kind: str) -> str:
     """A cell as shown on the page (French formats; "—" for a figure that does not exist)."""
-    from clausematch.templating import format_number, format_percent
+    from clausematch.formats import format_number, format_percent
 
     if value is None or value == "":
         return "—" if kind != TEXT else ""

@@ -4,10 +4,10 @@ from decimal import Decimal
 
 from clausematch import audit
 from clausematch.accounts.models import Territory, User
-from clausematch.contracts.numbers import percent_to_share
 from clausematch.contracts.permissions import can_manage_contracts, territory_of
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
+from clausematch.formats import format_number, percent_to_share
 
 MAX_VALIDITY_MONTHS = 60
 MAX_HOURLY_COST = Decimal("999999.99")
@@ -71,7 +71,7 @@ def _check(data: SettingsInput) -> None:
     lump = data.cdi_lump_hours
     if lump is not None and not 1 <= lump <= MAX_CDI_LUMP_HOURS:
         raise DomainError(f"Le forfait d'heures pour un CDI est un nombre d'heures entre 1 et "
-                          f"{MAX_CDI_LUMP_HOURS:,}".replace(",", "\u202f") + " (laissez vide pour ne pas en appliquer).",
+                          f"{format_number(MAX_CDI_LUMP_HOURS)} (laissez vide pour ne pas en appliquer).",
                           field="cdi_lump_hours")
     for name in TARGET_FIELDS:
         value = getattr(data, name)

@@ -3,8 +3,13 @@ applications walked: whoever passed the 'validated' step holds criteria validate
 from datetime import datetime, timedelta
 
 from clausematch.accounts.models import PrescriberKind
-from clausematch.candidates.models import (Candidate, CandidateDesiredJob, Consent, EligibilityCriterion,
-                                           EligibilityStatus)
+from clausematch.candidates.models import (
+    Candidate,
+    CandidateDesiredJob,
+    Consent,
+    EligibilityCriterion,
+    EligibilityStatus,
+)
 from clausematch.vocabulary import Criterion, EducationLevel
 from seeds.demo.accounts import facilitators
 from seeds.demo.common import Plan, add_months, at, between, weighted

@@ -1,7 +1,7 @@
 """The account forms speak French, including WTForms' built-in messages."""
 from werkzeug.datastructures import MultiDict
 
-from clausematch.accounts.forms import ChangePasswordForm, ForgotPasswordForm, InvitationForm, NewPasswordForm
+from clausematch.web.accounts.forms import ChangePasswordForm, ForgotPasswordForm, InvitationForm, NewPasswordForm
 
 
 def posted(app, form_class, **data):

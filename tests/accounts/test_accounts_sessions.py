@@ -5,7 +5,7 @@ import pytest
 import time_machine
 from factories import TEST_PASSWORD
 
-from clausematch.accounts.sessions import safe_next
+from clausematch.web.sessions import safe_next
 
 START = datetime(2025, 3, 10, 9, 0)
 

@@ -68,7 +68,7 @@ def test_the_system_refuses_an_application_left_without_news(db, personas, make_
     assert (application.status, event.actor_id, event.refusal_reason) == (S.REFUSED, None, RefusalReason.NO_ANSWER)
     notified = db.session.scalars(sa.select(Notification.user_id)).all()
     assert personas["prescriber"].id in notified
-    with pytest.raises(DomainError):
+    with pytest.raises(NotAllowed):
         workflow.change_status(application, S.SUBMITTED, None, "Réouverture")  # only refusing is the system's
 
 

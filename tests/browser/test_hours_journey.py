@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from clausematch.contracts.figures import month_label
+from clausematch.formats import month_label
 from clausematch.database import today
 from clausematch.pathways.hours_rules import previous_month
 

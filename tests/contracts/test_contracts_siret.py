@@ -1,7 +1,7 @@
 """SIRET checks: length, Luhn checksum, La Poste's exception, French messages."""
 import pytest
 
-from clausematch.contracts.numbers import format_decimal_fr, parse_decimal, share_to_percent
+from clausematch.formats import format_decimal_fr, parse_decimal, share_to_percent
 from clausematch.contracts.siret import MESSAGE_CHECKSUM, MESSAGE_LENGTH, normalise_siret, siret_error
 
 

@@ -16,7 +16,7 @@ from main_pages import NBSP, NNBSP, figures, h1, table_rows, tables
 from clausematch.accounts.models import Role
 from clausematch.applications.models import ApplicationStatus
 from clausematch.database import today, utcnow
-from clausematch.main import services
+from clausematch.reporting import homes as services
 from clausematch.offers.models import OfferStatus
 from clausematch.pathways.models import HoursKind, HoursStatus
 

@@ -5,7 +5,7 @@ import pytest
 from flask import flash, render_template_string
 from main_pages import h1
 
-from clausematch.templating import endpoint_for_path
+from clausematch.web.templating import endpoint_for_path
 
 
 def test_layout_is_french_with_landmarks_and_skip_link(client):

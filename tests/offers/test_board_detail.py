@@ -10,7 +10,7 @@ from factories import (ApplicationFactory, CandidateInTerritoryFactory, OfferInT
 
 from clausematch.accounts.models import Role
 from clausematch.database import today, utcnow
-from clausematch.offers.board import read_filters
+from clausematch.web.offers.board import read_filters
 from clausematch.offers.models import OfferStatus
 from clausematch.offers.search import equirectangular_km, rome_codes_for
 from clausematch.referential.geo import haversine_km

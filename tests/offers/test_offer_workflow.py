@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from clausematch.audit import AuditEvent
 from clausematch.errors import DomainError, NotAllowed
-from clausematch.offers import workflow
+from clausematch.offers import transitions, workflow
 from clausematch.offers.models import OfferStatus, OfferStatusChange
 
 S = OfferStatus
@@ -32,11 +32,11 @@ def history(db, offer):
 
 
 def test_transition_table_is_the_documented_one():
-    table = {(current, target): {role.value for role in capacities if role != workflow.SYSTEM}
-             for current, targets in workflow.TRANSITIONS.items() for target, capacities in targets.items()}
+    table = {(current, target): {role.value for role in capacities if role != transitions.SYSTEM}
+             for current, targets in transitions.TRANSITIONS.items() for target, capacities in targets.items()}
     assert table == ALLOWED
-    assert workflow.allowed_capacities(S.PUBLISHED, S.CLOSED) >= {workflow.SYSTEM}
-    assert workflow.next_statuses(S.FILLED) == []
+    assert transitions.allowed_capacities(S.PUBLISHED, S.CLOSED) >= {transitions.SYSTEM}
+    assert transitions.next_statuses(S.FILLED) == []
 
 
 @pytest.mark.parametrize(("current", "target", "role"), ALLOWED_CASES)

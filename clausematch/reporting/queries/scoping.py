@@ -12,9 +12,9 @@ from sqlalchemy.orm import aliased
 
 from clausematch.accounts.models import Territory
 from clausematch.applications.models import Application
-from clausematch.contracts.figures import counted_hours
 from clausematch.contracts.models import Contract, Lot
 from clausematch.offers.models import Offer
+from clausematch.pathways.counting import counted_hours
 from clausematch.pathways.models import EmploymentContract, HoursEntry
 from clausematch.reporting.filters import Scope
 from clausematch.reporting.queries.sql import month_floor, unordered

@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from clausematch.accounts.models import Organisation, Territory
-from clausematch.contracts.figures import counted_hours
 from clausematch.contracts.models import Clause, Contract, Lot
 from clausematch.database import today
 from clausematch.extensions import db
 from clausematch.pagination import Page
+from clausematch.pathways.counting import counted_hours
 from clausematch.pathways.models import HoursEntry
 from clausematch.reporting.filters import Scope
 from clausematch.reporting.queries.paging import line_count, window_page

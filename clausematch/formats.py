@@ -1,0 +1,116 @@
+"""French formats, in one place: numbers, percentages, dates and months as people read them,
+and numbers as they type them ("1 000 000", "5,5", "30 €", "50 %").
+
+No locale dependency: the server's locale is not French, so separators are written here.
+"""
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+          "novembre", "décembre")
+NARROW_NBSP = "\u202f"  # thousands separator
+NBSP = "\u00a0"  # before %, h, ms
+
+_NOISE = re.compile(r"[\s\u00a0\u202f€%]")
+
+
+def parse_decimal(text: str | None) -> Decimal | None:
+    """Decimal from French input (comma or dot as decimal separator, spaces as thousands
+    separators); None for an empty input. Raises ValueError when it is not a number."""
+    cleaned = _NOISE.sub("", text or "")
+    if not cleaned:
+        return None
+    if "," in cleaned:
+        if "." in cleaned:  # "1.000,50": dots were thousands separators
+            cleaned = cleaned.replace(".", "")
+        cleaned = cleaned.replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation as error:
+        raise ValueError(text) from error
+    if not value.is_finite():
+        raise ValueError(text)
+    return value
+
+
+def percent_to_share(percent: Decimal | None) -> Decimal | None:
+    """50 (%) → 0.5, the way shares are stored."""
+    return None if percent is None else percent / Decimal(100)
+
+
+def share_to_percent(share: Decimal | None) -> Decimal | None:
+    """0.5 → 50 for display in a form, without trailing zeros (50, 5.5)."""
+    if share is None:
+        return None
+    value = Decimal(share) * 100
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+def format_decimal_fr(value: Decimal | None) -> str:
+    """A Decimal as typed back into a French form: "5,5", "1000000" (no thousands separator,
+    so the value round-trips through parse_decimal unchanged)."""
+    if value is None:
+        return ""
+    value = Decimal(value)
+    text = format(value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize(), "f")
+    return text.replace(".", ",")
+
+
+def format_number(value, decimals: int = 0) -> str:
+    """French number format: narrow no-break space for thousands, comma for decimals; "—" for None."""
+    if value is None:
+        return "—"
+    text = f"{float(value):,.{decimals}f}"
+    return text.replace(",", NARROW_NBSP).replace(".", ",")
+
+
+def format_percent(value, decimals: int = 0) -> str:
+    """A share as a percentage: 0.5 → "50 %"; "—" for None."""
+    if value is None:
+        return "—"
+    return f"{format_number(float(value) * 100, decimals)}{NBSP}%"
+
+
+def format_fixed(value, places: int) -> str:
+    """A number with exactly `places` decimals and no thousands separator (exports): "12,50"."""
+    return f"{value:.{places}f}".replace(".", ",")
+
+
+def format_compact(value) -> str:
+    """A number without trailing zeros and no thousands separator: 35 → "35", 17.5 → "17,5"."""
+    return format(Decimal(str(value)).normalize(), "f").replace(".", ",")
+
+
+def format_hours(value: Decimal | None) -> str:
+    """151.67 → "151,67", 35 → "35" (French, no trailing zeros); empty for None."""
+    if value is None:
+        return ""
+    value = Decimal(value)
+    return format_number(value, 0 if value == value.to_integral_value() else 2)
+
+
+def format_date(value) -> str:
+    """"05/03/2025", or "05/03/2025 14:30" for a moment; "—" for None."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def month_label(month: date) -> str:
+    """"mars 2025"."""
+    return f"{MONTHS[month.month - 1]} {month.year}"
+
+
+def month_key(month: date) -> str:
+    """2025-03-01 → "2025-03" (URLs, CSV, audit details)."""
+    return f"{month.year:04d}-{month.month:02d}"
+
+
+def plural(count: int, word: str) -> str:
+    """"1 valeur", "3 valeurs"."""
+    return f"{count} {word}{'s' if count > 1 else ''}"

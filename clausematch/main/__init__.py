@@ -1,1 +1,0 @@
-from clausematch.main.routes import bp  # noqa: F401

@@ -1,0 +1,110 @@
+"""Figures of contract, lot and company pages: objectives, validated hours, offers and people.
+Every figure is aggregated in SQL; a page runs the same number of queries whatever the data."""
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from clausematch.accounts.models import Company, Membership, Territory, User
+from clausematch.candidates.models import Candidate
+from clausematch.contracts.models import Contract, Lot
+from clausematch.extensions import db
+from clausematch.offers.models import Offer, OfferStatus
+from clausematch.pathways.counting import counted_hours, realisation_rate
+from clausematch.pathways.models import EmploymentContract, HoursEntry
+
+LIST_LIMIT = 50  # longer lists on a lot or company page are cut, with their total shown
+
+
+@dataclass(frozen=True)
+class LotLine:
+    lot: Lot
+    realised: Decimal
+
+    @property
+    def objective(self) -> Decimal | None:
+        return self.lot.clause.hours_objective if self.lot.clause else None
+
+    @property
+    def rate(self) -> Decimal | None:
+        return realisation_rate(self.realised, self.objective)
+
+
+def contract_lots(contract: Contract) -> list[LotLine]:
+    """The contract's lots with company, clause and validated hours (two queries)."""
+    lots = list(db.session.scalars(
+        sa.select(Lot).where(Lot.contract_id == contract.id)
+        .options(joinedload(Lot.company), joinedload(Lot.clause)).order_by(Lot.number)))
+    realised = dict(db.session.execute(
+        sa.select(HoursEntry.lot_id, sa.func.sum(HoursEntry.hours))
+        .where(HoursEntry.lot_id.in_([lot.id for lot in lots]), *counted_hours(contract.buyer.territory))
+        .group_by(HoursEntry.lot_id)).all()) if lots else {}
+    return [LotLine(lot, Decimal(realised.get(lot.id) or 0)) for lot in lots]
+
+
+@dataclass(frozen=True)
+class LotOverview:
+    realised: Decimal
+    monthly: list[tuple[date, Decimal]]
+    offers_by_status: list[tuple[OfferStatus, int]]
+    offers: list[Offer] = field(default_factory=list)
+    hires: int = 0
+    people_count: int = 0
+    employments: list[EmploymentContract] = field(default_factory=list)
+
+    @property
+    def offers_total(self) -> int:
+        return sum(count for _, count in self.offers_by_status)
+
+
+def lot_overview(lot: Lot, territory: Territory, with_offers: bool, with_people: bool) -> LotOverview:
+    """Hours by month, offers by status, hires; the lists of offers and of people hired only
+    for those allowed to see them (buyers get counts)."""
+    monthly = [(month, Decimal(hours)) for month, hours in db.session.execute(
+        sa.select(HoursEntry.month, sa.func.sum(HoursEntry.hours))
+        .where(HoursEntry.lot_id == lot.id, *counted_hours(territory))
+        .group_by(HoursEntry.month).order_by(HoursEntry.month))]
+    by_status = dict(db.session.execute(
+        sa.select(Offer.status, sa.func.count(Offer.id)).where(Offer.lot_id == lot.id)
+        .group_by(Offer.status)).all())
+    hires, people = db.session.execute(
+        sa.select(sa.func.count(EmploymentContract.id), sa.func.count(sa.distinct(EmploymentContract.candidate_id)))
+        .where(EmploymentContract.lot_id == lot.id)).one()
+    offers = list(db.session.scalars(
+        sa.select(Offer).where(Offer.lot_id == lot.id).order_by(Offer.created_at.desc(), Offer.id.desc())
+        .limit(LIST_LIMIT))) if with_offers else []
+    employments = list(db.session.scalars(
+        sa.select(EmploymentContract).join(Candidate, Candidate.id == EmploymentContract.candidate_id)
+        .options(joinedload(EmploymentContract.candidate), joinedload(EmploymentContract.employer))
+        .where(EmploymentContract.lot_id == lot.id)
+        .order_by(EmploymentContract.start_date.desc(), Candidate.last_name).limit(LIST_LIMIT))) if with_people else []
+    return LotOverview(realised=sum((hours for _, hours in monthly), Decimal(0)), monthly=monthly,
+                       offers_by_status=[(status, by_status[status]) for status in OfferStatus if status in by_status], offers=offers, hires=hires, people_count=people,
+                       employments=employments)
+
+
+@dataclass(frozen=True)
+class CompanyOverview:
+    members: list[User]
+    lots: list[Lot]
+    lots_total: int
+    offers: list[Offer]
+    offers_total: int
+
+
+def company_overview(company: Company) -> CompanyOverview:
+    """Contact users, lots held (with their contract) and offers of a company; five queries."""
+    members = list(db.session.scalars(
+        sa.select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == company.id).order_by(User.full_name)))
+    lots = list(db.session.scalars(
+        sa.select(Lot).where(Lot.company_id == company.id).options(joinedload(Lot.contract))
+        .order_by(Lot.start_date.desc(), Lot.id.desc()).limit(LIST_LIMIT)))
+    offers = list(db.session.scalars(
+        sa.select(Offer).where(Offer.company_id == company.id)
+        .order_by(Offer.created_at.desc(), Offer.id.desc()).limit(LIST_LIMIT)))
+    lots_total = db.session.scalar(sa.select(sa.func.count(Lot.id)).where(Lot.company_id == company.id))
+    offers_total = db.session.scalar(sa.select(sa.func.count(Offer.id)).where(Offer.company_id == company.id))
+    return CompanyOverview(members, lots, lots_total, offers, offers_total)

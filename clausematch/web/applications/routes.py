@@ -1,0 +1,197 @@
+"""Orientations for prescribers and facilitators: propose a candidate, follow the lists, move an
+application through its workflow. The company's restricted pages are company.py."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from clausematch.accounts.models import OrganisationKind, Role, User
+from clausematch.applications import permissions, proposing, queries, services, workflow
+from clausematch.applications.links import APPLICATION_RULE
+from clausematch.applications.models import Application, ApplicationStatus
+from clausematch.candidates.eligibility import eligibility_state
+from clausematch.candidates.models import Candidate
+from clausematch.database import today
+from clausematch.errors import DomainError
+from clausematch.offers.models import Offer, OfferStatus
+from clausematch.offers.permissions import territory_of
+from clausematch.web.applications.forms import MoveForm, ProposeForm
+from clausematch.web.helpers import get_or_404, roles_required
+
+bp = Blueprint("applications", __name__)
+
+S = ApplicationStatus
+SUCCESS = {
+    S.SUBMITTED: "Candidature rouverte : elle repart à l'état « Proposée ».",
+    S.VALIDATED: "Éligibilité validée pour cette candidature.",
+    S.SHORTLISTED: "Candidature présélectionnée.",
+    S.SENT: "Candidature envoyée à l'entreprise.",
+    S.REFUSED: "Candidature refusée : le prescripteur est prévenu.",
+    S.WITHDRAWN: "Candidature retirée.",
+}
+Q_MAX_LENGTH = 100
+
+
+def _me() -> User:
+    return current_user._get_current_object()
+
+
+def _page() -> int:
+    return request.args.get("page", 1, type=int)
+
+
+def _q() -> str:
+    return (request.args.get("q") or "").strip()[:Q_MAX_LENGTH]
+
+
+def read_filters(args, with_territory_filters: bool) -> queries.ApplicationFilters:
+    """Filters from the query string; a value that does not parse is ignored, not an error."""
+    status = args.get("etat", "")
+    stale = args.get("sans_nouvelle", type=int)
+    territory = with_territory_filters
+    return queries.ApplicationFilters(
+        status=S(status) if status in {s.value for s in S} else None,
+        offer_id=args.get("offre", type=int),
+        lot_id=args.get("lot", type=int) if territory else None,
+        company_id=args.get("entreprise", type=int) if territory else None,
+        prescriber_id=args.get("prescripteur", type=int) if territory else None,
+        stale_days=stale if stale in queries.STALE_CHOICES else None)
+
+
+def show_error(form, error: DomainError) -> None:
+    """A service's error on its field when the form has it, else at the top of the form."""
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None:
+        target.errors = [*target.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+# --- Proposing (prescribers) ----------------------------------------------------------------
+
+@bp.get("/orienter")
+@roles_required(Role.PRESCRIBER)
+def orient():
+    q = _q()
+    return render_template("applications/orient.html", page=proposing.offers_page(_me(), q, _page()), q=q)
+
+
+@bp.route("/orienter/offres/<int:offer_id>", methods=["GET", "POST"])
+@roles_required(Role.PRESCRIBER)
+def propose_to_offer(offer_id: int):
+    offer = get_or_404(Offer, offer_id)
+    if offer.territory_id != territory_of(_me()):
+        abort(403)
+    if offer.status != OfferStatus.PUBLISHED:
+        flash(f"Cette offre n'est pas ouverte aux candidatures (statut : {offer.status.label.lower()}).", "warning")
+        return redirect(url_for("applications.orient"))
+    form = ProposeForm()
+    del form.offer_id
+    form.candidate_id.choices = dict([("", "Choisissez un candidat"), *proposing.candidate_choices(_me(), _q())])
+    return _propose(form, offer_id=offer.id, offer=offer, candidate=None)
+
+
+@bp.route("/candidats/<int:candidate_id>/proposer", methods=["GET", "POST"])
+@roles_required(Role.PRESCRIBER)
+def propose_candidate(candidate_id: int):
+    candidate = get_or_404(Candidate, candidate_id)
+    if not permissions.can_propose(_me(), candidate):
+        abort(403)
+    form = ProposeForm()
+    del form.candidate_id
+    form.offer_id.choices = dict([("", "Choisissez une offre"),
+                                  *proposing.offer_choices(candidate.territory_id, _q())])
+    if not form.is_submitted():  # "Proposer" from the suggested offers: the offer comes chosen
+        form.offer_id.data = request.args.get("offre", type=int)
+    return _propose(form, candidate_id=candidate.id, offer=None, candidate=candidate)
+
+
+def _propose(form: ProposeForm, offer: Offer | None, candidate: Candidate | None, **fixed):
+    if form.validate_on_submit():
+        values = {"candidate_id": getattr(form, "candidate_id", None), "offer_id": getattr(form, "offer_id", None)}
+        chosen = {name: field.data for name, field in values.items() if field is not None}
+        try:
+            application = services.propose(message=form.message.data or "", actor=_me(), **fixed, **chosen)
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash("Candidature proposée : l'équipe de facilitation va vérifier l'éligibilité.", "success")
+            return redirect(url_for("applications.detail", application_id=application.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("applications/propose.html", form=form, offer=offer, candidate=candidate,
+                           q=_q()), status
+
+
+# --- Lists ----------------------------------------------------------------------------------
+
+@bp.get("/orientations")
+@roles_required(Role.FACILITATOR)
+def territory_list():
+    scope = queries.territory_scope(_me())
+    filters = read_filters(request.args, with_territory_filters=True)
+    return render_template(
+        "applications/territory_list.html", page=queries.applications_page(scope, filters, _page()),
+        filters=filters, counts=queries.status_counts(scope), offers=queries.offer_choices(scope),
+        lots=queries.lot_choices(_me()), stale_choices=queries.STALE_CHOICES,
+        companies=queries.organisation_choices(_me(), OrganisationKind.COMPANY),
+        prescribers=queries.organisation_choices(_me(), OrganisationKind.PRESCRIBER))
+
+
+@bp.get("/mes-orientations")
+@roles_required(Role.PRESCRIBER)
+def prescriber_list():
+    scope = queries.prescriber_scope(_me())
+    filters = read_filters(request.args, with_territory_filters=False)
+    return render_template(
+        "applications/prescriber_list.html", page=queries.applications_page(scope, filters, _page()),
+        filters=filters, counts=queries.status_counts(scope), offers=queries.offer_choices(scope),
+        stale_choices=queries.STALE_CHOICES)
+
+
+# --- One application ------------------------------------------------------------------------
+
+def _viewable(application_id: int) -> Application:
+    """404 if missing, 403 unless the user is its facilitator or prescriber."""
+    application = get_or_404(Application, application_id)
+    if not permissions.can_view_application(_me(), application):
+        abort(403)
+    return application
+
+
+@bp.get(APPLICATION_RULE)
+@login_required
+def detail(application_id: int):
+    return _render_detail(_viewable(application_id))
+
+
+def _render_detail(application: Application, failed: dict | None = None, status: int = 200):
+    capacity = permissions.application_capacity(_me(), application)
+    failed = failed or {}
+    moves = [(target, workflow.ACTION_LABELS[target],
+              failed.get(target) or MoveForm(prefix=target.value, formdata=None).for_target(target))
+             for target in workflow.next_statuses(application.status, capacity)
+             if target != S.HIRED]
+    return render_template("applications/detail.html", application=application, moves=moves,
+                           history=queries.history(application.id), capacity=capacity, has_errors=bool(failed),
+                           eligibility=eligibility_state(application.candidate, today())), status
+
+
+@bp.post(APPLICATION_RULE + "/etat/<target>")
+@login_required
+def move(application_id: int, target: str):
+    application = _viewable(application_id)
+    if target not in {s.value for s in S}:
+        abort(404)
+    target = S(target)
+    form = MoveForm(prefix=target.value).for_target(target)
+    if not form.validate_on_submit():
+        return _render_detail(application, {target: form}, 422)
+    reason = form.refusal_reason.data if target == S.REFUSED else None
+    try:
+        services.move(application.id, target, _me(), form.comment.data or "", reason)
+    except DomainError as error:
+        if error.field in ("comment", "refusal_reason"):
+            show_error(form, error)
+            return _render_detail(application, {target: form}, 422)
+        flash(error.message, "error")
+    else:
+        flash(SUCCESS.get(target, "État de la candidature mis à jour."), "success")
+    return redirect(url_for("applications.detail", application_id=application.id))

@@ -1,0 +1,31 @@
+"""The candidate page, shown by the candidate routes and again by the facilitators' decisions
+(a refused criterion re-displays its form with the errors)."""
+from flask import render_template
+
+from clausematch.applications import queries as application_queries
+from clausematch.candidates import queries
+from clausematch.candidates.eligibility import eligibility_state, is_expired
+from clausematch.candidates.models import Candidate
+from clausematch.candidates.permissions import can_edit_candidate, can_validate_eligibility, can_view_candidate
+from clausematch.database import today
+from clausematch.extensions import db
+from clausematch.vocabulary import Criterion
+from clausematch.web.candidates.forms import RefusalForm
+from clausematch.web.helpers import me
+
+
+def render_detail(candidate: Candidate, refusal: tuple[int, RefusalForm] | None = None, status: int = 200):
+    """The candidate page; `refusal` re-displays a refusal form with its errors."""
+    now = today()
+    merged_into = db.session.get(Candidate, candidate.merged_into_id) if candidate.merged_into_id else None
+    order = list(Criterion)
+    criteria = sorted(candidate.criteria, key=lambda row: order.index(row.criterion))
+    return render_template(
+        "candidates/detail.html", candidate=candidate, state=eligibility_state(candidate, now), today=now,
+        criteria=criteria, expired={row.id for row in criteria if is_expired(row, now)},
+        applications=application_queries.candidate_applications(candidate.id),
+        consents=sorted(candidate.consents, key=lambda c: c.recorded_at, reverse=True),
+        recorders=queries.user_names({c.recorded_by_id for c in candidate.consents} - {None}),
+        can_edit=can_edit_candidate(me(), candidate), can_decide=can_validate_eligibility(me(), candidate),
+        merged_into=merged_into if merged_into and can_view_candidate(me(), merged_into) else None,
+        refusal=refusal), status

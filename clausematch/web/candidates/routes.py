@@ -1,0 +1,104 @@
+"""Candidate pages of prescribers ("Mes candidats", create, edit) and the candidate page.
+
+Facilitator pages (eligibility queue, decisions, duplicates, merge) are in review.py, the
+candidate page itself in detail.py.
+"""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from clausematch.applications import queries as application_queries
+from clausematch.candidates import queries, services
+from clausematch.candidates.eligibility import EligibilityState, is_valid
+from clausematch.candidates.models import Candidate
+from clausematch.candidates.permissions import (
+    can_edit_candidate,
+    can_list_candidates,
+    can_view_candidate,
+)
+from clausematch.database import today
+from clausematch.errors import DomainError
+from clausematch.vocabulary import Criterion
+from clausematch.web.candidates.detail import render_detail
+from clausematch.web.candidates.forms import CandidateForm, NewCandidateForm
+from clausematch.web.helpers import get_allowed_or_404, me, page_arg, require, show_error
+
+bp = Blueprint("candidates", __name__)
+
+OTHER_ORGANISATION_WARNING = ("Cette personne semble déjà suivie par une autre structure du territoire. "
+                              "Le facilitateur a été informé.")
+
+
+@bp.get("/candidats")
+@login_required
+def index():
+    require(can_list_candidates(me()))
+    state = request.args.get("eligibilite", "")
+    filters = queries.CandidateFilters(
+        q=request.args.get("q", "").strip()[:100],
+        state=EligibilityState(state) if state in {s.value for s in EligibilityState} else None)
+    page = queries.candidates_page(me().organisation_ids, filters, page_arg(), today())
+    applications = application_queries.application_states([row.candidate.id for row in page.items])
+    return render_template("candidates/list.html", page=page, filters=filters, states=EligibilityState,
+                           applications=applications)
+
+
+@bp.route("/candidats/nouveau", methods=["GET", "POST"])
+@login_required
+def create():
+    require(can_list_candidates(me()))
+    form = NewCandidateForm()
+    _referent_choices(form, me().organisation.id)
+    if request.method == "GET":
+        form.referent_id.data = me().id
+    duplicates = []
+    if form.validate_on_submit():
+        try:
+            created = services.create_candidate(me(), form.to_input(), form.consent_input(),
+                                                confirm_duplicate=form.confirm_duplicate.data)
+        except services.PossibleDuplicate as error:
+            duplicates = error.matches
+            form.confirm_duplicate.errors = [error.message]
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            if created.flagged_elsewhere:
+                flash(OTHER_ORGANISATION_WARNING, "warning")
+            flash("La fiche du candidat a été enregistrée, avec son consentement.", "success")
+            return redirect(url_for("candidates.detail", candidate_id=created.candidate.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("candidates/form.html", form=form, candidate=None, duplicates=duplicates,
+                           locked={}, criteria=list(Criterion)), status
+
+
+@bp.route("/candidats/<int:candidate_id>/modifier", methods=["GET", "POST"])
+@login_required
+def edit(candidate_id: int):
+    candidate = get_allowed_or_404(Candidate, candidate_id, can_edit_candidate)
+    form = CandidateForm()
+    _referent_choices(form, candidate.prescriber_id)
+    if request.method == "GET":
+        form.fill_from(candidate)
+    elif form.validate_on_submit():
+        try:
+            services.update_candidate(me(), candidate.id, form.to_input())
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash("La fiche du candidat a été mise à jour.", "success")
+            return redirect(url_for("candidates.detail", candidate_id=candidate.id))
+    status = 422 if form.errors or form.form_errors else 200
+    now = today()
+    locked = {row.criterion: row for row in candidate.criteria if is_valid(row, now)}
+    return render_template("candidates/form.html", form=form, candidate=candidate, duplicates=[], locked=locked,
+                           criteria=list(Criterion)), status
+
+
+def _referent_choices(form: CandidateForm, prescriber_id: int) -> None:
+    form.referent_id.choices = {"": "Aucun conseiller désigné", **dict(queries.referent_choices(prescriber_id))}
+
+
+@bp.get("/candidats/<int:candidate_id>")
+@login_required
+def detail(candidate_id: int):
+    candidate = get_allowed_or_404(Candidate, candidate_id, can_view_candidate)
+    return render_detail(candidate)

@@ -1,0 +1,80 @@
+"""What every page needs: the current user, permission checks turned into HTTP, the page
+argument and a service's refusal shown on its form field.
+
+Rule of the house: a missing record is a 404, a record that is not yours is a 403. The
+predicates themselves are named functions in each domain package (`can_view_candidate`…);
+services check them again, so a route that forgets its decorator still refuses.
+"""
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import Any
+
+from flask import abort, request
+from flask_login import current_user, login_required
+
+from clausematch.accounts.models import Role, User
+from clausematch.accounts.permissions import has_role
+from clausematch.errors import DomainError
+from clausematch.extensions import db
+from clausematch.pathways.hours_rules import HoursValueError, parse_month
+
+
+def me() -> User:
+    """The logged-in User itself (services and the ORM want the object, not the proxy)."""
+    return current_user._get_current_object()
+
+
+def show_error(form, error: DomainError) -> None:
+    """Put a service's refusal on the field it names, else at the top of the form."""
+    field = form._fields.get(error.field) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def page_arg() -> int:
+    return request.args.get("page", 1, type=int)
+
+
+def require(allowed: bool) -> None:
+    """403 unless `allowed` (for pages that are not about one record)."""
+    if not allowed:
+        abort(403)
+
+
+def roles_required(*roles: Role) -> Callable:
+    """Login required, then 403 unless the user holds one of `roles`."""
+    def decorator(view: Callable) -> Callable:
+        @login_required
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any):
+            if not has_role(current_user, *roles):
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def get_or_404(model, ident):
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def get_allowed_or_404(model, ident, predicate: Callable[[User, Any], bool]):
+    """The one place that turns ownership rules into HTTP: 404 if missing, 403 if not allowed."""
+    obj = get_or_404(model, ident)
+    if not predicate(current_user, obj):
+        abort(403)
+    return obj
+
+
+def month_or_404(text: str) -> date:
+    """A month from a URL ("2025-03"); anything else is a page that does not exist."""
+    try:
+        return parse_month(text)
+    except HoursValueError:
+        abort(404)

@@ -1,0 +1,83 @@
+"""Landing page, role home pages, accessibility statement, health check."""
+import sqlalchemy as sa
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from clausematch.accounts.models import Role
+from clausematch.extensions import db
+from clausematch.reporting import homes as services
+from clausematch.web.helpers import roles_required
+
+bp = Blueprint("main", __name__)
+
+# Where each role lands after logging in (main.home dispatches here).
+ROLE_HOMES = {
+    Role.FACILITATOR: "main.facilitator_home",
+    Role.PRESCRIBER: "main.prescriber_home",
+    Role.COMPANY: "main.company_home",
+    Role.BUYER: "main.buyer_home",
+    Role.ADMIN: "main.admin_home",
+}
+
+
+@bp.get("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    return render_template("main/index.html")
+
+
+@bp.get("/accessibilite")
+def accessibility():
+    return render_template("main/accessibility.html")
+
+
+@bp.get("/accueil")
+@login_required
+def home():
+    return redirect(url_for(ROLE_HOMES[current_user.role]))
+
+
+@bp.get("/facilitateur")
+@roles_required(Role.FACILITATOR)
+def facilitator_home():
+    return render_template("main/facilitator_home.html",
+                           dashboard=services.facilitator_dashboard(current_user))
+
+
+@bp.get("/prescripteur")
+@roles_required(Role.PRESCRIBER)
+def prescriber_home():
+    return render_template("main/prescriber_home.html",
+                           dashboard=services.prescriber_dashboard(current_user))
+
+
+@bp.get("/entreprise")
+@roles_required(Role.COMPANY)
+def company_home():
+    page = request.args.get("page", 1, type=int)
+    return render_template("main/company_home.html",
+                           dashboard=services.company_dashboard(current_user, page))
+
+
+@bp.get("/acheteur")
+@roles_required(Role.BUYER)
+def buyer_home():
+    page = request.args.get("page", 1, type=int)
+    return render_template("main/buyer_home.html", contracts=services.buyer_dashboard(current_user, page))
+
+
+@bp.get("/admin")
+@roles_required(Role.ADMIN)
+def admin_home():
+    return render_template("main/admin_home.html", dashboard=services.admin_dashboard(current_user))
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except Exception as error:  # any driver error means the database is unreachable
+        db.session.rollback()
+        return {"status": "error", "database": type(error).__name__}, 503
+    return {"status": "ok", "database": "ok"}

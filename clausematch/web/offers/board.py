@@ -1,0 +1,115 @@
+"""The public job board: published offers, searchable without an account (no personal data).
+
+Filters live in the query string so that a search can be shared as a link; a wrong value never
+breaks the page: it is dropped or defaulted, with a French notice on its field.
+"""
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, render_template, request
+from wtforms import Form, SelectField, StringField
+
+from clausematch.offers.search import (
+    DEFAULT_RADIUS,
+    MAX_RADIUS,
+    MAX_TEXT,
+    MIN_RADIUS,
+    RADIUS_CHOICES,
+    BoardFilters,
+    BoardSearch,
+    hours_text,
+    public_offer,
+    resolve_place,
+    search_offers,
+)
+from clausematch.vocabulary import ContractType, Sector
+
+bp = Blueprint("board", __name__)
+
+
+def read_filters(args: Mapping[str, str]) -> tuple[BoardFilters, dict[str, str]]:
+    """Check the raw query-string values: the filters, and a French notice per wrong field."""
+    notices: dict[str, str] = {}
+    commune_text = (args.get("commune") or "").strip()[:MAX_TEXT]
+    place = resolve_place(commune_text) if commune_text else None
+    if commune_text and place is None:
+        notices["commune"] = (f"Commune introuvable : « {commune_text} ». Vérifiez l'orthographe ou "
+                              "saisissez un code postal ; la recherche porte sur toute la France.")
+    radius_text = (args.get("rayon") or "").strip().lower().removesuffix("km").strip()
+    radius = int(radius_text) if radius_text.isdigit() else None
+    if radius is None or not MIN_RADIUS <= radius <= MAX_RADIUS:
+        if radius_text:
+            notices["rayon"] = (f"Le rayon doit être un nombre de kilomètres entre {MIN_RADIUS} et "
+                                f"{MAX_RADIUS} : la recherche utilise {DEFAULT_RADIUS} km.")
+        radius = DEFAULT_RADIUS
+    contract_type = _choice(ContractType, args.get("type"))
+    if contract_type is False:
+        notices["type"] = "Type de contrat inconnu : ce filtre n'a pas été appliqué."
+    sector = _choice(Sector, args.get("secteur"))
+    if sector is False:
+        notices["secteur"] = "Secteur inconnu : ce filtre n'a pas été appliqué."
+    page = args.get("page") or ""
+    filters = BoardFilters(q=(args.get("q") or "").strip()[:MAX_TEXT], commune_text=commune_text,
+                           place=place, radius_km=radius, contract_type=contract_type or None,
+                           sector=sector or None, page=max(int(page), 1) if page.isdigit() else 1)
+    return filters, notices
+
+
+def _choice(enum_cls, text: str | None):
+    """The enum member, None when empty, False when the value is unknown."""
+    if not text:
+        return None
+    try:
+        return enum_cls(text)
+    except ValueError:
+        return False
+
+
+def board_search(args: Mapping[str, str]) -> BoardSearch:
+    """The board's service: read the query string, run the search (two SQL statements)."""
+    filters, notices = read_filters(args)
+    return BoardSearch(filters=filters, notices=notices, page=search_offers(filters))
+
+
+class BoardSearchForm(Form):
+    """The GET search form. It only renders: `read_filters` checks the query string, and its
+    notices become the fields' errors."""
+
+    q = StringField("Métier ou mot-clé", description="Par exemple : maçon, agent d'entretien, cuisine.")
+    commune = StringField("Commune", description="Nom de la commune, code postal ou code INSEE.")
+    rayon = SelectField("Distance maximale autour de la commune")
+    type = SelectField("Type de contrat")
+    secteur = SelectField("Secteur")
+
+    @classmethod
+    def for_search(cls, result: BoardSearch) -> "BoardSearchForm":
+        filters = result.filters
+        form = cls(data={"q": filters.q, "commune": filters.commune_text, "rayon": str(filters.radius_km),
+                         "type": filters.contract_type.value if filters.contract_type else "",
+                         "secteur": filters.sector.value if filters.sector else ""})
+        form.rayon.choices = [(str(km), f"{km} km") for km in sorted({*RADIUS_CHOICES, filters.radius_km})]
+        form.type.choices = [("", "Tous les types de contrat"), *ContractType.choices()]
+        form.secteur.choices = [("", "Tous les secteurs"), *Sector.choices()]
+        for name, notice in result.notices.items():
+            form[name].errors = [notice]
+        return form
+
+
+def _has_autocomplete() -> bool:
+    """The offers' autocomplete script is there (it enhances the job and commune fields)."""
+    return (Path(current_app.static_folder) / "js" / "autocomplete.js").is_file()
+
+
+@bp.get("/offres")
+def search():
+    result = board_search(request.args)
+    return render_template("offers/board.html", result=result, form=BoardSearchForm.for_search(result),
+                           autocomplete=_has_autocomplete())
+
+
+@bp.get("/offres/<int:offer_id>")
+def detail(offer_id: int):
+    public = public_offer(offer_id)
+    if public is None:
+        abort(404)
+    return render_template("offers/board_detail.html", public=public, offer=public.offer, hours_text=hours_text)

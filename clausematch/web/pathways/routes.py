@@ -1,0 +1,149 @@
+"""Hires pages: employment contracts (extend, convert to CDI, exit), 6-month follow-ups, and the
+pathway of a person."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from clausematch.accounts.models import Role, User
+from clausematch.candidates.models import Candidate
+from clausematch.database import today
+from clausematch.errors import DomainError
+from clausematch.pathways import exits, follow_ups, permissions, queries, services, timeline
+from clausematch.pathways.contracts import successor_id
+from clausematch.pathways.models import EmploymentContract, FollowUp
+from clausematch.vocabulary import ExitCategory
+from clausematch.web.helpers import get_allowed_or_404, roles_required
+from clausematch.web.pathways.forms import ConversionForm, ExitForm, ExtensionForm, FollowUpForm
+
+bp = Blueprint("pathways", __name__)
+
+
+def _me() -> User:
+    return current_user._get_current_object()
+
+
+def _page() -> int:
+    return request.args.get("page", 1, type=int)
+
+
+def _enum_arg(enum_cls, name: str, default=None):
+    """An enum from the query string; a value that does not parse is ignored, not an error."""
+    value = request.args.get(name, "")
+    return enum_cls(value) if value in {m.value for m in enum_cls} else default
+
+
+def _show_error(form, error: DomainError) -> None:
+    """A service's error on its field when the form has it, else at the top of the form."""
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None:
+        target.errors = [*target.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+@bp.get("/contrats-de-travail")
+@roles_required(Role.FACILITATOR, Role.COMPANY)
+def contract_list():
+    if not permissions.can_list_contracts(_me()):
+        abort(403)
+    state = _enum_arg(queries.ContractState, "etat", queries.ContractState.CURRENT)
+    return render_template("pathways/contract_list.html", state=state, states=list(queries.ContractState),
+                           page=queries.contracts_page(_me(), state, _page()))
+
+
+@bp.get("/contrats-de-travail/<int:contract_id>")
+@login_required
+def contract_detail(contract_id: int):
+    contract = get_allowed_or_404(EmploymentContract, contract_id, permissions.can_view_contract)
+    data = queries.contract_page(contract)
+    is_last = data.chain[-1].id == contract.id
+    return render_template("pathways/contract_detail.html", data=data,
+                           can_manage=permissions.can_manage_contract(_me(), contract) and is_last
+                           and contract.end_date is None,
+                           can_see_pathway=permissions.can_view_pathway(_me(), contract.candidate))
+
+
+# The three changes to a contract share one shape: a form, one service, back to the contract.
+CHANGES = {
+    "extend": (ExtensionForm, services.extend_contract, "Prolonger le contrat",
+               "Contrat prolongé : le nouveau contrat fait suite au précédent."),
+    "convert": (ConversionForm, services.convert_to_cdi, "Convertir en CDI",
+                "Contrat converti en CDI : la sortie en emploi durable du contrat précédent est enregistrée."),
+    "exit": (ExitForm, exits.record_exit, "Enregistrer la sortie",
+             "Sortie enregistrée. Le suivi à 6 mois sera proposé à l'équipe de facilitation le moment venu."),
+}
+
+
+def _change(contract_id: int, change: str):
+    contract = get_allowed_or_404(EmploymentContract, contract_id, permissions.can_manage_contract)
+    form_cls, service, heading, success = CHANGES[change]
+    if contract.end_date is not None or successor_id(contract.id) is not None:
+        flash("Ce contrat est terminé ou a déjà été prolongé ou converti : il ne peut plus être modifié.", "warning")
+        return redirect(url_for("pathways.contract_detail", contract_id=contract.id))
+    form = form_cls()
+    if form.validate_on_submit():
+        try:
+            result = service(contract.id, form.to_data(), _me())
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            flash(success, "success")
+            target = result.id if isinstance(result, EmploymentContract) else contract.id
+            return redirect(url_for("pathways.contract_detail", contract_id=target))
+    return render_template("pathways/contract_change.html", contract=contract, form=form, heading=heading,
+                           change=change)
+
+
+@bp.route("/contrats-de-travail/<int:contract_id>/prolonger", methods=["GET", "POST"])
+@login_required
+def extend(contract_id: int):
+    return _change(contract_id, "extend")
+
+
+@bp.route("/contrats-de-travail/<int:contract_id>/convertir-en-cdi", methods=["GET", "POST"])
+@login_required
+def convert(contract_id: int):
+    return _change(contract_id, "convert")
+
+
+@bp.route("/contrats-de-travail/<int:contract_id>/sortie", methods=["GET", "POST"])
+@login_required
+def record_exit(contract_id: int):
+    return _change(contract_id, "exit")
+
+
+@bp.get("/suivis")
+@roles_required(Role.FACILITATOR)
+def follow_up_list():
+    filters = follow_ups.FollowUpFilters(
+        state=_enum_arg(follow_ups.FollowUpState, "etat", follow_ups.FollowUpState.TO_DO),
+        category=_enum_arg(ExitCategory, "categorie"))
+    return render_template("pathways/follow_up_list.html", filters=filters,
+                           page=follow_ups.follow_ups_page(_me(), filters, _page()),
+                           counts=follow_ups.state_counts(_me()), today=today())
+
+
+@bp.route("/suivis/<int:follow_up_id>", methods=["GET", "POST"])
+@login_required
+def follow_up(follow_up_id: int):
+    item = get_allowed_or_404(FollowUp, follow_up_id, permissions.can_record_follow_up)
+    form = FollowUpForm()
+    if request.method == "GET" and item.done_on is not None:
+        form.process(data={"done_on": item.done_on, "in_work": "oui" if item.in_work else "non",
+                           "situation": item.situation.value if item.situation else "", "comment": item.comment})
+    elif form.validate_on_submit():
+        try:
+            follow_ups.record_follow_up(item.id, form.to_data(), _me())
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            flash("Suivi à 6 mois enregistré.", "success")
+            return redirect(url_for("pathways.follow_up_list"))
+    return render_template("pathways/follow_up_form.html", item=item, form=form)
+
+
+@bp.get("/parcours/<int:candidate_id>")
+@login_required
+def pathway(candidate_id: int):
+    candidate = get_allowed_or_404(Candidate, candidate_id, permissions.can_view_pathway)
+    return render_template("pathways/pathway.html", pathway=timeline.pathway_of(candidate),
+                           contract_links=_me().role == Role.FACILITATOR)

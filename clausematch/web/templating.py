@@ -1,0 +1,111 @@
+"""What every template can use: enums, navigation by role, French formats."""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask import Flask, current_app, request, url_for
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
+
+from clausematch import vocabulary
+from clausematch.accounts.models import Role
+from clausematch.formats import format_date, format_number, format_percent, month_label
+
+
+def control_kind(field) -> str:
+    """How the form macro lays out a WTForms field: hidden, group (radios, checkbox lists),
+    checkbox, or a plain labelled control."""
+    from wtforms.widgets import ListWidget
+
+    if field.type in ("HiddenField", "CSRFTokenField"):
+        return "hidden"
+    if field.type == "RadioField" or isinstance(field.widget, ListWidget):
+        return "group"
+    if field.type == "BooleanField":
+        return "checkbox"
+    return "control"
+
+
+# --- Navigation ------------------------------------------------------------------------------
+# A nav target is an endpoint name ("main.index") or, for features whose endpoint name is not
+# settled yet, a URL path ("/offres"). A target that the app does not serve is simply left out,
+# so features can land in any order without breaking the layout.
+ANONYMOUS_NAV = [("main.index", "Accueil"), ("/offres", "Offres"), ("accounts.login", "Se connecter")]
+ROLE_NAV: dict[Role, list[tuple[str, str]]] = {
+    Role.FACILITATOR: [("main.facilitator_home", "Tableau de bord"), ("/offres", "Bourse publique"),
+                       ("applications.territory_list", "Orientations"),
+                       ("candidate_review.eligibility_queue", "Éligibilités"), ("candidate_review.duplicates", "Doublons"),
+                       ("hours_review.pending", "Heures à valider"), ("pathways.contract_list", "Contrats de travail"),
+                       ("pathways.follow_up_list", "Suivis à 6 mois"), ("reporting.index", "Rapports"),
+                       ("accounts.invitations", "Invitations")],
+    Role.PRESCRIBER: [("main.prescriber_home", "Mon espace"), ("candidates.index", "Mes candidats"), ("/offres", "Offres"),
+                      ("applications.orient", "Orienter un candidat"), ("applications.prescriber_list", "Mes orientations")],
+    Role.COMPANY: [("main.company_home", "Mon espace"), ("company_applications.index", "Candidatures reçues"),
+                    ("hours.declare", "Heures d'insertion"), ("pathways.contract_list", "Contrats de travail")],
+    Role.BUYER: [("main.buyer_home", "Mon espace"), ("reporting.index", "Rapports")],
+    Role.ADMIN: [("main.admin_home", "Administration"), ("accounts.invitations", "Invitations"),
+                 ("admin.jobs", "Tâches planifiées")],
+}
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    current: bool
+
+
+def has_endpoint(name: str) -> bool:
+    """The app serves this endpoint (templates guard links to features not built yet)."""
+    return name in current_app.view_functions
+
+
+def endpoint_for_path(path: str) -> str | None:
+    """The endpoint serving GET `path`, or None when no route matches."""
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        endpoint, _ = adapter.match(path, method="GET")
+    except RequestRedirect as redirect:  # "/offres" served as "/offres/"
+        return endpoint_for_path(redirect.new_url.split("localhost", 1)[1])
+    except HTTPException:
+        return None
+    return endpoint
+
+
+def _resolve(target: str) -> tuple[str, str] | None:
+    """(endpoint, url) for a nav target, or None if the app does not serve it."""
+    if target.startswith("/"):
+        endpoint = endpoint_for_path(target)
+        return (endpoint, target) if endpoint else None
+    if not has_endpoint(target):
+        return None
+    return target, url_for(target)
+
+
+def nav_items() -> list[NavItem]:
+    """The main navigation for the current user: anonymous links or their role's links."""
+    if current_user.is_authenticated:
+        targets = ROLE_NAV.get(current_user.role, [])
+    else:
+        targets = ANONYMOUS_NAV
+    items = []
+    for target, label in targets:
+        resolved = _resolve(target)
+        if resolved:
+            endpoint, url = resolved
+            items.append(NavItem(label=label, url=url, current=request.endpoint == endpoint))
+    return items
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["percent"] = format_percent
+    app.jinja_env.filters["date_fr"] = format_date
+    app.jinja_env.globals["month_label"] = month_label
+    app.jinja_env.globals["has_endpoint"] = has_endpoint
+    app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.filters["control_kind"] = control_kind
+
+    @app.context_processor
+    def inject_globals():
+        return {"Role": Role, "vocabulary": vocabulary, "Decimal": Decimal}
