@@ -1,4 +1,4 @@
-"""The domain's shared vocabulary (DOMAIN.md): stable codes in English, labels in French.
+"""The domain's shared vocabulary (docs/domain.md): stable codes in English, labels in French.
 
 Pure Python, no Flask or database import, so the matching engine can use it too.
 """

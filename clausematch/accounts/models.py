@@ -66,7 +66,7 @@ class BuyerKind(LabelledEnum):
 
 
 class Territory(db.Model):
-    """A guichet clause and its conventions (DOMAIN.md: settings, never constants)."""
+    """A guichet clause and its conventions (docs/domain.md: settings, never constants)."""
 
     __tablename__ = "territories"
     __table_args__ = (

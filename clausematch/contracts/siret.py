@@ -1,6 +1,6 @@
 """SIRET numbers: 14 digits (SIREN + NIC) protected by a Luhn checksum.
 
-La Poste is the known exception (DOMAIN.md): its establishments share SIREN 356000000 and
+La Poste is the known exception (docs/domain.md): its establishments share SIREN 356000000 and
 carry NICs that break the Luhn rule; INSEE checks them instead with "the sum of the 14 digits
 is a multiple of 5". We accept a La Poste SIRET that passes either rule.
 """

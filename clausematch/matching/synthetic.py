@@ -17,7 +17,7 @@ from clausematch.matching.profiles import CandidateProfile, OfferProfile
 from clausematch.matching.referential import DATA_DIR, Referential
 from clausematch.text import STOPWORDS, normalise
 
-# Jobs clauses usually carry (DOMAIN.md): half the generated profiles use one of them.
+# Jobs clauses usually carry (docs/domain.md): half the generated profiles use one of them.
 CLAUSE_CODES = ("F1701", "F1702", "F1703", "F1704", "F1705", "F1601", "F1602", "F1603", "F1604",
                 "F1606", "F1607", "F1608", "F1610", "F1613", "F1301", "F1302", "K2204", "K2303",
                 "A1203", "G1602", "G1603", "M1602", "K1204", "N1103", "N4105", "K2110", "J1301")

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from clausematch import benchmarking
 
 BATCH = 5000
-# Jobs clauses usually carry (DOMAIN.md), and the words people type to find them.
+# Jobs clauses usually carry (docs/domain.md), and the words people type to find them.
 CLAUSE_ROME_CODES = ("F1701", "F1702", "F1703", "F1704", "F1705", "F1601", "F1602", "F1603", "F1604",
                      "F1606", "F1607", "F1608", "F1610", "F1613", "F1301", "F1302", "K2204", "K2303",
                      "A1203", "G1602", "M1602", "K1204", "N1103", "N4105")

@@ -1,4 +1,4 @@
-"""Exits: how an employment contract ended (DOMAIN.md, "Pathway and outcomes").
+"""Exits: how an employment contract ended (docs/domain.md, "Parcours et sorties").
 
 The detail (ExitDetail) is what people choose; the category (emploi durable, de transition,
 sortie positive, autre) is derived from it with EXIT_CATEGORY and stored for reports in SQL.
