@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from database_support import counting_statements, empty_domain_tables
 
 from clausematch import create_app
 from clausematch.extensions import db as _db
@@ -15,7 +16,6 @@ from clausematch.referential.loading import load_reference_data
 
 sys.path.insert(0, str(Path(__file__).parent))  # tests/factories.py importable as `factories`
 
-REFERENCE_TABLES = {"rome_codes", "rome_appellations", "communes"}
 DEFAULT_POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
@@ -93,23 +93,20 @@ def app(database_url, referential_index):
     with app.app_context():
         yield app
         _db.session.remove()
-        _empty_domain_tables()
+        empty_domain_tables(_db)
         _db.engine.dispose()
-
-
-def _empty_domain_tables() -> None:
-    tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
-    with _db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(sa.text("TRUNCATE " + ", ".join(t.name for t in tables) + " RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
 
 
 @pytest.fixture
 def db(app):
     return _db
+
+
+@pytest.fixture
+def count_queries(db):
+    """`with count_queries() as statements:` … `len(statements)`: the SQL statements run on
+    db.engine inside the block (pages and lists run a bounded number of them)."""
+    return lambda: counting_statements(db.engine)
 
 
 @pytest.fixture

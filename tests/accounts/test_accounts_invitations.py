@@ -189,18 +189,13 @@ def test_the_list_shows_this_territory_newest_first(app, client, login_as, perso
         assert "Expirée" in client.get("/invitations").get_data(as_text=True)
 
 
-def test_the_list_runs_the_same_number_of_queries_whatever_its_length(app, client, login_as, personas, db):
+def test_the_list_runs_the_same_number_of_queries_whatever_its_length(app, client, login_as, personas, count_queries):
     facilitator = login_as("facilitator")
     organisations = [personas[r].organisation for r in ("prescriber", "company", "buyer")]
 
     def queries_for_list() -> int:
-        statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        sa.event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with count_queries() as statements:
             assert client.get("/invitations").status_code == 200
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", listener)
         return len(statements)
 
     invite(facilitator, organisations[0], email="a0@exemple.fr")

@@ -1,6 +1,5 @@
 """/admin/taches: every job with its last run, duration and result; "Lancer maintenant" runs it
 (manual run, no period), audited; administrators only."""
-from contextlib import contextmanager
 from datetime import datetime
 
 import pytest
@@ -35,31 +34,17 @@ def test_page_lists_every_job_with_its_last_run(db, client, admin):
     assert "Planificateur arrêté" in html  # no scheduler in tests
 
 
-@contextmanager
-def count_statements(db):
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
-
-
-def test_page_runs_a_fixed_number_of_queries(db, client, admin):
+def test_page_runs_a_fixed_number_of_queries(db, count_queries, client, admin):
     db.session.commit()
     db.session.expire_all()
-    with count_statements(db) as few:
+    with count_queries() as few:
         assert client.get("/admin/taches").status_code == 200
     for job in scheduler.available_jobs():
         for _ in range(5):
             JobRunFactory(job_name=job.name, finished_at=datetime(2026, 4, 10, 1, 0))
     db.session.commit()
     db.session.expire_all()
-    with count_statements(db) as many:
+    with count_queries() as many:
         assert client.get("/admin/taches").status_code == 200
     assert len(many) == len(few)
 

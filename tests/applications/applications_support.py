@@ -1,8 +1,5 @@
 """Helpers shared by the applications tests (imported by name: tests/applications is on sys.path)."""
-from contextlib import contextmanager
 from datetime import date, timedelta
-
-import sqlalchemy as sa
 
 from clausematch.applications.models import ApplicationStatus
 from clausematch.candidates.models import EligibilityCriterion, EligibilityStatus
@@ -35,26 +32,11 @@ def add_criterion(candidate, code: str = "deld", status=EligibilityStatus.VALIDA
     return criterion
 
 
-@contextmanager
-def count_statements(db):
-    """The SQL statements run inside the block (to check that a page does not grow with data)."""
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
-
-
-def statements_for(db, client, path: str) -> int:
+def statements_for(db, count_queries, client, path: str) -> int:
     """How many statements GET `path` runs, nothing served from the session's memory."""
     db.session.commit()
     db.session.expire_all()
-    with count_statements(db) as statements:
+    with count_queries() as statements:
         response = client.get(path)
     assert response.status_code == 200
     return len(statements)

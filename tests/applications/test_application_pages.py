@@ -115,13 +115,13 @@ def add_applications(personas, offer, make_application, n: int) -> None:
 
 @pytest.mark.parametrize(("role", "path"), [("facilitator", "/orientations"), ("prescriber", "/mes-orientations"),
                                             ("company", "/entreprise/candidatures")])
-def test_lists_run_the_same_number_of_queries_for_3_and_30(db, client, login_as, personas, offer, make_application,
-                                                           role, path):
+def test_lists_run_the_same_number_of_queries_for_3_and_30(db, count_queries, client, login_as, personas, offer,
+                                                           make_application, role, path):
     login_as(role)
     add_applications(personas, offer, make_application, 3)
-    few = statements_for(db, client, path)
+    few = statements_for(db, count_queries, client, path)
     add_applications(personas, offer, make_application, 27)
-    many = statements_for(db, client, path)
+    many = statements_for(db, count_queries, client, path)
     assert few == many
     assert few <= 12
 

@@ -1,9 +1,6 @@
-"""Helpers of the candidates tests: form values and consent as plain values, a statement counter."""
+"""Helpers of the candidates tests: form values and consent as plain values."""
 import itertools
-from contextlib import contextmanager
 from datetime import date
-
-import sqlalchemy as sa
 
 from clausematch.candidates.checks import CandidateInput, ConsentInput, CriterionInput, DesiredJobInput
 from clausematch.candidates.services import STANDARD_PURPOSES
@@ -32,17 +29,3 @@ def make_consent(**values) -> ConsentInput:
 
 def next_number() -> int:
     return next(_numbers)
-
-
-@contextmanager
-def counting_statements(db):
-    statements = []
-
-    def count_statement(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count_statement)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count_statement)

@@ -4,7 +4,6 @@ from datetime import date, datetime
 import pytest
 import sqlalchemy as sa
 import time_machine
-from candidate_inputs import counting_statements
 from factories import PrescriberFactory
 
 from clausematch.candidates.models import Candidate, EligibilityCriterion, EligibilityStatus
@@ -122,15 +121,15 @@ def _add_pairs(db, personas, other_prescriber, record, n):
 
 
 @pytest.mark.parametrize("path", ["/eligibilites", "/candidats/doublons"])
-def test_facilitator_lists_query_count_does_not_grow(db, client, login_as, personas, other_prescriber, record,
-                                                     path):
+def test_facilitator_lists_query_count_does_not_grow(db, count_queries, client, login_as, personas, other_prescriber,
+                                                     record, path):
     login_as("facilitator")
     _add_pairs(db, personas, other_prescriber, record, 2)  # 4 records: 6 pairs, 2 criteria
     db.session.expire_all()
-    with counting_statements(db) as few:
+    with count_queries() as few:
         assert client.get(path).status_code == 200
     _add_pairs(db, personas, other_prescriber, record, 8)  # 20 records: 190 pairs, 10 criteria
     db.session.expire_all()
-    with counting_statements(db) as many:
+    with count_queries() as many:
         assert client.get(path).status_code == 200
     assert len(many) == len(few) <= 10

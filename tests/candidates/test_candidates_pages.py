@@ -4,7 +4,6 @@ from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
-from candidate_inputs import counting_statements
 from factories import ApplicationFactory, LotInTerritoryFactory, OfferInTerritoryFactory
 
 from clausematch.accounts.models import TerritoryCommune
@@ -157,21 +156,21 @@ def _add_candidates(db, organisation, record, n):
     db.session.commit()
 
 
-def _statements(db, client, path):
+def _statements(db, count_queries, client, path):
     db.session.expire_all()
-    with counting_statements(db) as statements:
+    with count_queries() as statements:
         response = client.get(path)
     assert response.status_code == 200
     return len(statements)
 
 
 @pytest.mark.parametrize("path", ["/candidats", "/candidats?eligibilite=to_validate&q=prenom"])
-def test_my_candidates_query_count_does_not_grow(db, client, login_as, personas, record, path):
+def test_my_candidates_query_count_does_not_grow(db, count_queries, client, login_as, personas, record, path):
     login_as("prescriber")
     _add_candidates(db, personas["prescriber"].organisation, record, 3)
-    few = _statements(db, client, path)
+    few = _statements(db, count_queries, client, path)
     _add_candidates(db, personas["prescriber"].organisation, record, 27)
-    many = _statements(db, client, path)
+    many = _statements(db, count_queries, client, path)
     assert many == few
     assert few <= 8
 

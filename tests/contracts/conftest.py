@@ -3,7 +3,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-import sqlalchemy as sa
 
 
 @pytest.fixture
@@ -64,20 +63,3 @@ class Builder:
 
         return BuyerFactory(territory=self.territory, **values)
 
-
-@pytest.fixture
-def count_queries(db):
-    """count_queries(callable) → number of SQL statements the callable ran."""
-    def count(func) -> int:
-        statements = []
-
-        def record(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        sa.event.listen(db.engine, "before_cursor_execute", record)
-        try:
-            func()
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", record)
-        return len(statements)
-    return count

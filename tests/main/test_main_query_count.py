@@ -1,10 +1,8 @@
 """Home pages run the same number of SQL statements whatever the amount of data (no N+1)."""
-from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-import sqlalchemy as sa
 from factories import (ApplicationFactory, BuyerFactory, ClauseFactory, EmploymentContractFactory,
                        FollowUpFactory, HoursEntryFactory, JobRunFactory, NotificationFactory,
                        OutboxMessageFactory, UserFactory)
@@ -15,20 +13,6 @@ from factories import OfferInTerritoryFactory as OfferFactory
 
 from clausematch.accounts.models import Role
 from clausematch.database import today
-
-
-@contextmanager
-def counting_statements(db):
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
 
 
 def add_data(personas, territory, n: int) -> None:
@@ -52,10 +36,10 @@ def add_data(personas, territory, n: int) -> None:
         BuyerFactory(territory=territory)
 
 
-def statements_for(db, client, path: str) -> int:
+def statements_for(db, count_queries, client, path: str) -> int:
     db.session.commit()
     db.session.expire_all()  # nothing served from memory: every request loads what it reads
-    with counting_statements(db) as statements:
+    with count_queries() as statements:
         response = client.get(path)
     assert response.status_code == 200
     return len(statements)
@@ -68,13 +52,13 @@ def statements_for(db, client, path: str) -> int:
     ("buyer", "/acheteur"),
     ("admin", "/admin"),
 ])
-def test_home_query_count_does_not_grow_with_data(db, territory, personas, client, login_as, role, path):
+def test_home_query_count_does_not_grow_with_data(db, count_queries, territory, personas, client, login_as, role, path):
     login_as(role)
     add_data(personas, territory, 3)
-    few = statements_for(db, client, path)
+    few = statements_for(db, count_queries, client, path)
 
     add_data(personas, territory, 27)
-    many = statements_for(db, client, path)
+    many = statements_for(db, count_queries, client, path)
 
     assert many == few
     assert few <= 10

@@ -1,9 +1,7 @@
 """Helpers of the matching tests on the application side (imported by name: tests/matching is on
 sys.path): a facilitator's territory with an offer, candidates with desired jobs and criteria."""
-from contextlib import contextmanager
 from datetime import timedelta
 
-import sqlalchemy as sa
 from factories import CandidateInTerritoryFactory, ContractInTerritoryFactory, LotFactory, OfferInTerritoryFactory
 
 from clausematch.candidates.models import CandidateDesiredJob, EligibilityCriterion, EligibilityStatus
@@ -47,18 +45,3 @@ def offer_of(company, territory, **values):
 
 def ranked_ids(offer, user, filters=None, k=20) -> list[int]:
     return [s.id for s in services.candidates_for_offer(offer, user, filters, k)]
-
-
-@contextmanager
-def count_statements(db):
-    """The SQL statements run inside the block."""
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)

@@ -6,7 +6,7 @@ from html import unescape
 
 import pytest
 from factories import FacilitatorTeamFactory, PrescriberFactory, UserFactory
-from matching_app_support import AUBERVILLIERS, LILLE, candidate, count_statements, offer_of
+from matching_app_support import AUBERVILLIERS, LILLE, candidate, offer_of
 
 from clausematch.accounts.models import Role
 from clausematch.applications.models import Application, ApplicationStatus
@@ -67,7 +67,8 @@ def test_filters_come_from_the_query_string_and_bad_values_are_ignored(db, clien
     assert "Proche" in everyone and "Lointain" in everyone
 
 
-def test_the_page_reads_the_index_without_rebuilding_it_in_bounded_queries(db, client, login_as, personas, offer):
+def test_the_page_reads_the_index_without_rebuilding_it_in_bounded_queries(db, count_queries, client, login_as,
+                                                                          personas, offer):
     prescriber = personas["prescriber"].organisation
     login_as("facilitator")
     counts = []
@@ -78,7 +79,7 @@ def test_the_page_reads_the_index_without_rebuilding_it_in_bounded_queries(db, c
         services.rebuild_index()  # the nightly job's part, outside the page
         builds = services.holder().builds
         db.session.expire_all()
-        with count_statements(db) as statements:
+        with count_queries() as statements:
             response = client.get(suggestions_url(offer, nombre=50))
         assert response.status_code == 200
         assert page_text(response).count("à la présélection</label>") == n

@@ -123,14 +123,12 @@ def test_offer_profile_of_a_loaded_offer_matches_the_streamed_one(db, personas, 
     assert feed.offer_profile(db.session.get(Offer, offer.id)) == streamed
 
 
-def test_profiles_cost_one_query_per_table_whatever_the_number(db, prescriber):
-    from matching_app_support import count_statements
-
+def test_profiles_cost_one_query_per_table_whatever_the_number(db, count_queries, prescriber):
     for _ in range(25):
         candidate(prescriber, criteria=("rsa", "deld"))
     CandidateInTerritoryFactory(prescriber=prescriber)
     db.session.commit()
-    with count_statements(db) as statements:
+    with count_queries() as statements:
         assert len(list(feed.candidate_profiles())) == 26
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 3
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Candidate)) == 26

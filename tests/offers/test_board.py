@@ -4,7 +4,6 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
-import sqlalchemy as sa
 from factories import LotInTerritoryFactory, OfferInTerritoryFactory, TerritoryFactory
 
 from clausematch.accounts.models import TerritoryCommune
@@ -198,15 +197,10 @@ def test_wrong_radius_falls_back_to_30_km(client, publish):
     assert '<option selected value="30">30 km</option>' in response.get_data(as_text=True)
 
 
-def test_a_page_runs_the_same_statements_for_5_or_60_offers(db, client, publish):
+def test_a_page_runs_the_same_statements_for_5_or_60_offers(count_queries, client, publish):
     def statements(path: str) -> int:
-        seen = []
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        sa.event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with count_queries() as seen:
             assert client.get(path).status_code == 200
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", listener)
         return len(seen)
 
     paths = ["/offres", f"/offres?q=macon&commune={SAINT_DENIS}&rayon=30&type=cdd", "/offres?commune=Saint-Denis"]

@@ -1,6 +1,5 @@
 """The offers workspace pages: forms with and without JavaScript, lists, detail, status buttons."""
 import re
-from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -26,20 +25,6 @@ def offers(db):
 
 def text(response) -> str:
     return re.sub(r"\s+", " ", response.get_data(as_text=True))
-
-
-@contextmanager
-def count_statements(db):
-    statements = []
-
-    def listener(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
 
 
 # --- Creating an offer ----------------------------------------------------------------------
@@ -295,10 +280,10 @@ def test_lists_paginate_in_sql(client, login_as, make_offer, app):
 
 
 @pytest.mark.parametrize(("role", "path"), [("company", "/entreprise/offres"), ("facilitator", "/facilitateur/offres")])
-def test_lists_run_the_same_number_of_queries_for_3_and_30_offers(client, login_as, make_offer, other_lot, db,
-                                                                    territory, role, path):
+def test_lists_run_the_same_number_of_queries_for_3_and_30_offers(client, login_as, make_offer, other_lot,
+                                                                    count_queries, territory, role, path):
     def statements_for_page() -> int:
-        with count_statements(db) as statements:
+        with count_queries() as statements:
             assert client.get(path).status_code == 200
         return len(statements)
 

@@ -1,10 +1,8 @@
 """Fixtures of the hires, exits, follow-ups and pathway tests: a lot held by the persona company,
 a person of the persona prescriber hired on it in CDD (March to December 2025)."""
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
-import sqlalchemy as sa
 from factories import (CandidateInTerritoryFactory, ClauseFactory, ContractInTerritoryFactory,
                        EmploymentContractFactory, LotFactory)
 
@@ -45,27 +43,13 @@ def cdd(make_contract):
     return make_contract(start_date=date(2025, 3, 1), planned_end_date=date(2025, 12, 31))
 
 
-@contextmanager
-def count_statements(db):
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
-
-
 @pytest.fixture
-def statements_for(db, client):
+def statements_for(db, count_queries, client):
     """statements_for(path) → how many SQL statements GET `path` runs (status 200 checked)."""
     def count(path: str) -> int:
         db.session.commit()
         db.session.expire_all()
-        with count_statements(db) as statements:
+        with count_queries() as statements:
             response = client.get(path)
         assert response.status_code == 200, response.status_code
         return len(statements)

@@ -1,6 +1,5 @@
 """Fixtures and helpers of the monthly hours tests (imported by each tests/pathways/test_hours_*.py)."""
 import html
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
@@ -67,20 +66,6 @@ def revisions(db, entry_id: int) -> list[tuple]:
 
 def cell(contract, kind=W) -> str:
     return cell_name(contract.id, kind)
-
-
-@contextmanager
-def counting_statements(db):
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
 
 
 def page_text(response) -> str:

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 from factories import CompanyFactory, HoursEntryFactory
-from hours_support import (MARCH, T, W, cell, counting_statements, entries, entry, hire, lot,  # noqa: F401 (fixtures)
+from hours_support import (MARCH, T, W, cell, entries, entry, hire, lot,  # noqa: F401 (fixtures)
                            other_company_user, page_text, revisions)
 
 from clausematch.audit import AuditEvent
@@ -220,24 +220,25 @@ def test_only_company_users_declare(client, login_as, lot, role):
     assert client.get(GRID.format(lot=lot.id)).status_code == 403
 
 
-def grid_statements(db, client, lot, hire, personas, n: int) -> int:
+def grid_statements(db, count_queries, client, lot, hire, personas, n: int) -> int:
     for i in range(n):
         contract = hire(lot, first_name=f"Personne{i}")
         HoursEntryFactory(contract=contract, month=MARCH, hours=Decimal(10), status=HoursStatus.REJECTED)
     db.session.commit()
     db.session.expire_all()
-    with counting_statements(db) as statements:
+    with count_queries() as statements:
         response = client.get(GRID.format(lot=lot.id))
     assert page_text(response).count('inputmode="decimal"') == 2 * n
     return len(statements)
 
 
-def test_the_grid_runs_the_same_queries_for_3_or_30_contracts(db, client, login_as, personas, lot, hire, territory):
+def test_the_grid_runs_the_same_queries_for_3_or_30_contracts(db, count_queries, client, login_as, personas, lot, hire,
+                                                               territory):
     login_as("company")
-    small = grid_statements(db, client, lot, hire, personas, 3)
+    small = grid_statements(db, count_queries, client, lot, hire, personas, 3)
     other = lot.__class__(contract_id=lot.contract_id, number=99, title="Second œuvre", company_id=lot.company_id,
                           amount_ht=Decimal(1), start_date=lot.start_date)
     db.session.add(other)
     db.session.commit()
-    large = grid_statements(db, client, other, hire, personas, 30)
+    large = grid_statements(db, count_queries, client, other, hire, personas, 30)
     assert small == large

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 from factories import ContractInTerritoryFactory, LotInTerritoryFactory, UserFactory
-from hours_support import (MARCH, T, W, cell, counting_statements, entries, entry, hire, lot,  # noqa: F401 (fixtures)
+from hours_support import (MARCH, T, W, cell, entries, entry, hire, lot,  # noqa: F401 (fixtures)
                            other_company_user, page_text, revisions)
 
 from clausematch.accounts.models import Role
@@ -187,7 +187,7 @@ def test_a_month_that_is_not_one_is_a_missing_page(client, login_as, lot):
     assert client.get(f"/heures/lots/{lot.id}/n-importe").status_code == 404
 
 
-def pending_statements(db, client, personas, territory, hire, n: int) -> int:
+def pending_statements(db, count_queries, client, personas, territory, hire, n: int) -> int:
     """n lots of the territory, each with two people's hours declared for two months."""
     from factories import ClauseFactory, LotFactory
 
@@ -201,20 +201,20 @@ def pending_statements(db, client, personas, territory, hire, n: int) -> int:
             entry(contract, month=APRIL)
     db.session.commit()
     db.session.expire_all()
-    with counting_statements(db) as statements:
+    with count_queries() as statements:
         response = client.get("/heures/a-valider")
     assert response.status_code == 200
     return len(statements)
 
 
-def test_pending_list_queries_do_not_grow_with_data(db, client, login_as, personas, territory, hire):
+def test_pending_list_queries_do_not_grow_with_data(db, count_queries, client, login_as, personas, territory, hire):
     login_as("facilitator")
-    small = pending_statements(db, client, personas, territory, hire, 3)
-    large = pending_statements(db, client, personas, territory, hire, 30)
+    small = pending_statements(db, count_queries, client, personas, territory, hire, 3)
+    large = pending_statements(db, count_queries, client, personas, territory, hire, 30)
     assert small == large
 
 
-def test_lot_month_page_queries_do_not_grow_with_data(db, client, login_as, personas, lot, hire):
+def test_lot_month_page_queries_do_not_grow_with_data(db, count_queries, client, login_as, personas, lot, hire):
     login_as("facilitator")
     counts = []
     for n, month in ((3, MARCH), (30, APRIL)):
@@ -222,7 +222,7 @@ def test_lot_month_page_queries_do_not_grow_with_data(db, client, login_as, pers
             entry(hire(lot, first_name=f"P{month.month}-{i}"), month=month)
         db.session.commit()
         db.session.expire_all()
-        with counting_statements(db) as statements:
+        with count_queries() as statements:
             page = page_text(client.get(f"/heures/lots/{lot.id}/{month:%Y-%m}"))
         assert page.count("/heures/saisies/") == 2 * n  # validate button and entry link per line
         counts.append(len(statements))

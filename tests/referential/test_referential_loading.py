@@ -16,11 +16,11 @@ def table_counts(db) -> dict[str, int]:
     return {"codes ROME": count(RomeCode), "appellations": count(RomeAppellation), "communes": count(Commune)}
 
 
-def test_a_second_load_writes_nothing(db, count_statements):
+def test_a_second_load_writes_nothing(db, count_queries):
     assert table_counts(db) == EXPECTED
-    with count_statements() as counter:
+    with count_queries() as statements:
         assert load_reference_data() == EXPECTED
-    writes = [s for s in counter.statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    writes = [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
     assert writes == []
     assert table_counts(db) == EXPECTED
 

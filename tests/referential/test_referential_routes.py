@@ -47,11 +47,11 @@ def test_communes_of_the_territory_come_first(client, db, territory):
 
 @pytest.mark.parametrize("path", ["/referentiel/appellations", "/referentiel/communes"])
 @pytest.mark.parametrize("query", [None, "", " ", "m", " é "])
-def test_empty_or_one_character_queries_give_no_results(client, path, query, count_statements):
+def test_empty_or_one_character_queries_give_no_results(client, path, query, count_queries):
     params = {} if query is None else {"q": query}
-    with count_statements() as counter:
+    with count_queries() as statements:
         assert results(client, path, **params) == []
-    assert counter.statements == []
+    assert statements == []
 
 
 @pytest.mark.parametrize("path", ["/referentiel/appellations", "/referentiel/communes"])
@@ -71,11 +71,11 @@ def test_limit_is_bounded(client, limit, expected):
     assert len(results(client, "/referentiel/appellations", **{**params, "q": "agent"})) == expected
 
 
-def test_a_search_runs_at_most_one_query_once_the_index_is_built(client, count_statements):
-    with count_statements() as counter:
+def test_a_search_runs_at_most_one_query_once_the_index_is_built(client, count_queries):
+    with count_queries() as statements:
         results(client, "/referentiel/communes", q="aubervilliers")
         results(client, "/referentiel/appellations", q="coffreur")
-    assert len(counter.statements) == 1  # the territory's departments
+    assert len(statements) == 1  # the territory's departments
 
 
 def test_responses_may_be_cached_briefly(client):

@@ -177,16 +177,16 @@ def test_no_commune_for_nothing(query):
 
 # --- The index ---------------------------------------------------------------------------------
 
-def test_index_is_built_at_first_search_then_searches_run_no_sql(app, count_statements):
+def test_index_is_built_at_first_search_then_searches_run_no_sql(app, count_queries):
     app.extensions.pop(EXTENSION_KEY, None)  # as create_app leaves it
-    with count_statements() as first:
+    with count_queries() as first:
         assert first_commune("st denis").name == "Saint-Denis"
-    assert len(first.statements) == 2  # appellations, communes
-    with count_statements() as later:
+    assert len(first) == 2  # appellations, communes
+    with count_queries() as later:
         assert first_commune("aubervilier").insee_code == "93001"
         assert first_appellation("macon").code == 16250
         assert search_communes("93200") and search_appellations("F1703")
-    assert later.statements == []
+    assert later == []
     assert get_index() is app.extensions[EXTENSION_KEY]
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-import sqlalchemy as sa
+from database_support import empty_domain_tables
 
 from clausematch.applications.models import ApplicationEvent, ApplicationStatus as S, RefusalReason
 from clausematch.candidates.models import EligibilityCriterion, EligibilityStatus
@@ -210,16 +210,5 @@ def seeded(database_url, referential_index):
         seed_demo()
         yield SimpleNamespace(app=app, seconds=time.perf_counter() - started)
         _db.session.remove()
-        _empty(_db)
+        empty_domain_tables(_db)
         _db.engine.dispose()
-
-
-def _empty(db) -> None:
-    reference = {"rome_codes", "rome_appellations", "communes"}
-    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in reference]
-    with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(sa.text("TRUNCATE " + ", ".join(t.name for t in tables) + " RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())

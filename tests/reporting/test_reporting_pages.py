@@ -2,11 +2,9 @@
 who may see what (buyers their own contracts only), and a bounded number of SQL statements."""
 import html
 import re
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
-import sqlalchemy as sa
 
 from clausematch.applications.models import ApplicationStatus as S
 from clausematch.vocabulary import ExitDetail
@@ -130,20 +128,6 @@ def test_index_lists_every_report(world, client, login_as):
 
 # --- Query counts ---------------------------------------------------------------------------
 
-@contextmanager
-def counting(db):
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
-
-
 def grow(world, n: int) -> None:
     """n more contracts, each with a lot, an offer of the programme, hires, hours and exits."""
     from factories import OfferInTerritoryFactory
@@ -163,9 +147,9 @@ def grow(world, n: int) -> None:
     w.db.session.commit()
 
 
-def statements_for(db, client, path) -> int:
+def statements_for(db, count_queries, client, path) -> int:
     db.session.expire_all()
-    with counting(db) as statements:
+    with count_queries() as statements:
         assert client.get(path).status_code == 200
     return len(statements)
 
@@ -174,9 +158,9 @@ def statements_for(db, client, path) -> int:
     "/rapports/heures?par=marche", "/rapports/heures?par=annee", "/rapports/entonnoir?programme={programme}",
     "/rapports/heures/export.xlsx?par=lot", "/rapports/bilan/marche/{a1}?annee=2025",
     "/rapports/bilan/acheteur/{buyer}?annee=2025"])
-def test_statements_do_not_grow_with_the_data(world, db, client, login_as, path):
+def test_statements_do_not_grow_with_the_data(world, db, count_queries, client, login_as, path):
     login_as("facilitator")
     path = path.format(programme=world.programme.id, a1=world.a1.id, buyer=world.buyer_a.id)
-    small = statements_for(db, client, path)
+    small = statements_for(db, count_queries, client, path)
     grow(world, 6)
-    assert statements_for(db, client, path) == small
+    assert statements_for(db, count_queries, client, path) == small

@@ -4,13 +4,10 @@ import time
 from types import SimpleNamespace
 
 import pytest
-import sqlalchemy as sa
+from database_support import empty_domain_tables
 
 from clausematch import create_app
 from clausematch.extensions import db as _db
-
-REFERENCE_TABLES = {"rome_codes", "rome_appellations", "communes"}
-
 
 @pytest.fixture(scope="module")
 def seeded(database_url):
@@ -25,16 +22,6 @@ def seeded(database_url):
         seconds = time.perf_counter() - started
         yield SimpleNamespace(app=app, summary=summary, was_empty=was_empty, seconds=seconds)
         _db.session.remove()
-        empty_domain_tables()
+        empty_domain_tables(_db)
         _db.engine.dispose()
-
-
-def empty_domain_tables() -> None:
-    tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
-    with _db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(sa.text("TRUNCATE " + ", ".join(t.name for t in tables) + " RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
 
