@@ -3,8 +3,10 @@ a person of the persona prescriber hired on it in CDD (March to December 2025)."
 from datetime import date
 
 import pytest
-from factories import (CandidateInTerritoryFactory, ClauseFactory, ContractInTerritoryFactory,
-                       EmploymentContractFactory, LotFactory)
+from factories import (CandidateInTerritoryFactory, ClauseFactory, CompanyFactory, ContractInTerritoryFactory,
+                       EmploymentContractFactory, LotFactory, UserFactory)
+
+from clausematch.accounts.models import Role
 
 
 @pytest.fixture
@@ -54,3 +56,36 @@ def statements_for(db, count_queries, client):
         assert response.status_code == 200, response.status_code
         return len(statements)
     return count
+
+
+# --- The monthly hours tests (tests/pathways/test_hours_*.py) ---------------------------------
+
+@pytest.fixture
+def lot(db, personas, territory):
+    """A lot with a clause, held by the persona company."""
+    lot = LotFactory(contract=ContractInTerritoryFactory(buyer__territory=territory),
+                     company=personas["company"].organisation, title="Gros œuvre")
+    ClauseFactory(lot=lot)
+    db.session.commit()
+    return lot
+
+
+@pytest.fixture
+def hire(db, personas):
+    """hire(lot, first_name=..., **contract columns) → a committed employment contract on `lot`."""
+    def make(lot, first_name="Awa", last_name="Diallo", **columns):
+        candidate = CandidateInTerritoryFactory(prescriber=personas["prescriber"].organisation,
+                                                first_name=first_name, last_name=last_name)
+        contract = EmploymentContractFactory(lot=lot, candidate=candidate, **columns)
+        db.session.commit()
+        return contract
+    return make
+
+
+@pytest.fixture
+def other_company_user(db, territory):
+    """A user of another company of the same territory (company B)."""
+    user = UserFactory(role=Role.COMPANY, email="b@exemple.fr",
+                       organisation=CompanyFactory(territory=territory, name="Entreprise B"))
+    db.session.commit()
+    return user

@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from hours_support import MARCH, T, W, entries, entry, hire, lot, other_company_user, page_text  # noqa: F401 (fixtures)
+from hours_support import MARCH, T, W, entries, entry, page_text
 
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.pathways import hours_csv

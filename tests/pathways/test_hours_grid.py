@@ -8,8 +8,7 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 from factories import CompanyFactory, HoursEntryFactory
-from hours_support import (MARCH, T, W, cell, entries, entry, hire, lot,  # noqa: F401 (fixtures)
-                           other_company_user, page_text, revisions)
+from hours_support import MARCH, T, W, cell, entries, entry, page_text, revisions
 
 from clausematch.audit import AuditEvent
 from clausematch.errors import NotAllowed

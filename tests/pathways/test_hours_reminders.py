@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 from factories import ClauseFactory, CompanyFactory, ContractInTerritoryFactory, LotFactory, UserFactory
-from hours_support import MARCH, entry, hire, lot  # noqa: F401 (fixtures)
+from hours_support import MARCH, entry
 
 from clausematch.accounts.models import Role
 from clausematch.audit import AuditEvent

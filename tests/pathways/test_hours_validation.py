@@ -6,8 +6,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 from factories import ContractInTerritoryFactory, LotInTerritoryFactory, UserFactory
-from hours_support import (MARCH, T, W, cell, entries, entry, hire, lot,  # noqa: F401 (fixtures)
-                           other_company_user, page_text, revisions)
+from hours_support import MARCH, T, W, cell, entries, entry, page_text, revisions
 
 from clausematch.accounts.models import Role
 from clausematch.errors import DomainError, NotAllowed
