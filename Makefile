@@ -18,11 +18,12 @@ sa.create_engine(os.environ['TEST_POSTGRES_URL'], connect_args={'connect_timeout
 >/dev/null 2>&1
 
 .DEFAULT_GOAL := help
-.PHONY: help run test bench migration clean
+.PHONY: help run lint test bench migration clean
 
 help:
 	@echo "make run                  installe, migre, charge les référentiels et la démo, puis sert sur http://127.0.0.1:$(PORT)"
-	@echo "make test                 toute la suite sur SQLite, puis sur PostgreSQL si un serveur répond"
+	@echo "make test                 ruff (make lint), puis toute la suite sur SQLite, puis sur PostgreSQL si un serveur répond"
+	@echo "make lint                 vérifie le code avec ruff (configuration dans pyproject.toml)"
 	@echo "make bench                lance les mesures de performance (clausematch.bench)"
 	@echo "make migration m=\"...\"    génère une migration Alembic depuis les modèles"
 	@echo "make clean                supprime caches et fichiers produits (garde .venv et instance/)"
@@ -46,10 +47,14 @@ run: $(VENV)/.installed
 	$(BIN)/flask seed demo --if-empty
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
+# Ruff's findings fail the run before any test starts (configuration: [tool.ruff] in pyproject.toml).
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+
 # Both passes always run, so one report shows every failure; the exit status is non-zero if
 # either failed. Under CLAUSEMATCH_STRICT=1 (CI) nothing may be left out: no PostgreSQL or no
 # Chromium is an error, and tests/conftest.py turns any skipped test into a failure.
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test lint
 	@status=0; \
 	if [ ! -x $(CHROMIUM) ]; then \
 		if [ "$$CLAUSEMATCH_STRICT" = 1 ]; then \
