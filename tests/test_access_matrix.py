@@ -118,7 +118,8 @@ MATRIX = {
     ("GET", "/gestion/offres/{missing}"): MISSING,
     ("GET", "/gestion/offres/{draft_offer}/modifier"): rule(facilitator="ok", company="ok"),
     ("POST", "/gestion/offres/{draft_offer}/modifier"): rule(facilitator="ok", company="ok"),
-    ("GET", "/gestion/offres/{offer}/modifier"): rule(facilitator="ok", company="ok"),  # company: sent back to the offer
+    # company: sent back to the offer
+    ("GET", "/gestion/offres/{offer}/modifier"): rule(facilitator="ok", company="ok"),
     ("GET", "/gestion/offres/{other_offer}/modifier"): NOBODY,
     ("POST", "/gestion/offres/{offer}/statut"): rule(facilitator=400, company=400),  # empty form: no target
     ("POST", "/gestion/offres/{other_offer}/statut"): NOBODY,
@@ -179,7 +180,8 @@ MATRIX = {
     ("GET", "/gestion/offres/{missing}/candidats-suggeres"): rule(facilitator=404),
     ("POST", "/gestion/offres/{offer}/preselection"): FACILITATOR,  # nothing ticked: back to the list, with the message
     ("POST", "/gestion/offres/{other_offer}/preselection"): NOBODY,
-    ("POST", "/gestion/offres/{offer}/preselection/envoyer"): FACILITATOR,  # nothing shortlisted: back, with the message
+    # nothing shortlisted: back, with the message
+    ("POST", "/gestion/offres/{offer}/preselection/envoyer"): FACILITATOR,
     ("POST", "/gestion/offres/{other_offer}/preselection/envoyer"): NOBODY,
     ("GET", "/candidats/{candidate}/offres-suggerees"): rule(prescriber="ok"),
     ("GET", "/candidats/{other_org_candidate}/offres-suggerees"): NOBODY,  # another prescriber's person
@@ -299,8 +301,8 @@ def objects(db, personas):
         "contract": lot.contract_id, "other_contract": other_lot.contract_id, "lot": lot.id,
         "other_lot": other_lot.id, "buyer": buyer.id, "other_buyer": other_lot.contract.buyer_id,
         "company": company.id, "other_company": other_lot.company_id, "offer": offer.id,
-        "draft_offer": draft_offer.id, "other_offer": other_offer.id, "missing": 999_999, "invitation_token": invitation_token,
-        "reset_token": reset_token,
+        "draft_offer": draft_offer.id, "other_offer": other_offer.id, "missing": 999_999,
+        "invitation_token": invitation_token, "reset_token": reset_token,
     }
 
 
@@ -332,7 +334,8 @@ def _applications(db, personas, lot, other_offer, candidate_id: int) -> dict:
 
     candidate = db.session.get(Candidate, candidate_id)
     submitted = ApplicationFactory(candidate=candidate, offer=OfferInTerritoryFactory(lot=lot))
-    sent = ApplicationFactory(candidate=candidate, offer=OfferInTerritoryFactory(lot=lot), status=ApplicationStatus.SENT)
+    sent = ApplicationFactory(candidate=candidate, offer=OfferInTerritoryFactory(lot=lot),
+                              status=ApplicationStatus.SENT)
     elsewhere = ApplicationFactory(offer=other_offer)
     notification = NotificationFactory(user=personas["prescriber"])
     db.session.flush()

@@ -54,7 +54,7 @@ def walk(plan: Plan, rng, offer_meta: dict, candidate_id: int, path: list[S], st
                    refusal_reason=reason if path[-1] is S.REFUSED else None,
                    created_at=times[0], last_event_at=times[-1])
     previous = None
-    for status, when in zip(path, times):
+    for status, when in zip(path, times, strict=True):
         actor = _actor(plan, rng, offer_meta, candidate, previous, status)
         refusal = reason if status is S.REFUSED else None
         plan.add(ApplicationEvent, application_id=app["id"], from_status=previous, to_status=status,

@@ -87,7 +87,7 @@ def _promotion(plan: Plan, rng, meta: dict, until: date, start: date, taken: set
     published = meta["offer"]["published_at"]
     latest = datetime.combine(until, time(17, 0))
     hired = []
-    for candidate_id, outcome in zip(people, outcomes):
+    for candidate_id, outcome in zip(people, outcomes, strict=True):
         begin = published + timedelta(days=rng.uniform(0, 25))
         if outcome[0] == "hired":
             hired.append((walk(plan, rng, meta, candidate_id, MAIN_PATH, begin, latest), start))

@@ -32,7 +32,8 @@ def test_propose_creates_the_application_and_its_first_event(db, personas, candi
     application = services.propose(candidate.id, offer.id, "  Motivée, disponible de suite ", personas["prescriber"])
 
     assert (application.status, application.prescriber_id) == (S.SUBMITTED, candidate.prescriber_id)
-    assert (application.proposed_by_id, application.message) == (personas["prescriber"].id, "Motivée, disponible de suite")
+    assert (application.proposed_by_id, application.message) == (personas["prescriber"].id,
+                                                                 "Motivée, disponible de suite")
     (event,) = db.session.scalars(sa.select(ApplicationEvent)).all()
     assert (event.from_status, event.to_status, event.actor_id) == (None, S.SUBMITTED, personas["prescriber"].id)
     assert db.session.scalar(sa.select(AuditEvent.action).where(AuditEvent.entity_id == application.id,

@@ -31,7 +31,8 @@ def test_unread_count_in_the_navigation(db, client, login_as, personas):
     db.session.commit()
     login_as("facilitator")
     html = client.get("/facilitateur").get_data(as_text=True)
-    assert '<a href="/notifications">Notifications <span class="etiquette">3<span class="visuellement-cache"> non lues' in html
+    assert ('<a href="/notifications">Notifications <span class="etiquette">3<span class="visuellement-cache">'
+            ' non lues') in html
     login_as("company")
     html = client.get("/entreprise").get_data(as_text=True)
     assert '<a href="/notifications">Notifications</a>' in html

@@ -51,7 +51,7 @@ def oriented(db, hours_lot):
     for hire in db.session.scalars(sa.select(EmploymentContract).where(EmploymentContract.lot_id == hours_lot.id)):
         application = ApplicationFactory(candidate=hire.candidate, offer=offer, status=S.HIRED,
                                           created_at=datetime(2024, 12, 2, 9))
-        for day, (before, status) in enumerate(zip([None, *path], path)):
+        for day, (before, status) in enumerate(zip([None, *path], path, strict=False)):
             db.session.add(ApplicationEvent(application_id=application.id, from_status=before, to_status=status,
                                             occurred_at=application.created_at + timedelta(days=day)))
     db.session.commit()

@@ -67,12 +67,14 @@ def test_facilitator_ranks_shortlists_and_sends_then_the_company_sees_it(db, per
 
     page.get_by_label("Ajouter Awa Diallo à la présélection").check()
     page.get_by_role("button", name="Ajouter à la présélection").click()
-    expect(page.get_by_role("status").filter(has_text="1 candidat ajouté à la présélection : Awa Diallo")).to_be_visible()
+    added = "1 candidat ajouté à la présélection : Awa Diallo"
+    expect(page.get_by_role("status").filter(has_text=added)).to_be_visible()
     shortlist = page.get_by_role("region", name="Présélection à envoyer à l'entreprise")
     expect(shortlist.get_by_role("link", name="Awa Diallo")).to_be_visible()
 
     page.get_by_role("button", name="Envoyer la présélection à l'entreprise").click()
-    expect(page.get_by_role("status").filter(has_text="Présélection envoyée à l'entreprise : 1 candidature")).to_be_visible()
+    sent = "Présélection envoyée à l'entreprise : 1 candidature"
+    expect(page.get_by_role("status").filter(has_text=sent)).to_be_visible()
     page.get_by_role("button", name="Se déconnecter").click()
 
     log_in(page, live_server, personas["company"])

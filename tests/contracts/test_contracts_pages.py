@@ -3,12 +3,11 @@ with their figures, forms with French errors; bounded query counts."""
 import html as html_lib
 import re
 from datetime import date
-from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
-from clausematch.contracts.models import Clause, ClauseKind, Contract, Lot
+from clausematch.contracts.models import ClauseKind
 from clausematch.pathways.models import HoursKind, HoursStatus
 from clausematch.vocabulary import Sector
 

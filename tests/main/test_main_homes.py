@@ -58,7 +58,7 @@ def territory_data(db, territory, personas):
     merged.merged_into_id = kept.id
     offers = [OfferFactory(lot=lot1), OfferFactory(lot=lot2), OfferFactory(lot=lot3, status=OfferStatus.DRAFT)]
     for offer, status in zip(offers, [ApplicationStatus.SUBMITTED, ApplicationStatus.SUBMITTED,
-                                      ApplicationStatus.VALIDATED]):
+                                      ApplicationStatus.VALIDATED], strict=True):
         ApplicationFactory(candidate=kept, offer=offer, status=status)
 
     for due_on, done_on in [(today() - timedelta(days=1), None), (today(), None),

@@ -101,7 +101,8 @@ def test_paginate_returns_rows_for_several_columns_and_handles_no_result(db, sev
 
 
 def test_pagination_macro_keeps_filters_in_links(app, seven_territories):
-    template = '{% from "macros/pagination.html" import pagination %}{{ pagination(page, "main.buyer_home", q="béton") }}'
+    template = ('{% from "macros/pagination.html" import pagination %}'
+                '{{ pagination(page, "main.buyer_home", q="béton") }}')
     with app.test_request_context():
         middle = render_template_string(template, page=paginate(seven_territories, 2, per_page=3))
         single = render_template_string(template, page=paginate(seven_territories, 1, per_page=10))

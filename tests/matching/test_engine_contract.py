@@ -156,7 +156,8 @@ offers = st.builds(
     lambda title, position, eligible, required: OfferProfile(
         "o", title, latitude=position and position[0], longitude=position and position[1],
         eligible_criteria=eligible, required_criteria=required),
-    st.sampled_from(TITLES), positions, criteria_sets, st.frozensets(st.sampled_from(CRITERIA + ["inconnu"]), max_size=2))
+    st.sampled_from(TITLES), positions, criteria_sets,
+    st.frozensets(st.sampled_from(CRITERIA + ["inconnu"]), max_size=2))
 
 
 def breaks_a_constraint(c: CandidateProfile, o: OfferProfile) -> bool:

@@ -76,11 +76,12 @@ def test_features_describe_a_pair_whatever_the_constraints():
                               mobility_km=10, criteria=frozenset({"qpv"}), available=False)
     job = OfferProfile("o", "Maçon", latitude=SAINT_DENIS[0], longitude=SAINT_DENIS[1],
                        eligible_criteria=frozenset({"qpv", "rsa"}))
-    features = dict(zip(FEATURE_NAMES, learning.features(engine, person, job)))
+    features = dict(zip(FEATURE_NAMES, learning.features(engine, person, job), strict=True))
     assert features["same_code"] == 1 and features["same_domain"] == 1 and features["text"] == pytest.approx(1)
     assert features["proximity"] == pytest.approx(0.7, abs=0.01) and features["distance_known"] == 1
     assert features["criteria"] == 0.5
-    unrelated = dict(zip(FEATURE_NAMES, learning.features(engine, CandidateProfile("d", ["cuisinier"]), job)))
+    unrelated = dict(zip(FEATURE_NAMES, learning.features(engine, CandidateProfile("d", ["cuisinier"]), job),
+                         strict=True))
     assert [unrelated[n] for n in ("same_code", "same_domain", "text", "proximity", "distance_known")] == [
         0, 0, 0, 0.5, 0]
 

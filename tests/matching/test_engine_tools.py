@@ -57,7 +57,8 @@ def test_the_naive_loop_applies_the_same_constraints():
 def test_a_tiny_benchmark_reports_every_figure_in_french(tmp_path, monkeypatch):
     monkeypatch.setattr(bench.Referential, "from_csv", default_referential)  # loaded once for the tests
     result = bench.measure(size=300, queries=6, naive_queries=2, seed=0)
-    assert {"build_wall_s", "build_cpu_s", "memory_mb", "p50_ms", "p95_ms", "naive_p50_ms", "speed_ratio"} <= set(result)
+    assert {"build_wall_s", "build_cpu_s", "memory_mb", "p50_ms", "p95_ms", "naive_p50_ms",
+            "speed_ratio"} <= set(result)
     assert result["queries"] == 6 and result["naive_queries"] == 2
     text = bench.report(result)
     assert text.startswith("300 candidats") and "boucle Python naïve" in text

@@ -196,7 +196,8 @@ def test_facilitator_of_another_territory_is_refused_and_missing_offers_are_404(
 
 def test_suggested_offers_are_refused_to_another_organisation(db, client, login_as, personas, offer):
     person = candidate(personas["prescriber"].organisation)
-    other = UserFactory(role=Role.PRESCRIBER, organisation=PrescriberFactory(territory=personas["prescriber"].organisation.territory))
+    other = UserFactory(role=Role.PRESCRIBER,
+                        organisation=PrescriberFactory(territory=personas["prescriber"].organisation.territory))
     db.session.commit()
     login_as(other)
     assert client.get(f"/candidats/{person.id}/offres-suggerees").status_code == 403

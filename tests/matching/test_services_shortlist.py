@@ -135,7 +135,8 @@ def test_sending_moves_the_shortlist_to_the_company_and_tells_everyone(db, perso
     statuses = dict(db.session.execute(sa.select(Application.candidate_id, Application.status)).all())
     assert statuses == {people[0].id: S.SENT, people[1].id: S.SENT, waiting.id: S.SUBMITTED}
     company_news = notifications_of(db, personas["company"])
-    assert company_news == ["Nouvelle candidature transmise par l'équipe de facilitation pour l'offre « Maçon VRD »."] * 2
+    assert company_news == [
+        "Nouvelle candidature transmise par l'équipe de facilitation pour l'offre « Maçon VRD »."] * 2
     assert notifications_of(db, prescriber_user)[-1].endswith("a été envoyée à l'entreprise.")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == emails_before + 2
     with pytest.raises(DomainError, match="Aucune candidature présélectionnée"):

@@ -125,7 +125,8 @@ def test_edit_form_is_filled_with_the_offer_and_its_codes(client, login_as, make
     login_as("company")
     page = text(client.get(f"/gestion/offres/{offer.id}/modifier"))
     assert 'value="Maçon N2"' in page
-    assert 'value="Maçon / Maçonne (F1703 Maçonnerie)"' in page and 'id="appellation_code" name="appellation_code" type="hidden" value="16250"' in page
+    assert 'value="Maçon / Maçonne (F1703 Maçonnerie)"' in page
+    assert 'id="appellation_code" name="appellation_code" type="hidden" value="16250"' in page
     assert 'value="Saint-Denis (93200)"' in page and 'type="hidden" value="93066"' in page
 
 
@@ -209,8 +210,8 @@ def test_sending_back_without_comment_shows_the_error_on_the_field(client, login
     assert response.status_code == 422
     assert 'aria-invalid="true" aria-describedby="commentaire-draft-erreurs"' in page
     assert "Indiquez en commentaire ce que l&#39;entreprise doit corriger." in page
-    response = client.post(f"/gestion/offres/{offer.id}/statut", data={"target": "draft", "comment": "Adresse du chantier ?"},
-                           follow_redirects=True)
+    response = client.post(f"/gestion/offres/{offer.id}/statut",
+                           data={"target": "draft", "comment": "Adresse du chantier ?"}, follow_redirects=True)
     assert "Adresse du chantier ?" in text(response)
     db.session.expire_all()
     assert offer.status == S.DRAFT

@@ -64,7 +64,8 @@ def test_facilitator_creates_for_the_lots_company(db, personas, other_lot):
 
 
 def test_autocomplete_codes_win_while_the_text_names_them(db, personas, company_lot):
-    picked = valid_data(company_lot, appellation_text="Plombier / Plombière (F1603 Installation d'équipements sanitaires et thermiques)",
+    plumber = "Plombier / Plombière (F1603 Installation d'équipements sanitaires et thermiques)"
+    picked = valid_data(company_lot, appellation_text=plumber,
                         appellation_code="17837", commune_text="Aubervilliers (93300)", commune_insee="93001")
     offer = services.create_offer(picked, personas["company"])
     assert (offer.appellation_code, offer.commune_insee) == (17837, "93001")
@@ -91,7 +92,8 @@ INVALID = [
     ({"appellation_text": ""}, "appellation", "Indiquez le métier (appellation ROME)."),
     ({"appellation_text": "xqzwvk"}, "appellation", "Aucun métier ne correspond à « xqzwvk »"),
     ({"appellation_text": "agent entretien"}, "appellation",
-     "Plusieurs métiers correspondent à « agent entretien », précisez lequel. Suggestions : « Agent / Agente d'entretien"),
+     "Plusieurs métiers correspondent à « agent entretien », précisez lequel. "
+     "Suggestions : « Agent / Agente d'entretien"),
     ({"commune_text": ""}, "commune", "Indiquez la commune du poste."),
     ({"commune_text": "zzqqxxww"}, "commune", "Commune introuvable"),
     ({"weekly_hours": 0}, "weekly_hours", "La durée hebdomadaire doit être comprise entre 0 et 48 heures"),

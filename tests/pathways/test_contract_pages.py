@@ -78,13 +78,15 @@ def test_extend_through_the_form(db, client, login_as, cdd):
     login_as("facilitator")
     form = client.get(f"/contrats-de-travail/{cdd.id}/prolonger").get_data(as_text=True)
     assert "Nouvelle date de fin prévue" in form and 'type="date"' in form
-    response = client.post(f"/contrats-de-travail/{cdd.id}/prolonger", data={"planned_end_date": "2025-12-15", "start_date": "2025-12-01"})
+    response = client.post(f"/contrats-de-travail/{cdd.id}/prolonger",
+                           data={"planned_end_date": "2025-12-15", "start_date": "2025-12-01"})
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "doit être postérieure à celle du contrat actuel" in html and 'aria-invalid="true"' in html
     response = client.post(f"/contrats-de-travail/{cdd.id}/prolonger",
                            data={"planned_end_date": "2026-06-30", "weekly_hours": "28"})
-    new = db.session.scalars(sa.select(EmploymentContract).where(EmploymentContract.previous_contract_id == cdd.id)).one()
+    new = db.session.scalars(
+        sa.select(EmploymentContract).where(EmploymentContract.previous_contract_id == cdd.id)).one()
     assert response.headers["Location"].endswith(f"/contrats-de-travail/{new.id}")
     assert (new.start_date, new.planned_end_date, new.weekly_hours) == (date(2026, 1, 1), date(2026, 6, 30), 28)
     page = client.get(f"/contrats-de-travail/{new.id}").get_data(as_text=True)
@@ -99,7 +101,8 @@ def test_convert_through_the_form(db, client, login_as, cdd):
     response = client.post(f"/contrats-de-travail/{cdd.id}/convertir-en-cdi", data={"start_date": "2025-10-01"})
     assert response.status_code == 302
     db.session.expire_all()
-    cdi = db.session.scalars(sa.select(EmploymentContract).where(EmploymentContract.contract_type == ContractType.CDI)).one()
+    cdi = db.session.scalars(
+        sa.select(EmploymentContract).where(EmploymentContract.contract_type == ContractType.CDI)).one()
     assert cdi.previous_contract_id == cdd.id
     assert db.session.scalars(sa.select(Exit.category)).one() == ExitCategory.DURABLE
 

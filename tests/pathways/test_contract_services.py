@@ -54,7 +54,8 @@ def test_extension_with_its_own_start_and_hours_ends_the_previous_contract_the_d
 
 @pytest.mark.parametrize(("data", "field", "message"), [
     (ExtensionData(planned_end_date=None), "planned_end_date", "Indiquez la date de fin prévue"),
-    (ExtensionData(planned_end_date=date(2025, 12, 1)), "planned_end_date", "La date de fin prévue ne peut pas précéder"),
+    (ExtensionData(planned_end_date=date(2025, 12, 1)), "planned_end_date",
+     "La date de fin prévue ne peut pas précéder"),
     (ExtensionData(planned_end_date=date(2025, 12, 31), start_date=date(2025, 6, 1)), "planned_end_date",
      "doit être postérieure à celle du contrat actuel (31/12/2025)"),
     (ExtensionData(planned_end_date=date(2026, 6, 30), start_date=date(2025, 3, 1)), "start_date",
@@ -152,7 +153,8 @@ def test_exit_derives_and_stores_its_category(db, personas, cdd, detail, categor
 
 
 @pytest.mark.parametrize(("data", "field", "message"), [
-    (ExitData(exit_date=date(2025, 2, 28), detail="cdi"), "exit_date", "ne peut pas précéder le début du contrat (01/03/2025)"),
+    (ExitData(exit_date=date(2025, 2, 28), detail="cdi"), "exit_date",
+     "ne peut pas précéder le début du contrat (01/03/2025)"),
     (ExitData(exit_date=date(2026, 1, 16), detail="cdi"), "exit_date", "ne peut pas être dans le futur"),
     (ExitData(exit_date=None, detail="cdi"), "exit_date", "Indiquez la date de sortie"),
     (ExitData(exit_date=date(2025, 12, 31), detail="promotion"), "detail", "Choisissez la situation"),

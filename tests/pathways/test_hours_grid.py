@@ -168,7 +168,7 @@ def test_the_grid_opens_on_last_month_and_saves_through_the_form(db, client, log
     awa = hire(lot)
     login_as("company")
     page = page_text(client.get("/entreprise/heures"))  # the company's only lot, last month
-    assert "Lot {} — Gros œuvre : mars 2025".format(lot.number) in page
+    assert f"Lot {lot.number} — Gros œuvre : mars 2025" in page
     response = client.post(GRID.format(lot=lot.id), data={cell(awa): "151,67"})
     assert response.status_code == 302
     assert "Heures de mars 2025 enregistrées (1 valeur)" in page_text(client.get(response.headers["Location"]))

@@ -27,8 +27,9 @@ def story(db, personas, territory, pathway_lot, person, make_contract):
     second = ApplicationFactory(candidate=person, offer=OfferInTerritoryFactory(lot=pathway_lot, title="Coffreuse"),
                                 status=S.HIRED, created_at=datetime(2025, 1, 20, 9))
     db.session.add_all([
-        ApplicationEvent(application=first, from_status=S.SUBMITTED, to_status=S.REFUSED, occurred_at=datetime(2024, 12, 2),
-                         refusal_reason=RefusalReason.LACKS_SKILLS, comment="Note privée du prescripteur"),
+        ApplicationEvent(application=first, from_status=S.SUBMITTED, to_status=S.REFUSED,
+                         occurred_at=datetime(2024, 12, 2), refusal_reason=RefusalReason.LACKS_SKILLS,
+                         comment="Note privée du prescripteur"),
         ApplicationEvent(application=second, from_status=S.SENT, to_status=S.HIRED, occurred_at=datetime(2025, 2, 20)),
     ])
     cdd = make_contract(start_date=date(2025, 3, 1), planned_end_date=date(2025, 8, 31), end_date=date(2025, 8, 31),
@@ -124,7 +125,8 @@ def test_page_runs_a_fixed_number_of_queries(db, login_as, person, make_contract
     for month in range(5, 12):
         HoursEntryFactory(contract=story["cdd"], month=date(2025, month, 1), hours=Decimal("10"))
     for year in (2022, 2023):
-        older = make_contract(start_date=date(year, 1, 1), planned_end_date=date(year, 6, 30), end_date=date(year, 6, 30))
+        older = make_contract(start_date=date(year, 1, 1), planned_end_date=date(year, 6, 30),
+                              end_date=date(year, 6, 30))
         FollowUpFactory(exit=ExitFactory(contract=older, exit_date=date(year, 6, 30)), due_on=date(year, 12, 30))
         ApplicationFactory(candidate=person, offer=OfferInTerritoryFactory(lot=story["cdd"].lot))
     assert statements_for(f"/parcours/{person.id}") == baseline

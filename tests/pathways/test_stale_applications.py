@@ -85,7 +85,8 @@ def test_closed_after_60_days_with_reason_no_answer(db, personas, make_applicati
     closed = db.session.get(Application, application.id)
     assert (closed.status, closed.refusal_reason) == (S.REFUSED, RefusalReason.NO_ANSWER)
     assert closed.last_event_at == datetime(2026, 4, 10, 7, 0)
-    event = db.session.scalars(sa.select(ApplicationEvent).where(ApplicationEvent.application_id == application.id)).one()
+    event = db.session.scalars(
+        sa.select(ApplicationEvent).where(ApplicationEvent.application_id == application.id)).one()
     assert (event.from_status, event.to_status, event.actor_id, event.comment, event.refusal_reason) == \
         (S.INTERVIEW, S.REFUSED, None, CLOSING_COMMENT, RefusalReason.NO_ANSWER)
     audit = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "application.status_changed")).one()

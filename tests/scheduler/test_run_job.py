@@ -143,7 +143,8 @@ def test_scheduler_registers_every_available_job_when_enabled(database_url):
             available = scheduler.available_jobs()
             registered = {job.id for job in aps.get_jobs()}
             assert registered == {"deliver_outbox", *(job.scheduler_id for job in available)}
-            assert {"expire_offers", "pathways.follow_ups", "applications.stale", "pathways.hours_reminders"} <= registered
+            assert {"expire_offers", "pathways.follow_ups", "applications.stale",
+                    "pathways.hours_reminders"} <= registered
             fields = {f.name: str(f) for f in aps.get_job("pathways.hours_reminders").trigger.fields}
             assert (fields["day"], fields["hour"]) == ("1", "8")
             assert scheduler.next_run_time(app, find_job("pathways.follow_ups")) is not None
@@ -165,8 +166,8 @@ def test_a_job_whose_feature_has_not_landed_is_left_out():
 def test_cli_list_and_run(runner, db):
     listed = runner.invoke(args=["jobs", "list"])
     assert listed.exit_code == 0
-    assert "pathways.follow_ups — Création des suivis à 6 mois après les sorties (chaque nuit à 3 h) — jamais exécutée" \
-        in listed.output
+    assert ("pathways.follow_ups — Création des suivis à 6 mois après les sorties (chaque nuit à 3 h)"
+            " — jamais exécutée") in listed.output
     ran = runner.invoke(args=["jobs", "run", "pathways.follow_ups"])
     assert (ran.exit_code, ran.output.strip()) == (0, "Aucun suivi à 6 mois à créer.")
     assert runner.invoke(args=["jobs", "run", "pathways.follow_ups"]).exit_code == 0  # manual: runs again

@@ -4,6 +4,7 @@ inside contracts, and the publics look like Plaine Commune's."""
 from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 from clausematch.contracts.models import computed_objective
 from clausematch.database import today
@@ -29,7 +30,7 @@ def test_application_histories_walk_allowed_steps(seeded):
         walk = events[app_id]
         assert walk[0][:2] == (None, "submitted") and walk[0][2] == str(created) and walk[-1][2] == str(last)
         assert walk[-1][1] == status
-        for (_, previous, _, _), (from_status, to_status, _, _) in zip(walk, walk[1:]):
+        for (_, previous, _, _), (from_status, _, _, _) in pairwise(walk):
             assert from_status == previous
         for from_status, to_status, _, _ in walk:
             assert (from_status, to_status) in STEPS or (from_status in OPEN and to_status in ("refused", "withdrawn"))
@@ -132,7 +133,7 @@ def test_offers_are_placed_coded_and_historied(seeded):
         assert bool(by_titulaire) or kind in {"etti", "ai", "geiq", "ei", "aci"}
         steps = history[offer_id]
         assert steps[0] == (None, "draft") and steps[-1][1] == status
-        assert all(a[1] == b[0] for a, b in zip(steps, steps[1:]))
+        assert all(a[1] == b[0] for a, b in pairwise(steps))
         assert (published_at is not None) == (status in ("published", "filled", "closed"))
         if status == "published":
             assert as_date(publication_end) >= today()
