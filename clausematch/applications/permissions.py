@@ -74,8 +74,3 @@ def can_propose(user: User, candidate: Candidate, offer: Offer | None = None) ->
     if not (has_role(user, PRESCRIBER) and is_staff_of(user, candidate.prescriber_id)):
         return False
     return offer is None or offer.territory_id == candidate.territory_id
-
-
-def can_orient(user: User) -> bool:
-    """The user has an "orienter un candidat" workspace (prescribers with an organisation)."""
-    return has_role(user, PRESCRIBER) and user.organisation is not None

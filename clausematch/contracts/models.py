@@ -53,10 +53,6 @@ class Contract(TimestampMixin, db.Model):
     buyer: Mapped[Buyer] = relationship()
     lots: Mapped[list["Lot"]] = relationship(back_populates="contract", order_by="Lot.number")
 
-    @property
-    def has_social_clause(self) -> bool:
-        return self.clause_kind is not None
-
 
 class Lot(TimestampMixin, db.Model):
     __tablename__ = "lots"

@@ -75,10 +75,6 @@ class Referential:
     def code_label(self, rome_code: str) -> str:
         return self.code_labels.get(rome_code, "")
 
-    def domain_label(self, domain: str) -> str:
-        """The family label of a domain ("F17" → "Construction, bâtiment et travaux publics")."""
-        return FAMILIES.get(domain[:1], "")
-
     def known_codes(self, codes) -> list[str]:
         """The valid ROME codes among `codes` (upper-cased, order kept, duplicates dropped)."""
         cleaned = (str(code).strip().upper() for code in codes or ())

@@ -59,11 +59,6 @@ def can_validate_on_lot(user: User, lot: Lot) -> bool:
     return has_role(user, Role.FACILITATOR) and territory_of(user) == lot.contract.territory_id
 
 
-def can_validate_hours(user: User) -> bool:
-    """The user has a validation queue (a facilitator attached to a territory)."""
-    return has_role(user, Role.FACILITATOR) and territory_of(user) is not None
-
-
 def can_view_entry(user: User, entry: HoursEntry) -> bool:
     """An entry and its history: the territory's facilitators, the company declaring it."""
     return can_validate_on_lot(user, entry.contract.lot) or can_declare_for_contract(user, entry.contract)

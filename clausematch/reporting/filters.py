@@ -2,7 +2,7 @@
 programme, offer, period and mode. Read from a query string (web) or from options (CLI) with
 the same French names, so a filtered page can be shared and replayed from the command line."""
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from clausematch.vocabulary import Mode
@@ -84,11 +84,6 @@ def forced_for_buyer(scope: Scope, buyer_id: int | None) -> Scope:
 def restricted(scope: Scope, params: tuple[str, ...]) -> Scope:
     """The scope keeping only the filters a report reads (query-string names in `params`)."""
     return replace(scope, **{name: None for name, param in PARAMS.items() if param not in params})
-
-
-def active_filters(scope: Scope) -> list[str]:
-    """Names of the scope fields set, territory aside (for tests and descriptions)."""
-    return [f.name for f in fields(scope) if f.name != "territory_id" and getattr(scope, f.name) is not None]
 
 
 def positive_int(raw) -> int | None:
