@@ -55,11 +55,6 @@ class NavItem:
     current: bool
 
 
-def has_endpoint(name: str) -> bool:
-    """The app serves this endpoint (templates guard links to features not built yet)."""
-    return name in current_app.view_functions
-
-
 def endpoint_for_path(path: str) -> str | None:
     """The endpoint serving GET `path`, or None when no route matches."""
     adapter = current_app.url_map.bind("localhost")
@@ -73,12 +68,10 @@ def endpoint_for_path(path: str) -> str | None:
 
 
 def _resolve(target: str) -> tuple[str, str] | None:
-    """(endpoint, url) for a nav target, or None if the app does not serve it."""
+    """(endpoint, url) for a nav target; None for a path no route serves (a mistyped endpoint raises)."""
     if target.startswith("/"):
         endpoint = endpoint_for_path(target)
         return (endpoint, target) if endpoint else None
-    if not has_endpoint(target):
-        return None
     return target, url_for(target)
 
 
@@ -102,7 +95,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["percent"] = format_percent
     app.jinja_env.filters["date_fr"] = format_date
     app.jinja_env.globals["month_label"] = month_label
-    app.jinja_env.globals["has_endpoint"] = has_endpoint
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.filters["control_kind"] = control_kind
 
