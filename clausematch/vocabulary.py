@@ -1,6 +1,7 @@
 """The domain's shared vocabulary (docs/domain.md): stable codes in English, labels in French.
 
-Pure Python, no Flask or database import, so the matching engine can use it too.
+Plain str enums shared by models, forms and services (the matching engine spells out the criteria
+codes it needs: matching/engine/segment.py, checked against Criterion by a test).
 """
 from clausematch.database import LabelledEnum
 

@@ -1,11 +1,8 @@
-"""The matching engine: ranked, explained shortlists of candidates for offers and back.
+"""Matching candidates and offers: the pure engine (matching.engine) and its bridge to the app.
 
-    from clausematch.matching import CandidateProfile, OfferProfile, Match, MatchingEngine
-
-Pure computation (no Flask, no database): the web app feeds it profiles (see services).
-Importing this package loads nothing; the referential loads at the first MatchingEngine().
+engine/      the pure computation (profiles in, ranked and explained matches out)
+feed         profiles read from the database
+services     the application's index (built, kept current, rebuilt) and the rankings
+training     learnt re-weighting models from recorded outcomes
+shortlisting, queries, permissions, models   the facilitator's and prescriber's side
 """
-from clausematch.matching.engine import MatchingEngine
-from clausematch.matching.profiles import CandidateProfile, Match, OfferProfile
-
-__all__ = ["CandidateProfile", "Match", "MatchingEngine", "OfferProfile"]

@@ -27,7 +27,7 @@ from threadpoolctl import threadpool_limits
 
 from clausematch.matching.engine import MatchingEngine
 from clausematch.matching.evaluation import decimal, thousands
-from clausematch.matching.referential import Referential
+from clausematch.matching.engine.referential import Referential
 from clausematch.matching.synthetic import World
 
 TARGET_P50_MS = {100_000: 15.0, 1_000_000: 150.0}

@@ -24,8 +24,8 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from clausematch.matching.engine import MatchingEngine
-from clausematch.matching.referential import Referential, default_referential, domain_of
-from clausematch.matching.scoring import haversine_km
+from clausematch.matching.engine.referential import Referential, default_referential, domain_of
+from clausematch.matching.engine.scoring import haversine_km
 from clausematch.matching.synthetic import ILE_DE_FRANCE, World
 from clausematch.text import search_key
 

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from clausematch.candidates.models import Candidate, CandidateDesiredJob, EligibilityCriterion, EligibilityStatus
 from clausematch.database import today
 from clausematch.extensions import db
-from clausematch.matching import CandidateProfile, OfferProfile
+from clausematch.matching.engine import CandidateProfile, OfferProfile
 from clausematch.offers.models import Offer, OfferStatus
 from clausematch.referential.models import Commune, RomeAppellation
 

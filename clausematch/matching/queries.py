@@ -10,7 +10,7 @@ from clausematch.applications.models import Application, ApplicationStatus
 from clausematch.candidates.eligibility import EligibilityState, eligibility_state_sql
 from clausematch.candidates.models import Candidate
 from clausematch.extensions import db
-from clausematch.matching import Match
+from clausematch.matching.engine import Match
 from clausematch.matching.feed import indexable_candidates, open_offers
 from clausematch.matching.models import MatchingModel
 from clausematch.offers.models import Offer

@@ -27,7 +27,8 @@ from clausematch.candidates.models import Candidate
 from clausematch.database import today, utcnow
 from clausematch.errors import NotAllowed
 from clausematch.extensions import db
-from clausematch.matching import MatchingEngine, feed, permissions, queries, training
+from clausematch.matching import feed, permissions, queries, training
+from clausematch.matching.engine import MatchingEngine
 from clausematch.matching.models import MatchingModel
 from clausematch.offers.models import Offer
 

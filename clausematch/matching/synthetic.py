@@ -13,8 +13,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from clausematch.matching.profiles import CandidateProfile, OfferProfile
-from clausematch.matching.referential import DATA_DIR, Referential
+from clausematch.matching.engine.profiles import CandidateProfile, OfferProfile
+from clausematch.matching.engine.referential import DATA_DIR, Referential
 from clausematch.text import STOPWORDS, normalise
 
 # Jobs clauses usually carry (docs/domain.md): half the generated profiles use one of them.

@@ -27,7 +27,8 @@ from clausematch.applications.models import Application, ApplicationStatus, Refu
 from clausematch.audit import record
 from clausematch.candidates.models import Candidate
 from clausematch.extensions import db
-from clausematch.matching import MatchingEngine, feed, learning
+from clausematch.matching import feed
+from clausematch.matching.engine import MatchingEngine, learning
 from clausematch.matching.models import MatchingModel
 from clausematch.offers.models import Offer
 

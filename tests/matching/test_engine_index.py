@@ -3,8 +3,8 @@ import random
 
 import pytest
 
-from clausematch.matching import CandidateProfile, MatchingEngine, OfferProfile
-from clausematch.matching import store as store_module
+from clausematch.matching.engine import CandidateProfile, MatchingEngine, OfferProfile
+from clausematch.matching.engine import store as store_module
 
 OFFER = OfferProfile("o", "Maçon H/F", latitude=48.9362, longitude=2.3574)
 

@@ -4,8 +4,8 @@ import json
 import numpy as np
 import pytest
 
-from clausematch.matching import CandidateProfile, MatchingEngine, OfferProfile, learning
-from clausematch.matching.scoring import FEATURE_NAMES, Weights
+from clausematch.matching.engine import CandidateProfile, MatchingEngine, OfferProfile, learning
+from clausematch.matching.engine.scoring import FEATURE_NAMES, Weights
 
 SAINT_DENIS = (48.9362, 2.3574)
 

@@ -5,7 +5,7 @@ import random
 import numpy as np
 
 from clausematch.matching import bench, evaluation
-from clausematch.matching.referential import default_referential
+from clausematch.matching.engine.referential import default_referential
 from clausematch.matching.synthetic import ILE_DE_FRANCE, World, noisy_title
 
 

@@ -9,7 +9,8 @@ from matching_app_support import CLEANER, LILLE, MASON, SAINT_DENIS, add_criteri
 
 from clausematch.candidates.models import Candidate, EligibilityStatus
 from clausematch.database import today
-from clausematch.matching import CandidateProfile, feed
+from clausematch.matching import feed
+from clausematch.matching.engine import CandidateProfile
 from clausematch.offers.models import Offer, OfferStatus
 from clausematch.referential.models import Commune
 

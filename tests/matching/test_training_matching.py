@@ -8,7 +8,8 @@ from factories import ApplicationFactory
 from matching_app_support import AUBERVILLIERS, CLEANER, LILLE, MASON, SAINT_DENIS, candidate, offer_of
 
 from clausematch.applications.models import ApplicationStatus, RefusalReason
-from clausematch.matching import learning, services, training
+from clausematch.matching import services, training
+from clausematch.matching.engine import learning
 from clausematch.matching.models import MatchingModel
 from clausematch.scheduler import JobRun, find_job, run_now
 

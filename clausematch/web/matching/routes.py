@@ -11,7 +11,7 @@ from clausematch.candidates.models import Candidate
 from clausematch.database import today
 from clausematch.errors import DomainError
 from clausematch.matching import permissions, queries, services, shortlisting
-from clausematch.matching.scoring import Weights
+from clausematch.matching.engine.scoring import Weights
 from clausematch.offers.models import Offer, OfferStatus
 from clausematch.web.helpers import get_allowed_or_404, roles_required
 from clausematch.web.matching.forms import ActionForm, RankingFiltersForm, ShortlistForm

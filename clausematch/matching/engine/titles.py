@@ -23,7 +23,7 @@ from rapidfuzz import fuzz, process
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
-from clausematch.matching.vectors import unit_rows
+from clausematch.matching.engine.vectors import unit_rows
 from clausematch.text import ABBREVIATIONS, STOPWORDS, gendered_forms, search_key
 
 NEIGHBOURS = 10  # n-gram neighbours re-ranked by rapidfuzz

@@ -9,11 +9,11 @@ import math
 
 import numpy as np
 
-from clausematch.matching import scoring
-from clausematch.matching.building import TitleTable
-from clausematch.matching.ranking import Hits, Query
-from clausematch.matching.referential import domain_of
-from clausematch.matching.segment import CRITERIA
+from clausematch.matching.engine.building import TitleTable
+from clausematch.matching.engine.ranking import Hits, Query
+from clausematch.matching.engine.referential import domain_of
+from clausematch.matching.engine.scoring import SAME_CODE, SAME_DOMAIN, TEXT
+from clausematch.matching.engine.segment import CRITERIA
 
 TEXT_REASON = 0.3  # below this cosine, the titles are not shown as close
 CRITERION_REASONS = {
@@ -32,7 +32,7 @@ def reasons(hits: Hits, position: int, query: Query, referential, titles: TitleT
     job = _job_reason(segment, row, features, query, referential)
     if job:
         out.append(job)
-    if features[scoring.TEXT] >= TEXT_REASON:
+    if features[TEXT] >= TEXT_REASON:
         title = _closest_title(segment, row, query, referential, titles)
         if title:
             out.append(f"Intitulé proche : « {title} »")
@@ -54,11 +54,11 @@ def distance_reason(distance: float) -> str:
 def _job_reason(segment, row: int, features, query: Query, referential) -> str | None:
     row_codes = _row_codes(segment, row, referential)
     query_codes = [referential.codes[column] for column, _ in query.codes]
-    if features[scoring.SAME_CODE] > 0:
+    if features[SAME_CODE] > 0:
         shared = next((code for code in query_codes if code in row_codes), None)
         if shared:
             return f"Même métier : {shared} {referential.code_label(shared)}"
-    if features[scoring.SAME_DOMAIN] > 0:
+    if features[SAME_DOMAIN] > 0:
         query_domains = {referential.domains[column] for column, _ in query.domains}
         related = [code for code in row_codes + query_codes if domain_of(code) in query_domains]
         if related:

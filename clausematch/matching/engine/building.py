@@ -1,7 +1,7 @@
 """Building a segment from rows, with the per-row Python work kept to a few lookups.
 
 Typed titles go into the store's TitleTable, where each distinct title is keyed and mapped to a
-ROME code once (jobs.py), in one batch per build. Everything else is assembled with numpy from
+ROME code once (titles.py), in one batch per build. Everything else is assembled with numpy from
 (row, column, value) triples: codes (explicit codes win over the titles' codes), domains
 (the best confidence of their codes), and text — the distinct pieces of text of the batch are
 vectorised once (vectors.py) and combined per row by one sparse product.
@@ -9,18 +9,9 @@ vectorised once (vectors.py) and combined per row by one sparse product.
 import numpy as np
 from scipy import sparse
 
-from clausematch.matching.segment import (
-    CODE_LABEL,
-    DESCRIPTION,
-    MATCHED_LABEL,
-    SKILL,
-    TITLE,
-    TITLE_SPACE,
-    Row,
-    Segment,
-    localise,
-)
-from clausematch.matching.vectors import unit_rows
+from clausematch.matching.engine.segment import (CODE_LABEL, DESCRIPTION, MATCHED_LABEL, SKILL, TITLE, TITLE_SPACE,
+                                          Row, Segment, localise)
+from clausematch.matching.engine.vectors import unit_rows
 
 
 class TitleTable:

@@ -1,7 +1,7 @@
 """The ROME referential as the engine needs it, read from the bundled CSV files (no database).
 
 `Referential` holds the codes, their labels, the appellations (job titles) with their gendered
-forms, and the job mapper built from them (titles → ROME codes, see jobs.py). Loading takes about
+forms, and the job mapper built from them (titles → ROME codes, see titles.py). Loading takes about
 a second; `default_referential()` loads it once per process, at the first call, never at import.
 """
 import csv
@@ -14,7 +14,7 @@ import numpy as np
 
 from clausematch.text import gendered_forms, search_key
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "referential" / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "referential" / "data"  # clausematch/referential/data
 
 # The 14 families of the ROME ("grands domaines"), labelling the 3-character domains (F17…).
 FAMILIES = {
@@ -93,14 +93,14 @@ class Referential:
     @cached_property
     def mapper(self):
         """The title → ROME code mapper, built at first use (about a second) and shared."""
-        from clausematch.matching.jobs import JobMapper
+        from clausematch.matching.engine.titles import JobMapper
 
         return JobMapper(self)
 
     @cached_property
     def words(self):
         """The word vectoriser whose idf comes from the appellations (see vectors.py)."""
-        from clausematch.matching.vectors import WordVectoriser
+        from clausematch.matching.engine.vectors import WordVectoriser
 
         return WordVectoriser(self)
 

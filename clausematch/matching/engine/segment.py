@@ -14,11 +14,12 @@ from typing import NamedTuple
 import numpy as np
 from scipy import sparse
 
-from clausematch.matching.profiles import CandidateProfile, OfferProfile
-from clausematch.matching.vectors import FEATURES
-from clausematch.vocabulary import Criterion
-
-CRITERIA = [criterion.value for criterion in Criterion]
+from clausematch.matching.engine.profiles import CandidateProfile, OfferProfile
+from clausematch.matching.engine.vectors import FEATURES
+# The codes of clausematch.vocabulary.Criterion, in its order (the bit of each in the masks);
+# spelt out so the engine imports nothing of the application (a test checks they agree).
+CRITERIA = ["deld", "detld", "rsa", "ass", "aah", "rqth", "under_26", "over_50", "qpv", "iae", "structure",
+            "derogation"]
 CRITERION_BIT = {code: 1 << i for i, code in enumerate(CRITERIA)}
 # Criteria outside the vocabulary: an offer asking for one is satisfied by no one.
 UNKNOWN_CRITERION = 1 << len(CRITERIA)

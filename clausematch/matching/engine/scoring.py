@@ -10,7 +10,7 @@ Constraints first — a pair that breaks one is never returned, whatever the wei
 
 Then six features, each in [0, 1], computed for every remaining pair at once (numpy):
 - same_code: the offer's ROME code is one of the candidate's. Codes come from the profile when
-  given, else from the typed titles (jobs.py); the value is the confidence of that mapping
+  given, else from the typed titles (titles.py); the value is the confidence of that mapping
   (1 for a code given explicitly, about 0.5–0.99 for a typo matched to an appellation);
 - same_domain: same for the 3-character ROME domain (F17: gros œuvre), so related jobs count;
   a pair with the same code has the same domain too;

@@ -9,8 +9,8 @@ compacted into one segment once tombstones exceed COMPACT_DEAD of the rows.
 """
 from collections.abc import Callable, Iterable
 
-from clausematch.matching.building import TitleTable, build
-from clausematch.matching.segment import Row, Segment, merge
+from clausematch.matching.engine.building import TitleTable, build
+from clausematch.matching.engine.segment import Row, Segment, merge
 
 CHUNK = 100_000  # rows built at a time by `replace`: bounds the memory of the build
 FLUSH_AT = 5_000  # pending rows built into a segment without waiting for a query

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from clausematch.matching.scoring import FEATURE_NAMES, Weights
+from clausematch.matching.engine.scoring import FEATURE_NAMES, Weights
 
 ALGORITHM = "logistic_regression"
 MIN_ROWS = 50  # fewer recorded outcomes: no model

@@ -13,14 +13,14 @@ from collections.abc import Hashable, Iterable
 
 import numpy as np
 
-from clausematch.matching import ranking
-from clausematch.matching.building import TitleTable, build
-from clausematch.matching.profiles import CandidateProfile, Match, OfferProfile
-from clausematch.matching.reasons import reasons
-from clausematch.matching.referential import Referential, default_referential
-from clausematch.matching.scoring import FEATURE_NAMES, Weights
-from clausematch.matching.segment import candidate_row, offer_row
-from clausematch.matching.store import Store
+from clausematch.matching.engine.building import TitleTable, build
+from clausematch.matching.engine.profiles import CandidateProfile, Match, OfferProfile
+from clausematch.matching.engine.ranking import Query, match_segment, pair_features, top
+from clausematch.matching.engine.reasons import reasons
+from clausematch.matching.engine.referential import Referential, default_referential
+from clausematch.matching.engine.scoring import FEATURE_NAMES, Weights
+from clausematch.matching.engine.segment import candidate_row, offer_row
+from clausematch.matching.engine.store import Store
 
 
 class MatchingEngine:
@@ -80,10 +80,10 @@ class MatchingEngine:
 
     def _rank(self, row, store: Store, k: int) -> list[Match]:
         with self._lock:
-            query = ranking.Query.of(row, self.referential)
+            query = Query.of(row, self.referential)
             scorer = self.scorer
-            hits = [ranking.match_segment(segment, query, scorer) for segment in store.live_segments()]
-            winners = ranking.top(hits, k)
+            hits = [match_segment(segment, query, scorer) for segment in store.live_segments()]
+            winners = top(hits, k)
             return [Match(h.segment.ids[int(h.rows[p])], round(float(h.scores[p]), 4),
                           reasons(h, p, query, self.referential, store.titles)) for h, p in winners]
 
@@ -110,4 +110,4 @@ class MatchingEngine:
         """The feature vector of one pair (scoring.FEATURE_NAMES), constraints ignored: what
         learning.py fits models on, computed by the same code as rankings."""
         segment = build([candidate_row(candidate)], self.referential, TitleTable())
-        return ranking.pair_features(segment, ranking.Query.of(offer_row(offer), self.referential))
+        return pair_features(segment, Query.of(offer_row(offer), self.referential))

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from clausematch.matching import scoring
-from clausematch.matching.building import TitleTable, build
-from clausematch.matching.segment import Row, Segment
+from clausematch.matching.engine.building import TitleTable, build
+from clausematch.matching.engine.scoring import criteria_share, haversine_km, proximity
+from clausematch.matching.engine.segment import Row, Segment
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def _job_fit(segment: Segment, query: Query) -> tuple[np.ndarray, np.ndarray, np
 
 
 def _distances(segment: Segment, rows: np.ndarray, query: Row) -> tuple[np.ndarray, np.ndarray]:
-    distances = scoring.haversine_km(query.latitude, query.longitude,
+    distances = haversine_km(query.latitude, query.longitude,
                                      segment.latitude[rows], segment.longitude[rows])
     return distances, np.minimum(segment.radius[rows], query.radius)
 
@@ -84,8 +84,8 @@ def _features(segment: Segment, rows: np.ndarray, query: Row, job_fit, distances
     listed = segment.eligible[rows] | segment.required[rows] | np.uint16(query.eligible | query.required)
     return np.column_stack([
         code[rows], domain[rows], np.clip(text[rows], 0.0, 1.0),
-        scoring.proximity(distances, limits), (~np.isnan(distances)).astype(np.float64),
-        scoring.criteria_share(segment.held[rows] | np.uint16(query.held), listed),
+        proximity(distances, limits), (~np.isnan(distances)).astype(np.float64),
+        criteria_share(segment.held[rows] | np.uint16(query.held), listed),
     ]).astype(np.float64)
 
 
