@@ -127,7 +127,7 @@ def _rebuild_matching(on: date) -> str:
 
 
 def _train_matching(on: date) -> str:
-    from clausematch.matching.training import train_model_job
+    from clausematch.matching.services import train_model_job
 
     return train_model_job()
 
@@ -176,7 +176,7 @@ JOBS: tuple[Job, ...] = (
         _rebuild_matching, cron={"hour": 4, "minute": 0}, requires="clausematch.matching.services:rebuild_index"),
     Job("matching.train", "Réentraînement du modèle de classement sur les embauches et refus enregistrés",
         "Chaque lundi à 5 h", _train_matching, cron={"day_of_week": 0, "hour": 5, "minute": 0},
-        requires="clausematch.matching.training:train_model_job"),
+        requires="clausematch.matching.services:train_model_job"),
     Job("applications.stale", "Relance (30 jours) et clôture (60 jours) des candidatures sans nouvelle",
         "Chaque jour à 7 h", _stale_applications, cron={"hour": 7, "minute": 0}),
     Job("pathways.hours_reminders", "Rappel aux entreprises des heures du mois à déclarer",

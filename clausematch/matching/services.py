@@ -269,3 +269,8 @@ def train_model(actor: User | None = None) -> "training.TrainingOutcome":
         else:
             index.engine.use_fixed_weights()
     return outcome
+
+
+def train_model_job() -> str:
+    """The weekly job: train, store, apply; the French result."""
+    return train_model().message

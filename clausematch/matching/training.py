@@ -109,10 +109,3 @@ def as_trained(model: MatchingModel) -> learning.TrainedModel:
     return learning.TrainedModel.from_dict({
         "algorithm": model.algorithm, "samples": model.samples, "parameters": model.parameters,
         "metrics": model.metrics, "beats_fixed_weights": model.beats_fixed_weights})
-
-
-def train_model_job() -> str:
-    """The weekly job (and `flask matching train`): train, store, apply; the French result."""
-    from clausematch.matching.services import train_model
-
-    return train_model().message
