@@ -1,5 +1,6 @@
 """ClauseMatch: the application factory."""
 import logging
+from importlib import import_module
 from pathlib import Path
 
 from flask import Flask
@@ -17,6 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(exist_ok=True)
     register_logging(app)
     register_extensions(app)
+    register_events(app)
     register_web(app)
     register_cli(app)
     register_scheduler(app)
@@ -37,6 +39,19 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+
+
+# What reacts to other features' changes (indexes, notifications…), as "module:function" taking
+# the app: side effects travel by session events, so the features that change records call no one.
+EVENT_HANDLERS = (
+    "clausematch.matching.events:init_app",
+)
+
+
+def register_events(app: Flask) -> None:
+    for target in EVENT_HANDLERS:
+        module, attribute = target.split(":")
+        getattr(import_module(module), attribute)(app)
 
 
 def register_web(app: Flask) -> None:

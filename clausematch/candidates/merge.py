@@ -26,7 +26,6 @@ from clausematch.candidates.models import Candidate, EligibilityCriterion, Eligi
 from clausematch.database import today, utcnow
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
-from clausematch.matching.services import on_candidate_changed  # keeps the matching index current
 from clausematch.notifications import notify
 from clausematch.pathways.models import EmploymentContract, HoursEntry
 
@@ -61,7 +60,6 @@ def merge_candidates(actor: User, keep_id: int, drop_id: int) -> Candidate:
         notify(drop.referent_id, "Une fiche candidat de votre structure a été fusionnée par l'équipe de "
                                  "facilitation avec la fiche de la même personne suivie par une autre structure.")
     db.session.commit()
-    on_candidate_changed(keep.id, drop.id)
     return keep
 
 

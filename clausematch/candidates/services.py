@@ -24,7 +24,6 @@ from clausematch.candidates.models import (
 from clausematch.database import today, utcnow
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
-from clausematch.matching.services import on_candidate_changed  # keeps the matching index current
 from clausematch.notifications import notify
 from clausematch.vocabulary import Criterion
 
@@ -83,7 +82,6 @@ def create_candidate(actor: User, data: CandidateInput, consent: ConsentInput | 
     if elsewhere:
         _flag_to_facilitators(candidate, elsewhere, actor)
     db.session.commit()
-    on_candidate_changed(candidate.id)
     return Created(candidate, flagged_elsewhere=bool(elsewhere))
 
 
@@ -106,7 +104,6 @@ def update_candidate(actor: User, candidate_id: int, data: CandidateInput) -> Ca
     audit.record("candidate.updated", "candidate", candidate.id, actor_id=actor.id, fields=changed,
                  criteria=criteria_changes)
     db.session.commit()
-    on_candidate_changed(candidate.id)
     return candidate
 
 

@@ -17,7 +17,6 @@ from clausematch.candidates.models import EligibilityCriterion, EligibilityStatu
 from clausematch.database import utcnow
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
-from clausematch.matching.services import on_candidate_changed  # keeps the matching index current
 from clausematch.notifications import notify
 
 REASON_MAX_LENGTH = 300
@@ -37,7 +36,6 @@ def validate_criterion(actor: User, criterion_id: int) -> EligibilityCriterion:
                  actor_id=actor.id, candidate_id=row.candidate_id, valid_until=row.valid_until.isoformat())
     _tell_referent(row, "L'éligibilité d'un de vos candidats a été " + ("renouvelée." if renewal else "validée."))
     db.session.commit()
-    on_candidate_changed(row.candidate_id)
     return row
 
 
@@ -56,7 +54,6 @@ def refuse_criterion(actor: User, criterion_id: int, reason: str) -> Eligibility
                  candidate_id=row.candidate_id)
     _tell_referent(row, "Un critère d'éligibilité d'un de vos candidats a été refusé : voir le motif sur sa fiche.")
     db.session.commit()
-    on_candidate_changed(row.candidate_id)
     return row
 
 

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from clausematch.candidates.models import Candidate, CandidateDesiredJob, EligibilityCriterion, EligibilityStatus
 from clausematch.database import today
@@ -56,23 +57,25 @@ def open_offers(on: date) -> sa.ColumnElement[bool]:
 # --- Candidates -----------------------------------------------------------------------------
 
 def candidate_profiles(where: sa.ColumnElement[bool] | None = None, with_declared: bool = False,
-                       on: date | None = None) -> Iterator[CandidateProfile]:
-    """Profiles of the candidates matching `where` (default: the indexable ones), by id."""
+                       on: date | None = None, session: Session | None = None) -> Iterator[CandidateProfile]:
+    """Profiles of the candidates matching `where` (default: the indexable ones), by id, read
+    through `session` (default: db.session)."""
     on = on or today()
     where = indexable_candidates() if where is None else where
-    people = _stream(sa.select(Candidate.id, Candidate.desired_jobs_text, Candidate.skills, Candidate.mobility_km,
-                               Candidate.available, Candidate.qpv_resident, Commune.latitude, Commune.longitude)
-                     .outerjoin(Commune, Commune.insee_code == Candidate.commune_insee)
-                     .where(where).order_by(Candidate.id))
-    jobs = _Groups(_stream(sa.select(CandidateDesiredJob.candidate_id, RomeAppellation.label, RomeAppellation.rome_code)
-                           .join(RomeAppellation, RomeAppellation.code == CandidateDesiredJob.appellation_code)
-                           .join(Candidate, Candidate.id == CandidateDesiredJob.candidate_id)
-                           .where(where).order_by(CandidateDesiredJob.candidate_id, CandidateDesiredJob.id)))
-    criteria = _Groups(_stream(sa.select(EligibilityCriterion.candidate_id, EligibilityCriterion.criterion)
-                               .join(Candidate, Candidate.id == EligibilityCriterion.candidate_id)
-                               .where(where, _counted_criteria(on, with_declared))
-                               .order_by(EligibilityCriterion.candidate_id)))
-    for person in people:
+    people = (sa.select(Candidate.id, Candidate.desired_jobs_text, Candidate.skills, Candidate.mobility_km,
+                        Candidate.available, Candidate.qpv_resident, Commune.latitude, Commune.longitude)
+              .outerjoin(Commune, Commune.insee_code == Candidate.commune_insee)
+              .where(where).order_by(Candidate.id))
+    jobs = (sa.select(CandidateDesiredJob.candidate_id, RomeAppellation.label, RomeAppellation.rome_code)
+            .join(RomeAppellation, RomeAppellation.code == CandidateDesiredJob.appellation_code)
+            .join(Candidate, Candidate.id == CandidateDesiredJob.candidate_id)
+            .where(where).order_by(CandidateDesiredJob.candidate_id, CandidateDesiredJob.id))
+    criteria = (sa.select(EligibilityCriterion.candidate_id, EligibilityCriterion.criterion)
+                .join(Candidate, Candidate.id == EligibilityCriterion.candidate_id)
+                .where(where, _counted_criteria(on, with_declared))
+                .order_by(EligibilityCriterion.candidate_id))
+    jobs, criteria = _Groups(_stream(jobs, session)), _Groups(_stream(criteria, session))
+    for person in _stream(people, session):
         yield _candidate_profile(person, jobs.take(person.id), criteria.take(person.id))
 
 
@@ -103,12 +106,13 @@ def _candidate_profile(person, jobs: list, criteria: list) -> CandidateProfile:
 
 # --- Offers ---------------------------------------------------------------------------------
 
-def offer_profiles(where: sa.ColumnElement[bool] | None = None) -> Iterator[OfferProfile]:
+def offer_profiles(where: sa.ColumnElement[bool] | None = None,
+                   session: Session | None = None) -> Iterator[OfferProfile]:
     """Profiles of the offers matching `where` (default: the open ones), by id."""
     where = open_offers(today()) if where is None else where
     rows = _stream(sa.select(Offer.id, Offer.title, Offer.rome_code, Offer.description, Offer.skills,
                              Offer.latitude, Offer.longitude, Offer.eligible_criteria, Offer.qpv_required)
-                   .where(where).order_by(Offer.id))
+                   .where(where).order_by(Offer.id), session)
     for row in rows:
         yield offer_profile(row)
 
@@ -125,9 +129,9 @@ def offer_profile(offer) -> OfferProfile:
 
 # --- Streaming ------------------------------------------------------------------------------
 
-def _stream(stmt: sa.Select) -> Iterator:
+def _stream(stmt: sa.Select, session: Session | None = None) -> Iterator:
     """The rows of `stmt`, fetched BATCH at a time (a server-side cursor on PostgreSQL)."""
-    yield from db.session.execute(stmt.execution_options(yield_per=BATCH))
+    yield from (session or db.session).execute(stmt.execution_options(yield_per=BATCH))
 
 
 class _Groups:

@@ -4,9 +4,10 @@ One engine per application, kept in app.extensions["matching"]:
 - built from the database at first use, or at start-up when MATCHING_WARM_START=1 (in a
   background thread, so the process serves pages meanwhile; a ranking asked for before the
   end waits for it);
-- kept current by the services that change candidates and offers: they call
-  `on_candidate_changed` / `on_offer_changed` after their commit (upsert, or removal when the
-  record left the index: unavailable, merged, offer no longer published);
+- kept current after every commit that changed a candidate, its desired jobs or criteria, or an
+  offer: session events (events.py) note the ids at each flush and call `apply_changes` once the
+  transaction is committed (upsert, or removal when the record left the index: unavailable,
+  merged, offer no longer published); no feature calls matching for that;
 - rebuilt from scratch every night (`rebuild_index`, job "matching.rebuild", `flask matching
   rebuild`): eligibility that expired overnight leaves the profiles that way.
 Ranking pages only read the engine: once built it is never rebuilt by a page.
@@ -16,11 +17,13 @@ at the next nightly rebuild.
 """
 import logging
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import Flask, current_app
+from sqlalchemy.orm import Session
 
 from clausematch.accounts.models import User
 from clausematch.candidates.models import Candidate
@@ -133,36 +136,36 @@ def warm_start(app: Flask) -> threading.Thread:
 
 # --- Keeping the index current ---------------------------------------------------------------
 
-def on_candidate_changed(*candidate_ids: int) -> None:
-    """Re-read these candidates after a committed change: upsert, or remove from the index.
-    Does nothing while the engine has not been built (it will read them when it is)."""
-    _changed(candidate_ids, ())
+def in_use() -> bool:
+    """Whether this process has an engine to keep current (built, or being built)."""
+    index = holder()
+    return index.engine is not None or index.rebuilding
 
 
-def on_offer_changed(*offer_ids: int) -> None:
-    """Same for offers: upserted while published and open, removed otherwise."""
-    _changed((), offer_ids)
-
-
-def _changed(candidate_ids, offer_ids) -> None:
+def apply_changes(candidate_ids: Iterable[int], offer_ids: Iterable[int]) -> None:
+    """Re-read these candidates and offers after a committed change: upsert, or remove from the
+    index. Does nothing while the engine has not been built (it will read them when it is).
+    Reads through a session of its own: called from the committing session's after_commit."""
+    candidate_ids, offer_ids = set(candidate_ids), set(offer_ids)
     index = holder()
     if index.rebuilding:
         index.pending_candidates.update(candidate_ids)
         index.pending_offers.update(offer_ids)
-    if index.engine is None:
+    if index.engine is None or not (candidate_ids or offer_ids):
         return
     try:
-        _apply(index.engine, candidate_ids, offer_ids)
+        with Session(db.engine) as reader:
+            _apply(index.engine, candidate_ids, offer_ids, reader)
     except Exception:  # noqa: BLE001 — the change is committed; the nightly rebuild catches up
-        db.session.rollback()
         log.exception("Index de rapprochement : mise à jour impossible (candidats %s, offres %s)",
-                      list(candidate_ids), list(offer_ids))
+                      sorted(candidate_ids), sorted(offer_ids))
 
 
-def _apply(target: MatchingEngine, candidate_ids, offer_ids) -> None:
+def _apply(target: MatchingEngine, candidate_ids, offer_ids, session: Session | None = None) -> None:
     if candidate_ids:
         ids = set(candidate_ids)
-        found = {p.id: p for p in feed.candidate_profiles(sa.and_(Candidate.id.in_(ids), feed.indexable_candidates()))}
+        found = {p.id: p for p in feed.candidate_profiles(
+            sa.and_(Candidate.id.in_(ids), feed.indexable_candidates()), session=session)}
         for candidate_id in ids:
             if candidate_id in found:
                 target.upsert_candidate(found[candidate_id])
@@ -170,7 +173,8 @@ def _apply(target: MatchingEngine, candidate_ids, offer_ids) -> None:
                 target.remove_candidate(candidate_id)
     if offer_ids:
         ids = set(offer_ids)
-        found = {p.id: p for p in feed.offer_profiles(sa.and_(Offer.id.in_(ids), feed.open_offers(today())))}
+        found = {p.id: p for p in feed.offer_profiles(sa.and_(Offer.id.in_(ids), feed.open_offers(today())),
+                                                     session=session)}
         for offer_id in ids:
             if offer_id in found:
                 target.upsert_offer(found[offer_id])

@@ -5,7 +5,6 @@ import sqlalchemy as sa
 
 from clausematch.database import today
 from clausematch.extensions import db
-from clausematch.matching.services import on_offer_changed  # keeps the matching index current
 from clausematch.offers import workflow
 from clausematch.offers.models import Offer, OfferStatus
 from clausematch.scheduler import run_job
@@ -26,7 +25,6 @@ def expire_offers(on: date) -> int:
     for offer in offers:
         workflow.change_status(offer, OfferStatus.CLOSED, None, EXPIRY_COMMENT)
     db.session.commit()
-    on_offer_changed(*(offer.id for offer in offers))
     return len(offers)
 
 

@@ -14,7 +14,6 @@ from clausematch.contracts.models import Contract, Lot
 from clausematch.database import today
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
-from clausematch.matching.services import on_offer_changed  # keeps the matching index current
 from clausematch.offers import permissions, workflow
 from clausematch.offers.models import Offer, OfferStatus
 from clausematch.referential.resolve import resolve_appellation, resolve_commune, territory_departments
@@ -105,7 +104,6 @@ def update_offer(offer_id: int, data: OfferData, user: User) -> Offer:
         setattr(offer, name, value)
     record("offer.updated", "offer", offer.id, actor_id=user.id, fields=changed)
     db.session.commit()
-    on_offer_changed(offer.id)
     return offer
 
 
@@ -118,7 +116,6 @@ def set_offer_status(offer_id: int, target: OfferStatus | str, user: User, comme
         raise DomainError("Statut d'offre inconnu.") from None
     workflow.change_status(offer, target, user, comment)
     db.session.commit()
-    on_offer_changed(offer.id)
     return offer
 
 

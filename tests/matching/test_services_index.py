@@ -1,5 +1,5 @@
-"""The application's engine: built once, kept current by the services, rebuilt on demand; the
-rankings of the facilitator and prescriber pages, with their filters."""
+"""The application's engine: built once, kept current after each commit (session events, see
+test_events_index.py), rebuilt on demand; the rankings of the facilitator and prescriber pages, with their filters."""
 from datetime import timedelta
 
 import pytest
@@ -55,18 +55,21 @@ def test_changes_before_the_first_build_build_nothing(db, personas, scene):
     offer, prescriber = scene
     person = candidate(prescriber)
     db.session.commit()
-    services.on_candidate_changed(person.id)
-    services.on_offer_changed(offer.id)
+    person.available = False
+    db.session.commit()
+    services.apply_changes([person.id], [offer.id])
     assert not services.is_built()
 
 
-def test_rebuild_reads_the_database_again_and_says_so(db, personas, scene):
+def test_rebuild_reads_the_database_again_and_says_so(db, personas, scene, monkeypatch):
     offer, prescriber = scene
     first = candidate(prescriber)
     db.session.commit()
     services.engine()
-    second = candidate(prescriber)  # written behind the services' back: only a rebuild sees it
-    db.session.commit()
+    with monkeypatch.context() as patched:  # as if written by another process: only a rebuild sees it
+        patched.setattr(services, "apply_changes", lambda *ids: None)
+        second = candidate(prescriber)
+        db.session.commit()
     assert ranked_ids(offer, personas["facilitator"]) == [first.id]
     summary = services.rebuild_index()
     assert summary == "Index de rapprochement reconstruit : 2 candidat(s) et 1 offre(s) ouverte(s)."
@@ -82,11 +85,11 @@ def test_changes_seen_during_a_rebuild_are_replayed_on_the_new_engine(db, person
     real = services.feed.offer_profiles
 
     def offers_then_a_change(*args, **kwargs):
-        # While the rebuild reads the offers, the candidate becomes unavailable elsewhere.
+        # While the rebuild reads the offers, the candidate becomes unavailable (a commit: the
+        # session events hand the change to the index while it is being rebuilt).
         if not args and not kwargs and services.holder().rebuilding:
             person.available = False
             db.session.commit()
-            services.on_candidate_changed(person.id)
         return real(*args, **kwargs)
 
     monkeypatch.setattr(services.feed, "offer_profiles", offers_then_a_change)
