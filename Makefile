@@ -24,7 +24,7 @@ help:
 	@echo "make run                  installe, migre, charge les référentiels et la démo, puis sert sur http://127.0.0.1:$(PORT)"
 	@echo "make test                 ruff (make lint), puis toute la suite sur SQLite, puis sur PostgreSQL si un serveur répond"
 	@echo "make lint                 vérifie le code avec ruff (configuration dans pyproject.toml)"
-	@echo "make bench                lance les mesures de performance (clausematch.bench)"
+	@echo "make bench                lance les mesures de performance (benchmarks/ ; make bench only=offers : une famille)"
 	@echo "make migration m=\"...\"    génère une migration Alembic depuis les modèles"
 	@echo "make clean                supprime caches et fichiers produits (garde .venv et instance/)"
 
@@ -76,9 +76,10 @@ test: $(VENV)/.installed-test lint
 	exit $$status
 
 # Every benchmark (matching engine + offline evaluation, board search, reports); long on purpose:
-# `$(BIN)/python -m clausematch.bench offers` runs one family only (matching, offers, reporting).
+# `make bench only=offers` (or `$(BIN)/python -m benchmarks offers`) runs one family only
+# (matching, offers, reporting). benchmarks/ is not installed: it runs from the repository.
 bench: $(VENV)/.installed-test
-	$(BIN)/python -m clausematch.bench
+	$(BIN)/python -m benchmarks $(only)
 
 migration: $(VENV)/.installed
 	@if [ -z "$(m)" ]; then echo 'Usage : make migration m="message de la migration"' >&2; exit 2; fi

@@ -28,7 +28,7 @@ a commune is typed by name, one small query for the departments of the territori
   (the COUNT needs none: every offer has its company and commune); LIMIT/OFFSET cuts the page.
 - Order: squared distance then newest when a place is given (a top-N sort of the few rows in the
   circle), else ``published_at DESC``: a sort of every visible offer, as no index holds
-  published_at. Measured with ``python -m clausematch.offers.bench`` (50 000 offers).
+  published_at. Measured with ``python -m benchmarks.board`` (50 000 offers).
 """
 import math
 import re

@@ -4,9 +4,10 @@ import random
 
 import numpy as np
 
-from clausematch.matching import bench, evaluation
+from benchmarks import evaluation
+from benchmarks import matching as bench
+from benchmarks.synthetic import ILE_DE_FRANCE, World, noisy_title
 from clausematch.matching.engine.referential import default_referential
-from clausematch.matching.synthetic import ILE_DE_FRANCE, World, noisy_title
 
 
 def test_synthetic_territories_are_reproducible_and_labelled():

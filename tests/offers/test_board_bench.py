@@ -1,7 +1,7 @@
 """The board benchmark still runs (on a few offers; no timing is asserted)."""
 import re
 
-from clausematch.offers import bench
+from benchmarks import board as bench
 
 
 def test_bench_fills_a_database_and_reports_percentiles_in_french(tmp_path, capsys):

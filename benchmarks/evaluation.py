@@ -1,4 +1,4 @@
-"""Offline evaluation of the ranking: ``python -m clausematch.matching.evaluation``.
+"""Offline evaluation of the ranking: ``python -m benchmarks.evaluation``.
 
 A labelled territory is generated from the appellations (synthetic.py: noisy typed titles,
 positions across Île-de-France, criteria, availability). For each offer every candidate gets
@@ -23,10 +23,10 @@ import time
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from benchmarks.synthetic import ILE_DE_FRANCE, World
 from clausematch.matching.engine import MatchingEngine
 from clausematch.matching.engine.referential import Referential, default_referential, domain_of
 from clausematch.matching.engine.scoring import haversine_km
-from clausematch.matching.synthetic import ILE_DE_FRANCE, World
 from clausematch.text import search_key
 
 K = 10

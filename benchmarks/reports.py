@@ -1,4 +1,4 @@
-"""Benchmark of the reports: ``python -m clausematch.reporting.bench``.
+"""Benchmark of the reports: ``python -m benchmarks.reports``.
 
 Builds a throwaway database (a SQLite file in a temporary folder, and a PostgreSQL database when a
 server answers at TEST_POSTGRES_URL or 127.0.0.1:5432) holding one territory with 10 buyers,
@@ -18,7 +18,7 @@ from decimal import Decimal
 import click
 import sqlalchemy as sa
 
-from clausematch import benchmarking
+from benchmarks import common
 
 BATCH = 10_000
 BUYERS, CONTRACTS_PER_BUYER, LOTS_PER_CONTRACT = 10, 10, 3
@@ -212,16 +212,16 @@ def run(url: str, people: int, hours: int, seed: int = 2024) -> None:
         count = _hours(db, hires, hours)
         db.session.execute(sa.text("ANALYZE"))
         db.session.commit()
-        click.echo(f"  Préparation : {benchmarking.count(count)} relevés d'heures, "
-                   f"{benchmarking.count(people)} personnes, "
-                   f"{benchmarking.count(len(hires))} embauches en {time.perf_counter() - started:.0f} s")
+        click.echo(f"  Préparation : {common.count(count)} relevés d'heures, "
+                   f"{common.count(people)} personnes, "
+                   f"{common.count(len(hires))} embauches en {time.perf_counter() - started:.0f} s")
         territory = db.session.get(Territory, ids["territory"])
         _lot_id, _company, contract_id, buyer_id = ids["lots"][0]
         scopes = {"territoire": Scope(territory_id=territory.id), "un acheteur": Scope(territory.id, buyer_id=buyer_id),
                   "un marché": Scope(territory.id, contract_id=contract_id),
                   "un programme": Scope(territory.id, programme_id=ids["programme"])}
         for label, func in _queries(territory, scopes):
-            click.echo(f"  {label} : p50 {benchmarking.ms(_p50(func))}")
+            click.echo(f"  {label} : p50 {common.ms(_p50(func))}")
             db.session.remove()
         client = app.test_client()
         with app.test_request_context(environ_base=client.environ_base):
@@ -230,7 +230,7 @@ def run(url: str, people: int, hours: int, seed: int = 2024) -> None:
             session.update({"_user_id": ids["login"], "_fresh": True, "_id": identifier})
         for path in ("/rapports/entonnoir", "/rapports/heures", "/rapports/heures?par=annee", "/rapports/publics",
                      "/rapports/sorties", "/rapports/alertes", "/facilitateur"):
-            click.echo(f"  page {path} : p50 {benchmarking.ms(_p50(lambda p=path: _get(client, p)))}")
+            click.echo(f"  page {path} : p50 {common.ms(_p50(lambda p=path: _get(client, p)))}")
         db.session.remove()
         db.engine.dispose()
 
@@ -246,10 +246,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--heures", type=int, default=1_000_000, help="relevés d'heures créés (1 000 000)")
     parser.add_argument("--personnes", type=int, default=40_000, help="personnes orientées (40 000)")
     args = parser.parse_args(argv)
-    click.echo(f"Rapports : {benchmarking.count(args.heures)} relevés d'heures, "
-               f"{benchmarking.count(args.personnes)} personnes orientées ; "
+    click.echo(f"Rapports : {common.count(args.heures)} relevés d'heures, "
+               f"{common.count(args.personnes)} personnes orientées ; "
                f"médiane de {RUNS} mesures après un premier passage")
-    benchmarking.on_each_database(run, args.personnes, args.heures)
+    common.on_each_database(run, args.personnes, args.heures)
 
 if __name__ == "__main__":
     main()

@@ -1,4 +1,4 @@
-"""Benchmark of the engine: ``python -m clausematch.matching.bench [--sizes 10000,100000,1000000]``.
+"""Benchmark of the engine: ``python -m benchmarks.matching [--sizes 10000,100000,1000000]``.
 
 For each size: a synthetic national territory (synthetic.py: titles typed from the appellations
 with typos, missing accents, gendered and short forms; positions around communes drawn by
@@ -25,10 +25,10 @@ import time
 from rapidfuzz import fuzz, utils
 from threadpoolctl import threadpool_limits
 
+from benchmarks.evaluation import decimal, thousands
+from benchmarks.synthetic import World
 from clausematch.matching.engine import MatchingEngine
-from clausematch.matching.evaluation import decimal, thousands
 from clausematch.matching.engine.referential import Referential
-from clausematch.matching.synthetic import World
 
 TARGET_P50_MS = {100_000: 15.0, 1_000_000: 150.0}
 TARGET_BUILD_S, TARGET_MEMORY_MB = {1_000_000: 60.0}, {1_000_000: 2048.0}

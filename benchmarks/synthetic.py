@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from clausematch.matching.engine.profiles import CandidateProfile, OfferProfile
+from clausematch.matching.engine import CandidateProfile, OfferProfile
 from clausematch.matching.engine.referential import DATA_DIR, Referential
 from clausematch.text import STOPWORDS, normalise
 

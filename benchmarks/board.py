@@ -1,4 +1,4 @@
-"""Benchmark of the public job board's search: ``python -m clausematch.offers.bench``.
+"""Benchmark of the public job board's search: ``python -m benchmarks.board``.
 
 Builds a throwaway database (a SQLite file in a temporary folder, and a PostgreSQL database when a
 server answers at TEST_POSTGRES_URL or 127.0.0.1:5432), loads the reference data, inserts 50 000
@@ -18,7 +18,7 @@ from decimal import Decimal
 import click
 import sqlalchemy as sa
 
-from clausematch import benchmarking
+from benchmarks import common
 
 BATCH = 5000
 # Jobs clauses usually carry (docs/domain.md), and the words people type to find them.
@@ -119,7 +119,7 @@ def _percentiles(durations: list[float]) -> str:
     if len(durations) < 2:
         return "—"
     cuts = statistics.quantiles(durations, n=20)
-    return f"p50 {benchmarking.ms(statistics.median(durations))}, p95 {benchmarking.ms(cuts[18])}"
+    return f"p50 {common.ms(statistics.median(durations))}, p95 {common.ms(cuts[18])}"
 
 
 
@@ -172,7 +172,7 @@ def run(url: str, offers: int, searches: int, seed: int = 2024) -> None:
         started = time.perf_counter()
         refs = _fill(db, offers, rng)
         get_index()  # the referential index is built once per process, not per search
-        click.echo(f"  Préparation : {benchmarking.count(offers)} offres en {time.perf_counter() - started:.0f} s")
+        click.echo(f"  Préparation : {common.count(offers)} offres en {time.perf_counter() - started:.0f} s")
         client = app.test_client()
         client.get("/offres")  # templates compiled once, as in a running server
         service: dict[str, list[float]] = {}
@@ -191,9 +191,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--offres", type=int, default=50_000, help="nombre d'offres créées (50 000)")
     parser.add_argument("--recherches", type=int, default=50, help="nombre de recherches mesurées (50)")
     args = parser.parse_args(argv)
-    click.echo(f"Tableau public des offres : {args.recherches} recherches sur {benchmarking.count(args.offres)} offres "
+    click.echo(f"Tableau public des offres : {args.recherches} recherches sur {common.count(args.offres)} offres "
                "(rayon autour d'une commune, mot-clé, les deux)")
-    benchmarking.on_each_database(run, args.offres, args.recherches)
+    common.on_each_database(run, args.offres, args.recherches)
 
 if __name__ == "__main__":
     main()

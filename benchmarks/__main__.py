@@ -1,0 +1,35 @@
+"""`make bench` (`python -m benchmarks`): every benchmark of the project, one after the other, with
+their default sizes; `python -m benchmarks offers` runs one family (matching, offers, reporting).
+
+- the matching engine (10k, 100k, 1M candidates) and its offline evaluation (nDCG@10, recall@10);
+- the public job board search (50 000 offers);
+- the reports (1 000 000 hours entries).
+Each prints its own French summary; see the module of each for its options.
+"""
+import sys
+from importlib import import_module
+
+# (family, title, module)
+BENCHMARKS = [
+    ("matching", "Moteur de rapprochement", "benchmarks.matching"),
+    ("matching", "Évaluation hors ligne du rapprochement", "benchmarks.evaluation"),
+    ("offers", "Recherche dans la bourse aux offres", "benchmarks.board"),
+    ("reporting", "Rapports sur 1 million de relevés d'heures", "benchmarks.reports"),
+]
+
+
+def main(argv: list[str] | None = None) -> None:
+    only = set(argv if argv is not None else sys.argv[1:])
+    unknown = only - {family for family, _, _ in BENCHMARKS}
+    if unknown:
+        sys.exit(f"Famille de mesures inconnue : {', '.join(sorted(unknown))} (matching, offers ou reporting).")
+    for family, title, module in BENCHMARKS:
+        if only and family not in only:
+            continue
+        sys.stdout.write(f"\n=== {title} ({module}) ===\n")
+        sys.stdout.flush()
+        import_module(module).main([])
+
+
+if __name__ == "__main__":
+    main()
