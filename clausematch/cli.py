@@ -1,9 +1,8 @@
-"""Command-line entry points (`flask ref load`, `flask seed demo`, `flask outbox deliver`)."""
+"""Command-line entry points (`flask ref load`, `flask seed demo`, `flask outbox deliver`; the
+jobs' commands are in job_commands.py, the reports' in reporting/cli.py)."""
 import click
 from flask import Flask
 from flask.cli import AppGroup
-
-from clausematch.offers.cli import offers_cli
 
 ref_cli = AppGroup("ref", help="Données de référence (ROME, communes).")
 seed_cli = AppGroup("seed", help="Données de démonstration.")
@@ -46,12 +45,8 @@ def outbox_deliver() -> None:
 def init_app(app: Flask) -> None:
     for group in (ref_cli, seed_cli, outbox_cli):
         app.cli.add_command(group)
-    app.cli.add_command(offers_cli)
-    from clausematch.pathways.hours_cli import hours_cli
-    app.cli.add_command(hours_cli)
-    from clausematch.admin.cli import jobs_cli
-    app.cli.add_command(jobs_cli)
+    from clausematch.job_commands import COMMANDS
+    for group in COMMANDS:
+        app.cli.add_command(group)
     from clausematch.reporting.cli import report_cli
     app.cli.add_command(report_cli)
-    from clausematch.matching.cli import matching_cli
-    app.cli.add_command(matching_cli)

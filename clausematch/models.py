@@ -32,4 +32,4 @@ from clausematch.pathways.models import (  # noqa: F401
     HoursRevision,
 )
 from clausematch.referential.models import Commune, RomeAppellation, RomeCode  # noqa: F401
-from clausematch.scheduler import JobRun  # noqa: F401
+from clausematch.jobs import JobRun  # noqa: F401

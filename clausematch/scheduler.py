@@ -1,10 +1,14 @@
-"""Scheduled jobs: APScheduler in the web process when SCHEDULER_ENABLED=1, never in tests.
+"""The jobs of the platform, listed once in JOBS, and their schedule: APScheduler in the web
+process when SCHEDULER_ENABLED=1, never in tests.
 
-Every job of the platform is listed once in JOBS. A scheduled run calls `run_job` with the
-period it covers ("2026-11-27", "2026-11"): the first web process to insert that period's
-JobRun row runs the job, the others skip it — the database is the lock. Manual runs (the admin
-page's "Lancer maintenant", `flask jobs run <name>`) have no period and always run. Each run
-records its start, end and a short French result, shown on /admin/taches.
+This module sits above every feature (its adapters call into them); no feature imports it.
+Runs go through clausematch.jobs.run_job, which records them in job_runs and keeps them single.
+A scheduled run covers a period ("2026-11-27", "2026-11"): the first web process to insert that
+period's row runs the job, the others skip it. A manual run (the admin page's "Lancer
+maintenant", `flask jobs run <name>` and its older aliases such as `flask offers expire`) has no
+period: it runs unless another run of the job is still working, and is then refused
+(JobAlreadyRunning). Each run records its start, end and a short French result, shown on
+/admin/taches.
 """
 import importlib
 import logging
@@ -14,81 +18,16 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, mapped_column
-
-from clausematch.database import utcnow
-from clausematch.extensions import db
+from clausematch.jobs import run_job
 
 log = logging.getLogger(__name__)
 
 TIMEZONE = "Europe/Paris"
 
 
-class JobRun(db.Model):
-    """One run of a scheduled job. `period` ("2026-11-27" for a daily job, "2026-11" for a monthly
-    one) is unique per job: the first web process to insert it runs the job, the others skip —
-    the database is the lock. Manual runs leave it empty."""
-
-    __tablename__ = "job_runs"
-    __table_args__ = (
-        sa.Index("ix_job_runs_job_started", "job_name", "started_at"),
-        sa.UniqueConstraint("job_name", "period"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    job_name: Mapped[str] = mapped_column(sa.String(60))
-    period: Mapped[str | None] = mapped_column(sa.String(20))
-    started_at: Mapped[datetime] = mapped_column(default=utcnow)
-    finished_at: Mapped[datetime | None]
-    succeeded: Mapped[bool | None]
-    result: Mapped[str] = mapped_column(sa.String(1000), default="")
-
-    @property
-    def duration_seconds(self) -> float | None:
-        if self.finished_at is None:
-            return None
-        return (self.finished_at - self.started_at).total_seconds()
-
-
-def run_job(name: str, func: Callable[[], Any], period: str | None = None) -> Any:
-    """Run `func` as the job `name` for `period`, recording start, end and result in job_runs.
-
-    The run row is inserted and committed first, in its own transaction: if another process
-    already holds (`name`, `period`), the unique constraint refuses the row and this call skips
-    the work and returns None. Call it with no pending changes in the session (a job starts
-    from a fresh one). A crash still leaves a trace; the error is logged, recorded and raised
-    again for the caller (the CLI exits non-zero).
-    """
-    run = JobRun(job_name=name, period=period, started_at=utcnow())
-    db.session.add(run)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        log.info("Tâche %s déjà exécutée pour la période %s : ignorée", name, period)
-        return None
-    try:
-        result = func()
-    except Exception as error:
-        db.session.rollback()
-        log.exception("Tâche %s en échec", name)
-        _finish(run, succeeded=False, result=f"{type(error).__name__}: {error}")
-        raise
-    _finish(run, succeeded=True, result=str(result))
-    return result
-
-
-def _finish(run: JobRun, succeeded: bool, result: str) -> None:
-    run.finished_at = utcnow()
-    run.succeeded = succeeded
-    run.result = result[:1000]
-    db.session.commit()
-
-
 # --- The jobs of the platform ------------------------------------------------------------------
-# Each adapter takes the local date the run is for and returns the short French result.
+# Each adapter takes the local date the run is for and returns the short French result (or a
+# value whose str() is that result).
 # Imports are inside: each feature's module is loaded only when its job runs.
 
 def _expire_offers(on: date) -> str:
@@ -104,20 +43,17 @@ def _create_follow_ups(on: date) -> str:
 
 
 def _stale_applications(on: date) -> str:
-    from clausematch.pathways.stale_applications import handle_stale_applications
+    from clausematch.applications.stale import handle_stale_applications
 
     return handle_stale_applications(on).summary()
 
 
-def _hours_reminders(on: date) -> str:
-    from clausematch.pathways.hours_reminders import send_hours_reminders
+def _hours_reminders(on: date) -> Any:
+    from clausematch.pathways.hours_reminders import RemindersSent, send_hours_reminders
 
     # On the 1st, companies are reminded of the month that has just ended.
     month = (on.replace(day=1) - timedelta(days=1)).replace(day=1)
-    count = send_hours_reminders(month)
-    if count == 0:
-        return f"Aucun lot à relancer pour {month:%m/%Y}."
-    return f"{count} lot{'s' if count > 1 else ''} relancé{'s' if count > 1 else ''} pour les heures de {month:%m/%Y}."
+    return RemindersSent(month, send_hours_reminders(month))
 
 
 def _rebuild_matching(on: date) -> str:
@@ -139,7 +75,7 @@ class Job:
     name: str
     label: str
     schedule: str
-    func: Callable[[date], str]
+    func: Callable[[date], Any]
     cron: dict[str, int] = field(default_factory=dict)
     monthly: bool = False
     # The APScheduler id, when it differs from `name`.
@@ -205,16 +141,11 @@ def run_scheduled(job: Job, moment: datetime | None = None) -> Any:
     return run_job(job.name, lambda: job.func(moment.date()), period=job.period(moment))
 
 
-def run_now(job: Job) -> Any:
-    """A manual run (admin page, CLI): no period, so it always runs, for today's local date."""
-    return run_job(job.name, lambda: job.func(local_now().date()))
-
-
-def last_runs(names: list[str]) -> dict[str, JobRun]:
-    """The latest run of each job, in one query."""
-    latest = (sa.select(sa.func.max(JobRun.id)).where(JobRun.job_name.in_(names))
-              .group_by(JobRun.job_name).scalar_subquery())
-    return {run.job_name: run for run in db.session.scalars(sa.select(JobRun).where(JobRun.id.in_(latest)))}
+def run_now(job: Job, on: date | None = None) -> Any:
+    """A manual run (admin page, CLI) for `on` (default: today's local date). It has no period;
+    while another run of the job works it is refused with clausematch.jobs.JobAlreadyRunning."""
+    day = on or local_now().date()
+    return run_job(job.name, lambda: job.func(day))
 
 
 def next_run_time(app, job: Job) -> datetime | None:

@@ -9,7 +9,8 @@ from clausematch.accounts.models import Role, User
 from clausematch.accounts.permissions import has_role
 from clausematch.audit import record
 from clausematch.errors import DomainError, NotAllowed
-from clausematch.scheduler import Job, JobRun
+from clausematch.jobs import JobAlreadyRunning, JobRun, last_runs
+from clausematch.scheduler import Job
 
 
 def can_run_jobs(user: User) -> bool:
@@ -27,7 +28,7 @@ class JobStatus:
 def jobs_overview() -> list[JobStatus]:
     """Every job with its latest run (one query) and its next run when a scheduler runs here."""
     jobs = scheduler.available_jobs()
-    runs = scheduler.last_runs([job.name for job in jobs])
+    runs = last_runs([job.name for job in jobs])
     return [JobStatus(job, runs.get(job.name), scheduler.next_run_time(current_app, job)) for job in jobs]
 
 
@@ -42,6 +43,9 @@ def run_job_now(name: str, actor: User) -> JobRun:
     record("job.run_manually", "job_run", None, actor_id=actor.id, job=job.name)
     try:
         scheduler.run_now(job)
+    except JobAlreadyRunning as refused:
+        # Nothing recorded: the run at work keeps its row; the page says why nothing happened.
+        return JobRun(job_name=job.name, succeeded=False, result=refused.message)
     except Exception:  # noqa: BLE001 — run_job has logged and recorded the failure; the page shows it
         pass
-    return scheduler.last_runs([job.name])[job.name]
+    return last_runs([job.name])[job.name]

@@ -1,16 +1,14 @@
-"""Scheduled work on offers: closing published offers whose publication has ended."""
+"""Scheduled work on offers: closing published offers whose publication has ended (the job
+offers.expire, listed in clausematch/scheduler.py)."""
 from datetime import date
 
 import sqlalchemy as sa
 
-from clausematch.database import today
 from clausematch.extensions import db
 from clausematch.offers import workflow
 from clausematch.offers.models import Offer, OfferStatus
-from clausematch.scheduler import run_job
 
 EXPIRY_COMMENT = "Clôture automatique : date de fin de publication dépassée"
-EXPIRY_JOB = "offers.expire"
 
 
 def expire_offers(on: date) -> int:
@@ -26,11 +24,6 @@ def expire_offers(on: date) -> int:
         workflow.change_status(offer, OfferStatus.CLOSED, None, EXPIRY_COMMENT)
     db.session.commit()
     return len(offers)
-
-
-def expire_offers_job() -> int:
-    """The nightly job (and `flask offers expire`): expiry as of today, recorded in job_runs."""
-    return run_job(EXPIRY_JOB, lambda: expire_offers(today()))
 
 
 def expiry_summary(count: int) -> str:

@@ -2,6 +2,7 @@
 month, and nothing declared for it yet. Safe to re-run: a lot reminded for a month (audit
 event `hours_reminder` on the lot, details month "AAAA-MM") is not reminded again."""
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -19,6 +20,20 @@ from clausematch.pathways.hours_validation import declaration_path
 from clausematch.pathways.models import EmploymentContract, HoursEntry
 
 REMINDER_ACTION = "hours_reminder"
+
+
+@dataclass(frozen=True)
+class RemindersSent:
+    """What a run of the monthly reminder did; str() is the job's short French result."""
+
+    month: date
+    count: int
+
+    def __str__(self) -> str:
+        if self.count == 0:
+            return f"Aucun lot à relancer pour {self.month:%m/%Y}."
+        plural = "s" if self.count > 1 else ""
+        return f"{self.count} lot{plural} relancé{plural} pour les heures de {self.month:%m/%Y}."
 
 
 def lots_to_remind(month: date) -> list[Lot]:

@@ -24,7 +24,7 @@ from clausematch.pathways.counting import counted_hours, realisation_rate
 from clausematch.pathways.models import EmploymentContract, Exit, FollowUp, HoursEntry
 from clausematch.reporting.filters import Scope
 from clausematch.reporting.queries.warnings import HOME_LIMIT, Warnings, lagging_lots
-from clausematch.scheduler import JobRun
+from clausematch.jobs import JobRun
 
 GAP_TABLE_SIZE = 10
 NOTIFICATIONS_SHOWN = 10

@@ -9,7 +9,7 @@ from factories import JobRunFactory
 
 from clausematch import scheduler
 from clausematch.audit import AuditEvent
-from clausematch.scheduler import JobRun
+from clausematch.jobs import JobRun
 
 
 @pytest.fixture

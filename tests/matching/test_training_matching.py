@@ -11,7 +11,8 @@ from clausematch.applications.models import ApplicationStatus, RefusalReason
 from clausematch.matching import services, training
 from clausematch.matching.engine import learning
 from clausematch.matching.models import MatchingModel
-from clausematch.scheduler import JobRun, find_job, run_now
+from clausematch.jobs import JobRun
+from clausematch.scheduler import find_job, run_now
 
 S = ApplicationStatus
 

@@ -4,9 +4,10 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from clausematch.offers.jobs import EXPIRY_COMMENT, EXPIRY_JOB, expire_offers, expire_offers_job
+from clausematch.jobs import JobRun, run_job
+from clausematch.offers.jobs import EXPIRY_COMMENT, expire_offers
 from clausematch.offers.models import Offer, OfferStatus, OfferStatusChange
-from clausematch.scheduler import JobRun, run_job
+from clausematch.scheduler import find_job, run_now
 
 S = OfferStatus
 
@@ -48,18 +49,23 @@ def test_expire_is_idempotent(db, offers):
     assert len(changes(db)) == 1
 
 
+def expire_offers_job() -> str:
+    return run_now(find_job("offers.expire"))
+
+
 def test_the_next_night_closes_the_offer_that_ended_the_day_before(db, offers, time_machine):
     expire_offers_job()
     time_machine.move_to("2026-04-11 02:00", tick=False)
-    assert expire_offers_job() == 1
+    assert expire_offers_job() == "1 offre clôturée (fin de publication dépassée)."
     assert statuses(db, offers)["ends_today"] == S.CLOSED
 
 
 def test_job_records_each_run(db, offers):
-    assert expire_offers_job() == 1
-    assert expire_offers_job() == 0
+    done, again = "1 offre clôturée (fin de publication dépassée).", "Aucune offre à clôturer."
+    assert [expire_offers_job(), expire_offers_job()] == [done, again]
     runs = list(db.session.scalars(sa.select(JobRun).order_by(JobRun.id)))
-    assert [(r.job_name, r.succeeded, r.result) for r in runs] == [(EXPIRY_JOB, True, "1"), (EXPIRY_JOB, True, "0")]
+    assert [(r.job_name, r.succeeded, r.result) for r in runs] == [("offers.expire", True, done),
+                                                                  ("offers.expire", True, again)]
     assert all(r.finished_at is not None and r.finished_at >= r.started_at for r in runs)
 
 
@@ -80,6 +86,9 @@ def test_cli_expire_prints_a_french_count(runner, db, offers):
     assert result.output.strip() == "1 offre clôturée (fin de publication dépassée)."
     again = runner.invoke(args=["offers", "expire"])
     assert again.output.strip() == "Aucune offre à clôturer."
+    runs = db.session.execute(sa.select(JobRun.job_name, JobRun.period, JobRun.result).order_by(JobRun.id)).all()
+    assert runs == [("offers.expire", None, "1 offre clôturée (fin de publication dépassée)."),
+                    ("offers.expire", None, "Aucune offre à clôturer.")]  # the same job as `flask jobs run`
 
 
 def test_cli_plural(runner, db, make_offer, time_machine):

@@ -11,7 +11,8 @@ from clausematch.errors import DomainError, NotAllowed
 from clausematch.pathways.follow_ups import FollowUpData, due_on, record_follow_up
 from clausematch.pathways.jobs import NOTICE_DAYS, create_due_follow_ups, follow_ups_summary
 from clausematch.pathways.models import FollowUp
-from clausematch.scheduler import JobRun, find_job, run_scheduled
+from clausematch.jobs import JobRun
+from clausematch.scheduler import find_job, run_scheduled
 from clausematch.vocabulary import ExitDetail
 
 

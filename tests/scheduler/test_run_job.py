@@ -1,6 +1,7 @@
 """run_job and the jobs registry: the period row is the lock between processes (two app
-instances on one database: exactly one runs), manual runs always run, failures are recorded,
-the scheduler registers every job when enabled, and `flask jobs` speaks French."""
+instances on one database: exactly one runs), a manual run runs unless another run of the job
+is unfinished (then it is refused in French), failures are recorded, the scheduler registers
+every job when enabled, and `flask jobs` speaks French."""
 import logging
 import threading
 import time
@@ -12,7 +13,8 @@ import sqlalchemy as sa
 
 from clausematch import create_app, scheduler
 from clausematch.extensions import db as _db
-from clausematch.scheduler import JOBS, JobRun, find_job, run_job, run_scheduled
+from clausematch.jobs import ABANDONED_RESULT, JobAlreadyRunning, JobRun, run_job
+from clausematch.scheduler import JOBS, find_job, run_scheduled
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -24,7 +26,7 @@ def runs(db) -> list[tuple]:
 
 
 def test_a_period_runs_once_and_the_next_period_runs_again(db, caplog):
-    caplog.set_level(logging.INFO, logger="clausematch.scheduler")
+    caplog.set_level(logging.INFO, logger="clausematch.jobs")
     calls = []
     assert run_job("essai", lambda: calls.append(1) or "fait", period="2026-04-10") == "fait"
     assert run_job("essai", lambda: calls.append(2) or "fait", period="2026-04-10") is None
@@ -105,6 +107,68 @@ def test_two_processes_at_the_same_time_run_a_period_once(app, db, second_app):
     assert [(name, period) for name, period, _, _ in runs(db)] == [("essai", "2026-04-10")]
 
 
+def test_a_manual_run_is_refused_while_another_run_of_the_job_works(db, caplog, time_machine):
+    time_machine.move_to("2026-04-10 03:30:00", tick=False)
+    caplog.set_level(logging.INFO, logger="clausematch.jobs")
+    calls = []
+    unfinished = JobRun(job_name="essai", started_at=datetime(2026, 4, 10, 3, 0))
+    db.session.add(unfinished)
+    db.session.commit()
+    with pytest.raises(JobAlreadyRunning, match="La tâche essai est déjà en cours : ce lancement est ignoré."):
+        run_job("essai", lambda: calls.append("manuel"))
+    assert run_job("essai", lambda: calls.append("planifié"), period="2026-04-10") is None
+    assert run_job("autre", lambda: calls.append("autre") or "ok") == "ok"  # another job is free
+    assert calls == ["autre"]
+    assert "Tâche essai déjà en cours : exécution de la période 2026-04-10 ignorée" in caplog.text
+    unfinished.finished_at = datetime(2026, 4, 10, 3, 1)
+    db.session.commit()
+    assert run_job("essai", lambda: "de nouveau") == "de nouveau"
+
+
+def test_a_run_left_unfinished_by_a_dead_process_is_closed_by_the_next_one(db, time_machine):
+    time_machine.move_to("2026-04-10 12:00:00", tick=False)
+    db.session.add(JobRun(job_name="essai", started_at=datetime(2026, 4, 10, 5, 59)))
+    db.session.commit()
+    assert run_job("essai", lambda: "repris") == "repris"
+    assert [(succeeded, result) for _, _, succeeded, result in runs(db)] == [(False, ABANDONED_RESULT),
+                                                                             (True, "repris")]
+
+
+def test_two_manual_runs_at_the_same_time_do_the_work_once(app, db, second_app, request):
+    """Two administrators (or cron and an administrator) start the same job at once, each from its
+    own process and connection: one does the work, the other is refused in French."""
+    if request.config.getoption("--db") != "postgresql":
+        pytest.skip("deux connexions en parallèle : PostgreSQL (SQLite sérialise les écritures)")
+    calls, outcomes = [], {}
+    barrier = threading.Barrier(2)
+
+    def work(name):
+        calls.append(name)
+        time.sleep(0.3)  # the winner is still running when the other one tries
+        return name
+
+    def process(flask_app, name):
+        with flask_app.app_context():
+            barrier.wait()
+            try:
+                outcomes[name] = run_job("essai", lambda: work(name))
+            except JobAlreadyRunning as refused:
+                outcomes[name] = refused.message
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=process, args=(a, n)) for a, n in ((app, "un"), (second_app, "deux"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(calls) == 1
+    [winner] = calls
+    loser = ({"un", "deux"} - {winner}).pop()
+    assert outcomes == {winner: winner, loser: "La tâche essai est déjà en cours : ce lancement est ignoré."}
+    assert [(name, period, succeeded) for name, period, succeeded, _ in runs(db)] == [("essai", None, True)]
+
+
 def test_periods_are_paris_days_and_months():
     follow_ups, reminders = find_job("pathways.follow_ups"), find_job("pathways.hours_reminders")
     moment = datetime(2026, 4, 30, 23, 30, tzinfo=ZoneInfo("UTC")).astimezone(PARIS)  # 1 May, 01:30 in Paris
@@ -126,7 +190,7 @@ def test_hours_reminder_is_for_the_month_that_has_just_ended(db, monkeypatch):
     months = []
     monkeypatch.setattr(hours_reminders, "send_hours_reminders", lambda month: months.append(month) or 2)
     job = find_job("pathways.hours_reminders")
-    assert job.func(date(2026, 1, 1)) == "2 lots relancés pour les heures de 12/2025."
+    assert str(job.func(date(2026, 1, 1))) == "2 lots relancés pour les heures de 12/2025."
     assert months == [date(2025, 12, 1)]
 
 
@@ -176,6 +240,15 @@ def test_cli_list_and_run(runner, db):
 
 
 def test_cli_unknown_job_and_failure(runner, db, monkeypatch):
+    refused_while_running = JobRun(job_name="pathways.follow_ups")  # started now, not finished
+    db.session.add(refused_while_running)
+    db.session.commit()
+    refused = runner.invoke(args=["jobs", "run", "pathways.follow_ups"])
+    assert refused.exit_code == 1
+    assert "La tâche pathways.follow_ups est déjà en cours : ce lancement est ignoré." in refused.output
+    db.session.delete(refused_while_running)
+    db.session.commit()
+
     unknown = runner.invoke(args=["jobs", "run", "inconnue"])
     assert unknown.exit_code != 0 and "Tâche inconnue : inconnue. Tâches disponibles : offers.expire" in unknown.output
 
