@@ -10,7 +10,7 @@ from clausematch.accounts.models import Role
 from clausematch.applications.models import Application, ApplicationEvent, ApplicationStatus, RefusalReason
 from clausematch.audit import AuditEvent
 from clausematch.notifications import Notification, OutboxMessage
-from clausematch.pathways.stale_applications import CLOSING_COMMENT, StaleResult, handle_stale_applications
+from clausematch.applications.stale import CLOSING_COMMENT, StaleResult, handle_stale_applications
 
 S = ApplicationStatus
 TODAY = date(2026, 4, 10)

@@ -16,6 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from clausematch.accounts.models import Membership, Organisation, OrganisationKind, Role, User
+from clausematch.applications import workflow
+from clausematch.applications.links import application_path
 from clausematch.applications.models import Application, ApplicationStatus, RefusalReason
 from clausematch.audit import AuditEvent, record
 from clausematch.candidates.models import Candidate
@@ -62,9 +64,6 @@ def _silent_since(before: datetime) -> sa.Select:
 
 def close_silent(before: datetime) -> int:
     """Refuse (no answer) every open application whose last event is before `before`, as the system."""
-    # Imported here: the workflow imports hiring, which imports this package's models.
-    from clausematch.applications import workflow
-
     applications = list(db.session.scalars(_silent_since(before)))
     for application in applications:
         workflow.change_status(application, S.REFUSED, None, CLOSING_COMMENT, refusal_reason=RefusalReason.NO_ANSWER)
@@ -86,7 +85,7 @@ def remind_silent(before: datetime) -> int:
         prescriber_side = [i for i in (application.proposed_by_id, application.candidate.referent_id) if i in active]
         message = _reminder_text(application)
         for user_id in dict.fromkeys([*facilitators.get(application.offer.territory_id, []), *prescriber_side]):
-            notify(user_id, message, _link(application.id))
+            notify(user_id, message, application_path(application.id))
         record(REMINDER_ACTION, "application", application.id, days=REMINDER_DAYS)
     return len(applications)
 
@@ -118,8 +117,3 @@ def _reminder_text(application: Application) -> str:
             f"(« {application.status.label} ») attend une suite. Sans suite, elle sera close "
             f"au bout de {CLOSE_DAYS} jours.")
 
-
-def _link(application_id: int) -> str:
-    from clausematch.applications.links import application_path
-
-    return application_path(application_id)
