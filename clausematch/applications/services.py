@@ -11,7 +11,6 @@ from sqlalchemy.exc import IntegrityError
 
 from clausematch.accounts.models import User
 from clausematch.applications import permissions, workflow
-from clausematch.applications.hiring import HireData
 from clausematch.applications.models import Application, ApplicationStatus, RefusalReason
 from clausematch.audit import record
 from clausematch.candidates.eligibility import declared_or_valid_criteria, eligibility_expired
@@ -99,6 +98,7 @@ def move(application_id: int, target: ApplicationStatus | str, actor: User, comm
     except ValueError:
         raise DomainError("État de candidature inconnu.") from None
     if target == ApplicationStatus.HIRED:
+        # A hire goes through pathways.hiring.record_hire, which creates its contract.
         raise DomainError("Une embauche s'enregistre avec son contrat de travail, depuis la page de l'entreprise.")
     workflow.change_status(application, target, actor, comment, refusal_reason)
     db.session.commit()
@@ -112,14 +112,6 @@ def record_interview(application_id: int, interview_on: date | None, comment: st
     if interview_on is not None:
         comment = f"Entretien le {format_date(interview_on)}." + (f" {comment}" if comment else "")
     workflow.change_status(application, ApplicationStatus.INTERVIEW, actor, comment)
-    db.session.commit()
-    return application
-
-
-def record_hire(application_id: int, hire: HireData, comment: str, actor: User) -> Application:
-    """The company hires the candidate: the employment contract and the state change, one commit."""
-    application = _application_or_error(application_id)
-    workflow.change_status(application, ApplicationStatus.HIRED, actor, comment, hire=hire)
     db.session.commit()
     return application
 

@@ -28,7 +28,8 @@ Decisions:
 - Interviews and hires are the company's word (the employer signs the contract); facilitators
   do not record them in its place. A facilitator may refuse at any open step (e.g. "sans réponse").
 - A refusal always carries a reason (RefusalReason); "other" also needs a comment.
-- "hired" is final: the employment contract exists and its hours are counted.
+- "hired" is final: the employment contract exists and its hours are counted. A hire is
+  recorded by pathways.hiring.record_hire, which creates the contract and drives this move.
 - A refused or withdrawn application can be reopened by a facilitator only, with a comment, and
   only back to "submitted" (eligibility is checked again) while the offer is still published; the
   unique (candidate, offer) constraint means reopening is the only way to propose again.
@@ -39,7 +40,6 @@ from datetime import date
 
 from clausematch.accounts.models import Role, User
 from clausematch.applications import messages, permissions
-from clausematch.applications.hiring import HireData, create_contract
 from clausematch.applications.models import Application, ApplicationEvent, ApplicationStatus, RefusalReason
 from clausematch.audit import record
 from clausematch.database import today, utcnow
@@ -48,7 +48,7 @@ from clausematch.extensions import db
 from clausematch.offers.models import OfferStatus
 from clausematch.vocabulary import Criterion
 
-__all__ = ["ApplicationStatus", "TRANSITIONS", "change_status", "record_creation"]
+__all__ = ["ApplicationStatus", "TRANSITIONS", "change_status", "check_change", "record_creation"]
 
 S = ApplicationStatus
 F, P, C = Role.FACILITATOR, Role.PRESCRIBER, Role.COMPANY
@@ -148,30 +148,37 @@ def check_transition(application: Application, target: ApplicationStatus, capaci
         raise DomainError("Indiquez en commentaire pourquoi la candidature est rouverte.", field="comment")
 
 
-def change_status(application: Application, target: ApplicationStatus, actor: User | None, comment: str = "",
-                  refusal_reason: RefusalReason | str | None = None,
-                  hire: HireData | None = None) -> ApplicationEvent:
-    """Move `application` to `target` on behalf of `actor` (None: the system, e.g. a nightly job).
-
-    Checks the move, the actor's capacity and the move's own rules (refusal reason, eligibility
-    when validating, the contract when hiring), then logs the event, stamps last_event_at,
-    audits and tells the prescriber (in-app and one e-mail). Adds to the session; the calling
-    service commits.
-    """
+def check_change(application: Application, target: ApplicationStatus, actor: User | None, comment: str = "",
+                 refusal_reason: RefusalReason | str | None = None) -> tuple[str, RefusalReason | None]:
+    """Raise DomainError (or NotAllowed) unless `actor` (None: the system) may move `application`
+    to `target` with these details; returns the cleaned comment and refusal reason."""
     capacity = SYSTEM if actor is None else permissions.application_capacity(actor, application)
     if capacity is None:
         raise NotAllowed("Vous ne pouvez pas modifier l'état de cette candidature.")
     comment = (comment or "").strip()
     reason = _reason(refusal_reason) if target == S.REFUSED else None
     check_transition(application, target, capacity, comment, reason)
+    return comment, reason
+
+
+def change_status(application: Application, target: ApplicationStatus, actor: User | None, comment: str = "",
+                  refusal_reason: RefusalReason | str | None = None,
+                  hire: object | None = None) -> ApplicationEvent:
+    """Move `application` to `target` on behalf of `actor` (None: the system, e.g. a nightly job).
+
+    Checks the move, the actor's capacity and the move's own rules (refusal reason, eligibility
+    when validating, the contract's terms when hiring: `hire`, a pathways.hiring.HireData, whose
+    contract pathways.hiring.record_hire creates), then logs the event, stamps last_event_at,
+    audits and tells the prescriber (in-app and one e-mail). Adds to the session; the calling
+    service commits.
+    """
+    comment, reason = check_change(application, target, actor, comment, refusal_reason)
     if target == S.VALIDATED:
         check_eligible(application, today())
     if target == S.SUBMITTED:
         _check_offer_open(application)
-    if target == S.HIRED:
-        if hire is None:
-            raise DomainError("Renseignez le contrat de travail pour enregistrer l'embauche.")
-        create_contract(application, hire, actor)
+    if target == S.HIRED and hire is None:
+        raise DomainError("Renseignez le contrat de travail pour enregistrer l'embauche.")
     previous = application.status
     application.status = target
     application.refusal_reason = reason

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from sqlalchemy.exc import IntegrityError
 
 from clausematch.accounts.models import User
-from clausematch.applications.hiring import HireData, checked_terms
+from clausematch.pathways.hiring import HireData, checked_terms
 from clausematch.audit import record
 from clausematch.errors import DomainError
 from clausematch.extensions import db

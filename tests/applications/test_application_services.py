@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from clausematch.accounts.models import CompanyKind
 from clausematch.applications import services, workflow
-from clausematch.applications.hiring import HireData
+from clausematch.pathways.hiring import HireData, record_hire
 from clausematch.applications.models import Application, ApplicationEvent
 from clausematch.audit import AuditEvent
 from clausematch.candidates.models import EligibilityStatus
@@ -170,7 +170,7 @@ def hire(**changes) -> HireData:
 
 def test_hire_creates_the_contract_in_the_same_commit(db, personas, make_application, lot):
     application = make_application(S.INTERVIEW)
-    services.record_hire(application.id, hire(), "Bienvenue", personas["company"])
+    record_hire(application.id, hire(), "Bienvenue", personas["company"])
 
     db.session.expire_all()
     contract = db.session.scalars(sa.select(EmploymentContract)).one()
@@ -197,7 +197,7 @@ def test_employer_that_lends_workers_sets_the_mode(db, personas, territory, make
     offer = OfferInTerritoryFactory(lot=lot, company=structure)
     application = make_application(S.SENT, offer=offer)
 
-    services.record_hire(application.id, hire(contract_type="cdi", planned_end_date=None), "", recruiter)
+    record_hire(application.id, hire(contract_type="cdi", planned_end_date=None), "", recruiter)
 
     contract = db.session.scalars(sa.select(EmploymentContract)).one()
     assert (contract.company_id, contract.employer_id, contract.mode) == (lot.company_id, structure.id, mode)
@@ -215,7 +215,7 @@ def test_employer_that_lends_workers_sets_the_mode(db, personas, territory, make
 def test_hire_terms_are_checked_and_nothing_is_saved(db, personas, make_application, changes, field, message):
     application = make_application(S.SENT)
     with pytest.raises(DomainError, match=message) as caught:
-        services.record_hire(application.id, hire(**changes), "", personas["company"])
+        record_hire(application.id, hire(**changes), "", personas["company"])
     assert caught.value.field == field
     db.session.rollback()
     assert count(db, EmploymentContract) == 0

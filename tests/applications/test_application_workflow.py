@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from applications_support import S, add_criterion
 
 from clausematch.applications import workflow
-from clausematch.applications.hiring import HireData
+from clausematch.pathways.hiring import HireData
 from clausematch.applications.models import Application, ApplicationEvent, RefusalReason
 from clausematch.audit import AuditEvent
 from clausematch.candidates.models import EligibilityStatus

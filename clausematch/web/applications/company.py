@@ -12,6 +12,7 @@ from clausematch.applications import company_view, permissions, queries, service
 from clausematch.applications.links import COMPANY_APPLICATION_RULE
 from clausematch.applications.models import Application, ApplicationStatus
 from clausematch.errors import DomainError
+from clausematch.pathways.hiring import record_hire
 from clausematch.web.applications.forms import HireForm, InterviewForm, RefuseForm
 from clausematch.web.applications.routes import read_filters, show_error
 from clausematch.web.helpers import get_or_404, roles_required
@@ -94,7 +95,7 @@ def interview(application_id: int):
 @bp.post(COMPANY_APPLICATION_RULE + "/embauche")
 @roles_required(Role.COMPANY)
 def hire(application_id: int):
-    return _act(application_id, S.HIRED, lambda app_id, form: services.record_hire(
+    return _act(application_id, S.HIRED, lambda app_id, form: record_hire(
         app_id, form.to_data(), form.comment.data or "", _me()),
         "Embauche enregistrée : le contrat compte désormais pour la clause du lot.")
 

@@ -1,9 +1,17 @@
-"""A hire recorded by the company: the employment contract it creates on the offer's lot."""
+"""A hire recorded by the company: the application moves to "hired" through the applications
+workflow and the employment contract it creates on the offer's lot starts the pathway.
+
+record_hire is the one service that records a hire: it locks the application, checks the move
+(who may hire, from which state) before anything is written, creates the contract (its terms
+checked, audited), then drives the workflow's transition to hired (event, audit, the
+prescriber told), and commits once.
+"""
 from dataclasses import dataclass
 from datetime import date
 
 from clausematch.accounts.models import CompanyKind, User
-from clausematch.applications.models import Application
+from clausematch.applications import workflow
+from clausematch.applications.models import Application, ApplicationStatus
 from clausematch.audit import record
 from clausematch.errors import DomainError
 from clausematch.extensions import db
@@ -50,6 +58,18 @@ def checked_terms(data: HireData) -> dict:
                           "(plus de 0, 48 au plus).", field="weekly_hours")
     return {"contract_type": contract_type, "start_date": data.start_date, "planned_end_date": end,
             "weekly_hours": float(hours)}
+
+
+def record_hire(application_id: int, hire: HireData, comment: str, actor: User) -> Application:
+    """The company hires the candidate: the employment contract and the state change, one commit."""
+    application = db.session.get(Application, application_id, with_for_update=True)
+    if application is None:
+        raise DomainError("Cette candidature n'existe pas.")
+    workflow.check_change(application, ApplicationStatus.HIRED, actor, comment)
+    create_contract(application, hire, actor)
+    workflow.change_status(application, ApplicationStatus.HIRED, actor, comment, hire=hire)
+    db.session.commit()
+    return application
 
 
 def create_contract(application: Application, data: HireData, actor: User) -> EmploymentContract:
