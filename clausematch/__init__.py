@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_events(app)
     register_web(app)
     register_cli(app)
+    register_events(app)
     register_scheduler(app)
     return app
 
@@ -65,6 +66,16 @@ def register_cli(app: Flask) -> None:
     from clausematch import cli
 
     cli.init_app(app)
+
+
+def register_events(app: Flask) -> None:
+    """Connect the features that react to another feature's signals (blinker signals are
+    process-wide; connecting again is a no-op, so building many apps is safe)."""
+    from clausematch.applications import merging as applications_merging
+    from clausematch.pathways import merging as pathways_merging
+
+    applications_merging.connect()
+    pathways_merging.connect()
 
 
 def register_scheduler(app: Flask) -> None:

@@ -127,3 +127,39 @@ def test_merge_refuses_the_same_or_an_already_merged_record(db, facilitator, pai
         merge_candidates(facilitator, keep.id, keep.id)
     with pytest.raises(DomainError):
         merge_candidates(facilitator, keep.id, earlier.id)
+
+
+def test_a_merge_withdraws_the_duplicate_application_through_the_workflow(db, facilitator, pair):
+    """The withdrawal is an applications workflow transition (event, audit line, prescriber told);
+    the contracts that move are audited by pathways."""
+    keep, drop, apps, _ = pair
+    merge_candidates(facilitator, keep.id, drop.id)
+    db.session.expire_all()
+
+    withdrawn = db.session.get(Application, apps["keep_behind"].id)
+    event = withdrawn.events[-1]
+    assert (event.from_status, event.to_status, event.actor_id) == (S.SUBMITTED, S.WITHDRAWN, facilitator.id)
+    assert event.comment == ("Retirée lors de la fusion de deux fiches de la même personne : sa candidature "
+                             f"n° {apps['drop_ahead'].id} à la même offre est conservée.")
+    audited = db.session.execute(
+        sa.select(AuditEvent.entity_id, AuditEvent.actor_id, AuditEvent.details)
+        .where(AuditEvent.action == "application.status_changed").order_by(AuditEvent.entity_id)).all()
+    assert [(entity_id, actor_id, details["from_status"], details["to_status"])
+            for entity_id, actor_id, details in audited] == [
+        (apps["keep_behind"].id, facilitator.id, "submitted", "withdrawn"),
+        (apps["drop_behind"].id, facilitator.id, "submitted", "withdrawn")]
+    [contract_id] = db.session.scalars(sa.select(EmploymentContract.id))
+    moved = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "employment_contract.candidate_merged"))
+    assert (moved.entity_id, moved.actor_id, moved.details) == (
+        contract_id, facilitator.id, {"from_candidate_id": drop.id, "to_candidate_id": keep.id})
+    merged = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "candidate.merged"))
+    assert merged.details["employment_contracts"] == [contract_id]
+
+
+def test_merge_handlers_are_connected_once_however_many_apps_are_built(app):
+    from clausematch import register_events
+    from clausematch.candidates.signals import candidate_merged
+
+    register_events(app)
+    register_events(app)
+    assert len(candidate_merged.receivers) == 2  # applications and pathways, once each
