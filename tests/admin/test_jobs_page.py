@@ -61,7 +61,16 @@ def test_run_now_runs_the_job_manually_and_is_audited(db, client, personas, admi
     page = client.get("/admin/taches").get_data(as_text=True)
     assert "Tâche exécutée : Aucun suivi à 6 mois à créer." in page and "lancement manuel" in page
     client.post("/admin/taches/pathways.follow_ups/lancer")
-    assert db.session.scalar(sa.select(sa.func.count(JobRun.id))) == 2  # manual runs are never skipped
+    assert db.session.scalar(sa.select(sa.func.count(JobRun.id))) == 2  # one after the other, both run
+
+
+def test_run_now_is_refused_while_the_job_is_running(db, client, admin):
+    db.session.add(JobRun(job_name="pathways.follow_ups"))  # started now, not finished
+    db.session.commit()
+    response = client.post("/admin/taches/pathways.follow_ups/lancer", follow_redirects=True)
+    assert "La tâche pathways.follow_ups est déjà en cours : ce lancement est ignoré." in \
+        response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(JobRun.id))) == 1
 
 
 def test_a_failing_job_is_reported_on_the_page(db, client, admin, monkeypatch):
