@@ -8,6 +8,7 @@ from werkzeug.security import generate_password_hash
 from clausematch import models as m
 from clausematch.accounts.models import BuyerKind, CompanyKind, PrescriberKind, Role
 from clausematch.contracts.models import ClauseKind, ObjectiveMethod
+from clausematch.database import utcnow
 from clausematch.extensions import db
 from clausematch.offers.models import OfferStatus
 from clausematch.vocabulary import ContractType, EducationLevel, Gender, Sector
@@ -282,10 +283,14 @@ class NotificationFactory(Base):
 
 
 class JobRunFactory(Base):
+    """A finished run (at most one unfinished run per job: pass finished_at=None for it)."""
+
     class Meta:
         model = m.JobRun
 
     job_name = "deliver_outbox"
+    started_at = factory.LazyFunction(utcnow)
+    finished_at = factory.LazyAttribute(lambda o: o.started_at)
     succeeded = True
 
 
