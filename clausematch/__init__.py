@@ -1,6 +1,5 @@
 """ClauseMatch: the application factory."""
 import logging
-from importlib import import_module
 from pathlib import Path
 
 from flask import Flask
@@ -21,7 +20,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_events(app)
     register_web(app)
     register_cli(app)
-    register_events(app)
     register_scheduler(app)
     return app
 
@@ -42,17 +40,18 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
 
 
-# What reacts to other features' changes (indexes, notifications…), as "module:function" taking
-# the app: side effects travel by session events, so the features that change records call no one.
-EVENT_HANDLERS = (
-    "clausematch.matching.events:init_app",
-)
-
-
 def register_events(app: Flask) -> None:
-    for target in EVENT_HANDLERS:
-        module, attribute = target.split(":")
-        getattr(import_module(module), attribute)(app)
+    """What reacts to another feature's changes, so that the features making them call no one:
+    the matching index follows candidates and offers (session events, applied after commit);
+    applications and pathways follow a merge of two candidate records (the candidate_merged
+    signal). Connecting again is a no-op, so building many apps is safe."""
+    from clausematch.applications import merging as applications_merging
+    from clausematch.matching import events as matching_events
+    from clausematch.pathways import merging as pathways_merging
+
+    matching_events.init_app(app)
+    applications_merging.connect()
+    pathways_merging.connect()
 
 
 def register_web(app: Flask) -> None:
@@ -66,16 +65,6 @@ def register_cli(app: Flask) -> None:
     from clausematch import cli
 
     cli.init_app(app)
-
-
-def register_events(app: Flask) -> None:
-    """Connect the features that react to another feature's signals (blinker signals are
-    process-wide; connecting again is a no-op, so building many apps is safe)."""
-    from clausematch.applications import merging as applications_merging
-    from clausematch.pathways import merging as pathways_merging
-
-    applications_merging.connect()
-    pathways_merging.connect()
 
 
 def register_scheduler(app: Flask) -> None:

@@ -33,7 +33,8 @@ def jobs_overview() -> list[JobStatus]:
 
 
 def run_job_now(name: str, actor: User) -> JobRun:
-    """Run the job `name` now, on behalf of an administrator; returns its recorded run, failed or not."""
+    """Run the job `name` now, on behalf of an administrator; returns its recorded run, failed or not.
+    Raises JobAlreadyRunning, with nothing recorded, while another run of the job is at work."""
     if not can_run_jobs(actor):
         raise NotAllowed("Seuls les administrateurs peuvent lancer une tâche.")
     job = scheduler.find_job(name)
@@ -43,9 +44,8 @@ def run_job_now(name: str, actor: User) -> JobRun:
     record("job.run_manually", "job_run", None, actor_id=actor.id, job=job.name)
     try:
         scheduler.run_now(job)
-    except JobAlreadyRunning as refused:
-        # Nothing recorded: the run at work keeps its row; the page says why nothing happened.
-        return JobRun(job_name=job.name, succeeded=False, result=refused.message)
+    except JobAlreadyRunning:
+        raise
     except Exception:  # noqa: BLE001 — run_job has logged and recorded the failure; the page shows it
         pass
     return last_runs([job.name])[job.name]

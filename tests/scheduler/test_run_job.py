@@ -134,11 +134,10 @@ def test_a_run_left_unfinished_by_a_dead_process_is_closed_by_the_next_one(db, t
                                                                              (True, "repris")]
 
 
-def test_two_manual_runs_at_the_same_time_do_the_work_once(app, db, second_app, request):
+@pytest.mark.postgres
+def test_two_manual_runs_at_the_same_time_do_the_work_once(app, db, second_app):
     """Two administrators (or cron and an administrator) start the same job at once, each from its
     own process and connection: one does the work, the other is refused in French."""
-    if request.config.getoption("--db") != "postgresql":
-        pytest.skip("deux connexions en parallèle : PostgreSQL (SQLite sérialise les écritures)")
     calls, outcomes = [], {}
     barrier = threading.Barrier(2)
 

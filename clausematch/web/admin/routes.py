@@ -5,6 +5,7 @@ from flask_login import current_user
 from clausematch.accounts.models import Role
 from clausematch.admin import services
 from clausematch.errors import DomainError
+from clausematch.jobs import JobAlreadyRunning
 from clausematch.web.helpers import roles_required
 
 bp = Blueprint("admin", __name__)
@@ -21,6 +22,9 @@ def jobs():
 def run_job(name: str):
     try:
         run = services.run_job_now(name, current_user._get_current_object())
+    except JobAlreadyRunning as refused:
+        flash(refused.message, "error")
+        return redirect(url_for("admin.jobs"))
     except DomainError:
         abort(404)
     if run.succeeded:
