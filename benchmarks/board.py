@@ -178,9 +178,9 @@ def run(url: str, offers: int, searches: int, seed: int = 2024) -> None:
         service: dict[str, list[float]] = {}
         page: dict[str, list[float]] = {}
         for kind, args in _searches(searches, rng, refs):
-            service.setdefault(kind, []).append(_timed(lambda: search_offers(read_filters(args)[0])))
+            service.setdefault(kind, []).append(_timed(lambda args=args: search_offers(read_filters(args)[0])))
             db.session.remove()
-            page.setdefault(kind, []).append(_timed(lambda: client.get("/offres", query_string=args)))
+            page.setdefault(kind, []).append(_timed(lambda args=args: client.get("/offres", query_string=args)))
         _report(service, page)
         db.session.remove()
         db.engine.dispose()

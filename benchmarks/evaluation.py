@@ -134,7 +134,8 @@ def evaluate(candidates: int = 20_000, offers: int = 300, seed: int = 0) -> dict
             results[name]["violations"] += int((~allowed[rows]).sum())
             results[name]["ndcg"].append(ndcg_at_k(grades[rows], grades))
             results[name]["recall"].append(recall_at_k(grades[rows], grades))
-    summary = {name: {"ndcg@10": round(float(np.mean(r["ndcg"])), 4), "recall@10": round(float(np.mean(r["recall"])), 4),
+    summary = {name: {"ndcg@10": round(float(np.mean(r["ndcg"])), 4),
+                      "recall@10": round(float(np.mean(r["recall"])), 4),
                       "violations": r["violations"]} for name, r in results.items()}
     return {"candidates": candidates, "offers": offers, "offers_scored": offers - skipped, "seed": seed,
             "index_build_s": round(build_seconds, 2), "results": summary}

@@ -36,7 +36,7 @@ TARGET_BUILD_S, TARGET_MEMORY_MB = {1_000_000: 60.0}, {1_000_000: 2048.0}
 
 def measure(size: int, queries: int, naive_queries: int, seed: int) -> dict:
     referential = Referential.from_csv()
-    referential.mapper, referential.words  # loaded once per process in real use: not the index
+    _ = referential.mapper, referential.words  # loaded once per process in real use: not the index
     world = World(referential, seed=seed)
     candidates = [world.candidate(i).profile for i in range(size)]
     offers = [world.offer(f"offre-{i}").profile for i in range(queries)]
@@ -179,7 +179,8 @@ def _verdict(wall: float, cpu: float, target: float) -> str:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description="Mesures de performance du moteur de rapprochement.")
-    parser.add_argument("--sizes", default="10000,100000,1000000", help="tailles des territoires, séparées par des virgules")
+    parser.add_argument("--sizes", default="10000,100000,1000000",
+                        help="tailles des territoires, séparées par des virgules")
     parser.add_argument("--queries", type=int, default=200, help="offres classées par taille")
     parser.add_argument("--naive-queries", type=int, default=None,
                         help="offres classées par la boucle naïve (défaut : selon la taille)")

@@ -71,14 +71,16 @@ def expire_command() -> None:
     click.echo(run_job_command("offers.expire"))
 
 
-@hours_cli.command("remind", help="Relance les entreprises dont les heures du mois ne sont pas déclarées sur un lot "
-                                  "clausé. Chaque lot n'est relancé qu'une fois par mois : sans effet si on la relance.")
+@hours_cli.command("remind", help="Relance les entreprises dont les heures du mois ne sont pas déclarées sur un "
+                                  "lot clausé. Chaque lot n'est relancé qu'une fois par mois : sans effet si on la "
+                                  "relance.")
 @click.option("--month", "month_text", metavar="AAAA-MM",
               help="Mois à déclarer (par défaut : le mois dernier).")
 def remind_command(month_text: str | None) -> None:
     """Remind companies of the lots whose hours of the month are not declared (job
     pathways.hours_reminders, which reminds of the month before the day it runs for)."""
-    from clausematch.pathways.hours_rules import HoursValueError, month_key, parse_month, previous_month
+    from clausematch.formats import month_key
+    from clausematch.pathways.hours_rules import HoursValueError, parse_month, previous_month
 
     try:
         month = parse_month(month_text) if month_text else previous_month(today())

@@ -21,6 +21,7 @@ from clausematch.candidates.models import (  # noqa: F401
     EligibilityCriterion,
 )
 from clausematch.contracts.models import Clause, Contract, Lot  # noqa: F401
+from clausematch.jobs import JobRun  # noqa: F401
 from clausematch.matching.models import MatchingModel  # noqa: F401
 from clausematch.notifications import Notification, OutboxMessage  # noqa: F401
 from clausematch.offers.models import Offer, OfferStatusChange, Programme  # noqa: F401
@@ -32,4 +33,3 @@ from clausematch.pathways.models import (  # noqa: F401
     HoursRevision,
 )
 from clausematch.referential.models import Commune, RomeAppellation, RomeCode  # noqa: F401
-from clausematch.jobs import JobRun  # noqa: F401

@@ -114,7 +114,7 @@ def gendered_forms(label: str) -> list[str]:
 def _alternation_width(left: list[str], right: list[str], reserved: int) -> int:
     """How many words at the end of `left` alternate with as many at the start of `right`."""
     for width in range(min(len(left) - reserved, len(right)), 0, -1):
-        if all(_same_stem(a, b) for a, b in zip(left[-width:], right[:width])):
+        if all(_same_stem(a, b) for a, b in zip(left[-width:], right[:width], strict=True)):
             return width
     return 0
 

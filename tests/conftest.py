@@ -151,8 +151,7 @@ def territory(db):
 @pytest.fixture
 def personas(db, territory):
     """A dict role value -> User, each member of its own organisation in `territory`."""
-    from factories import (BuyerFactory, CompanyFactory, FacilitatorTeamFactory, PrescriberFactory,
-                           UserFactory)
+    from factories import BuyerFactory, CompanyFactory, FacilitatorTeamFactory, PrescriberFactory, UserFactory
 
     from clausematch.accounts.models import Role
 

@@ -83,8 +83,10 @@ class Clause(TimestampMixin, db.Model):
     __tablename__ = "clauses"
     __table_args__ = (
         sa.CheckConstraint("hours_objective >= 0", name="objective_non_negative"),
-        sa.CheckConstraint("labour_share IS NULL OR (labour_share > 0 AND labour_share <= 1)", name="labour_share_range"),
-        sa.CheckConstraint("insertion_rate IS NULL OR (insertion_rate > 0 AND insertion_rate <= 1)", name="insertion_rate_range"),
+        sa.CheckConstraint("labour_share IS NULL OR (labour_share > 0 AND labour_share <= 1)",
+                           name="labour_share_range"),
+        sa.CheckConstraint("insertion_rate IS NULL OR (insertion_rate > 0 AND insertion_rate <= 1)",
+                           name="insertion_rate_range"),
         sa.CheckConstraint("hourly_cost IS NULL OR hourly_cost > 0", name="hourly_cost_positive"),
         sa.CheckConstraint(
             "objective_method = 'fixed' OR (labour_share IS NOT NULL AND insertion_rate IS NOT NULL"

@@ -17,12 +17,12 @@ from datetime import date, timedelta
 from sqlalchemy.exc import IntegrityError
 
 from clausematch.accounts.models import User
-from clausematch.pathways.hiring import HireData, checked_terms
 from clausematch.audit import record
 from clausematch.errors import DomainError
 from clausematch.extensions import db
 from clausematch.pathways.contracts import check_open, load_contract
 from clausematch.pathways.exits import add_exit
+from clausematch.pathways.hiring import HireData, checked_terms
 from clausematch.pathways.models import EmploymentContract
 from clausematch.vocabulary import ContractType, ExitDetail
 

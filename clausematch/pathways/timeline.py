@@ -115,7 +115,8 @@ def _contracts(candidate_id: int, lots: dict[int, str]) -> list[TimelineItem]:
     items = []
     for contract, previous_type, number, lot_title, reference, company_name, employer_name in rows:
         lots[contract.lot_id] = f"{reference} — lot {number} : {lot_title}"
-        items.append(TimelineItem(contract.start_date, "contrat", _contract_title(contract, previous_type, employer_name),
+        items.append(TimelineItem(contract.start_date, "contrat",
+                                  _contract_title(contract, previous_type, employer_name),
                                   _contract_detail(contract, lots[contract.lot_id], company_name, employer_name),
                                   contract_id=contract.id))
     return items

@@ -84,7 +84,7 @@ class TextIndex:
         self._vocabulary = sorted(postings)
         self._postings = {word: frozenset(items) for word, items in postings.items()}
         self._item_keys: list[list[str]] = [[] for _ in keys_per_item]
-        for key, item in zip(self.keys, self.owner):
+        for key, item in zip(self.keys, self.owner, strict=True):
             self._item_keys[item].append(key)
         self._item_words = [frozenset(" ".join(keys).split()) for keys in self._item_keys]
 
@@ -123,7 +123,7 @@ class TextIndex:
         it or close to it (loose: a typo somewhere)."""
         starting = [self._words_starting(word) for word in words]
         # Typo tolerance only for words that start no known word: those typed right stay strict.
-        similar = [frozenset() if found else self._similar_words(w) for w, found in zip(words, starting)]
+        similar = [frozenset() if found else self._similar_words(w) for w, found in zip(words, starting, strict=True)]
         # Candidates come from the rarest query word; the others are checked item by item.
         pivot = min(range(len(words)), key=lambda i: self._frequency(starting[i]) + self._frequency(similar[i]))
         others = [(words[i], similar[i]) for i in range(len(words)) if i != pivot]
@@ -160,7 +160,7 @@ class TextIndex:
         best: dict[int, float] = dict.fromkeys(tiers, 0.0)
         if keys:
             scores = process.cdist([query], keys, scorer=Levenshtein.normalized_similarity)[0]
-            for item, score in zip(owners, scores.tolist()):
+            for item, score in zip(owners, scores.tolist(), strict=True):
                 best[item] = max(best[item], score)
         heads = range(max(len(query) - 1, 1), len(query) + 3)
         for item in (i for i, tier in tiers.items() if tier == FUZZY):

@@ -49,7 +49,8 @@ def scope_options(command: Callable) -> Callable:
     return command
 
 
-def _run(name: str, params: dict, options: Options = Options()) -> None:
+def _run(name: str, params: dict, options: Options | None = None) -> None:
+    options = options or Options()
     from clausematch.accounts.models import Territory
     from clausematch.extensions import db
     from clausematch.reporting import exports

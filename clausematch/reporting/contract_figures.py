@@ -81,8 +81,8 @@ def lot_overview(lot: Lot, territory: Territory, with_offers: bool, with_people:
         .where(EmploymentContract.lot_id == lot.id)
         .order_by(EmploymentContract.start_date.desc(), Candidate.last_name).limit(LIST_LIMIT))) if with_people else []
     return LotOverview(realised=sum((hours for _, hours in monthly), Decimal(0)), monthly=monthly,
-                       offers_by_status=[(status, by_status[status]) for status in OfferStatus if status in by_status], offers=offers, hires=hires, people_count=people,
-                       employments=employments)
+                       offers_by_status=[(status, by_status[status]) for status in OfferStatus if status in by_status],
+                       offers=offers, hires=hires, people_count=people, employments=employments)
 
 
 @dataclass(frozen=True)

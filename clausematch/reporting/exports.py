@@ -24,7 +24,7 @@ def csv_text(tables: list[Table], *, bom: bool = True) -> str:
             writer.writerow([])
         writer.writerow([column.label + (" (%)" if column.kind == PERCENT else "") for column in table.columns])
         for row in _all_rows(table):
-            writer.writerow([_csv_cell(value, column.kind) for value, column in zip(row, table.columns)])
+            writer.writerow([_csv_cell(value, column.kind) for value, column in zip(row, table.columns, strict=True)])
     return (BOM if bom else "") + out.getvalue()
 
 
@@ -70,7 +70,7 @@ def _fill_sheet(sheet, table: Table) -> None:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in _all_rows(table):
-        sheet.append([_xlsx_cell(value, column.kind) for value, column in zip(row, table.columns)])
+        sheet.append([_xlsx_cell(value, column.kind) for value, column in zip(row, table.columns, strict=True)])
     for index, column in enumerate(table.columns, start=1):
         letter = sheet.cell(row=1, column=index).column_letter
         sheet.column_dimensions[letter].width = max(14, min(60, len(column.label) + 4))
@@ -94,7 +94,7 @@ def json_text(title: str, tables: list[Table], about: list[tuple[str, str]]) -> 
     """{"rapport", "perimetre", "tableaux": [{"titre", "lignes", "total"}]}: numbers as
     numbers, rates as shares."""
     def record(table, row):
-        return {column.key: _json_cell(value, column.kind) for value, column in zip(row, table.columns)}
+        return {column.key: _json_cell(value, column.kind) for value, column in zip(row, table.columns, strict=True)}
 
     payload = {"rapport": title, "perimetre": dict(about), "tableaux": [
         {"titre": table.title, "lignes": [record(table, row) for row in table.rows],

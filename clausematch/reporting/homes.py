@@ -17,6 +17,7 @@ from clausematch.contracts.models import Clause, Contract, Lot
 from clausematch.database import today
 from clausematch.errors import NotAllowed
 from clausematch.extensions import db
+from clausematch.jobs import JobRun
 from clausematch.notifications import Notification, OutboxMessage
 from clausematch.offers.models import Offer, OfferStatus
 from clausematch.pagination import Page, paginate
@@ -24,7 +25,6 @@ from clausematch.pathways.counting import counted_hours, realisation_rate
 from clausematch.pathways.models import EmploymentContract, Exit, FollowUp, HoursEntry
 from clausematch.reporting.filters import Scope
 from clausematch.reporting.queries.warnings import HOME_LIMIT, Warnings, lagging_lots
-from clausematch.jobs import JobRun
 
 GAP_TABLE_SIZE = 10
 NOTIFICATIONS_SHOWN = 10

@@ -35,7 +35,7 @@ class Table:
     total: list | None = None
 
     def records(self) -> list[dict]:
-        return [dict(zip((c.key for c in self.columns), row)) for row in self.rows]
+        return [dict(zip((c.key for c in self.columns), row, strict=True)) for row in self.rows]
 
     def column(self, key: str) -> list:
         index = [c.key for c in self.columns].index(key)

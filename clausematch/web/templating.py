@@ -2,10 +2,8 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, request, url_for
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException
-from werkzeug.routing import RequestRedirect
 
 from clausematch import vocabulary
 from clausematch.accounts.models import Role
@@ -27,19 +25,19 @@ def control_kind(field) -> str:
 
 
 # --- Navigation ------------------------------------------------------------------------------
-# A nav target is an endpoint name ("main.index") or, for features whose endpoint name is not
-# settled yet, a URL path ("/offres"). A target that the app does not serve is simply left out,
-# so features can land in any order without breaking the layout.
-ANONYMOUS_NAV = [("main.index", "Accueil"), ("/offres", "Offres"), ("accounts.login", "Se connecter")]
+# The main navigation of each role, as (endpoint, label); a mistyped endpoint fails every page.
+ANONYMOUS_NAV = [("main.index", "Accueil"), ("board.search", "Offres"), ("accounts.login", "Se connecter")]
 ROLE_NAV: dict[Role, list[tuple[str, str]]] = {
-    Role.FACILITATOR: [("main.facilitator_home", "Tableau de bord"), ("/offres", "Bourse publique"),
+    Role.FACILITATOR: [("main.facilitator_home", "Tableau de bord"), ("board.search", "Bourse publique"),
                        ("applications.territory_list", "Orientations"),
-                       ("candidate_review.eligibility_queue", "Éligibilités"), ("candidate_review.duplicates", "Doublons"),
+                       ("candidate_review.eligibility_queue", "Éligibilités"),
+                       ("candidate_review.duplicates", "Doublons"),
                        ("hours_review.pending", "Heures à valider"), ("pathways.contract_list", "Contrats de travail"),
                        ("pathways.follow_up_list", "Suivis à 6 mois"), ("reporting.index", "Rapports"),
                        ("accounts.invitations", "Invitations")],
-    Role.PRESCRIBER: [("main.prescriber_home", "Mon espace"), ("candidates.index", "Mes candidats"), ("/offres", "Offres"),
-                      ("applications.orient", "Orienter un candidat"), ("applications.prescriber_list", "Mes orientations")],
+    Role.PRESCRIBER: [("main.prescriber_home", "Mon espace"), ("candidates.index", "Mes candidats"),
+                      ("board.search", "Offres"), ("applications.orient", "Orienter un candidat"),
+                      ("applications.prescriber_list", "Mes orientations")],
     Role.COMPANY: [("main.company_home", "Mon espace"), ("company_applications.index", "Candidatures reçues"),
                     ("hours.declare", "Heures d'insertion"), ("pathways.contract_list", "Contrats de travail")],
     Role.BUYER: [("main.buyer_home", "Mon espace"), ("reporting.index", "Rapports")],
@@ -55,39 +53,14 @@ class NavItem:
     current: bool
 
 
-def endpoint_for_path(path: str) -> str | None:
-    """The endpoint serving GET `path`, or None when no route matches."""
-    adapter = current_app.url_map.bind("localhost")
-    try:
-        endpoint, _ = adapter.match(path, method="GET")
-    except RequestRedirect as redirect:  # "/offres" served as "/offres/"
-        return endpoint_for_path(redirect.new_url.split("localhost", 1)[1])
-    except HTTPException:
-        return None
-    return endpoint
-
-
-def _resolve(target: str) -> tuple[str, str] | None:
-    """(endpoint, url) for a nav target; None for a path no route serves (a mistyped endpoint raises)."""
-    if target.startswith("/"):
-        endpoint = endpoint_for_path(target)
-        return (endpoint, target) if endpoint else None
-    return target, url_for(target)
-
-
 def nav_items() -> list[NavItem]:
     """The main navigation for the current user: anonymous links or their role's links."""
     if current_user.is_authenticated:
         targets = ROLE_NAV.get(current_user.role, [])
     else:
         targets = ANONYMOUS_NAV
-    items = []
-    for target, label in targets:
-        resolved = _resolve(target)
-        if resolved:
-            endpoint, url = resolved
-            items.append(NavItem(label=label, url=url, current=request.endpoint == endpoint))
-    return items
+    return [NavItem(label=label, url=url_for(endpoint), current=request.endpoint == endpoint)
+            for endpoint, label in targets]
 
 
 def init_app(app: Flask) -> None:

@@ -3,9 +3,9 @@
 from datetime import datetime
 
 import pytest
-from markupsafe import escape
 import sqlalchemy as sa
 from factories import JobRunFactory
+from markupsafe import escape
 
 from clausematch import scheduler
 from clausematch.audit import AuditEvent

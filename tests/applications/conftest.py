@@ -4,8 +4,15 @@ from datetime import date
 
 import pytest
 from applications_support import PATHS, S, add_criterion
-from factories import (ApplicationFactory, CandidateInTerritoryFactory, ClauseFactory, ContractInTerritoryFactory,
-                       LotFactory, OfferInTerritoryFactory, UserFactory)
+from factories import (
+    ApplicationFactory,
+    CandidateInTerritoryFactory,
+    ClauseFactory,
+    ContractInTerritoryFactory,
+    LotFactory,
+    OfferInTerritoryFactory,
+    UserFactory,
+)
 
 from clausematch.accounts.models import Role
 from clausematch.applications.models import ApplicationEvent, ApplicationStatus, RefusalReason

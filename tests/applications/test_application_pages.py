@@ -6,8 +6,14 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 from applications_support import S, statements_for
-from factories import (CandidateInTerritoryFactory, CompanyFactory, LotFactory, OfferInTerritoryFactory,
-                       PrescriberFactory, UserFactory)
+from factories import (
+    CandidateInTerritoryFactory,
+    CompanyFactory,
+    LotFactory,
+    OfferInTerritoryFactory,
+    PrescriberFactory,
+    UserFactory,
+)
 
 from clausematch.accounts.models import Role
 from clausematch.applications.models import Application, ApplicationEvent

@@ -10,7 +10,6 @@ from sqlalchemy.exc import IntegrityError
 
 from clausematch.accounts.models import CompanyKind
 from clausematch.applications import services, workflow
-from clausematch.pathways.hiring import HireData, record_hire
 from clausematch.applications.models import Application, ApplicationEvent
 from clausematch.audit import AuditEvent
 from clausematch.candidates.models import EligibilityStatus
@@ -18,6 +17,7 @@ from clausematch.database import today
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.notifications import Notification, OutboxMessage
 from clausematch.offers.models import OfferStatus
+from clausematch.pathways.hiring import HireData, record_hire
 from clausematch.pathways.models import EmploymentContract
 from clausematch.vocabulary import Criterion, Mode
 

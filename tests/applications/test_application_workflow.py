@@ -8,13 +8,13 @@ import sqlalchemy as sa
 from applications_support import S, add_criterion
 
 from clausematch.applications import workflow
-from clausematch.pathways.hiring import HireData
 from clausematch.applications.models import Application, ApplicationEvent, RefusalReason
 from clausematch.audit import AuditEvent
 from clausematch.candidates.models import EligibilityStatus
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.notifications import Notification
 from clausematch.offers.models import OfferStatus
+from clausematch.pathways.hiring import HireData
 
 F, P, C = "facilitator", "prescriber", "company"
 OPEN_STATES = (S.SUBMITTED, S.VALIDATED, S.SHORTLISTED, S.SENT, S.INTERVIEW)

@@ -12,8 +12,8 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from clausematch.formats import month_label
 from clausematch.database import today
+from clausematch.formats import month_label
 from clausematch.pathways.hours_rules import previous_month
 
 pytestmark = pytest.mark.browser
@@ -22,8 +22,13 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def hours_lot(db, personas, territory):
     """The persona company's lot (833 h objective) with two people under contract since 2025."""
-    from factories import (CandidateInTerritoryFactory, ClauseFactory, ContractInTerritoryFactory,
-                           EmploymentContractFactory, LotFactory)
+    from factories import (
+        CandidateInTerritoryFactory,
+        ClauseFactory,
+        ContractInTerritoryFactory,
+        EmploymentContractFactory,
+        LotFactory,
+    )
 
     lot = LotFactory(contract=ContractInTerritoryFactory(buyer__territory=territory),
                      company=personas["company"].organisation, title="Gros œuvre", end_date=None)
@@ -43,7 +48,8 @@ def oriented(db, hours_lot):
     shortlisted, sent, interviewed, hired (and recorded in each application's history)."""
     from factories import ApplicationFactory, OfferInTerritoryFactory
 
-    from clausematch.applications.models import ApplicationEvent, ApplicationStatus as S
+    from clausematch.applications.models import ApplicationEvent
+    from clausematch.applications.models import ApplicationStatus as S
     from clausematch.pathways.models import EmploymentContract
 
     offer = OfferInTerritoryFactory(lot=hours_lot, company=hours_lot.company)

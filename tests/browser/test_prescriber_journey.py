@@ -6,8 +6,14 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from factories import (TEST_PASSWORD, CandidateInTerritoryFactory, ContractInTerritoryFactory, LotFactory,
-                       OfferInTerritoryFactory, PrescriberFactory)
+from factories import (
+    TEST_PASSWORD,
+    CandidateInTerritoryFactory,
+    ContractInTerritoryFactory,
+    LotFactory,
+    OfferInTerritoryFactory,
+    PrescriberFactory,
+)
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser

@@ -5,8 +5,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from factories import (TEST_PASSWORD, CandidateInTerritoryFactory, ContractInTerritoryFactory, LotFactory,
-                       OfferInTerritoryFactory)
+from factories import (
+    TEST_PASSWORD,
+    CandidateInTerritoryFactory,
+    ContractInTerritoryFactory,
+    LotFactory,
+    OfferInTerritoryFactory,
+)
 from playwright.sync_api import Page, expect
 
 from clausematch.candidates.models import CandidateDesiredJob, EligibilityCriterion, EligibilityStatus

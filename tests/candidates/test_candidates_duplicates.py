@@ -6,8 +6,14 @@ import sqlalchemy as sa
 from candidate_inputs import make_consent, make_input
 
 from clausematch.audit import AuditEvent
-from clausematch.candidates.duplicates import (Person, find_duplicates, match_reason, name_similarity,
-                                               normalise_phone, suspected_pairs)
+from clausematch.candidates.duplicates import (
+    Person,
+    find_duplicates,
+    match_reason,
+    name_similarity,
+    normalise_phone,
+    suspected_pairs,
+)
 from clausematch.candidates.merge import dismiss_pair
 from clausematch.candidates.models import Candidate
 from clausematch.candidates.services import PossibleDuplicate, create_candidate

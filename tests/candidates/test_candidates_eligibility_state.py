@@ -5,9 +5,16 @@ import pytest
 import sqlalchemy as sa
 from factories import CandidateInTerritoryFactory
 
-from clausematch.candidates.eligibility import (EligibilityState, add_months, declared_or_valid_criteria,
-                                                eligibility_expired, eligibility_state, eligibility_state_sql,
-                                                state_filter_sql, valid_criteria)
+from clausematch.candidates.eligibility import (
+    EligibilityState,
+    add_months,
+    declared_or_valid_criteria,
+    eligibility_expired,
+    eligibility_state,
+    eligibility_state_sql,
+    state_filter_sql,
+    valid_criteria,
+)
 from clausematch.candidates.models import Candidate, EligibilityCriterion, EligibilityStatus
 from clausematch.vocabulary import Criterion
 

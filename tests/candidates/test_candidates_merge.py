@@ -3,14 +3,24 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from factories import (ApplicationFactory, EmploymentContractFactory, HoursEntryFactory, LotInTerritoryFactory,
-                       OfferInTerritoryFactory)
+from factories import (
+    ApplicationFactory,
+    EmploymentContractFactory,
+    HoursEntryFactory,
+    LotInTerritoryFactory,
+    OfferInTerritoryFactory,
+)
 
 from clausematch.applications.models import Application, ApplicationEvent, ApplicationStatus
 from clausematch.audit import AuditEvent
-from clausematch.candidates.models import (Candidate, CandidateDesiredJob, Consent, EligibilityCriterion,
-                                           EligibilityStatus)
 from clausematch.candidates.merge import merge_candidates
+from clausematch.candidates.models import (
+    Candidate,
+    CandidateDesiredJob,
+    Consent,
+    EligibilityCriterion,
+    EligibilityStatus,
+)
 from clausematch.database import today
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.pathways.models import EmploymentContract, HoursEntry

@@ -9,8 +9,13 @@ from factories import UserFactory
 from clausematch.accounts.models import Role
 from clausematch.audit import AuditEvent
 from clausematch.candidates.checks import CriterionInput, DesiredJobInput
-from clausematch.candidates.models import (Candidate, CandidateDesiredJob, Consent, EligibilityCriterion,
-                                           EligibilityStatus)
+from clausematch.candidates.models import (
+    Candidate,
+    CandidateDesiredJob,
+    Consent,
+    EligibilityCriterion,
+    EligibilityStatus,
+)
 from clausematch.candidates.services import create_candidate, update_candidate
 from clausematch.database import today
 from clausematch.errors import DomainError, NotAllowed

@@ -1,8 +1,8 @@
 """SIRET checks: length, Luhn checksum, La Poste's exception, French messages."""
 import pytest
 
-from clausematch.formats import format_decimal_fr, parse_decimal, share_to_percent
 from clausematch.contracts.siret import MESSAGE_CHECKSUM, MESSAGE_LENGTH, normalise_siret, siret_error
+from clausematch.formats import format_decimal_fr, parse_decimal, share_to_percent
 
 
 @pytest.mark.parametrize("typed", ["73282932000074", "732 829 320 00074", "732.829.320.00074", "732-829-320-00074"])

@@ -3,12 +3,23 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from factories import ApplicationFactory, BuyerFactory, ClauseFactory, CompanyFactory
+from factories import (
+    ApplicationFactory,
+    BuyerFactory,
+    ClauseFactory,
+    CompanyFactory,
+    EmploymentContractFactory,
+    FollowUpFactory,
+    HoursEntryFactory,
+    JobRunFactory,
+    NotificationFactory,
+    OutboxMessageFactory,
+    PrescriberFactory,
+    TerritoryFactory,
+    UserFactory,
+)
 from factories import CandidateInTerritoryFactory as CandidateFactory
 from factories import ContractInTerritoryFactory as ContractFactory
-from factories import (EmploymentContractFactory, FollowUpFactory, HoursEntryFactory, JobRunFactory,
-                       NotificationFactory, OutboxMessageFactory, PrescriberFactory, TerritoryFactory,
-                       UserFactory)
 from factories import LotInTerritoryFactory as LotFactory
 from factories import OfferInTerritoryFactory as OfferFactory
 from main_pages import NBSP, NNBSP, figures, h1, table_rows, tables
@@ -16,9 +27,9 @@ from main_pages import NBSP, NNBSP, figures, h1, table_rows, tables
 from clausematch.accounts.models import Role
 from clausematch.applications.models import ApplicationStatus
 from clausematch.database import today, utcnow
-from clausematch.reporting import homes as services
 from clausematch.offers.models import OfferStatus
 from clausematch.pathways.models import HoursKind, HoursStatus
+from clausematch.reporting import homes as services
 
 
 def clause_lot(contract, objective, company=None, **kwargs):

@@ -3,9 +3,18 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from factories import (ApplicationFactory, BuyerFactory, ClauseFactory, EmploymentContractFactory,
-                       FollowUpFactory, HoursEntryFactory, JobRunFactory, NotificationFactory,
-                       OutboxMessageFactory, UserFactory)
+from factories import (
+    ApplicationFactory,
+    BuyerFactory,
+    ClauseFactory,
+    EmploymentContractFactory,
+    FollowUpFactory,
+    HoursEntryFactory,
+    JobRunFactory,
+    NotificationFactory,
+    OutboxMessageFactory,
+    UserFactory,
+)
 from factories import CandidateInTerritoryFactory as CandidateFactory
 from factories import ContractInTerritoryFactory as ContractFactory
 from factories import LotInTerritoryFactory as LotFactory

@@ -4,8 +4,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clausematch.matching.engine import CandidateProfile, MatchingEngine, OfferProfile
-from clausematch.matching.engine.titles import ALIASES, plain_key
 from clausematch.matching.engine.referential import default_referential
+from clausematch.matching.engine.titles import ALIASES, plain_key
 from clausematch.text import search_key
 
 

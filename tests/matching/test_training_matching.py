@@ -8,10 +8,10 @@ from factories import ApplicationFactory
 from matching_app_support import AUBERVILLIERS, CLEANER, LILLE, MASON, SAINT_DENIS, candidate, offer_of
 
 from clausematch.applications.models import ApplicationStatus, RefusalReason
+from clausematch.jobs import JobRun
 from clausematch.matching import services, training
 from clausematch.matching.engine import learning
 from clausematch.matching.models import MatchingModel
-from clausematch.jobs import JobRun
 from clausematch.scheduler import find_job, run_now
 
 S = ApplicationStatus

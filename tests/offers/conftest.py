@@ -1,7 +1,6 @@
 """Fixtures of the offers workspace tests: lots held by the persona company and by another one."""
 import pytest
-from factories import (ClauseFactory, CompanyFactory, ContractInTerritoryFactory, LotFactory,
-                       OfferInTerritoryFactory)
+from factories import ClauseFactory, CompanyFactory, ContractInTerritoryFactory, LotFactory, OfferInTerritoryFactory
 
 from clausematch.offers.models import OfferStatus
 

@@ -5,15 +5,21 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
-from factories import (ApplicationFactory, CandidateInTerritoryFactory, OfferInTerritoryFactory,
-                       PrescriberFactory, UserFactory)
+from factories import (
+    ApplicationFactory,
+    CandidateInTerritoryFactory,
+    OfferInTerritoryFactory,
+    PrescriberFactory,
+    UserFactory,
+)
 
 from clausematch.accounts.models import Role
 from clausematch.database import today, utcnow
-from clausematch.web.offers.board import read_filters
 from clausematch.offers.models import OfferStatus
 from clausematch.offers.search import equirectangular_km, rome_codes_for
 from clausematch.referential.geo import haversine_km
+from clausematch.web.offers.board import read_filters
+
 
 @pytest.fixture
 def offer(db):

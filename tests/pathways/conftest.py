@@ -3,8 +3,15 @@ a person of the persona prescriber hired on it in CDD (March to December 2025)."
 from datetime import date
 
 import pytest
-from factories import (CandidateInTerritoryFactory, ClauseFactory, CompanyFactory, ContractInTerritoryFactory,
-                       EmploymentContractFactory, LotFactory, UserFactory)
+from factories import (
+    CandidateInTerritoryFactory,
+    ClauseFactory,
+    CompanyFactory,
+    ContractInTerritoryFactory,
+    EmploymentContractFactory,
+    LotFactory,
+    UserFactory,
+)
 
 from clausematch.accounts.models import Role
 

@@ -4,8 +4,15 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from factories import (CandidateInTerritoryFactory, CompanyFactory, ContractInTerritoryFactory,
-                       EmploymentContractFactory, ExitFactory, LotInTerritoryFactory, UserFactory)
+from factories import (
+    CandidateInTerritoryFactory,
+    CompanyFactory,
+    ContractInTerritoryFactory,
+    EmploymentContractFactory,
+    ExitFactory,
+    LotInTerritoryFactory,
+    UserFactory,
+)
 
 from clausematch.accounts.models import Role
 from clausematch.pathways.models import EmploymentContract, Exit

@@ -4,14 +4,19 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
-from factories import (ContractInTerritoryFactory, EmploymentContractFactory, ExitFactory, FollowUpFactory,
-                       LotInTerritoryFactory)
+from factories import (
+    ContractInTerritoryFactory,
+    EmploymentContractFactory,
+    ExitFactory,
+    FollowUpFactory,
+    LotInTerritoryFactory,
+)
 
 from clausematch.errors import DomainError, NotAllowed
+from clausematch.jobs import JobRun
 from clausematch.pathways.follow_ups import FollowUpData, due_on, record_follow_up
 from clausematch.pathways.jobs import NOTICE_DAYS, create_due_follow_ups, follow_ups_summary
 from clausematch.pathways.models import FollowUp
-from clausematch.jobs import JobRun
 from clausematch.scheduler import find_job, run_scheduled
 from clausematch.vocabulary import ExitDetail
 

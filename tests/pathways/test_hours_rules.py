@@ -3,8 +3,16 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from clausematch.pathways.hours_rules import (HoursValueError, check_month_declarable, check_month_in_contract,
-                                              month_end, parse_hours, parse_month, previous_month)
+
+from clausematch.pathways.hours_rules import (
+    HoursValueError,
+    check_month_declarable,
+    check_month_in_contract,
+    month_end,
+    parse_hours,
+    parse_month,
+    previous_month,
+)
 from clausematch.pathways.models import EmploymentContract
 
 

@@ -4,8 +4,16 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from factories import (ApplicationFactory, CompanyFactory, ExitFactory, FollowUpFactory, HoursEntryFactory,
-                       OfferInTerritoryFactory, PrescriberFactory, UserFactory)
+from factories import (
+    ApplicationFactory,
+    CompanyFactory,
+    ExitFactory,
+    FollowUpFactory,
+    HoursEntryFactory,
+    OfferInTerritoryFactory,
+    PrescriberFactory,
+    UserFactory,
+)
 
 from clausematch.accounts.models import Role
 from clausematch.applications.models import ApplicationEvent, ApplicationStatus, RefusalReason

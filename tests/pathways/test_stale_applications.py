@@ -8,9 +8,9 @@ from factories import ApplicationFactory, CandidateInTerritoryFactory, OfferInTe
 
 from clausematch.accounts.models import Role
 from clausematch.applications.models import Application, ApplicationEvent, ApplicationStatus, RefusalReason
+from clausematch.applications.stale import CLOSING_COMMENT, StaleResult, handle_stale_applications
 from clausematch.audit import AuditEvent
 from clausematch.notifications import Notification, OutboxMessage
-from clausematch.applications.stale import CLOSING_COMMENT, StaleResult, handle_stale_applications
 
 S = ApplicationStatus
 TODAY = date(2026, 4, 10)

@@ -1,8 +1,7 @@
 """Tolerant search of appellations and communes, on the real reference data."""
 import pytest
 
-from clausematch.referential.search import (EXTENSION_KEY, clear_index, get_index, search_appellations,
-                                            search_communes)
+from clausematch.referential.search import EXTENSION_KEY, clear_index, get_index, search_appellations, search_communes
 
 pytestmark = pytest.mark.usefixtures("app")
 

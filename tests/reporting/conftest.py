@@ -8,7 +8,8 @@ from types import SimpleNamespace
 import pytest
 from database_support import empty_domain_tables
 
-from clausematch.applications.models import ApplicationEvent, ApplicationStatus as S, RefusalReason
+from clausematch.applications.models import ApplicationEvent, RefusalReason
+from clausematch.applications.models import ApplicationStatus as S
 from clausematch.candidates.models import EligibilityCriterion, EligibilityStatus
 from clausematch.pathways.models import HoursKind, HoursStatus
 from clausematch.vocabulary import ContractType, Criterion, ExitDetail, Gender, Mode
@@ -197,11 +198,10 @@ def scope_of(world):
 @pytest.fixture(scope="module")
 def seeded(database_url, referential_index):
     """The demo on the run's database, its app context pushed for the module; emptied after."""
-    from seeds.demo import seed_demo
-
     from clausematch import create_app
     from clausematch.extensions import db as _db
     from clausematch.referential import search
+    from seeds.demo import seed_demo
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
     app.extensions[search.EXTENSION_KEY] = referential_index

@@ -9,6 +9,7 @@ from database_support import empty_domain_tables
 from clausematch import create_app
 from clausematch.extensions import db as _db
 
+
 @pytest.fixture(scope="module")
 def seeded(database_url):
     """The demo seeded once for the module on the run's database; its app context stays pushed."""

@@ -3,6 +3,7 @@ over the raw tables; the demo accounts; re-runs refused; the same seed twice giv
 from decimal import Decimal
 
 import pytest
+from seed_queries import as_date, fingerprint, rows, value
 from werkzeug.security import check_password_hash
 
 from clausematch import create_app
@@ -13,7 +14,6 @@ from clausematch.database import today
 from clausematch.extensions import db
 from clausematch.offers.models import OfferStatus
 from clausematch.referential.loading import load_reference_data
-from seed_queries import as_date, fingerprint, rows, value
 from seeds.demo import INSERT_ORDER
 from seeds.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from seeds.demo.common import add_months

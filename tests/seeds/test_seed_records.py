@@ -6,10 +6,11 @@ from datetime import timedelta
 from decimal import Decimal
 from itertools import pairwise
 
+from seed_queries import as_date, rows, value
+
 from clausematch.contracts.models import computed_objective
 from clausematch.database import today
 from clausematch.vocabulary import EXIT_CATEGORY, ExitDetail
-from seed_queries import as_date, rows, value
 from seeds.demo.common import add_months
 
 STEPS = {(None, "submitted"), ("submitted", "validated"), ("validated", "shortlisted"), ("shortlisted", "sent"),

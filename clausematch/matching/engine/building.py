@@ -9,8 +9,17 @@ vectorised once (vectors.py) and combined per row by one sparse product.
 import numpy as np
 from scipy import sparse
 
-from clausematch.matching.engine.segment import (CODE_LABEL, DESCRIPTION, MATCHED_LABEL, SKILL, TITLE, TITLE_SPACE,
-                                          Row, Segment, localise)
+from clausematch.matching.engine.segment import (
+    CODE_LABEL,
+    DESCRIPTION,
+    MATCHED_LABEL,
+    SKILL,
+    TITLE,
+    TITLE_SPACE,
+    Row,
+    Segment,
+    localise,
+)
 from clausematch.matching.engine.vectors import unit_rows
 
 
@@ -45,7 +54,7 @@ class TitleTable:
             self.mapped = np.concatenate([self.mapped, np.zeros(len(new), bool)])
         todo = np.unique(needed[~self.mapped[needed]]).tolist()
         matches = referential.mapper.map_titles([self.texts[i] for i in todo])
-        for i, match in zip(todo, matches):
+        for i, match in zip(todo, matches, strict=True):
             if match:
                 self.match_keys[i] = match.key
                 self.code[i] = referential.code_index[match.rome_code]

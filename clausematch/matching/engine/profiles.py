@@ -4,8 +4,8 @@ Plain frozen values built by the caller (the web app reads them from the databas
 keeps no reference to them once indexed. Criteria use the eligibility codes of
 clausematch.vocabulary.Criterion ("qpv", "rsa"…).
 """
+from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import Hashable
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ class Query:
 
 
 def _pairs(matrix) -> list[tuple[int, float]]:
-    return list(zip(matrix.indices.tolist(), matrix.data.tolist()))
+    return list(zip(matrix.indices.tolist(), matrix.data.tolist(), strict=True))
 
 
 @dataclass

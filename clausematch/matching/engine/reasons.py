@@ -79,7 +79,7 @@ def _closest_title(segment, row: int, query: Query, referential, titles: TitleTa
     texts = [titles.texts[i] for i in segment.titles.indices[start:stop].tolist()]
     if not texts:
         return None
-    query_weights = dict(zip(query.words.tolist(), query.weights.tolist()))
+    query_weights = dict(zip(query.words.tolist(), query.weights.tolist(), strict=True))
     words, mapper = referential.words, referential.mapper
 
     def closeness(text: str) -> float:

@@ -16,6 +16,7 @@ from scipy import sparse
 
 from clausematch.matching.engine.profiles import CandidateProfile, OfferProfile
 from clausematch.matching.engine.vectors import FEATURES
+
 # The codes of clausematch.vocabulary.Criterion, in its order (the bit of each in the masks);
 # spelt out so the engine imports nothing of the application (a test checks they agree).
 CRITERIA = ["deld", "detld", "rsa", "ass", "aah", "rqth", "under_26", "over_50", "qpv", "iae", "structure",
@@ -131,7 +132,7 @@ def localise(text: sparse.csr_matrix) -> tuple[sparse.csr_matrix, np.ndarray]:
 def merge(segments: list[Segment]) -> Segment:
     """One segment holding the live rows of `segments`, in order."""
     keep = np.concatenate([s.alive for s in segments])
-    ids = [i for s in segments for i, alive in zip(s.ids, s.alive.tolist()) if alive]
+    ids = [i for s in segments for i, alive in zip(s.ids, s.alive.tolist(), strict=True) if alive]
     columns = {name: np.concatenate([s.columns[name] for s in segments])[keep] for name in segments[0].columns}
     codes = sparse.vstack([s.codes for s in segments], format="csr")[keep]
     domains = sparse.vstack([s.domains_t.tocsr() for s in segments], format="csr")[keep]

@@ -75,7 +75,7 @@ def funnel(scope: Scope) -> Funnel:
     counts = db.session.execute(_statement(scope)).one()
     steps, previous = [], None
     first = counts[0] or 0
-    for (key, label, _, main), count in zip(STEPS, counts):
+    for (key, label, _, main), count in zip(STEPS, counts, strict=True):
         steps.append(FunnelStep(key, label, count or 0, main, previous, first))
         previous = count or 0
     return Funnel(steps)

@@ -19,12 +19,12 @@ class day_number(FunctionElement):
 
 @compiles(day_number)
 def _day_number_postgresql(element, compiler, **kw):
-    return "CAST((%s - DATE '2000-01-01') AS FLOAT)" % compiler.process(element.clauses, **kw)
+    return f"CAST(({compiler.process(element.clauses, **kw)} - DATE '2000-01-01') AS FLOAT)"
 
 
 @compiles(day_number, "sqlite")
 def _day_number_sqlite(element, compiler, **kw):
-    return "(julianday(%s) - julianday('2000-01-01'))" % compiler.process(element.clauses, **kw)
+    return f"(julianday({compiler.process(element.clauses, **kw)}) - julianday('2000-01-01'))"
 
 
 def unordered(column) -> sa.ColumnElement:

@@ -2,10 +2,10 @@
 from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from clausematch.pathways.hiring import HireData
 from clausematch.applications.models import ApplicationStatus, RefusalReason
 from clausematch.applications.services import MESSAGE_MAX_LENGTH
 from clausematch.applications.workflow import COMMENT_MAX_LENGTH
+from clausematch.pathways.hiring import HireData
 from clausematch.vocabulary import ContractType
 from clausematch.web.fields import FrenchDecimalField, FrenchForm
 

@@ -50,7 +50,8 @@ def suggested_candidates(offer_id: int):
 def add_to_shortlist(offer_id: int):
     offer = get_allowed_or_404(Offer, offer_id, permissions.can_shortlist)
     form = ShortlistForm()
-    back = redirect(url_for("matching.suggested_candidates", offer_id=offer.id, **RankingFiltersForm(request.args).as_args()))
+    back = redirect(url_for("matching.suggested_candidates", offer_id=offer.id,
+                            **RankingFiltersForm(request.args).as_args()))
     if not form.validate_on_submit():
         flash("La sélection n'a pas pu être lue : rechargez la page et cochez à nouveau les candidats.", "error")
         return back
