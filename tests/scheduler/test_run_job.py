@@ -81,10 +81,12 @@ def test_two_processes_in_turn_run_a_period_once(db, second_app):
     assert calls == ["premier"]
 
 
-def test_two_processes_at_the_same_time_run_a_period_once(app, db, second_app):
-    """Both schedulers fire together: each inserts the period's row; the database lets one through."""
-    calls, results = [], {}
-    barrier = threading.Barrier(2)
+def race(apps: dict, attempt) -> tuple[list[str], dict]:
+    """Each app (its own connection, as another process would have) calls `attempt(work)` in its
+    own thread, all released together; returns who did the work and what each attempt gave (the
+    French message when it was refused)."""
+    calls, outcomes = [], {}
+    barrier = threading.Barrier(len(apps))
 
     def work(name):
         calls.append(name)
@@ -94,14 +96,25 @@ def test_two_processes_at_the_same_time_run_a_period_once(app, db, second_app):
     def process(flask_app, name):
         with flask_app.app_context():
             barrier.wait()
-            results[name] = run_job("essai", lambda: work(name), period="2026-04-10")
-            _db.session.remove()
+            try:
+                outcomes[name] = attempt(lambda: work(name))
+            except JobAlreadyRunning as refused:
+                outcomes[name] = refused.message
+            finally:
+                _db.session.remove()
 
-    threads = [threading.Thread(target=process, args=(a, n)) for a, n in ((app, "un"), (second_app, "deux"))]
+    threads = [threading.Thread(target=process, args=(flask_app, name)) for name, flask_app in apps.items()]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
+    return calls, outcomes
+
+
+def test_two_processes_at_the_same_time_run_a_period_once(app, db, second_app):
+    """Both schedulers fire together: each inserts the period's row; the database lets one through."""
+    calls, results = race({"un": app, "deux": second_app},
+                          lambda work: run_job("essai", work, period="2026-04-10"))
     assert len(calls) == 1
     assert sorted(results.values(), key=lambda result: result is None) == [calls[0], None]
     assert [(name, period) for name, period, _, _ in runs(db)] == [("essai", "2026-04-10")]
@@ -138,29 +151,7 @@ def test_a_run_left_unfinished_by_a_dead_process_is_closed_by_the_next_one(db, t
 def test_two_manual_runs_at_the_same_time_do_the_work_once(app, db, second_app):
     """Two administrators (or cron and an administrator) start the same job at once, each from its
     own process and connection: one does the work, the other is refused in French."""
-    calls, outcomes = [], {}
-    barrier = threading.Barrier(2)
-
-    def work(name):
-        calls.append(name)
-        time.sleep(0.3)  # the winner is still running when the other one tries
-        return name
-
-    def process(flask_app, name):
-        with flask_app.app_context():
-            barrier.wait()
-            try:
-                outcomes[name] = run_job("essai", lambda: work(name))
-            except JobAlreadyRunning as refused:
-                outcomes[name] = refused.message
-            finally:
-                _db.session.remove()
-
-    threads = [threading.Thread(target=process, args=(a, n)) for a, n in ((app, "un"), (second_app, "deux"))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    calls, outcomes = race({"un": app, "deux": second_app}, lambda work: run_job("essai", work))
     assert len(calls) == 1
     [winner] = calls
     loser = ({"un", "deux"} - {winner}).pop()
