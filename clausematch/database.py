@@ -3,7 +3,8 @@ import enum
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm.util import identity_key
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -43,6 +44,47 @@ def enum_type(enum_cls: type[enum.Enum], length: int = 32, name: str | None = No
 
 def _snake(name: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+
+def locked(session: Session, stmt: sa.Select) -> sa.ScalarResult:
+    """The rows of `stmt` (a select of one model), locked for a state change until the commit.
+
+    The one locking mechanism of every transition: the caller re-checks the transition on the
+    rows returned, which are read fresh from the database (`populate_existing`, relationships
+    reloaded), so a change committed by someone else meanwhile is seen, never an older copy.
+    PostgreSQL: `SELECT … FOR UPDATE` (a second transaction waits here until the first commits,
+    then reads its result). SQLite has no row locks: the unit of work first takes the database's
+    write lock (`BEGIN IMMEDIATE`, waited for up to the busy timeout), so that the read and the
+    writes that follow are one serialised transaction. Call it before anything the transition
+    depends on is read; the caller commits (or rolls back), which releases the lock.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        _begin_write(session)
+    else:
+        stmt = stmt.with_for_update(of=stmt.column_descriptions[0]["entity"])
+    return session.scalars(stmt.execution_options(populate_existing=True))
+
+
+def lock(session: Session, model: type, ident: int | None):
+    """Row `ident` of `model`, locked for a state change (see `locked`), or None when absent."""
+    if ident is None:
+        return None
+    stale = session.identity_map.get(identity_key(model, ident))
+    if stale is not None:
+        session.expire(stale)  # its collections are reloaded too
+    return locked(session, sa.select(model).where(model.id == ident)).one_or_none()
+
+
+def _begin_write(session: Session) -> None:
+    """SQLite: begin the unit of work with the write lock, unless it already holds it.
+
+    pysqlite opens a transaction only before a write (reads run outside one), so a connection
+    not yet in a transaction has written nothing: BEGIN IMMEDIATE takes the write lock before
+    the rows are read. One that is in a transaction has written, so it holds the lock already.
+    """
+    connection = session.connection().connection.dbapi_connection
+    if not connection.in_transaction:
+        session.execute(sa.text("BEGIN IMMEDIATE"))
 
 
 class TimestampMixin:

@@ -15,7 +15,7 @@ from clausematch.applications.models import Application, ApplicationStatus, Refu
 from clausematch.audit import record
 from clausematch.candidates.eligibility import declared_or_valid_criteria, eligibility_expired
 from clausematch.candidates.models import Candidate
-from clausematch.database import today
+from clausematch.database import lock, today
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
 from clausematch.formats import format_date
@@ -117,7 +117,8 @@ def record_interview(application_id: int, interview_on: date | None, comment: st
 
 
 def _application_or_error(application_id: int) -> Application:
-    application = db.session.get(Application, application_id)
+    """The application, locked until the commit: its move is checked on its latest state."""
+    application = lock(db.session, Application, application_id)
     if application is None:
         raise DomainError("Cette candidature n'existe pas.")
     return application

@@ -38,6 +38,8 @@ Decisions:
 """
 from datetime import date
 
+import sqlalchemy as sa
+
 from clausematch.accounts.models import Role, User
 from clausematch.applications import messages, permissions
 from clausematch.applications.models import Application, ApplicationEvent, ApplicationStatus, RefusalReason
@@ -45,6 +47,7 @@ from clausematch.audit import record
 from clausematch.database import today, utcnow
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
+from clausematch.formats import format_date
 from clausematch.offers.models import OfferStatus
 from clausematch.vocabulary import Criterion
 
@@ -128,12 +131,53 @@ def refusal_message(current: ApplicationStatus, target: ApplicationStatus) -> st
             f"États possibles depuis cet état : {steps}.")
 
 
+# What happened to an application, and what the refused move was, for conflict messages.
+_HAPPENED = {
+    S.SUBMITTED: "a déjà été rouverte", S.VALIDATED: "a déjà été validée",
+    S.SHORTLISTED: "a déjà été présélectionnée", S.SENT: "a déjà été envoyée à l'entreprise",
+    S.INTERVIEW: "a déjà été retenue pour un entretien", S.HIRED: "a déjà abouti à une embauche, enregistrée",
+    S.REFUSED: "a déjà été refusée", S.WITHDRAWN: "a déjà été retirée",
+}
+_NOT_RECORDED = {
+    S.SUBMITTED: "la réouverture n'a pas été enregistrée", S.VALIDATED: "la validation n'a pas été enregistrée",
+    S.SHORTLISTED: "la présélection n'a pas été enregistrée",
+    S.SENT: "l'envoi à l'entreprise n'a pas été enregistré", S.INTERVIEW: "l'entretien n'a pas été enregistré",
+    S.HIRED: "l'embauche n'a pas été enregistrée", S.REFUSED: "le refus n'a pas été enregistré",
+    S.WITHDRAWN: "le retrait n'a pas été enregistré",
+}
+_BY = {F: "l'équipe de facilitation", P: "le prescripteur", C: "l'entreprise"}
+
+
+def conflict_message(application: Application, target: ApplicationStatus, actor: User | None) -> str | None:
+    """When someone else's change (or the actor's own earlier submit) made the move `target`
+    impossible — it was possible from the state before the last change —, what happened, by whom
+    and when, and that the move was not recorded; None for a move that was never possible."""
+    if application.id is None:
+        return None
+    last = db.session.scalars(sa.select(ApplicationEvent).where(ApplicationEvent.application_id == application.id)
+                              .order_by(ApplicationEvent.id.desc()).limit(1)).first()
+    if last is None or last.from_status is None or last.to_status != application.status:
+        return None
+    if target != application.status and target not in TRANSITIONS[last.from_status]:
+        return None
+    if last.actor_id is None:
+        by = "automatiquement"
+    elif actor is not None and last.actor_id == actor.id:
+        by = "par vous"
+    else:
+        author = db.session.get(User, last.actor_id)
+        by = "par " + _BY.get(author.role if author else None, "un autre utilisateur")
+    return (f"Cette candidature {_HAPPENED[application.status]} {by} le {format_date(last.occurred_at)} : "
+            f"{_NOT_RECORDED[target]}.")
+
+
 def check_transition(application: Application, target: ApplicationStatus, capacity: Role, comment: str,
-                     reason: RefusalReason | None) -> None:
+                     reason: RefusalReason | None, actor: User | None = None) -> None:
     """Raise DomainError (or NotAllowed) unless `capacity` may make this move with these details."""
     capacities = allowed_capacities(application.status, target)
     if not capacities:
-        raise DomainError(refusal_message(application.status, target))
+        conflict = conflict_message(application, target, actor)
+        raise DomainError(conflict or refusal_message(application.status, target))
     if capacity not in capacities:
         who = " ou ".join(_WHO[c] for c in (F, P, C) if c in capacities)
         raise NotAllowed(f"Seul {who} peut {_WHAT[target]}.")
@@ -157,7 +201,7 @@ def check_change(application: Application, target: ApplicationStatus, actor: Use
         raise NotAllowed("Vous ne pouvez pas modifier l'état de cette candidature.")
     comment = (comment or "").strip()
     reason = _reason(refusal_reason) if target == S.REFUSED else None
-    check_transition(application, target, capacity, comment, reason)
+    check_transition(application, target, capacity, comment, reason, actor)
     return comment, reason
 
 

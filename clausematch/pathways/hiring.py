@@ -13,6 +13,7 @@ from clausematch.accounts.models import CompanyKind, User
 from clausematch.applications import workflow
 from clausematch.applications.models import Application, ApplicationStatus
 from clausematch.audit import record
+from clausematch.database import lock
 from clausematch.errors import DomainError
 from clausematch.extensions import db
 from clausematch.pathways.models import EmploymentContract
@@ -62,7 +63,7 @@ def checked_terms(data: HireData) -> dict:
 
 def record_hire(application_id: int, hire: HireData, comment: str, actor: User) -> Application:
     """The company hires the candidate: the employment contract and the state change, one commit."""
-    application = db.session.get(Application, application_id, with_for_update=True)
+    application = lock(db.session, Application, application_id)
     if application is None:
         raise DomainError("Cette candidature n'existe pas.")
     workflow.check_change(application, ApplicationStatus.HIRED, actor, comment)

@@ -3,13 +3,13 @@ instances on one database: exactly one runs), a manual run runs unless another r
 is unfinished (then it is refused in French), failures are recorded, the scheduler registers
 every job when enabled, and `flask jobs` speaks French."""
 import logging
-import threading
 import time
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from concurrency import race
 
 from clausematch import create_app, scheduler
 from clausematch.extensions import db as _db
@@ -81,39 +81,25 @@ def test_two_processes_in_turn_run_a_period_once(db, second_app):
     assert calls == ["premier"]
 
 
-def race(apps: dict, attempt) -> tuple[list[str], dict]:
+def race_runs(apps: dict, attempt) -> tuple[list[str], dict]:
     """Each app (its own connection, as another process would have) calls `attempt(work)` in its
-    own thread, all released together; returns who did the work and what each attempt gave (the
-    French message when it was refused)."""
-    calls, outcomes = [], {}
-    barrier = threading.Barrier(len(apps))
+    own thread, all released together (tests/concurrency.py); returns who did the work and what
+    each attempt gave (the French message when it was refused)."""
+    calls, names = [], list(apps)
 
     def work(name):
         calls.append(name)
         time.sleep(0.3)  # the winner is still running when the other one tries
         return name
 
-    def process(flask_app, name):
-        with flask_app.app_context():
-            barrier.wait()
-            try:
-                outcomes[name] = attempt(lambda: work(name))
-            except JobAlreadyRunning as refused:
-                outcomes[name] = refused.message
-            finally:
-                _db.session.remove()
-
-    threads = [threading.Thread(target=process, args=(flask_app, name)) for name, flask_app in apps.items()]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return calls, outcomes
+    outcomes = race([apps[name] for name in names], [lambda name=name: attempt(lambda: work(name)) for name in names])
+    return calls, {name: outcome.message if isinstance(outcome, JobAlreadyRunning) else outcome
+                   for name, outcome in zip(names, outcomes, strict=True)}
 
 
 def test_two_processes_at_the_same_time_run_a_period_once(app, db, second_app):
     """Both schedulers fire together: each inserts the period's row; the database lets one through."""
-    calls, results = race({"un": app, "deux": second_app},
+    calls, results = race_runs({"un": app, "deux": second_app},
                           lambda work: run_job("essai", work, period="2026-04-10"))
     assert len(calls) == 1
     assert sorted(results.values(), key=lambda result: result is None) == [calls[0], None]
@@ -151,7 +137,7 @@ def test_a_run_left_unfinished_by_a_dead_process_is_closed_by_the_next_one(db, t
 def test_two_manual_runs_at_the_same_time_do_the_work_once(app, db, second_app):
     """Two administrators (or cron and an administrator) start the same job at once, each from its
     own process and connection: one does the work, the other is refused in French."""
-    calls, outcomes = race({"un": app, "deux": second_app}, lambda work: run_job("essai", work))
+    calls, outcomes = race_runs({"un": app, "deux": second_app}, lambda work: run_job("essai", work))
     assert len(calls) == 1
     [winner] = calls
     loser = ({"un", "deux"} - {winner}).pop()
