@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from clausematch.accounts.models import Role, User
 from clausematch.audit import record
 from clausematch.contracts.models import Contract, Lot
-from clausematch.database import today
+from clausematch.database import lock, today
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
 from clausematch.offers import permissions, workflow
@@ -108,8 +108,11 @@ def update_offer(offer_id: int, data: OfferData, user: User) -> Offer:
 
 
 def set_offer_status(offer_id: int, target: OfferStatus | str, user: User, comment: str = "") -> Offer:
-    """Move an offer through its workflow (see transitions.TRANSITIONS)."""
-    offer = _offer_or_error(offer_id)
+    """Move an offer through its workflow (see transitions.TRANSITIONS), checked on its latest
+    state: the offer stays locked until the commit."""
+    offer = lock(db.session, Offer, offer_id)
+    if offer is None:
+        raise DomainError("Cette offre n'existe pas.")
     try:
         target = OfferStatus(target)
     except ValueError:

@@ -11,7 +11,9 @@ moves it.
 Decisions: a filled offer is final (the people hired are counted against it); a closed offer may
 be reopened, but only as a draft, so that it goes through validation again before it is public.
 """
-from clausematch.accounts.models import User
+import sqlalchemy as sa
+
+from clausematch.accounts.models import Role, User
 from clausematch.audit import record
 from clausematch.database import today, utcnow
 from clausematch.errors import DomainError, NotAllowed
@@ -81,11 +83,44 @@ def refusal_message(current: OfferStatus, target: OfferStatus) -> str:
     return f"{_SUBJECT[current]} ne peut pas être {_PARTICIPLE[target]}."
 
 
-def check_transition(offer: Offer, target: OfferStatus, capacity, comment: str) -> None:
+# The refused move, for conflict messages.
+_NOT_RECORDED = {
+    OfferStatus.DRAFT: "la remise en brouillon n'a pas été enregistrée",
+    OfferStatus.SUBMITTED: "la soumission n'a pas été enregistrée",
+    OfferStatus.PUBLISHED: "la publication n'a pas été enregistrée",
+    OfferStatus.FILLED: "l'offre n'a pas été marquée comme pourvue",
+    OfferStatus.CLOSED: "la clôture n'a pas été enregistrée",
+}
+_BY = {Role.FACILITATOR: "l'équipe de facilitation", Role.COMPANY: "l'entreprise"}
+
+
+def conflict_message(offer: Offer, target: OfferStatus, actor: User | None) -> str | None:
+    """When the last change of `offer` made the move `target` impossible (it was possible from
+    the state before), what happened, by whom and when; None for a move never possible."""
+    if offer.id is None:
+        return None
+    last = db.session.scalars(sa.select(OfferStatusChange).where(OfferStatusChange.offer_id == offer.id)
+                              .order_by(OfferStatusChange.id.desc()).limit(1)).first()
+    if last is None or last.from_status is None or last.to_status != offer.status:
+        return None
+    if target != offer.status and not allowed_capacities(last.from_status, target):
+        return None
+    if last.actor_id is None:
+        by = "automatiquement"
+    elif actor is not None and last.actor_id == actor.id:
+        by = "par vous"
+    else:
+        author = db.session.get(User, last.actor_id)
+        by = "par " + _BY.get(author.role if author else None, "un autre utilisateur")
+    return (f"Cette offre a déjà été {_PARTICIPLE[offer.status]} {by} le {format_date(last.occurred_at)} : "
+            f"{_NOT_RECORDED[target]}.")
+
+
+def check_transition(offer: Offer, target: OfferStatus, capacity, comment: str, actor: User | None = None) -> None:
     """Raise DomainError (or NotAllowed) unless `capacity` may move `offer` to `target` now."""
     capacities = allowed_capacities(offer.status, target)
     if not capacities:
-        raise DomainError(refusal_message(offer.status, target))
+        raise DomainError(conflict_message(offer, target, actor) or refusal_message(offer.status, target))
     if capacity not in capacities:
         what = _FACILITATOR_ONLY.get((offer.status, target))
         raise NotAllowed(f"Seul un facilitateur du territoire peut {what}." if what
@@ -113,7 +148,7 @@ def change_status(offer: Offer, target: OfferStatus, actor: User | None, comment
     capacity = SYSTEM if actor is None else permissions.offer_capacity(actor, offer)
     if capacity is None:
         raise NotAllowed("Vous ne pouvez pas modifier le statut de cette offre.")
-    check_transition(offer, target, capacity, comment)
+    check_transition(offer, target, capacity, comment, actor)
     previous = offer.status
     offer.status = target
     if target == OfferStatus.PUBLISHED:
