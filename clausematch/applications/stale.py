@@ -7,7 +7,9 @@ An open application (submitted, validated, shortlisted, sent, interview) whose l
   application moved since (its last_event_at is after the reminder);
 - older than 60 days: it is closed as refused, reason "sans réponse dans les délais", through the
   applications workflow as the system (actor None), which logs, audits and tells the prescriber.
-Safe to re-run: reminded applications are skipped, closed ones are no longer open.
+Safe to re-run, and to run several times at once: the applications are locked (database.locked,
+in id order) before they are checked, so a run that waited for another one finds them reminded
+or closed and skips them; reminded applications are skipped, closed ones are no longer open.
 """
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -21,6 +23,7 @@ from clausematch.applications.links import application_path
 from clausematch.applications.models import Application, ApplicationStatus, RefusalReason
 from clausematch.audit import AuditEvent, record
 from clausematch.candidates.models import Candidate
+from clausematch.database import locked
 from clausematch.extensions import db
 from clausematch.notifications import notify
 from clausematch.offers.models import Offer
@@ -64,7 +67,7 @@ def _silent_since(before: datetime) -> sa.Select:
 
 def close_silent(before: datetime) -> int:
     """Refuse (no answer) every open application whose last event is before `before`, as the system."""
-    applications = list(db.session.scalars(_silent_since(before)))
+    applications = list(locked(db.session, _silent_since(before)))
     for application in applications:
         workflow.change_status(application, S.REFUSED, None, CLOSING_COMMENT, refusal_reason=RefusalReason.NO_ANSWER)
     return len(applications)
@@ -76,7 +79,13 @@ def remind_silent(before: datetime) -> int:
                .where(AuditEvent.entity_type == "application", AuditEvent.entity_id == Application.id,
                       AuditEvent.action == REMINDER_ACTION, AuditEvent.occurred_at >= Application.last_event_at)
                .exists())
-    applications = list(db.session.scalars(_silent_since(before).where(~already)))
+    applications = list(locked(db.session, _silent_since(before).where(~already)))
+    if applications:
+        # Asked again now that the rows are ours: a run that held them may have reminded them
+        # (its reminders are new rows, not a change of these: the locked read cannot tell).
+        still = set(db.session.scalars(sa.select(Application.id).where(
+            Application.id.in_([a.id for a in applications]), ~already)))
+        applications = [a for a in applications if a.id in still]
     if not applications:
         return 0
     facilitators = _facilitators_by_territory({a.offer.territory_id for a in applications})

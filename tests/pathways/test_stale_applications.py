@@ -108,3 +108,59 @@ def test_summary_is_french():
     assert StaleResult(0, 0).summary() == "Aucune relance, aucune clôture."
     assert StaleResult(1, 1).summary() == "1 candidature relancée, 1 candidature close sans réponse."
     assert StaleResult(3, 2).summary() == "3 candidatures relancées, 2 candidatures closes sans réponse."
+
+
+# --- Run several times at the same moment (PostgreSQL: tests/concurrency.py) ---------------------
+
+@pytest.fixture
+def silent(make_application):
+    """Three applications to close (61 days) and three to remind (31 days), one person each."""
+    return ([make_application(S.SENT, datetime(2026, 2, 8), candidate=None) for _ in range(3)],
+            [make_application(S.SUBMITTED, datetime(2026, 3, 10), candidate=None) for _ in range(3)])
+
+
+# Refusals, reminders, notifications (closing: the proposer; reminder: facilitator and proposer),
+# e-mails (one per closed application, to its proposer).
+ONE_RUN = (3, 3, 3 + 3 * 2, 3)
+
+
+def effects(db) -> tuple[int, int, int, int]:
+    """(refusal events, reminder audits, notifications, e-mails)."""
+    db.session.expire_all()
+
+    def count(model, *conditions):
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*conditions))
+    return (count(ApplicationEvent, ApplicationEvent.to_status == S.REFUSED),
+            count(AuditEvent, AuditEvent.action == "application.stale_reminder"),
+            count(Notification), count(OutboxMessage))
+
+
+def test_one_run_closes_three_and_reminds_three(db, silent):
+    """What one run does to the rows of `silent`: the figures the parallel runs below must match."""
+    assert handle_stale_applications(TODAY) == StaleResult(reminded=3, closed=3)
+    assert effects(db) == ONE_RUN
+
+
+@pytest.mark.postgres
+def test_four_runs_at_once_do_the_work_once(app, db, silent):
+    from concurrency import failures, race
+
+    outcomes = race([app] * 4, [lambda: handle_stale_applications(TODAY)] * 4)
+
+    assert failures(outcomes) == []
+    assert sorted(outcomes, key=lambda r: r.closed) == [StaleResult(0, 0)] * 3 + [StaleResult(reminded=3, closed=3)]
+    assert effects(db) == ONE_RUN
+
+
+@pytest.mark.postgres
+def test_four_processes_starting_the_job_at_once_run_it_once(app, db, silent):
+    """Two schedulers and two manual runs (CLI, "Lancer maintenant"): the job_runs lock lets one through."""
+    from concurrency import failures, race
+
+    from clausematch.scheduler import find_job, run_now, run_scheduled
+
+    job = find_job("applications.stale")
+    outcomes = race([app] * 4, [lambda: run_scheduled(job)] * 2 + [lambda: run_now(job)] * 2)
+
+    assert failures(outcomes) == []
+    assert effects(db) == ONE_RUN
