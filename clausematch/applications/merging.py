@@ -5,7 +5,8 @@ to the same offer, the most advanced application stays with the kept record (hir
 > sent > shortlisted > validated > submitted > refused > withdrawn; a tie keeps the kept
 record's). The other stays on the dropped record, with its whole history, and is withdrawn
 through the workflow (event with the merge's comment, audit, prescriber side told) unless it
-already ended. Runs inside the merge's unit of work; the merge commits.
+already ended. Runs inside the merge's unit of work; the merge commits. The applications are
+locked (database.locked) before they are compared, so a move made meanwhile is seen.
 """
 import sqlalchemy as sa
 
@@ -14,6 +15,7 @@ from clausematch.applications import workflow
 from clausematch.applications.models import Application, ApplicationStatus
 from clausematch.candidates.models import Candidate
 from clausematch.candidates.signals import candidate_merged
+from clausematch.database import locked
 from clausematch.extensions import db
 
 S = ApplicationStatus
@@ -36,8 +38,8 @@ def on_candidate_merged(kept: Candidate, *, actor: User, dropped: Candidate) -> 
 
 def merge_applications(keep: Candidate, drop: Candidate, actor: User) -> tuple[list[int], list[int]]:
     """Move the dropped record's applications; returns (moved ids, withdrawn ids)."""
-    apps = db.session.scalars(sa.select(Application).where(Application.candidate_id.in_((keep.id, drop.id)))
-                              .order_by(Application.id)).all()
+    apps = locked(db.session, sa.select(Application).where(Application.candidate_id.in_((keep.id, drop.id)))
+                  .order_by(Application.id)).all()
     kept_by_offer = {app.offer_id: app for app in apps if app.candidate_id == keep.id}
     moved, withdrawn = [], []
     for app in (app for app in apps if app.candidate_id == drop.id):

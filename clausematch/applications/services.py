@@ -31,7 +31,8 @@ def propose(candidate_id: int | None, offer_id: int | None, message: str, actor:
     candidate = db.session.get(Candidate, candidate_id) if candidate_id else None
     if candidate is None:
         raise DomainError("Choisissez le candidat à proposer.", field="candidate_id")
-    offer = db.session.get(Offer, offer_id) if offer_id else None
+    # Locked: proposals and shortlists to one offer happen one after the other (no unique-key clash).
+    offer = lock(db.session, Offer, offer_id) if offer_id else None
     if offer is None:
         raise DomainError("Choisissez l'offre à laquelle proposer le candidat.", field="offer_id")
     if not permissions.can_propose(actor, candidate, offer):

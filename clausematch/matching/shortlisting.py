@@ -10,7 +10,9 @@ facilitator as the actor:
 - an application a prescriber already made, still submitted or validated: moved on the same way;
 - an application already shortlisted or beyond: left as it is, and said so.
 Every candidate is checked before anything changes: one refused (with its reason) does not stop
-the others. One commit for the whole selection.
+the others. One commit for the whole selection. The offer is locked first (database.lock), then
+its applications: a second shortlist sent at the same moment waits, then finds the candidates
+shortlisted and says so.
 
 Sending moves every shortlisted application of the offer to "sent": the company is told and
 reviews them on its candidatures page, with the data a recruiter needs only.
@@ -28,7 +30,7 @@ from clausematch.applications.models import Application, ApplicationStatus
 from clausematch.applications.services import check_can_be_proposed
 from clausematch.audit import record
 from clausematch.candidates.models import Candidate
-from clausematch.database import today
+from clausematch.database import lock, locked, today
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
 from clausematch.matching import permissions
@@ -63,8 +65,9 @@ def add_to_shortlist(offer_id: int, candidate_ids: list[int], actor: User) -> Sh
     candidates = {c.id: c for c in db.session.scalars(
         sa.select(Candidate).where(Candidate.id.in_(ids), Candidate.territory_id == offer.territory_id)
         .options(selectinload(Candidate.criteria)))}
-    existing = {a.candidate_id: a for a in db.session.scalars(
-        sa.select(Application).where(Application.offer_id == offer.id, Application.candidate_id.in_(ids)))}
+    existing = {a.candidate_id: a for a in locked(db.session, (
+        sa.select(Application).where(Application.offer_id == offer.id, Application.candidate_id.in_(ids))
+        .order_by(Application.id)))}
     result = ShortlistResult()
     for candidate_id in ids:
         candidate = candidates.get(candidate_id)
@@ -85,10 +88,10 @@ def add_to_shortlist(offer_id: int, candidate_ids: list[int], actor: User) -> Sh
 def send_shortlist(offer_id: int, actor: User) -> int:
     """Send every shortlisted application of the offer to the company; returns how many."""
     offer = _offer(offer_id, actor)
-    applications = list(db.session.scalars(
+    applications = list(locked(db.session, (
         sa.select(Application).where(Application.offer_id == offer.id, Application.status == S.SHORTLISTED)
         .options(selectinload(Application.candidate), selectinload(Application.events))
-        .order_by(Application.id)))
+        .order_by(Application.id))))
     if not applications:
         raise DomainError("Aucune candidature présélectionnée à envoyer pour cette offre.")
     for application in applications:
@@ -98,7 +101,9 @@ def send_shortlist(offer_id: int, actor: User) -> int:
 
 
 def _offer(offer_id: int, actor: User) -> Offer:
-    offer = db.session.get(Offer, offer_id)
+    """The offer, locked until the commit: shortlists, proposals and status changes of one offer
+    happen one after the other, each on the state the previous one left."""
+    offer = lock(db.session, Offer, offer_id)
     if offer is None:
         raise DomainError("Cette offre n'existe pas.")
     if not permissions.can_shortlist(actor, offer):

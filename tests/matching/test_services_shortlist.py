@@ -141,3 +141,58 @@ def test_sending_moves_the_shortlist_to_the_company_and_tells_everyone(db, perso
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == emails_before + 2
     with pytest.raises(DomainError, match="Aucune candidature présélectionnée"):
         shortlisting.send_shortlist(offer.id, facilitator)
+
+
+# --- Two shortlists of the same candidates at once (PostgreSQL: tests/concurrency.py) -----------
+
+@pytest.mark.postgres
+def test_the_same_shortlist_sent_twice_at_once_is_recorded_once(app, db, personas, offer):
+    """A double click (or two facilitators): one shortlist, the other told, no unique-key 500."""
+    from concurrency import failures, race
+
+    from clausematch.accounts.models import User
+    from clausematch.extensions import db as _db
+
+    prescriber = personas["prescriber"].organisation
+    people = [candidate(prescriber, referent_id=personas["prescriber"].id) for _ in range(3)]
+    db.session.commit()
+    ids, offer_id, facilitator_id = [c.id for c in people], offer.id, personas["facilitator"].id
+
+    def add():
+        return shortlisting.add_to_shortlist(offer_id, ids, _db.session.get(User, facilitator_id))
+
+    outcomes = race([app, app], [add, add])
+
+    assert failures(outcomes) == [] and not any(isinstance(o, Exception) for o in outcomes)
+    winner, loser = sorted(outcomes, key=lambda result: len(result.added), reverse=True)
+    assert (len(winner.added), loser.added) == (3, [])
+    assert loser.refused == [f"{c.full_name} : sa candidature à cette offre est déjà à l'état « Présélectionnée »."
+                             for c in people]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ApplicationEvent)) == 3 * 3
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 3 * 2
+
+
+@pytest.mark.postgres
+def test_a_proposal_and_a_shortlist_of_the_same_candidate_at_once(app, db, personas, offer):
+    """The prescriber proposes while the facilitator shortlists: one application, no 500."""
+    from concurrency import failures, race
+
+    from clausematch.accounts.models import User
+    from clausematch.applications import services
+    from clausematch.extensions import db as _db
+
+    person = candidate(personas["prescriber"].organisation)
+    db.session.commit()
+    person_id, offer_id = person.id, offer.id
+    prescriber_id, facilitator_id = personas["prescriber"].id, personas["facilitator"].id
+
+    def propose():
+        return services.propose(person_id, offer_id, "", _db.session.get(User, prescriber_id))
+
+    def shortlist():
+        return shortlisting.add_to_shortlist(offer_id, [person_id], _db.session.get(User, facilitator_id))
+
+    outcomes = race([app, app], [propose, shortlist])
+
+    assert failures(outcomes) == []
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Application)) == 1
