@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, render_template
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -25,7 +26,7 @@ from clausematch.accounts.models import (
 from clausematch.accounts.permissions import can_invite, has_role
 from clausematch.accounts.tokens import hash_token, new_token
 from clausematch.audit import AuditEvent
-from clausematch.database import utcnow
+from clausematch.database import locked, utcnow
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
 from clausematch.notifications import deliver_outbox, queue_email
@@ -181,7 +182,7 @@ def _by_token(model, token: str, for_update: bool):
     """The invitation or reset token whose hash matches; locked when about to be used, so that
     two simultaneous submissions cannot both use a single-use link."""
     stmt = sa.select(model).where(model.token_hash == hash_token(token))
-    return db.session.scalar(stmt.with_for_update() if for_update else stmt)
+    return locked(db.session, stmt).one_or_none() if for_update else db.session.scalar(stmt)
 
 
 def invitation_for_token(token: str, for_update: bool = False) -> Invitation:
@@ -199,19 +200,26 @@ def invitation_for_token(token: str, for_update: bool = False) -> Invitation:
     return invitation
 
 
+ACCOUNT_EXISTS = ("Un compte existe déjà avec cette adresse e-mail : connectez-vous, ou utilisez "
+                  "« Mot de passe oublié ».")
+
+
 def accept_invitation(token: str, password: str) -> User:
     """Create the invited person's account and membership; the link cannot be used again."""
     invitation = invitation_for_token(token, for_update=True)
     check_password_rules(password)
     if find_user_by_email(invitation.email) is not None:
-        raise DomainError("Un compte existe déjà avec cette adresse e-mail : connectez-vous, ou utilisez "
-                          "« Mot de passe oublié ».")
+        raise DomainError(ACCOUNT_EXISTS)
     now = utcnow()
     user = User(email=invitation.email, full_name=invitation.full_name, role=invitation.role,
                 password_hash=generate_password_hash(password), last_login_at=now)
     db.session.add(user)
     db.session.add(Membership(user=user, organisation_id=invitation.organisation_id))
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # another invitation for the same address accepted at the same moment
+        db.session.rollback()
+        raise DomainError(ACCOUNT_EXISTS) from None
     invitation.accepted_at, invitation.accepted_user_id = now, user.id
     audit.record("invitation_accepted", "invitation", invitation.id, actor_id=user.id, user_id=user.id)
     audit.record("login", "user", user.id, actor_id=user.id)

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from clausematch.accounts.models import User
 from clausematch.audit import record
-from clausematch.database import today
+from clausematch.database import lock, today
 from clausematch.errors import DomainError
 from clausematch.extensions import db
 from clausematch.pathways.contracts import check_open, load_contract
@@ -64,7 +64,9 @@ def add_exit(contract: EmploymentContract, exit_date: date, detail: ExitDetail, 
 
 
 def record_exit(contract_id: int, data: ExitData, actor: User) -> Exit:
-    """Record the end of contract `contract_id` on behalf of `actor` (facilitator or owing company)."""
+    """Record the end of contract `contract_id` on behalf of `actor` (facilitator or owing company).
+    The contract is locked until the commit, so a second exit sent meanwhile is refused by check_open."""
+    lock(db.session, EmploymentContract, contract_id)
     contract = load_contract(contract_id, actor)
     check_open(contract)
     detail = parse_detail(data.detail)

@@ -15,7 +15,7 @@ from clausematch.candidates.eligibility import add_months
 from clausematch.candidates.models import Candidate
 from clausematch.contracts.models import Contract, Lot
 from clausematch.contracts.permissions import territory_of
-from clausematch.database import LabelledEnum, today
+from clausematch.database import LabelledEnum, lock, today
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
 from clausematch.pagination import Page, paginate
@@ -131,7 +131,9 @@ def load_follow_up(follow_up_id: int, actor: User) -> FollowUp:
 
 
 def record_follow_up(follow_up_id: int, data: FollowUpData, actor: User) -> FollowUp:
-    """Record (or correct) the situation found at the follow-up, on behalf of a facilitator."""
+    """Record (or correct) the situation found at the follow-up, on behalf of a facilitator.
+    The follow-up is locked until the commit: the same answer sent twice is recorded once."""
+    lock(db.session, FollowUp, follow_up_id)
     follow_up = load_follow_up(follow_up_id, actor)
     exit_date = follow_up.exit.exit_date
     if data.done_on is None:
@@ -150,8 +152,13 @@ def record_follow_up(follow_up_id: int, data: FollowUpData, actor: User) -> Foll
         raise DomainError(f"La situation « {situation.label} » est un emploi : indiquez que la personne "
                           "est en emploi, ou choisissez une autre situation.", field="situation")
     correction = follow_up.done_on is not None
+    comment = check_comment(data.comment)
+    if correction and (follow_up.done_on, follow_up.in_work, follow_up.situation, follow_up.comment) == (
+            data.done_on, data.in_work, situation, comment):
+        raise DomainError(f"Ce suivi a déjà été enregistré avec ces mêmes informations (suivi du "
+                          f"{data.done_on:%d/%m/%Y}) : rien n'a été modifié.")
     follow_up.done_on, follow_up.in_work, follow_up.situation = data.done_on, data.in_work, situation
-    follow_up.comment = check_comment(data.comment)
+    follow_up.comment = comment
     follow_up.recorded_by_id = actor.id
     record("follow_up.recorded", "follow_up", follow_up.id, actor_id=actor.id, in_work=data.in_work,
            situation=situation.value if situation else None, correction=correction)

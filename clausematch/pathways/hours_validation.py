@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from clausematch.accounts.models import User
 from clausematch.audit import record
 from clausematch.contracts.models import Lot
-from clausematch.database import utcnow
+from clausematch.database import lock, locked, utcnow
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
-from clausematch.formats import format_hours, month_key, month_label
+from clausematch.formats import format_date, format_hours, month_key, month_label
 from clausematch.notifications import notify
 from clausematch.pathways import hours_permissions as permissions
 from clausematch.pathways.hours_rules import HoursValueError, check_month_in_contract, parse_hours
@@ -23,6 +23,9 @@ REASON_MAX_LENGTH = 400
 REVISION_VALIDATED = "Heures validées"
 REVISION_REJECTED = "Heures refusées : "
 REVISION_CORRECTED = "Correction par l'équipe de facilitation : "
+
+
+_HANDLED = ((REVISION_VALIDATED, "validées"), (REVISION_REJECTED, "refusées"), (REVISION_CORRECTED, "corrigées"))
 
 
 def declaration_path(lot_id: int, month: date) -> str:
@@ -103,7 +106,8 @@ def _lot_for(user: User, lot_id: int) -> Lot:
 
 
 def _entry_for(user: User, entry_id: int) -> HoursEntry:
-    entry = db.session.get(HoursEntry, entry_id)
+    """The entry, locked until the commit: its change is checked on its latest state."""
+    entry = lock(db.session, HoursEntry, entry_id)
     if entry is None:
         raise DomainError("Ces heures n'existent pas.")
     if not permissions.can_validate_on_lot(user, entry.contract.lot):
@@ -112,11 +116,26 @@ def _entry_for(user: User, entry_id: int) -> HoursEntry:
 
 
 def _declared(*conditions) -> list[HoursEntry]:
-    entries = list(db.session.scalars(sa.select(HoursEntry).where(
+    """The declared entries matching `conditions`, locked until the commit (in id order): a
+    validation or rejection sent at the same moment waits, then finds them no longer declared."""
+    entries = list(locked(db.session, sa.select(HoursEntry).where(
         HoursEntry.status == HoursStatus.DECLARED, *conditions).order_by(HoursEntry.id)))
     if not entries:
-        raise DomainError("Aucune heure en attente de validation ici : la page n'était plus à jour.")
+        raise DomainError(_already_handled(conditions))
     return entries
+
+
+def _already_handled(conditions) -> str:
+    """Why nothing is left to validate: the latest action on these hours, by whom and when."""
+    last = db.session.execute(sa.select(HoursRevision.comment, HoursRevision.occurred_at, User.full_name)
+                              .join(HoursEntry, HoursRevision.entry_id == HoursEntry.id)
+                              .outerjoin(User, HoursRevision.actor_id == User.id).where(*conditions)
+                              .order_by(HoursRevision.id.desc()).limit(1)).first()
+    if last is None:
+        return "Aucune heure en attente de validation ici : la page n'était plus à jour."
+    what = next((label for prefix, label in _HANDLED if last.comment.startswith(prefix)), "traitées")
+    return (f"Ces heures ont déjà été {what} par {last.full_name or 'un autre utilisateur'} le "
+            f"{format_date(last.occurred_at)} : la page n'était plus à jour, rien n'a été enregistré.")
 
 
 def _checked_reason(reason: str) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from clausematch.accounts.models import User
 from clausematch.audit import record
+from clausematch.database import lock
 from clausematch.errors import DomainError
 from clausematch.extensions import db
 from clausematch.pathways.contracts import check_open, load_contract
@@ -48,6 +49,7 @@ class ConversionData:
 
 def extend_contract(contract_id: int, data: ExtensionData, actor: User) -> EmploymentContract:
     """A new contract extending `contract_id`, of the same type; the previous one ends the day before."""
+    lock(db.session, EmploymentContract, contract_id)  # until the commit: checked on its latest state
     previous = load_contract(contract_id, actor)
     check_open(previous)
     if previous.contract_type == ContractType.CDI:
@@ -69,6 +71,7 @@ def extend_contract(contract_id: int, data: ExtensionData, actor: User) -> Emplo
 
 def convert_to_cdi(contract_id: int, data: ConversionData, actor: User) -> EmploymentContract:
     """A new CDI following `contract_id`; the previous contract ends with a "CDI" exit."""
+    lock(db.session, EmploymentContract, contract_id)  # until the commit: checked on its latest state
     previous = load_contract(contract_id, actor)
     check_open(previous)
     if previous.contract_type == ContractType.CDI:

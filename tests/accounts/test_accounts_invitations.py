@@ -282,3 +282,25 @@ def test_no_token_or_address_in_the_logs(app, client, personas, mailbox, caplog,
         # The development transport is the mailbox: it logs the body (with the link), not the address.
         assert "Votre invitation à rejoindre ClauseMatch" in caplog.text
         assert mailbox.last().sent_at is not None
+
+
+# --- The same link used twice at once (tests/concurrency.py) -------------------------------------
+
+def test_an_invitation_accepted_twice_at_once_creates_one_account(app, db, personas, mailbox):
+    """Two tabs (or a double click) submit the same link: one account, the other told in French.
+    Runs on SQLite too: there the write lock is taken before the link is read (BEGIN IMMEDIATE)."""
+    from concurrency import failures, messages, race
+
+    invite(personas["facilitator"], personas["prescriber"].organisation)
+    token = mailbox.token("invitation")
+    page_read = lambda: services.invitation_for_token(token)  # noqa: E731 — what the page read first
+    accept = lambda: services.accept_invitation(token, PASSWORD)  # noqa: E731
+
+    outcomes = race([app, app], [accept, accept], before=[page_read, page_read])
+
+    assert failures(outcomes) == []
+    assert messages(outcomes) == ["Ce lien d'invitation a déjà été utilisé : le compte a été créé. "
+                                  "Connectez-vous avec votre adresse e-mail et votre mot de passe."]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)
+                             .where(User.email == "awa.diallo@exemple.fr")) == 1
+    assert len(audit_events(db, "invitation_accepted")) == 1
