@@ -38,7 +38,7 @@ def test_validate_a_lot_month_in_one_action(db, personas, lot, declared):
     assert one.validated_by_id == facilitator.id and one.validated_at is not None
     assert revisions(db, one.id) == [(None, Decimal("80.00"), "Déclaration"),
                                      (Decimal("80.00"), Decimal("80.00"), "Heures validées")]
-    with pytest.raises(DomainError, match="Aucune heure en attente"):
+    with pytest.raises(DomainError, match="^Ces heures ont déjà été validées par "):
         validation.validate_lot_month(facilitator, lot.id, MARCH)
 
 
@@ -64,7 +64,7 @@ def test_per_line_validation_and_rejection(db, personas, lot, declared):
     validation.reject_entry(personas["facilitator"], by_contract[binta.id, W, MARCH].id, "Contrat suspendu")
     assert {k: s for k, (_, s) in entries(db).items()} == {
         (awa.id, MARCH, W): V, (awa.id, MARCH, T): D, (binta.id, MARCH, W): R, (awa.id, APRIL, W): D}
-    with pytest.raises(DomainError, match="Aucune heure en attente"):  # already validated
+    with pytest.raises(DomainError, match="^Ces heures ont déjà été validées par "):  # already validated
         validation.reject_entry(personas["facilitator"], by_contract[awa.id, W, MARCH].id, "Trop tard")
 
 
