@@ -43,6 +43,7 @@ FAILED_LOGIN_WINDOW = timedelta(minutes=15)
 LOGIN_FAILED = ("Adresse e-mail ou mot de passe incorrect. Après 5 échecs, la connexion à un compte "
                 "est suspendue pendant 15 minutes.")
 MAX_RESET_REQUESTS = 3  # per account and per PASSWORD_RESET_VALIDITY: no mail-bombing
+ACCOUNT_EXISTS = "Un compte existe déjà avec cette adresse e-mail : connectez-vous ou utilisez « Mot de passe oublié »."
 
 
 class UnusableLink(DomainError):
@@ -198,10 +199,6 @@ def invitation_for_token(token: str, for_update: bool = False) -> Invitation:
         raise UnusableLink(f"Ce lien d'invitation a expiré le {invitation.expires_at:%d/%m/%Y}. "
                            "Demandez une nouvelle invitation à la personne qui vous a invité.")
     return invitation
-
-
-ACCOUNT_EXISTS = ("Un compte existe déjà avec cette adresse e-mail : connectez-vous, ou utilisez "
-                  "« Mot de passe oublié ».")
 
 
 def accept_invitation(token: str, password: str) -> User:
