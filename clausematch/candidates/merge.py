@@ -33,9 +33,15 @@ from clausematch.notifications import notify
 FILLED_FROM_DROPPED = ("email", "phone", "commune_insee", "referent_id", "available_from")
 
 
-def merge_candidates(actor: User, keep_id: int, drop_id: int) -> Candidate:
+def merge_candidates(actor: User, keep_id: int, drop_id: int, justification: str = "") -> Candidate:
+    """Merge a pair the duplicate finder suspects; any other pair needs the facilitator's written
+    justification, kept in the audit event."""
     keep, drop = _pair(actor, keep_id, drop_id)
-    reported = {}
+    reason, justification = match_reason(keep, drop), (justification or "").strip()
+    if reason is None and not justification:
+        raise DomainError("Ces deux fiches ne sont pas signalées comme doublon : expliquez pourquoi il s'agit "
+                          "de la même personne.", field="justification")
+    reported = {"reason": reason or "justified", "justification": justification or None}
     for _handler, details in candidate_merged.send(keep, actor=actor, dropped=drop):
         reported.update(details or {})
     _merge_criteria(keep, drop)
@@ -91,6 +97,8 @@ def _criterion_rank(row: EligibilityCriterion) -> tuple:
 
 
 def _merge_criteria(keep: Candidate, drop: Candidate) -> None:
+    for row in keep.criteria + drop.criteria:  # who declared each row stays known after the move
+        row.declared_by_organisation_id = permissions.declaring_organisation_id(row)
     kept = {row.criterion: row for row in keep.criteria}
     for row in list(drop.criteria):
         rival = kept.get(row.criterion)

@@ -8,10 +8,13 @@ Candidates are sensitive personal data about vulnerable people: least privilege.
 - Company users never open a candidate page: they see the candidates sent to their offers only
   through the applications feature, restricted to what a recruiter needs.
 - Buyers and admins see no candidate.
+- Eligibility criteria (RSA, disability…) are shown to a prescriber only when their own
+  organisation declared them: after a merge, a record may hold criteria another organisation
+  declared (`visible_criteria`, the one filter every page showing criteria uses).
 """
 from clausematch.accounts.models import Role, User
 from clausematch.accounts.permissions import has_role, is_staff_of
-from clausematch.candidates.models import Candidate
+from clausematch.candidates.models import Candidate, EligibilityCriterion
 from clausematch.contracts.permissions import territory_of
 
 
@@ -51,3 +54,21 @@ def can_merge(user: User, keep: Candidate, drop: Candidate) -> bool:
     """A facilitator of the territory both records belong to."""
     return (keep.territory_id == drop.territory_id
             and is_territory_facilitator(user, keep.territory_id))
+
+
+def declaring_organisation_id(row: EligibilityCriterion) -> int:
+    """Rows declared before organisations were recorded belong to the record's owner."""
+    return row.declared_by_organisation_id or row.candidate.prescriber_id
+
+
+def can_see_criterion(user: User, row: EligibilityCriterion) -> bool:
+    """The territory's facilitators see every criterion; a prescriber only those their organisation declared."""
+    if is_territory_facilitator(user, row.candidate.territory_id):
+        return True
+    return has_role(user, Role.PRESCRIBER) and is_staff_of(user, declaring_organisation_id(row))
+
+
+def visible_criteria(user: User, candidate: Candidate) -> list[EligibilityCriterion]:
+    """The candidate's criteria `user` may see, in the vocabulary's order."""
+    return sorted((row for row in candidate.criteria if can_see_criterion(user, row)),
+                  key=lambda row: list(type(row.criterion)).index(row.criterion))

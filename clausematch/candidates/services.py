@@ -128,7 +128,12 @@ def _sync_criteria(candidate: Candidate, declared: dict[Criterion, CriterionInpu
     """
     now = today()
     changes = {}
-    current = {row.criterion: row for row in candidate.criteria}
+    owner = candidate.prescriber_id
+    # Rows another organisation declared (moved here by a merge) are neither shown to this
+    # prescriber nor changed by their form; the same code cannot be declared twice.
+    others = {row.criterion for row in candidate.criteria if permissions.declaring_organisation_id(row) != owner}
+    current = {row.criterion: row for row in candidate.criteria if row.criterion not in others}
+    declared = {code: item for code, item in declared.items() if code not in others}
     for code, row in current.items():
         if code not in declared and row.status == EligibilityStatus.DECLARED:
             candidate.criteria.remove(row)
@@ -138,7 +143,7 @@ def _sync_criteria(candidate: Candidate, declared: dict[Criterion, CriterionInpu
         if row is None:
             candidate.criteria.append(EligibilityCriterion(
                 criterion=code, evidence=item.evidence, evidence_date=item.evidence_date,
-                declared_by_id=actor.id, status=EligibilityStatus.DECLARED))
+                declared_by_id=actor.id, declared_by_organisation_id=owner, status=EligibilityStatus.DECLARED))
             changes[code.value] = "declared"
         elif row.status == EligibilityStatus.DECLARED:
             if (row.evidence, row.evidence_date) != (item.evidence, item.evidence_date):

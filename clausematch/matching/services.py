@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from clausematch.accounts.models import User
 from clausematch.candidates.models import Candidate
+from clausematch.candidates.permissions import visible_criteria
 from clausematch.database import today, utcnow
 from clausematch.errors import NotAllowed
 from clausematch.extensions import db
@@ -244,6 +245,9 @@ def offers_for_candidate(candidate: Candidate, user: User, k: int = DEFAULT_K) -
     profile = next(feed.candidate_profiles(Candidate.id == candidate.id, with_declared=True), None)
     if profile is None:
         return []
+    # Only the criteria the user's organisation declared (a merge may have brought others).
+    shown = {row.criterion.value for row in visible_criteria(user, candidate)}
+    profile = replace(profile, criteria=profile.criteria & shown)
     matches = engine().offers_for(profile, k=_fetch_size(k))
     rows = queries.offer_rows(candidate, [m.id for m in matches], today())
     return [queries.SuggestedOffer.of(rows[m.id], m) for m in matches if m.id in rows][:k]

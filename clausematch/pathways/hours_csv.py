@@ -34,6 +34,7 @@ from clausematch.pathways.hours import (
 )
 from clausematch.pathways.hours_rules import HoursValueError, contract_end, month_end, parse_hours, parse_month
 from clausematch.pathways.models import EmploymentContract, HoursKind
+from clausematch.spreadsheets import csv_text
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_LINES = 5000
@@ -219,6 +220,7 @@ def template_csv(user: User, month: date, lot_id: int | None = None) -> str:
     for contract in contracts:
         for kind in counted_kinds(contract.lot.contract.territory.count_training_hours):
             entry = entries.get((contract.id, month, kind))
-            writer.writerow([contract.id, contract.candidate_id, contract.lot_id, contract.candidate.full_name,
+            name = csv_text(contract.candidate.full_name)
+            writer.writerow([contract.id, contract.candidate_id, contract.lot_id, name,
                              month_key(month), format_hours(entry.hours) if entry else "", KIND_TEXT[kind]])
     return "\ufeff" + out.getvalue()

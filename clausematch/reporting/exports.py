@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from clausematch.formats import format_date, format_fixed
 from clausematch.reporting.tables import COUNT, FTE, HOURS, PERCENT, Table
+from clausematch.spreadsheets import append_xlsx_row
+from clausematch.spreadsheets import csv_text as csv_text_cell
 
 BOM = "\ufeff"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -22,7 +24,8 @@ def csv_text(tables: list[Table], *, bom: bool = True) -> str:
     for index, table in enumerate(tables):
         if index:
             writer.writerow([])
-        writer.writerow([column.label + (" (%)" if column.kind == PERCENT else "") for column in table.columns])
+        writer.writerow([csv_text_cell(column.label + (" (%)" if column.kind == PERCENT else ""))
+                         for column in table.columns])
         for row in _all_rows(table):
             writer.writerow([_csv_cell(value, column.kind) for value, column in zip(row, table.columns, strict=True)])
     return (BOM if bom else "") + out.getvalue()
@@ -37,7 +40,7 @@ def _csv_cell(value, kind: str) -> str:
         return _french(Decimal(value), 2)
     if kind == COUNT:
         return str(int(value))
-    return str(value)
+    return csv_text_cell(value)
 
 
 def _french(value: Decimal, places: int) -> str:
@@ -57,7 +60,7 @@ def xlsx_bytes(tables: list[Table], about: list[tuple[str, str]]) -> bytes:
     info = workbook.create_sheet("Informations")
     for label, value in [("Rapport", tables[0].title), *about,
                          ("Produit le", format_date(datetime.now()))]:
-        info.append([label, value])
+        append_xlsx_row(info, [label, value])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -66,11 +69,12 @@ def xlsx_bytes(tables: list[Table], about: list[tuple[str, str]]) -> bytes:
 def _fill_sheet(sheet, table: Table) -> None:
     from openpyxl.styles import Font
 
-    sheet.append([column.label for column in table.columns])
+    append_xlsx_row(sheet, [column.label for column in table.columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in _all_rows(table):
-        sheet.append([_xlsx_cell(value, column.kind) for value, column in zip(row, table.columns, strict=True)])
+        append_xlsx_row(sheet, [_xlsx_cell(value, column.kind)
+                                for value, column in zip(row, table.columns, strict=True)])
     for index, column in enumerate(table.columns, start=1):
         letter = sheet.cell(row=1, column=index).column_letter
         sheet.column_dimensions[letter].width = max(14, min(60, len(column.label) + 4))

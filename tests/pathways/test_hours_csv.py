@@ -1,5 +1,6 @@
 """CSV import of monthly hours: separators, encodings, BOM, line-numbered errors, all-or-nothing,
 only the company's own contracts; the template to fill in."""
+import csv
 import io
 from datetime import date
 from decimal import Decimal
@@ -158,3 +159,16 @@ def test_template_lists_the_contracts_of_the_month_with_their_values(db, client,
     filled = body.replace(b";;formation", b";7;formation")
     result = import_csv(personas["company"], filled)
     assert (result.created, result.unchanged) == (1, 1)
+
+
+def test_template_writes_a_formula_like_name_as_text(db, client, login_as, personas, lot, hire):
+    """A candidate named "=HYPERLINK(…)" lands in the company's template as text, and the filled
+    template still imports."""
+    awa = hire(lot, first_name='=HYPERLINK("http://evil.example","clic")', last_name="Diallo")
+    login_as("company")
+    body = client.get(f"/entreprise/heures/modele.csv?lot={lot.id}&mois=2025-03").data
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1][3] == "'=HYPERLINK(\"http://evil.example\",\"clic\") Diallo"
+    filled = body.replace(b";;travail", b";35;travail")
+    assert import_csv(personas["company"], filled).created == 1
+    assert awa.id

@@ -6,10 +6,14 @@ from clausematch.applications import queries as application_queries
 from clausematch.candidates import queries
 from clausematch.candidates.eligibility import eligibility_state, is_expired
 from clausematch.candidates.models import Candidate
-from clausematch.candidates.permissions import can_edit_candidate, can_validate_eligibility, can_view_candidate
+from clausematch.candidates.permissions import (
+    can_edit_candidate,
+    can_validate_eligibility,
+    can_view_candidate,
+    visible_criteria,
+)
 from clausematch.database import today
 from clausematch.extensions import db
-from clausematch.vocabulary import Criterion
 from clausematch.web.candidates.forms import RefusalForm
 from clausematch.web.helpers import me
 
@@ -18,8 +22,7 @@ def render_detail(candidate: Candidate, refusal: tuple[int, RefusalForm] | None 
     """The candidate page; `refusal` re-displays a refusal form with its errors."""
     now = today()
     merged_into = db.session.get(Candidate, candidate.merged_into_id) if candidate.merged_into_id else None
-    order = list(Criterion)
-    criteria = sorted(candidate.criteria, key=lambda row: order.index(row.criterion))
+    criteria = visible_criteria(me(), candidate)
     return render_template(
         "candidates/detail.html", candidate=candidate, state=eligibility_state(candidate, now), today=now,
         criteria=criteria, expired={row.id for row in criteria if is_expired(row, now)},

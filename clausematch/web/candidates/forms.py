@@ -97,7 +97,7 @@ class CandidateForm(FrenchForm):
             available=self.available.data, available_from=self.available_from.data,
             referent_id=self.referent_id.data, criteria=criteria)
 
-    def fill_from(self, candidate: Candidate) -> None:
+    def fill_from(self, candidate: Candidate, criteria: list) -> None:
         """Initial values of the edit form (autocomplete codes and criteria included)."""
         self.process(obj=candidate)  # attributes of `obj` win over keyword values: set the others after
         self.gender.data, self.education_level.data = candidate.gender.value, candidate.education_level.value
@@ -106,7 +106,7 @@ class CandidateForm(FrenchForm):
         for n, job in enumerate(candidate.desired_jobs[:MAX_DESIRED_JOBS], start=1):
             self[f"desired_job_{n}"].data = appellation_option_label(job.appellation)
             self[f"desired_job_code_{n}"].data = str(job.appellation_code)
-        for row in candidate.criteria:
+        for row in criteria:  # those the prescriber's organisation declared
             declared, evidence, evidence_date = self.criterion_fields(row.criterion)
             declared.data, evidence.data, evidence_date.data = True, row.evidence, row.evidence_date
 
@@ -163,3 +163,12 @@ class PairForm(FrenchForm):
 
     keep_id = IntegerField(validators=[InputRequired()])
     drop_id = IntegerField(validators=[InputRequired()])
+
+
+class MergeForm(PairForm):
+    """The merge button; a pair the duplicate finder does not suspect needs a written justification."""
+
+    justification = TextAreaField(
+        "Pourquoi s'agit-il de la même personne ?", validators=[Optional(), Length(max=1000)],
+        description="Obligatoire quand les deux fiches ne sont pas signalées comme doublon ; conservé dans "
+                    "le journal.")

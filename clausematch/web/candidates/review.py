@@ -7,6 +7,7 @@ from flask_login import login_required
 
 from clausematch.applications import queries as application_queries
 from clausematch.candidates import merge, queries, validation
+from clausematch.candidates.duplicates import match_reason
 from clausematch.candidates.models import Candidate, EligibilityCriterion
 from clausematch.candidates.permissions import can_merge, can_review_candidates, can_validate_eligibility
 from clausematch.contracts.permissions import territory_of
@@ -14,7 +15,7 @@ from clausematch.errors import DomainError
 from clausematch.extensions import db
 from clausematch.formats import format_date
 from clausematch.web.candidates.detail import render_detail
-from clausematch.web.candidates.forms import ActionForm, PairForm, RefusalForm
+from clausematch.web.candidates.forms import ActionForm, MergeForm, PairForm, RefusalForm
 from clausematch.web.helpers import get_allowed_or_404, get_or_404, me, page_arg, require, show_error
 
 bp = Blueprint("candidate_review", __name__)
@@ -100,21 +101,27 @@ def merge_pair():
     """GET: the two records side by side and what the merge will do; POST: merge."""
     require(can_review_candidates(me()))
     posted = request.method == "POST"
-    form = PairForm() if posted else PairForm(formdata=request.args, meta={"csrf": False})
+    form = MergeForm() if posted else MergeForm(formdata=request.args, meta={"csrf": False})
     if not form.validate():
         abort(400)
     keep, drop = get_or_404(Candidate, form.keep_id.data), get_or_404(Candidate, form.drop_id.data)
     if not can_merge(me(), keep, drop):
         abort(403)
+    status = 200
     if posted:
         try:
-            merge.merge_candidates(me(), keep.id, drop.id)
+            merge.merge_candidates(me(), keep.id, drop.id, form.justification.data or "")
         except DomainError as error:
-            flash(error.message, "error")
-            return redirect(url_for("candidate_review.duplicates"))
-        flash("Les deux fiches ont été fusionnées : candidatures, critères, consentements, contrats et heures "
-              "sont rattachés à la fiche conservée.", "success")
-        return redirect(url_for("candidates.detail", candidate_id=keep.id))
+            if error.field != "justification":
+                flash(error.message, "error")
+                return redirect(url_for("candidate_review.duplicates"))
+            show_error(form, error)
+            status = 422
+        else:
+            flash("Les deux fiches ont été fusionnées : candidatures, critères, consentements, contrats et heures "
+                  "sont rattachés à la fiche conservée.", "success")
+            return redirect(url_for("candidates.detail", candidate_id=keep.id))
     counts = application_queries.application_states([keep.id, drop.id])
     return render_template("candidates/merge.html", keep=keep, drop=drop, form=form,
-                           counts={cid: sum(n for _, n in pairs) for cid, pairs in counts.items()})
+                           suspected=match_reason(keep, drop) is not None,
+                           counts={cid: sum(n for _, n in pairs) for cid, pairs in counts.items()}), status

@@ -14,6 +14,7 @@ from clausematch.candidates.permissions import (
     can_edit_candidate,
     can_list_candidates,
     can_view_candidate,
+    visible_criteria,
 )
 from clausematch.database import today
 from clausematch.errors import DomainError
@@ -77,7 +78,7 @@ def edit(candidate_id: int):
     form = CandidateForm()
     _referent_choices(form, candidate.prescriber_id)
     if request.method == "GET":
-        form.fill_from(candidate)
+        form.fill_from(candidate, visible_criteria(me(), candidate))
     elif form.validate_on_submit():
         try:
             services.update_candidate(me(), candidate.id, form.to_input())
@@ -88,9 +89,10 @@ def edit(candidate_id: int):
             return redirect(url_for("candidates.detail", candidate_id=candidate.id))
     status = 422 if form.errors or form.form_errors else 200
     now = today()
-    locked = {row.criterion: row for row in candidate.criteria if is_valid(row, now)}
+    shown = visible_criteria(me(), candidate)
+    locked = {row.criterion: row for row in shown if is_valid(row, now)}
     return render_template("candidates/form.html", form=form, candidate=candidate, duplicates=[], locked=locked,
-                           criteria=list(Criterion)), status
+                           criteria=list(Criterion), shown=shown), status
 
 
 def _referent_choices(form: CandidateForm, prescriber_id: int) -> None:
