@@ -13,9 +13,9 @@ PACKAGE = Path(__file__).resolve().parent.parent / "clausematch"
 
 # Bottom to top; a module may import its own package and anything on a lower line.
 LAYERS = [
-    {"database", "text", "formats", "errors", "config"},
+    {"database", "text", "formats", "errors", "config", "spreadsheets"},
     {"extensions", "vocabulary"},
-    {"audit", "notifications", "pagination", "jobs"},
+    {"audit", "notifications", "pagination", "jobs", "versioning"},
     {"accounts"},
     {"referential", "inbox"},
     {"contracts"},

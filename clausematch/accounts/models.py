@@ -124,6 +124,8 @@ class Organisation(TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Raised by each save of its edit form (clausematch/versioning.py: no lost update).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     territory_id: Mapped[int] = mapped_column(sa.ForeignKey("territories.id"))
     kind: Mapped[OrganisationKind] = mapped_column(enum_type(OrganisationKind))
     name: Mapped[str] = mapped_column(sa.String(200))

@@ -30,6 +30,8 @@ class Candidate(TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Raised by each save of its edit form (clausematch/versioning.py: no lost update).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     territory_id: Mapped[int] = mapped_column(sa.ForeignKey("territories.id"), index=True)
     prescriber_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
     referent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))

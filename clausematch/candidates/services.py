@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from clausematch import audit
+from clausematch import audit, versioning
 from clausematch.accounts.models import FacilitatorTeam, Membership, Role, User
 from clausematch.candidates import checks, permissions
 from clausematch.candidates.checks import CandidateInput, ConsentInput, CriterionInput
@@ -85,7 +85,8 @@ def create_candidate(actor: User, data: CandidateInput, consent: ConsentInput | 
     return Created(candidate, flagged_elsewhere=bool(elsewhere))
 
 
-def update_candidate(actor: User, candidate_id: int, data: CandidateInput) -> Candidate:
+def update_candidate(actor: User, candidate_id: int, data: CandidateInput, version: int | None = None) -> Candidate:
+    """`version`: the one the edit form was loaded at (versioning.py)."""
     candidate = db.session.get(Candidate, candidate_id)
     if candidate is None:
         raise DomainError("Ce candidat n'existe pas.")
@@ -98,6 +99,7 @@ def update_candidate(actor: User, candidate_id: int, data: CandidateInput) -> Ca
     changed = sorted(name for name, value in values.items() if getattr(candidate, name) != value)
     for name, value in values.items():
         setattr(candidate, name, value)
+    versioning.claim(candidate, version)  # before the lists below load (and flush) anything
     if _sync_jobs(candidate, codes):
         changed.append("desired_jobs")
     criteria_changes = _sync_criteria(candidate, declared, actor)

@@ -38,6 +38,8 @@ class Contract(TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Raised by each save of its edit form (clausematch/versioning.py: no lost update).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     territory_id: Mapped[int] = mapped_column(sa.ForeignKey("territories.id"), index=True)
     buyer_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
     reference: Mapped[str] = mapped_column(sa.String(60))
@@ -64,6 +66,8 @@ class Lot(TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Raised by each save of its edit form (clausematch/versioning.py: no lost update).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     contract_id: Mapped[int] = mapped_column(sa.ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
     number: Mapped[int]
     title: Mapped[str] = mapped_column(sa.String(300))
@@ -94,6 +98,8 @@ class Clause(TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Raised by each save of its edit form (clausematch/versioning.py: no lost update).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lots.id", ondelete="CASCADE"), unique=True)
     hours_objective: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2))
     objective_method: Mapped[ObjectiveMethod] = mapped_column(enum_type(ObjectiveMethod))

@@ -45,6 +45,8 @@ class Offer(TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Raised by each save of its edit form (clausematch/versioning.py: no lost update).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     territory_id: Mapped[int] = mapped_column(sa.ForeignKey("territories.id"))
     lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lots.id"), index=True)
     # The company that publishes and hires (the lot's titulaire or an insertion structure).

@@ -8,6 +8,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from clausematch import versioning
 from clausematch.accounts.models import Role, User
 from clausematch.audit import record
 from clausematch.contracts.models import Contract, Lot
@@ -93,8 +94,9 @@ def create_offer(data: OfferData, user: User) -> Offer:
     return offer
 
 
-def update_offer(offer_id: int, data: OfferData, user: User) -> Offer:
-    """Change an offer's content (not its status nor its lot: an offer stays on its lot)."""
+def update_offer(offer_id: int, data: OfferData, user: User, version: int | None = None) -> Offer:
+    """Change an offer's content (not its status nor its lot: an offer stays on its lot); `version`:
+    the one the edit form was loaded at (versioning.py)."""
     offer = _offer_or_error(offer_id)
     if not permissions.can_edit_offer(user, offer):
         raise NotAllowed(f"Cette offre ne peut pas être modifiée (statut : {offer.status.label.lower()}).")
@@ -102,6 +104,7 @@ def update_offer(offer_id: int, data: OfferData, user: User) -> Offer:
     changed = sorted(name for name, value in values.items() if getattr(offer, name) != value)
     for name, value in values.items():
         setattr(offer, name, value)
+    versioning.claim(offer, version)
     record("offer.updated", "offer", offer.id, actor_id=user.id, fields=changed)
     db.session.commit()
     return offer

@@ -32,6 +32,8 @@ class EmploymentContract(TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Raised by each save of its edit form (clausematch/versioning.py: no lost update).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     candidate_id: Mapped[int] = mapped_column(sa.ForeignKey("candidates.id"), index=True)
     application_id: Mapped[int | None] = mapped_column(sa.ForeignKey("applications.id"), unique=True)
     lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lots.id"))

@@ -23,6 +23,7 @@ from clausematch.candidates.services import STANDARD_PURPOSES
 from clausematch.database import today
 from clausematch.referential.resolve import appellation_option_label
 from clausematch.vocabulary import Criterion, EducationLevel, Gender
+from clausematch.web.conflicts import version_field
 from clausematch.web.fields import FrenchForm
 
 REQUIRED = "Ce champ est obligatoire."
@@ -35,6 +36,8 @@ def _optional_int(value):
 
 class CandidateForm(FrenchForm):
     """Everything about the person; one fieldset of fields per eligibility criterion is added below."""
+
+    version = version_field()
 
     first_name = StringField("Prénom", validators=[DataRequired(REQUIRED), Length(max=100)],
                              render_kw={"autocomplete": "off"})

@@ -18,9 +18,11 @@ from clausematch.candidates.permissions import (
 )
 from clausematch.database import today
 from clausematch.errors import DomainError
+from clausematch.versioning import EditConflict
 from clausematch.vocabulary import Criterion
 from clausematch.web.candidates.detail import render_detail
 from clausematch.web.candidates.forms import CandidateForm, NewCandidateForm
+from clausematch.web.conflicts import fill_version, show_conflict
 from clausematch.web.helpers import get_allowed_or_404, me, page_arg, require, show_error
 
 bp = Blueprint("candidates", __name__)
@@ -79,9 +81,12 @@ def edit(candidate_id: int):
     _referent_choices(form, candidate.prescriber_id)
     if request.method == "GET":
         form.fill_from(candidate, visible_criteria(me(), candidate))
+        fill_version(form, candidate)
     elif form.validate_on_submit():
         try:
-            services.update_candidate(me(), candidate.id, form.to_input())
+            services.update_candidate(me(), candidate.id, form.to_input(), version=form.version.data)
+        except EditConflict as conflict:
+            show_conflict(form, conflict)
         except DomainError as error:
             show_error(form, error)
         else:

@@ -17,6 +17,7 @@ from clausematch.offers.services import OfferData
 from clausematch.offers.workflow import COMMENT_MAX_LENGTH
 from clausematch.referential.resolve import appellation_option_label
 from clausematch.vocabulary import ContractType, Criterion, Sector
+from clausematch.web.conflicts import version_field
 from clausematch.web.fields import FrenchDecimalField, FrenchForm
 
 REQUIRED = "Ce champ est obligatoire."
@@ -37,6 +38,8 @@ class CheckboxesField(SelectMultipleField):
 
 class OfferForm(FrenchForm):
     """The content of an offer (its lot is chosen once, at creation)."""
+
+    version = version_field()
 
     appellation = StringField(
         "Métier (appellation ROME)", validators=[DataRequired(REQUIRED), Length(max=250)],

@@ -7,7 +7,9 @@ from clausematch.contracts.models import Lot
 from clausematch.errors import DomainError
 from clausematch.offers import permissions, queries, services, transitions, workflow
 from clausematch.offers.models import Offer, OfferStatus
+from clausematch.versioning import EditConflict
 from clausematch.vocabulary import Sector
+from clausematch.web.conflicts import fill_version, show_conflict
 from clausematch.web.helpers import get_allowed_or_404, roles_required
 from clausematch.web.offers.forms import NewOfferForm, OfferForm, StatusForm
 
@@ -128,9 +130,12 @@ def edit(offer_id: int):
     form = OfferForm()
     if request.method == "GET":
         form.fill_from(offer)
+        fill_version(form, offer)
     elif form.validate_on_submit():
         try:
-            services.update_offer(offer.id, form.to_data(), _me())
+            services.update_offer(offer.id, form.to_data(), _me(), version=form.version.data)
+        except EditConflict as conflict:
+            show_conflict(form, conflict)
         except DomainError as error:
             _show_error(form, error)
         else:
