@@ -56,3 +56,8 @@ def can_record_follow_up(user: User, follow_up: FollowUp) -> bool:
 
 def can_view_pathway(user: User, candidate: Candidate) -> bool:
     return is_territory_facilitator(user, candidate.territory_id) or is_candidate_prescriber(user, candidate)
+
+
+def can_see_follow_up(user: User, contract: EmploymentContract) -> bool:
+    """The 6-month follow-up and the exit's comment are the facilitators' (never the companies')."""
+    return is_contract_facilitator(user, contract)

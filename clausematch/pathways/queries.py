@@ -59,16 +59,20 @@ class ContractPage:
     exit: Exit | None
     hours_total: Decimal
     hours_validated: Decimal
+    exit_comment: str | None = None
 
 
-def contract_page(contract: EmploymentContract) -> ContractPage:
-    """Everything the contract page shows, in a bounded number of queries."""
+def contract_page(contract: EmploymentContract, with_follow_up: bool) -> ContractPage:
+    """Everything the contract page shows, in a bounded number of queries; the follow-up and the
+    exit's comment only `with_follow_up` (permissions.can_see_follow_up)."""
     chain = chain_of(contract)
     exit_ = contract.exit
-    follow_up = db.session.scalar(sa.select(FollowUp).where(FollowUp.exit_id == exit_.id)) if exit_ else None
+    follow_up = (db.session.scalar(sa.select(FollowUp).where(FollowUp.exit_id == exit_.id))
+                 if exit_ and with_follow_up else None)
     validated = sa.func.sum(sa.case((HoursEntry.status == HoursStatus.VALIDATED, HoursEntry.hours), else_=0))
     total, valid = db.session.execute(
         sa.select(sa.func.coalesce(sa.func.sum(HoursEntry.hours), 0), sa.func.coalesce(validated, 0))
         .where(HoursEntry.contract_id == contract.id)).one()
     return ContractPage(contract=contract, chain=chain, follow_up=follow_up, exit=exit_,
-                        hours_total=Decimal(total), hours_validated=Decimal(valid))
+                        hours_total=Decimal(total), hours_validated=Decimal(valid),
+                        exit_comment=exit_.comment if exit_ and with_follow_up else None)

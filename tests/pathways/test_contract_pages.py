@@ -136,3 +136,23 @@ def test_closed_contract_has_no_actions(db, client, login_as, cdd):
     html = client.get(f"/contrats-de-travail/{cdd.id}").get_data(as_text=True)
     assert "Prolonger le contrat" not in html and "Terminé le 31/12/2025" in html
     assert client.post(f"/contrats-de-travail/{cdd.id}/sortie", data={}).status_code == 302
+
+
+def test_company_never_sees_the_follow_up_nor_the_exit_comment(db, client, login_as, cdd):
+    """A former employee's 6-month follow-up and the exit's comment are the facilitators'."""
+    from factories import FollowUpFactory
+
+    from clausematch.vocabulary import ExitDetail
+
+    exit_ = ExitFactory(contract=cdd, exit_date=date(2025, 12, 31), comment="Problèmes de santé, suivi social")
+    FollowUpFactory(exit=exit_, done_on=date(2026, 6, 30), in_work=False, situation=ExitDetail.UNEMPLOYMENT)
+    cdd.end_date = date(2025, 12, 31)
+    db.session.commit()
+    login_as("company")
+    page = client.get(f"/contrats-de-travail/{cdd.id}").get_data(as_text=True)
+    assert "Sortie enregistrée" in page or "Date de sortie" in page
+    assert "Problèmes de santé" not in page
+    assert "Suivi à 6 mois" not in page and "sans emploi" not in page
+    login_as("facilitator")
+    page = client.get(f"/contrats-de-travail/{cdd.id}").get_data(as_text=True)
+    assert "Problèmes de santé" in page and "sans emploi" in page

@@ -54,12 +54,14 @@ def contract_list():
 @login_required
 def contract_detail(contract_id: int):
     contract = get_allowed_or_404(EmploymentContract, contract_id, permissions.can_view_contract)
-    data = queries.contract_page(contract)
+    shows_follow_up = permissions.can_see_follow_up(_me(), contract)
+    data = queries.contract_page(contract, with_follow_up=shows_follow_up)
     is_last = data.chain[-1].id == contract.id
     return render_template("pathways/contract_detail.html", data=data,
                            can_manage=permissions.can_manage_contract(_me(), contract) and is_last
                            and contract.end_date is None,
-                           can_see_pathway=permissions.can_view_pathway(_me(), contract.candidate))
+                           can_see_pathway=permissions.can_view_pathway(_me(), contract.candidate),
+                           shows_follow_up=shows_follow_up)
 
 
 # The three changes to a contract share one shape: a form, one service, back to the contract.
