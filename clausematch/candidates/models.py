@@ -118,7 +118,8 @@ class EligibilityCriterion(db.Model):
     evidence_date: Mapped[date | None]
     declared_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     # The prescriber organisation that declared it (None: the record's owner, see permissions.py).
-    declared_by_organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"))
+    declared_by_organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisations.id", name="fk_eligibility_criteria_declaring_org"))  # the default name is > 63
     declared_at: Mapped[datetime] = mapped_column(default=utcnow)
     status: Mapped[EligibilityStatus] = mapped_column(enum_type(EligibilityStatus),
                                                       default=EligibilityStatus.DECLARED)

@@ -30,7 +30,7 @@ def upgrade():
             batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1', nullable=False))
     with op.batch_alter_table('eligibility_criteria', schema=None) as batch_op:
         batch_op.add_column(sa.Column('declared_by_organisation_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key('fk_eligibility_criteria_declared_by_organisation_id_organisations',
+        batch_op.create_foreign_key('fk_eligibility_criteria_declaring_org',
                                     'organisations', ['declared_by_organisation_id'], ['id'])
     op.execute("UPDATE eligibility_criteria SET declared_by_organisation_id = ("
                "SELECT MIN(memberships.organisation_id) FROM memberships "
@@ -39,7 +39,7 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('eligibility_criteria', schema=None) as batch_op:
-        batch_op.drop_constraint('fk_eligibility_criteria_declared_by_organisation_id_organisations',
+        batch_op.drop_constraint('fk_eligibility_criteria_declaring_org',
                                  type_='foreignkey')
         batch_op.drop_column('declared_by_organisation_id')
     for table in reversed(VERSIONED):
