@@ -41,6 +41,8 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed
 
+# Development, not production: the development SECRET_KEY is accepted (clausematch/config.py).
+run migration: export CLAUSEMATCH_ENV := development
 run: $(VENV)/.installed
 	$(BIN)/flask db upgrade
 	$(BIN)/flask ref load

@@ -14,14 +14,23 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config is not None:
         app.config.from_object("clausematch.config.TestConfig")
         app.config.update(test_config)
+    check_configuration(app)
     Path(app.instance_path).mkdir(exist_ok=True)
     register_logging(app)
     register_extensions(app)
     register_events(app)
     register_web(app)
+    register_security(app)
     register_cli(app)
     register_scheduler(app)
     return app
+
+
+def check_configuration(app: Flask) -> None:
+    """Production fails closed: no start without a real SECRET_KEY (a French RuntimeError)."""
+    from clausematch.config import check_production
+
+    check_production(app.config)
 
 
 def register_logging(app: Flask) -> None:
@@ -59,6 +68,13 @@ def register_web(app: Flask) -> None:
     from clausematch import web
 
     web.init_app(app)
+
+
+def register_security(app: Flask) -> None:
+    """After the blueprints: security headers on every response, throttling of the login forms."""
+    from clausematch.web import security
+
+    security.init_app(app)
 
 
 def register_cli(app: Flask) -> None:

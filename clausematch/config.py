@@ -1,4 +1,6 @@
-"""Configuration read from the environment, with safe defaults for development."""
+"""Configuration read from the environment. CLAUSEMATCH_ENV says where the application runs:
+`development` (set by `make run`), `testing` (the test suite) or `production`, the default.
+Production fails closed: no start without a real SECRET_KEY (check_production)."""
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -18,8 +20,25 @@ def _database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'clausematch.sqlite'}"
 
 
+ENVIRONMENTS = ("development", "testing", "production")
+DEVELOPMENT_SECRET_KEY = "dev-only-change-me"
+MEGABYTE = 1024 * 1024
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    CLAUSEMATCH_ENV = os.environ.get("CLAUSEMATCH_ENV", "production")
+    # None in production unless set: check_production() then refuses to start.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or (
+        DEVELOPMENT_SECRET_KEY if CLAUSEMATCH_ENV in ("development", "testing") else None)
+    # Uploads (CSV of hours) and forms: larger requests get the French 413 page.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(5 * MEGABYTE)))
+    # Per-IP throttling of the login, password and invitation forms (web/security.py).
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    # Number of reverse proxies in front of the application whose X-Forwarded-For/-Proto are
+    # trusted (the client's address is what the throttling counts per).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # Logins expire after this much inactivity (checked server-side on every request).
@@ -43,10 +62,32 @@ class Config:
 
 
 class TestConfig(Config):
+    CLAUSEMATCH_ENV = "testing"
     TESTING = True
+    # Off so that the suite is never throttled; the tests of the throttling turn it on.
+    RATELIMIT_ENABLED = False
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     WTF_CSRF_ENABLED = False
     MAIL_TRANSPORT = "none"
     SCHEDULER_ENABLED = False
     PUBLIC_BASE_URL = "http://localhost"
+
+
+def check_production(config) -> None:
+    """Refuse to start a misconfigured application (a French message, at start-up)."""
+    environment = config.get("CLAUSEMATCH_ENV")
+    if environment not in ENVIRONMENTS:
+        raise RuntimeError(f"CLAUSEMATCH_ENV inconnu : « {environment} ». Valeurs possibles : "
+                           + ", ".join(ENVIRONMENTS) + ".")
+    if environment != "production":
+        return
+    secret = config.get("SECRET_KEY")
+    if not secret:
+        raise RuntimeError("SECRET_KEY manquante : en production (CLAUSEMATCH_ENV=production, la valeur par "
+                           "défaut), définissez une clé secrète longue et aléatoire, par exemple celle que "
+                           "donne `python3 -c 'import secrets; print(secrets.token_hex(32))'`. "
+                           "En développement, lancez `make run`.")
+    if secret == DEVELOPMENT_SECRET_KEY:
+        raise RuntimeError("SECRET_KEY refusée : c'est la clé de développement, publique. En production, "
+                           "définissez une clé secrète longue et aléatoire.")

@@ -176,7 +176,11 @@ def login_as(app, client, personas):
     from flask_login.utils import _create_identifier
 
     def login(role_or_user):
+        from clausematch.database import utcnow
+
         user = personas[role_or_user] if isinstance(role_or_user, str) else role_or_user
+        user.last_seen_at = utcnow()  # as a real login does: the server-side idle clock starts now
+        _db.session.commit()
         # Same remote address and user agent as the client, or "strong" session protection
         # drops the login on the first request.
         with app.test_request_context(environ_base=client.environ_base):

@@ -180,8 +180,15 @@ class User(UserMixin, TimestampMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
-    # Bumped on password change so that sessions opened before are rejected.
+    # Bumped on password change, logout and idle expiry: sessions opened before are rejected.
     session_version: Mapped[int] = mapped_column(default=1)
+    # Server-side clock of the user's sessions (accounts/login.py): a replayed cookie cannot
+    # bring back an idle session.
+    last_seen_at: Mapped[datetime | None]
+    # Login attempts since the last success, counted atomically before the password is checked
+    # (accounts/login.py); the lockout starts at the MAX_FAILED_LOGINS-th.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_failed_login_at: Mapped[datetime | None]
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="user")
 

@@ -1,11 +1,9 @@
-"""Account services: logging in, invitations, password resets and changes.
+"""Account services (logging in and out: login.py): invitations, password resets and changes.
 
 Each public function is one unit of work: it takes plain values and the acting user,
 raises DomainError (French message) when a rule refuses, and commits once.
 """
-import functools
-import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app, render_template
@@ -14,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from clausematch import audit
+from clausematch.accounts import login
 from clausematch.accounts.models import (
     ROLE_FOR_KIND,
     Invitation,
@@ -25,7 +24,6 @@ from clausematch.accounts.models import (
 )
 from clausematch.accounts.permissions import can_invite, has_role
 from clausematch.accounts.tokens import hash_token, new_token
-from clausematch.audit import AuditEvent
 from clausematch.database import locked, utcnow
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
@@ -36,12 +34,6 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
 PASSWORD_RULES = (f"Au moins {MIN_PASSWORD_LENGTH} caractères. Une phrase de plusieurs mots, "
                   "facile à retenir pour vous seul, est un bon choix.")
-MAX_FAILED_LOGINS = 5
-FAILED_LOGIN_WINDOW = timedelta(minutes=15)
-# Every failure gets this same message, so that it never tells which of e-mail or password
-# was wrong, nor whether an account is locked (which would reveal that it exists).
-LOGIN_FAILED = ("Adresse e-mail ou mot de passe incorrect. Après 5 échecs, la connexion à un compte "
-                "est suspendue pendant 15 minutes.")
 MAX_RESET_REQUESTS = 3  # per account and per PASSWORD_RESET_VALIDITY: no mail-bombing
 ACCOUNT_EXISTS = "Un compte existe déjà avec cette adresse e-mail : connectez-vous ou utilisez « Mot de passe oublié »."
 
@@ -57,53 +49,6 @@ class UnusableLink(DomainError):
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
-
-def find_user_by_email(email: str) -> User | None:
-    return db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == normalise_email(email)))
-
-
-# --- Logging in and out --------------------------------------------------------------------
-
-def authenticate(email: str, password: str) -> User:
-    """The active user with these credentials; records the login (or the failure)."""
-    user = find_user_by_email(email)
-    if user is None or not user.password_hash:
-        check_password_hash(_dummy_hash(), password)  # same work as a real check: no timing oracle
-        raise DomainError(LOGIN_FAILED)
-    if _recent_login_failures(user) >= MAX_FAILED_LOGINS:
-        raise DomainError(LOGIN_FAILED)
-    if not check_password_hash(user.password_hash, password):
-        audit.record("login_failed", "user", user.id)
-        db.session.commit()
-        raise DomainError(LOGIN_FAILED)
-    if not user.is_active:
-        raise DomainError("Ce compte est désactivé. Adressez-vous à l'équipe de facilitation de votre territoire.")
-    user.last_login_at = utcnow()
-    audit.record("login", "user", user.id, actor_id=user.id)
-    db.session.commit()
-    return user
-
-
-@functools.cache
-def _dummy_hash() -> str:
-    return generate_password_hash(secrets.token_hex(16))
-
-
-def _recent_login_failures(user: User) -> int:
-    """Failed logins on this account in the window, not counting those before its last login."""
-    since = utcnow() - FAILED_LOGIN_WINDOW
-    if user.last_login_at and user.last_login_at > since:
-        since = user.last_login_at
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(AuditEvent).where(
-            AuditEvent.entity_type == "user", AuditEvent.entity_id == user.id,
-            AuditEvent.action == "login_failed", AuditEvent.occurred_at > since)
-    ) or 0
-
-
-def record_logout(user: User) -> None:
-    audit.record("logout", "user", user.id, actor_id=user.id)
-    db.session.commit()
 
 
 # --- Invitations ---------------------------------------------------------------------------
@@ -148,7 +93,7 @@ def invite_user(actor: User, organisation_id: int, email: str, full_name: str) -
     email, full_name = normalise_email(email), (full_name or "").strip()
     if not full_name:
         raise DomainError("Indiquez le nom et le prénom de la personne invitée.", field="full_name")
-    if find_user_by_email(email) is not None:
+    if login.find_user_by_email(email) is not None:
         raise DomainError("Un compte existe déjà avec cette adresse e-mail.", field="email")
     if _pending_invitation_exists(email, organisation.id):
         raise DomainError("Une invitation est déjà en attente pour cette adresse dans cette organisation.",
@@ -205,11 +150,11 @@ def accept_invitation(token: str, password: str) -> User:
     """Create the invited person's account and membership; the link cannot be used again."""
     invitation = invitation_for_token(token, for_update=True)
     check_password_rules(password)
-    if find_user_by_email(invitation.email) is not None:
+    if login.find_user_by_email(invitation.email) is not None:
         raise DomainError(ACCOUNT_EXISTS)
     now = utcnow()
     user = User(email=invitation.email, full_name=invitation.full_name, role=invitation.role,
-                password_hash=generate_password_hash(password), last_login_at=now)
+                password_hash=generate_password_hash(password), last_login_at=now, last_seen_at=now)
     db.session.add(user)
     db.session.add(Membership(user=user, organisation_id=invitation.organisation_id))
     try:
@@ -244,7 +189,7 @@ def _set_password(user: User, password: str, now: datetime) -> None:
 
 def request_password_reset(email: str) -> None:
     """E-mail a reset link if an active account has this address; silent otherwise."""
-    user = find_user_by_email(email)
+    user = login.find_user_by_email(email)
     if user is None or not user.is_active:
         return
     now, validity = utcnow(), current_app.config["PASSWORD_RESET_VALIDITY"]

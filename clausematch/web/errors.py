@@ -11,6 +11,7 @@ ERROR_TITLES = {
     404: "Page introuvable",
     405: "Méthode non autorisée",
     413: "Fichier trop volumineux",
+    429: "Trop de tentatives",
     500: "Erreur du serveur",
 }
 ERROR_TEXTS = {
@@ -19,6 +20,8 @@ ERROR_TEXTS = {
     404: "La page demandée n'existe pas ou n'est plus disponible.",
     405: "Cette action n'est pas possible sur cette page.",
     413: "Le fichier envoyé dépasse la taille autorisée.",
+    429: ("Trop de demandes ont été envoyées depuis votre connexion en peu de temps. Patientez quelques "
+          "minutes, puis réessayez."),
     500: "Une erreur inattendue s'est produite. L'équipe technique a été prévenue ; réessayez plus tard.",
 }
 

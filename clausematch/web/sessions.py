@@ -1,11 +1,14 @@
 """Login sessions: loading the user, opening and closing sessions, and logging out after
-inactivity (checked server-side on every request)."""
+inactivity. Two clocks: this browser's, in the signed cookie, and the user's, on the server
+(accounts/login.py: note_activity), so that a copied cookie replayed later cannot revive an
+idle session; logging out bumps the user's session_version, which kills every copy."""
 from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from clausematch.accounts import login
 from clausematch.accounts.models import User
 from clausematch.database import utcnow
 from clausematch.extensions import db, login_manager
@@ -40,7 +43,8 @@ def init_app(app: Flask) -> None:
         now = utcnow()
         last_seen = session.get(LAST_SEEN_KEY)
         timeout = app.config["SESSION_INACTIVITY_TIMEOUT"]
-        if last_seen and now - datetime.fromisoformat(last_seen) > timeout:
+        idle = last_seen and now - datetime.fromisoformat(last_seen) > timeout
+        if not login.note_activity(current_user._get_current_object(), timeout) or idle:
             end_session()
             flash("Votre session a expiré après une période d'inactivité. Reconnectez-vous.", "info")
             back = request.full_path.rstrip("?") if request.method == "GET" else None

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 import time_machine
 from factories import TEST_PASSWORD
 
-from clausematch.accounts.services import LOGIN_FAILED
+from clausematch.accounts.login import LOGIN_FAILED
 from clausematch.audit import AuditEvent
 
 

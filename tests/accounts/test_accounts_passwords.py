@@ -6,7 +6,7 @@ import sqlalchemy as sa
 import time_machine
 from factories import TEST_PASSWORD
 
-from clausematch.accounts import services
+from clausematch.accounts import login, services
 from clausematch.accounts.models import PasswordResetToken
 from clausematch.accounts.tokens import hash_token
 from clausematch.audit import AuditEvent
@@ -72,9 +72,9 @@ def test_resetting_sets_the_password_and_closes_sessions_and_links(db, personas,
         with pytest.raises(services.UnusableLink) as caught:
             services.reset_password(token, "encore une autre phrase")
         assert caught.value.status == 410
-    assert services.authenticate(user.email, NEW_PASSWORD) == user
+    assert login.authenticate(user.email, NEW_PASSWORD) == user
     with pytest.raises(DomainError):
-        services.authenticate(user.email, TEST_PASSWORD)
+        login.authenticate(user.email, TEST_PASSWORD)
 
 
 def test_an_expired_reset_link_is_refused(db, personas, mailbox):
@@ -95,7 +95,7 @@ def test_change_password_checks_the_current_one(db, personas):
         services.change_password(user, TEST_PASSWORD, TEST_PASSWORD)
     assert caught.value.field == "new_password"
     services.change_password(user, TEST_PASSWORD, NEW_PASSWORD)
-    assert services.authenticate(user.email, NEW_PASSWORD) == user
+    assert login.authenticate(user.email, NEW_PASSWORD) == user
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "password_changed"))
     assert (event.entity_id, event.actor_id, event.details) == (user.id, user.id, {})
 
@@ -117,7 +117,7 @@ def test_reset_through_the_pages(client, personas, mailbox):
     client.post("/mot-de-passe-oublie", data={"email": "facilitateur@exemple.fr"})
     url = f"/mot-de-passe/{mailbox.token('mot-de-passe')}"
     form = client.get(url)
-    assert form.status_code == 200 and form.headers["Referrer-Policy"] == "no-referrer"
+    assert form.status_code == 200 and form.headers["Referrer-Policy"] == "same-origin"
     short = client.post(url, data={"password": "court", "confirm": "court"}).get_data(as_text=True)
     assert "Le mot de passe doit contenir entre 12 et 128 caractères." in short
     response = client.post(url, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})

