@@ -20,27 +20,10 @@
 
   var MIN_CHARS = 2;
   var DELAY_MS = 200;
-  var STYLE =
-    ".autocomplete{position:relative;max-width:100%}" +
-    ".autocomplete__liste{position:absolute;z-index:20;left:0;right:0;margin:0;padding:0;list-style:none;" +
-    "background:#fff;border:1px solid #666;max-height:18rem;overflow-y:auto;box-shadow:0 4px 8px rgba(0,0,0,.15)}" +
-    ".autocomplete__liste[hidden]{display:none}" +
-    ".autocomplete__option{padding:.5rem .75rem;cursor:pointer;border-bottom:1px solid #ddd}" +
-    ".autocomplete__option:hover{background:#e3e3fd}" +
-    ".autocomplete__option[aria-selected=true]{background:#000091;color:#fff;outline:2px solid transparent}" +
-    ".visuellement-cache{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}";
   var counter = 0;
 
   function sourceUrl(source) {
     return source.indexOf("/") === -1 ? "/referentiel/" + source : source;
-  }
-
-  function addStyleOnce() {
-    if (document.getElementById("autocomplete-style")) { return; }
-    var style = document.createElement("style");
-    style.id = "autocomplete-style";
-    style.textContent = STYLE;
-    document.head.appendChild(style);
   }
 
   function announce(region, count) {
@@ -206,7 +189,6 @@
   function init() {
     var inputs = document.querySelectorAll("input[data-autocomplete]");
     if (!inputs.length || !window.fetch) { return; }
-    addStyleOnce();
     Array.prototype.forEach.call(inputs, enhance);
   }
 

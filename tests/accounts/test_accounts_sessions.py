@@ -78,3 +78,55 @@ def test_a_deactivated_user_is_logged_out(client, login_as, db):
 ])
 def test_safe_next(target, expected):
     assert safe_next(target) == expected
+
+
+# --- Sessions end on the server: a copied cookie replayed later does not bring them back ------
+
+def session_cookie(client) -> str:
+    return client.get_cookie("session").value
+
+
+def replay(app, cookie: str):
+    """Another browser (an attacker's) sending a copied session cookie to /accueil."""
+    other = app.test_client()
+    other.set_cookie("session", cookie)
+    return other.get("/accueil")
+
+
+def test_a_cookie_copied_before_logout_is_refused_after_it(app, client, auth, personas):
+    auth.login(personas["prescriber"])
+    assert home_of(client) == "/prescripteur"
+    copied = session_cookie(client)
+    assert replay(app, copied).headers["Location"] == "/prescripteur"  # the copy works while logged in
+    auth.logout()
+    response = replay(app, copied)
+    assert response.status_code == 302 and response.headers["Location"].startswith("/connexion")
+
+
+def test_idle_expiry_does_not_trust_the_clock_in_the_cookie(app, client, auth, personas):
+    """The cookie's own last-seen time is signed, but a replayed or forged cookie can carry a
+    recent one: the server keeps its own clock."""
+    with time_machine.travel(START, tick=False) as traveller:
+        auth.login(personas["facilitator"])
+        traveller.shift(timedelta(minutes=31))
+        with client.session_transaction() as session:  # a cookie claiming recent activity
+            session["_last_seen"] = datetime.now().isoformat()
+        response = client.get("/facilitateur")
+        assert response.status_code == 302 and response.headers["Location"].startswith("/connexion")
+
+
+def test_a_cookie_copied_before_idle_expiry_stays_refused_after_a_new_login(app, client, auth, personas):
+    with time_machine.travel(START, tick=False) as traveller:
+        auth.login(personas["company"])
+        copied = session_cookie(client)
+        traveller.shift(timedelta(minutes=31))
+        assert home_of(client).startswith("/connexion")  # expired for inactivity
+        auth.login(personas["company"])  # the person comes back and logs in again
+        assert home_of(client) == "/entreprise"
+        with client.session_transaction() as session:
+            fresh = session["_last_seen"]
+        other = app.test_client()
+        other.set_cookie("session", copied)
+        with other.session_transaction() as session:  # even with a recent clock in the copy
+            session["_last_seen"] = fresh
+        assert other.get("/accueil").headers["Location"].startswith("/connexion")

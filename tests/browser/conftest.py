@@ -46,3 +46,29 @@ def live_server(app):
     server.shutdown()
     thread.join(timeout=10)
     server.server_close()
+
+
+# Chromium reports a CSP refusal on its own log, which Playwright's console event does not
+# carry; the page's securitypolicyviolation event does, and this init script (exempt from the
+# CSP) echoes it to the console.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`Refused to load (CSP ${event.effectiveDirective}): ${event.blockedURI} ` +
+                `${event.sourceFile}:${event.lineNumber}`);
+});
+"""
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violation(request):
+    """Every browser test fails if Chromium refused anything under the Content-Security-Policy
+    (an inline style or script left in a template or a script)."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    refused = []
+    page.add_init_script(REPORT_CSP_VIOLATIONS)
+    page.on("console", lambda message: refused.append(message.text) if "Refused to" in message.text else None)
+    yield
+    assert refused == [], "Violations de la Content-Security-Policy :\n" + "\n".join(refused)
