@@ -19,6 +19,11 @@ sys.path.insert(0, str(Path(__file__).parent))  # tests/factories.py importable 
 DEFAULT_POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
+def pytest_configure(config):
+    # The suite runs as `testing` (TestConfig says so too), and so do the processes it starts.
+    os.environ["CLAUSEMATCH_ENV"] = "testing"
+
+
 def pytest_addoption(parser):
     parser.addoption("--db", choices=["sqlite", "postgresql"], default="sqlite",
                      help="Base de données des tests (PostgreSQL : TEST_POSTGRES_URL, serveur d'administration).")

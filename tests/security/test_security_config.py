@@ -1,0 +1,82 @@
+"""Configuration fails closed: production (the default) refuses to start without a real
+SECRET_KEY; `make run` is development, the suite is testing; requests are capped in size."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from clausematch import create_app
+
+DEVELOPMENT_SECRET_KEY = "dev-only-change-me"  # the public key of development (clausematch/config.py)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start(environment: dict) -> subprocess.CompletedProcess:
+    """`create_app()` in a fresh interpreter with exactly these CLAUSEMATCH_ENV/SECRET_KEY."""
+    env = {k: v for k, v in os.environ.items() if k not in ("CLAUSEMATCH_ENV", "SECRET_KEY")}
+    env.update(environment, DATABASE_URL="sqlite://")
+    code = "from clausematch import create_app; app = create_app(); print(app.config['CLAUSEMATCH_ENV'])"
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT)
+
+
+def test_production_is_the_default_and_refuses_to_start_without_a_secret_key():
+    result = start({})
+    assert result.returncode != 0
+    assert "RuntimeError: SECRET_KEY manquante" in result.stderr
+
+
+def test_production_refuses_the_development_key():
+    result = start({"SECRET_KEY": DEVELOPMENT_SECRET_KEY})
+    assert result.returncode != 0
+    assert "SECRET_KEY refusée" in result.stderr
+
+
+def test_production_starts_with_a_real_key():
+    result = start({"SECRET_KEY": "une-vraie-clé-longue-et-aléatoire-0123456789"})
+    assert (result.returncode, result.stdout.strip()) == (0, "production")
+
+
+def test_development_starts_with_the_development_key():
+    result = start({"CLAUSEMATCH_ENV": "development"})
+    assert (result.returncode, result.stdout.strip()) == (0, "development")
+
+
+def test_an_unknown_environment_is_refused():
+    with pytest.raises(RuntimeError, match="CLAUSEMATCH_ENV inconnu"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "CLAUSEMATCH_ENV": "prod"})
+
+
+def test_make_run_is_development_and_the_suite_is_testing(app):
+    assert app.config["CLAUSEMATCH_ENV"] == "testing"
+    makefile = (ROOT / "Makefile").read_text()
+    assert "run migration: export CLAUSEMATCH_ENV := development" in makefile
+
+
+def test_https_is_not_forced_in_testing(client):
+    response = client.get("/connexion")
+    assert response.status_code == 200
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_production_behind_https_forces_https_but_not_for_the_health_check(database_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "CLAUSEMATCH_ENV": "production",
+                      "SECRET_KEY": "une-vraie-clé-longue-et-aléatoire-0123456789", "SESSION_COOKIE_SECURE": True})
+    client = app.test_client()
+    response = client.get("/connexion")
+    assert response.status_code == 302 and response.headers["Location"].startswith("https://")
+    assert client.get("/connexion", headers={"X-Forwarded-Proto": "https"}).status_code == 200
+    assert client.get("/healthz").status_code == 200
+    with app.app_context():
+        from clausematch.extensions import db
+
+        db.engine.dispose()
+
+
+def test_a_request_over_five_megabytes_gets_the_french_413_page(app, client):
+    assert app.config["MAX_CONTENT_LENGTH"] == 5 * 1024 * 1024
+    response = client.post("/connexion", data={"email": "a@exemple.fr", "password": "x" * (6 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert "Fichier trop volumineux" in response.get_data(as_text=True)
