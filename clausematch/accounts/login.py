@@ -102,10 +102,11 @@ def record_logout(user: User) -> None:
     db.session.commit()
 
 
-def note_activity(user: User, timeout: timedelta) -> bool:
+def note_activity(user: User, timeout: timedelta, touch: bool = True) -> bool:
     """A request from a logged-in user: False (and every session of the user is closed) when
     the user has been idle longer than `timeout` by the server's own clock; True otherwise,
-    after moving that clock forward."""
+    after moving that clock forward unless `touch` is off (a browser whose own session expired
+    is no sign of activity)."""
     now = utcnow()
     if user.last_seen_at is not None and now - user.last_seen_at > timeout:
         user.session_version += 1
@@ -113,7 +114,7 @@ def note_activity(user: User, timeout: timedelta) -> bool:
         audit.record("session_expired", "user", user.id, actor_id=user.id)
         db.session.commit()
         return False
-    if user.last_seen_at is None or now - user.last_seen_at >= LAST_SEEN_RESOLUTION:
+    if touch and (user.last_seen_at is None or now - user.last_seen_at >= LAST_SEEN_RESOLUTION):
         user.last_seen_at = now
         db.session.commit()
     return True

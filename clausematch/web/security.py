@@ -3,7 +3,8 @@
 - Security headers through Flask-Talisman: a Content-Security-Policy without any inline script
   or style (templates link static/css and static/js files only), no framing, nosniff, a referrer
   policy that never hands a URL (secret links included) to another site, HSTS over HTTPS.
-- `Cache-Control: no-store` on every response but static files: pages and downloads hold
+- `Cache-Control: no-store` on every response but static files and responses a view declares
+  public (reference data): pages and downloads hold
   personal data, which must not stay in a shared computer's cache.
 - Per-IP throttling (Flask-Limiter) of the forms that take a password or an e-mail address:
   login, forgotten password, new password through a link, invitation acceptance.
@@ -58,7 +59,9 @@ def trust_proxies(app: Flask) -> None:
 
 
 def no_store(response):
-    if request.endpoint != "static":
+    """Nothing is kept in a cache but static files and what a view declares public (the
+    reference data of /referentiel: no personal data)."""
+    if request.endpoint != "static" and not response.cache_control.public:
         response.headers["Cache-Control"] = "no-store"
         response.headers.pop("Expires", None)
     return response

@@ -44,7 +44,8 @@ def init_app(app: Flask) -> None:
         last_seen = session.get(LAST_SEEN_KEY)
         timeout = app.config["SESSION_INACTIVITY_TIMEOUT"]
         idle = last_seen and now - datetime.fromisoformat(last_seen) > timeout
-        if not login.note_activity(current_user._get_current_object(), timeout) or idle:
+        active = login.note_activity(current_user._get_current_object(), timeout, touch=not idle)
+        if idle or not active:
             end_session()
             flash("Votre session a expiré après une période d'inactivité. Reconnectez-vous.", "info")
             back = request.full_path.rstrip("?") if request.method == "GET" else None

@@ -99,7 +99,11 @@ def test_contract_bilan_is_printable_section_by_section(world, client, login_as)
     login_as("facilitator")
     page = page_text(client, f"/rapports/bilan/marche/{world.a1.id}?annee=2025")
     assert "<h1 id=\"titre-bilan\">Bilan 2025 du marché A1</h1>" in page
-    assert "@media print" in page and "break-after: page" in page
+    assert "css/reporting.css" in page  # the print rules, in a file: the CSP forbids inline style
+    stylesheet = client.get("/static/css/reporting.css")
+    rules = stylesheet.get_data(as_text=True)
+    stylesheet.close()
+    assert "@media print" in rules and "break-after: page" in rules
     headings = [html.unescape(h) for h in re.findall(r"<h2 id=\"titre-[a-z]+\">([^<]+)</h2>", page)]
     assert headings == ["Heures d'insertion", "Personnes orientées et embauchées", "Publics touchés",
                         "Sorties et suivi à 6 mois", "Part des marchés avec clause sociale"]
