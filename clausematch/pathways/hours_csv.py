@@ -20,7 +20,7 @@ from clausematch.accounts.models import User
 from clausematch.candidates.models import Candidate
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
-from clausematch.formats import format_hours, format_number, month_key
+from clausematch.formats import format_hours, format_number, month_key, parse_id
 from clausematch.pathways import hours_permissions as permissions
 from clausematch.pathways.hours import (
     Declaration,
@@ -39,6 +39,7 @@ from clausematch.spreadsheets import csv_text
 MAX_BYTES = 2 * 1024 * 1024
 MAX_LINES = 5000
 MAX_ERRORS_SHOWN = 50
+MAX_CELL = 1000  # characters in one cell: far more than any column needs
 TEMPLATE_COLUMNS = ("contrat", "candidat", "lot", "nom", "mois", "heures", "type")
 KIND_WORDS = {"": HoursKind.WORK, "travail": HoursKind.WORK, "heures travaillees": HoursKind.WORK,
               "formation": HoursKind.TRAINING, "heures de formation": HoursKind.TRAINING}
@@ -84,19 +85,33 @@ def read_lines(text: str) -> list[CsvLine]:
     first = text.split("\n", 1)[0]
     separator = ";" if first.count(";") >= first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-    header = [_plain(name) for name in next(reader, [])]
-    _check_columns(header)
-    lines = []
-    for row in reader:
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(lines) == MAX_LINES:
-            raise DomainError(f"Le fichier dépasse {format_number(MAX_LINES)} lignes : découpez-le en "
-                              "plusieurs fichiers.")
-        lines.append(CsvLine(reader.line_num, dict(zip(header, row, strict=False))))
+    try:
+        header = [_plain(name) for name in _checked(next(reader, []), reader.line_num)]
+        _check_columns(header)
+        lines = []
+        for row in reader:
+            if not any(cell.strip() for cell in _checked(row, reader.line_num)):
+                continue
+            if len(lines) == MAX_LINES:
+                raise DomainError(f"Le fichier dépasse {format_number(MAX_LINES)} lignes : découpez-le en "
+                                  "plusieurs fichiers.")
+            lines.append(CsvLine(reader.line_num, dict(zip(header, row, strict=False))))
+    except csv.Error as error:  # a cell over the csv module's limit, a NUL byte…: the line is unreadable
+        oversize = "field limit" in str(error)
+        raise DomainError(f"Ligne {reader.line_num} : " + (_OVERSIZE if oversize else "ligne illisible (guillemets "
+                          "mal placés ou caractère non imprimable)") + " ; aucune heure n'a été enregistrée.") from None
     if not lines:
         raise DomainError("Le fichier ne contient aucune ligne d'heures sous la ligne des colonnes.")
     return lines
+
+
+_OVERSIZE = f"une cellule dépasse {format_number(MAX_CELL)} caractères"
+
+
+def _checked(row: list[str], line_number: int) -> list[str]:
+    if any(len(cell) > MAX_CELL for cell in row):
+        raise DomainError(f"Ligne {line_number} : {_OVERSIZE} ; aucune heure n'a été enregistrée.")
+    return row
 
 
 def _check_columns(header: list[str]) -> None:
@@ -163,11 +178,11 @@ class _ContractFinder:
     def __init__(self, user: User, lines: list[CsvLine]):
         ids, pairs = set(), set()
         for line in lines:
-            number, candidate, lot = line.get("contrat"), line.get("candidat"), line.get("lot")
-            if number.isdigit():
-                ids.add(int(number))
-            elif not number and candidate.isdigit() and lot.isdigit():
-                pairs.add((int(candidate), int(lot)))
+            number, candidate, lot = (parse_id(line.get(name)) for name in ("contrat", "candidat", "lot"))
+            if number:
+                ids.add(number)
+            elif not line.get("contrat") and candidate and lot:
+                pairs.add((candidate, lot))
         query = contracts_query_for_user(user)
         self.by_id = {c.id: c for c in db.session.scalars(query.where(EmploymentContract.id.in_(sorted(ids))))}
         self.by_pair: dict[tuple[int, int], list[EmploymentContract]] = {}
@@ -180,13 +195,13 @@ class _ContractFinder:
     def find(self, line: CsvLine, month: date) -> EmploymentContract:
         number = line.get("contrat")
         if number:
-            if not number.isdigit() or int(number) not in self.by_id:
-                raise HoursValueError(f"contrat « {number} » introuvable parmi les contrats de votre entreprise.")
-            return self.by_id[int(number)]
-        candidate, lot = line.get("candidat"), line.get("lot")
-        if not (candidate.isdigit() and lot.isdigit()):
+            if parse_id(number) not in self.by_id:
+                raise HoursValueError(f"contrat « {number[:20]} » introuvable parmi les contrats de votre entreprise.")
+            return self.by_id[parse_id(number)]
+        candidate, lot = parse_id(line.get("candidat")), parse_id(line.get("lot"))
+        if not (candidate and lot):
             raise HoursValueError("indiquez le numéro de contrat, ou les numéros de candidat et de lot.")
-        matching = [c for c in self.by_pair.get((int(candidate), int(lot)), []) if _runs_in(c, month)]
+        matching = [c for c in self.by_pair.get((candidate, lot), []) if _runs_in(c, month)]
         if not matching:
             raise HoursValueError(f"aucun contrat de votre entreprise pour le candidat {candidate} sur le lot {lot} "
                                   f"en {month_key(month)}.")

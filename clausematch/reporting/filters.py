@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
+from clausematch.formats import parse_id
 from clausematch.vocabulary import Mode
 
 FIRST_YEAR, LAST_YEAR = 1990, 2099
@@ -87,11 +88,8 @@ def restricted(scope: Scope, params: tuple[str, ...]) -> Scope:
 
 
 def positive_int(raw) -> int | None:
-    try:
-        value = int(str(raw).strip())
-    except (TypeError, ValueError):
-        return None
-    return value if 0 < value < 2**31 else None
+    """An id, year or page from a link: 1 to the integer columns' maximum, else None."""
+    return parse_id(raw)
 
 
 def _date(raw) -> date | None:

@@ -1,12 +1,13 @@
 """Reports for the acting user: the scope read from plain arguments, narrowed to what the user
 may see (their territory; their own contracts for a buyer), then one report run. Read-only."""
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from clausematch.accounts.models import Territory, User
 from clausematch.database import today
 from clausematch.errors import NotAllowed
 from clausematch.extensions import db
+from clausematch.formats import parse_decimal
 from clausematch.reporting import exports
 from clausematch.reporting.choices import Choices, describe, filter_choices
 from clausematch.reporting.filters import Scope, forced_for_buyer, positive_int, restricted, scope_from_args
@@ -70,11 +71,11 @@ def options_from_args(args, *, paged: bool) -> Options:
 
 def _tolerance(raw) -> Decimal:
     try:
-        tolerance = Decimal(str(raw or "").replace(",", ".").strip()) / 100
-        valid = tolerance.is_finite() and Decimal(0) <= tolerance <= Decimal(1)
-    except InvalidOperation:
-        valid = False
-    return tolerance if valid else DEFAULT_TOLERANCE
+        percent = parse_decimal(str(raw or ""))
+    except ValueError:  # not a number, infinite or beyond what anyone types ("1e9999999")
+        percent = None
+    valid = percent is not None and Decimal(0) <= percent <= Decimal(100)
+    return percent / 100 if valid else DEFAULT_TOLERANCE
 
 
 def report_page(user: User, slug: str, args) -> ReportPage:

@@ -34,7 +34,10 @@ BLUEPRINTS = (
 
 def init_app(app: Flask) -> None:
     from clausematch.web import errors, sessions, templating
+    from clausematch.web.helpers import BoundedIntConverter
 
+    # Before any blueprint: every <int:…> of every route is bounded to the id columns' range.
+    app.url_map.converters["int"] = BoundedIntConverter
     sessions.init_app(app)
     templating.init_app(app)
     errors.init_app(app)

@@ -1,12 +1,15 @@
-"""Form building blocks shared by every form: French messages, French decimals, checkbox lists."""
+"""Form building blocks shared by every form: French messages, French decimals, checkbox lists,
+integers and ids bounded to the columns' range (a typed 2^63 is a field error, not a 500)."""
 import functools
 
 from flask_wtf import FlaskForm
 from wtforms import Field, SelectMultipleField, widgets
+from wtforms import IntegerField as _IntegerField
 from wtforms.i18n import get_translations
+from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
-from clausematch.formats import format_decimal_fr, parse_decimal
+from clausematch.formats import MAX_INTEGER, format_decimal_fr, format_number, parse_decimal, parse_id
 
 
 @functools.cache
@@ -58,4 +61,29 @@ class CheckboxListField(SelectMultipleField):
         # Unknown values are a forged request, not a typing mistake: say so in French.
         known = {str(value) for value in dict(self.choices)}
         if any(value not in known for value in self.data or []):
-            raise ValueError("Un des choix cochés n'existe pas.")
+            raise ValidationError("Un des choix cochés n'existe pas.")
+
+
+class IntegerField(_IntegerField):
+    """WTForms' IntegerField, bounded to an integer column's range (use it instead of WTForms')."""
+
+    def pre_validate(self, form):
+        if self.data is not None and not -MAX_INTEGER <= self.data <= MAX_INTEGER:
+            self.data = None
+            raise ValidationError(f"Saisissez un nombre entier d'au plus {format_number(MAX_INTEGER)}.")
+
+
+def coerce_id(value) -> int:
+    """`coerce=` of the select fields holding record ids: an id (1 to MAX_INTEGER) or ValueError,
+    which WTForms turns into a field error."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    ident = parse_id(value)
+    if ident is None:
+        raise ValueError(value)
+    return ident
+
+
+def optional_id(value) -> int | None:
+    """Like coerce_id, the empty option meaning "none"."""
+    return None if value in (None, "", "None") else coerce_id(value)

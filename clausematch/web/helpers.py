@@ -12,11 +12,13 @@ from typing import Any
 
 from flask import abort, request
 from flask_login import current_user, login_required
+from werkzeug.routing import IntegerConverter
 
 from clausematch.accounts.models import Role, User
 from clausematch.accounts.permissions import has_role
 from clausematch.errors import DomainError
 from clausematch.extensions import db
+from clausematch.formats import MAX_INTEGER, parse_int
 from clausematch.pathways.hours_rules import HoursValueError, parse_month
 
 
@@ -34,8 +36,27 @@ def show_error(form, error: DomainError) -> None:
         form.form_errors.append(error.message)
 
 
+class BoundedIntConverter(IntegerConverter):
+    """`<int:…>` in every route: 1 to MAX_INTEGER (the id columns' range), anything else is a 404
+    before the view runs (never a database overflow)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_INTEGER)
+        super().__init__(map, *args, **kwargs)
+
+
+def bounded_int(text: str) -> int:
+    """`type=` of every integer read from a query string or form (`request.args.get("lot",
+    type=bounded_int)`): an integer column's range, else ValueError, so the value is ignored
+    (links are edited by hand: a bad value falls back to the default, like the other filters)."""
+    value = parse_int(text)
+    if value is None:
+        raise ValueError(text)
+    return value
+
+
 def page_arg() -> int:
-    return request.args.get("page", 1, type=int)
+    return max(request.args.get("page", 1, type=bounded_int), 1)
 
 
 def require(allowed: bool) -> None:

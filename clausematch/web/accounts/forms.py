@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Leng
 
 from clausematch.accounts.models import OrganisationKind
 from clausematch.accounts.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PASSWORD_RULES
-from clausematch.web.fields import FrenchForm
+from clausematch.web.fields import FrenchForm, coerce_id
 
 EMAIL_REQUIRED = "Saisissez votre adresse e-mail."
 PASSWORD_REQUIRED = "Saisissez votre mot de passe."
@@ -59,7 +59,7 @@ class ChangePasswordForm(FrenchForm):
 
 
 class InvitationForm(FrenchForm):
-    organisation_id = SelectField("Organisation", coerce=int,
+    organisation_id = SelectField("Organisation", coerce=coerce_id,
                                   validators=[InputRequired("Choisissez une organisation.")])
     full_name = StringField("Prénom et nom", [DataRequired("Indiquez le prénom et le nom de la personne."),
                                               Length(max=200)], render_kw={"autocomplete": "off"})

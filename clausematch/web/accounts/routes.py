@@ -15,7 +15,7 @@ from clausematch.web.accounts.forms import (
     LoginForm,
     NewPasswordForm,
 )
-from clausematch.web.helpers import roles_required
+from clausematch.web.helpers import bounded_int, roles_required
 
 bp = Blueprint("accounts", __name__)
 
@@ -69,14 +69,14 @@ def logout():
 @bp.get("/invitations")
 @roles_required(Role.FACILITATOR, Role.ADMIN)
 def invitations():
-    page = services.list_invitations(_me(), request.args.get("page", 1, type=int))
+    page = services.list_invitations(_me(), request.args.get("page", 1, type=bounded_int))
     return render_template("accounts/invitations.html", page=page, status_of=services.invitation_status)
 
 
 @bp.route("/invitations/nouvelle", methods=["GET", "POST"])
 @roles_required(Role.FACILITATOR, Role.ADMIN)
 def new_invitation():
-    form = InvitationForm(organisation_id=request.args.get("organisation", type=int))
+    form = InvitationForm(organisation_id=request.args.get("organisation", type=bounded_int))
     form.set_organisations(services.invitable_organisations(_me()),
                            several_territories=current_user.role == Role.ADMIN)
     if form.validate_on_submit():

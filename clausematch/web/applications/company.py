@@ -15,7 +15,7 @@ from clausematch.errors import DomainError
 from clausematch.pathways.hiring import record_hire
 from clausematch.web.applications.forms import HireForm, InterviewForm, RefuseForm
 from clausematch.web.applications.routes import read_filters, show_error
-from clausematch.web.helpers import get_or_404, roles_required
+from clausematch.web.helpers import bounded_int, get_or_404, roles_required
 
 bp = Blueprint("company_applications", __name__)
 
@@ -34,7 +34,7 @@ def index():
     filters = read_filters(request.args, with_territory_filters=False)
     return render_template(
         "applications/company_list.html", filters=filters, counts=queries.status_counts(scope),
-        page=queries.applications_page(scope, filters, request.args.get("page", 1, type=int)),
+        page=queries.applications_page(scope, filters, request.args.get("page", 1, type=bounded_int)),
         offers=queries.offer_choices(scope), company_states=_company_states())
 
 

@@ -7,7 +7,7 @@ from clausematch.applications.services import MESSAGE_MAX_LENGTH
 from clausematch.applications.workflow import COMMENT_MAX_LENGTH
 from clausematch.pathways.hiring import HireData
 from clausematch.vocabulary import ContractType
-from clausematch.web.fields import FrenchDecimalField, FrenchForm
+from clausematch.web.fields import FrenchDecimalField, FrenchForm, optional_id
 
 REQUIRED = "Ce champ est obligatoire."
 INVALID_CHOICE = "Choisissez une des valeurs proposées."
@@ -16,7 +16,7 @@ REASON_CHOICES = dict([("", "Choisissez un motif"), *RefusalReason.choices()])
 
 def optional_int(value) -> int | None:
     """Coerce a select's value; the empty "choose…" option is None, not an error."""
-    return None if value in ("", None) else int(value)
+    return optional_id(value)
 
 
 def _comment(label: str = "Commentaire", description: str = "") -> TextAreaField:

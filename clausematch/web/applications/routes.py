@@ -15,7 +15,7 @@ from clausematch.errors import DomainError
 from clausematch.offers.models import Offer, OfferStatus
 from clausematch.offers.permissions import territory_of
 from clausematch.web.applications.forms import MoveForm, ProposeForm
-from clausematch.web.helpers import get_or_404, roles_required
+from clausematch.web.helpers import bounded_int, get_or_404, roles_required
 
 bp = Blueprint("applications", __name__)
 
@@ -36,7 +36,7 @@ def _me() -> User:
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int)
+    return request.args.get("page", 1, type=bounded_int)
 
 
 def _q() -> str:
@@ -46,14 +46,14 @@ def _q() -> str:
 def read_filters(args, with_territory_filters: bool) -> queries.ApplicationFilters:
     """Filters from the query string; a value that does not parse is ignored, not an error."""
     status = args.get("etat", "")
-    stale = args.get("sans_nouvelle", type=int)
+    stale = args.get("sans_nouvelle", type=bounded_int)
     territory = with_territory_filters
     return queries.ApplicationFilters(
         status=S(status) if status in {s.value for s in S} else None,
-        offer_id=args.get("offre", type=int),
-        lot_id=args.get("lot", type=int) if territory else None,
-        company_id=args.get("entreprise", type=int) if territory else None,
-        prescriber_id=args.get("prescripteur", type=int) if territory else None,
+        offer_id=args.get("offre", type=bounded_int),
+        lot_id=args.get("lot", type=bounded_int) if territory else None,
+        company_id=args.get("entreprise", type=bounded_int) if territory else None,
+        prescriber_id=args.get("prescripteur", type=bounded_int) if territory else None,
         stale_days=stale if stale in queries.STALE_CHOICES else None)
 
 
@@ -101,7 +101,7 @@ def propose_candidate(candidate_id: int):
     form.offer_id.choices = dict([("", "Choisissez une offre"),
                                   *proposing.offer_choices(candidate.territory_id, _q())])
     if not form.is_submitted():  # "Proposer" from the suggested offers: the offer comes chosen
-        form.offer_id.data = request.args.get("offre", type=int)
+        form.offer_id.data = request.args.get("offre", type=bounded_int)
     return _propose(form, candidate_id=candidate.id, offer=None, candidate=candidate)
 
 

@@ -3,7 +3,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -24,14 +23,14 @@ from clausematch.database import today
 from clausematch.referential.resolve import appellation_option_label
 from clausematch.vocabulary import Criterion, EducationLevel, Gender
 from clausematch.web.conflicts import version_field
-from clausematch.web.fields import FrenchForm
+from clausematch.web.fields import FrenchForm, IntegerField, optional_id
 
 REQUIRED = "Ce champ est obligatoire."
 INVALID_CHOICE = "Choisissez une des valeurs proposées."
 
 
 def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
+    return optional_id(value)
 
 
 class CandidateForm(FrenchForm):

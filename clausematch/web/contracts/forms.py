@@ -2,13 +2,13 @@
 check the rules. Messages in French."""
 from datetime import datetime
 
-from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from clausematch.accounts.models import BuyerKind, CompanyKind
 from clausematch.contracts.models import ClauseKind, ObjectiveMethod
 from clausematch.vocabulary import Criterion, Mode, Sector
-from clausematch.web.fields import CheckboxListField, FrenchDecimalField, FrenchForm
+from clausematch.web.fields import CheckboxListField, FrenchDecimalField, FrenchForm, IntegerField, optional_id
 
 REQUIRED = "Ce champ est obligatoire."
 
@@ -19,7 +19,7 @@ def required(message: str = REQUIRED) -> InputRequired:
 
 def optional_int(value):
     """Select coercion where the empty option means "none"."""
-    return int(value) if value not in (None, "", "None") else None
+    return optional_id(value)
 
 
 def optional_enum(enum_cls):

@@ -21,7 +21,7 @@ from clausematch.pathways.counting import realisation_rate
 from clausematch.reporting.contract_figures import contract_lots, lot_overview
 from clausematch.vocabulary import Sector
 from clausematch.web.contracts.forms import ClauseForm, ContractForm, LotForm
-from clausematch.web.helpers import get_allowed_or_404, me, page_arg, require, show_error
+from clausematch.web.helpers import bounded_int, get_allowed_or_404, me, page_arg, require, show_error
 
 bp = Blueprint("contracts", __name__)
 
@@ -43,10 +43,10 @@ def _filters_from_query() -> queries.ContractFilters:
     args = request.args
     sector = args.get("secteur", "")
     clause = args.get("clause", "")
-    year = args.get("annee", type=int)
+    year = args.get("annee", type=bounded_int)
     return queries.ContractFilters(
         q=args.get("q", "").strip()[:100],
-        buyer_id=args.get("acheteur", type=int),
+        buyer_id=args.get("acheteur", type=bounded_int),
         sector=Sector(sector) if sector in {s.value for s in Sector} else None,
         clause_kind=clause if clause in {queries.NO_CLAUSE, *(k.value for k in ClauseKind)} else "",
         year=year if year and 1990 <= year <= 2099 else None)
@@ -58,8 +58,8 @@ def new_contract():
     require(can_manage_contracts(me()))
     form = ContractForm()
     form.buyer_id.choices = {"": "Choisissez un acheteur", **dict(queries.buyer_choices(territory_of(me())))}
-    if request.method == "GET" and request.args.get("acheteur", type=int):
-        form.buyer_id.data = request.args.get("acheteur", type=int)
+    if request.method == "GET" and request.args.get("acheteur", type=bounded_int):
+        form.buyer_id.data = request.args.get("acheteur", type=bounded_int)
     if form.validate_on_submit():
         try:
             contract = services.create_contract(me(), _contract_input(form))

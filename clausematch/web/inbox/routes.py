@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from clausematch.inbox import services
 from clausematch.notifications import Notification
-from clausematch.web.helpers import get_or_404
+from clausematch.web.helpers import bounded_int, get_or_404
 
 bp = Blueprint("inbox", __name__)
 
@@ -31,7 +31,7 @@ def inject_unread_count():
 @bp.get("/notifications")
 @login_required
 def index():
-    page = services.notifications_page(_me(), request.args.get("page", 1, type=int))
+    page = services.notifications_page(_me(), request.args.get("page", 1, type=bounded_int))
     return render_template("inbox/index.html", page=page)
 
 
@@ -45,7 +45,7 @@ def mark_read(notification_id: int):
     if request.form.get("ouvrir") and _is_local(notification.link):
         return redirect(notification.link)
     flash("Notification marquée comme lue.", "success")
-    return redirect(url_for("inbox.index", page=request.form.get("page", type=int)))
+    return redirect(url_for("inbox.index", page=request.form.get("page", type=bounded_int)))
 
 
 @bp.post("/notifications/tout-lire")

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from clausematch.accounts.models import Role
 from clausematch.extensions import db
 from clausematch.reporting import homes as services
-from clausematch.web.helpers import roles_required
+from clausematch.web.helpers import bounded_int, roles_required
 
 bp = Blueprint("main", __name__)
 
@@ -55,7 +55,7 @@ def prescriber_home():
 @bp.get("/entreprise")
 @roles_required(Role.COMPANY)
 def company_home():
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=bounded_int)
     return render_template("main/company_home.html",
                            dashboard=services.company_dashboard(current_user, page))
 
@@ -63,7 +63,7 @@ def company_home():
 @bp.get("/acheteur")
 @roles_required(Role.BUYER)
 def buyer_home():
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=bounded_int)
     return render_template("main/buyer_home.html", contracts=services.buyer_dashboard(current_user, page))
 
 

@@ -3,7 +3,7 @@ from wtforms import SelectField, SelectMultipleField
 
 from clausematch.matching.services import DEFAULT_K, RankingFilters
 from clausematch.vocabulary import Criterion
-from clausematch.web.fields import CheckboxListField, FrenchForm
+from clausematch.web.fields import CheckboxListField, FrenchForm, coerce_id
 
 # Choices as {value: label} (WTForms' shorthand; lists of tuples are deprecated).
 DISTANCES = {"": "Sans limite", "5": "5 km", "10": "10 km", "20": "20 km", "30": "30 km", "50": "50 km"}
@@ -58,7 +58,7 @@ class RankingFiltersForm(FrenchForm):
 class ShortlistForm(FrenchForm):
     """The ticked suggested candidates (checkboxes in the results table)."""
 
-    candidate_ids = SelectMultipleField("Candidats à présélectionner", coerce=int, validate_choice=False)
+    candidate_ids = SelectMultipleField("Candidats à présélectionner", coerce=coerce_id, validate_choice=False)
 
 
 class ActionForm(FrenchForm):

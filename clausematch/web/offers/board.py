@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, render_template, request
 from wtforms import Form, SelectField, StringField
 
+from clausematch.formats import parse_int
 from clausematch.offers.search import (
     DEFAULT_RADIUS,
     MAX_RADIUS,
@@ -36,8 +37,8 @@ def read_filters(args: Mapping[str, str]) -> tuple[BoardFilters, dict[str, str]]
         notices["commune"] = (f"Commune introuvable : « {commune_text} ». Vérifiez l'orthographe ou "
                               "saisissez un code postal ; la recherche porte sur toute la France.")
     radius_text = (args.get("rayon") or "").strip().lower().removesuffix("km").strip()
-    radius = int(radius_text) if radius_text.isdigit() else None
-    if radius is None or not MIN_RADIUS <= radius <= MAX_RADIUS:
+    radius = parse_int(radius_text, MIN_RADIUS, MAX_RADIUS)
+    if radius is None:
         if radius_text:
             notices["rayon"] = (f"Le rayon doit être un nombre de kilomètres entre {MIN_RADIUS} et "
                                 f"{MAX_RADIUS} : la recherche utilise {DEFAULT_RADIUS} km.")
@@ -51,7 +52,7 @@ def read_filters(args: Mapping[str, str]) -> tuple[BoardFilters, dict[str, str]]
     page = args.get("page") or ""
     filters = BoardFilters(q=(args.get("q") or "").strip()[:MAX_TEXT], commune_text=commune_text,
                            place=place, radius_km=radius, contract_type=contract_type or None,
-                           sector=sector or None, page=max(int(page), 1) if page.isdigit() else 1)
+                           sector=sector or None, page=parse_int(page, 1) or 1)
     return filters, notices
 
 

@@ -3,7 +3,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -18,7 +17,7 @@ from clausematch.offers.workflow import COMMENT_MAX_LENGTH
 from clausematch.referential.resolve import appellation_option_label
 from clausematch.vocabulary import ContractType, Criterion, Sector
 from clausematch.web.conflicts import version_field
-from clausematch.web.fields import FrenchDecimalField, FrenchForm
+from clausematch.web.fields import FrenchDecimalField, FrenchForm, IntegerField, coerce_id
 
 REQUIRED = "Ce champ est obligatoire."
 INVALID_CHOICE = "Choisissez une des valeurs proposées."
@@ -99,7 +98,7 @@ class OfferForm(FrenchForm):
 
 
 class NewOfferForm(OfferForm):
-    lot_id = SelectField("Lot du marché", coerce=int, validators=[InputRequired(REQUIRED)],
+    lot_id = SelectField("Lot du marché", coerce=coerce_id, validators=[InputRequired(REQUIRED)],
                          invalid_choice_message="Choisissez un des lots proposés.",
                          description="L'offre compte pour la clause d'insertion de ce lot.")
 

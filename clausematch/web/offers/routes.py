@@ -10,7 +10,7 @@ from clausematch.offers.models import Offer, OfferStatus
 from clausematch.versioning import EditConflict
 from clausematch.vocabulary import Sector
 from clausematch.web.conflicts import fill_version, show_conflict
-from clausematch.web.helpers import get_allowed_or_404, roles_required
+from clausematch.web.helpers import bounded_int, get_allowed_or_404, roles_required
 from clausematch.web.offers.forms import NewOfferForm, OfferForm, StatusForm
 
 bp = Blueprint("offers", __name__)
@@ -32,7 +32,7 @@ def _me() -> User:
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int)
+    return request.args.get("page", 1, type=bounded_int)
 
 
 def _filters(with_territory_filters: bool) -> queries.OfferFilters:
@@ -43,8 +43,8 @@ def _filters(with_territory_filters: bool) -> queries.OfferFilters:
     return queries.OfferFilters(
         status=S(status) if status in {s.value for s in S} else None,
         sector=Sector(sector) if with_territory_filters and sector in {s.value for s in Sector} else None,
-        company_id=args.get("entreprise", type=int) if with_territory_filters else None,
-        lot_id=args.get("lot", type=int) if with_territory_filters else None)
+        company_id=args.get("entreprise", type=bounded_int) if with_territory_filters else None,
+        lot_id=args.get("lot", type=bounded_int) if with_territory_filters else None)
 
 
 def _show_error(form, error: DomainError) -> None:
@@ -80,7 +80,7 @@ def territory_list():
 @roles_required(Role.COMPANY, Role.FACILITATOR)
 def create():
     lots = queries.lot_choices(services.allowed_lots_query(_me()))
-    lot_id = request.args.get("lot", type=int)
+    lot_id = request.args.get("lot", type=bounded_int)
     if request.method == "GET" and lot_id is None and len(lots) != 1:
         return render_template("offers/choose_lot.html", lots=lots)
     form = NewOfferForm()

@@ -13,7 +13,7 @@ from clausematch.pathways import hours, hours_csv, hours_queries
 from clausematch.pathways.hours_permissions import can_declare_on_lot
 from clausematch.pathways.hours_rules import HoursValueError, parse_month, previous_month
 from clausematch.pathways.models import HoursStatus
-from clausematch.web.helpers import get_allowed_or_404, me, roles_required
+from clausematch.web.helpers import bounded_int, get_allowed_or_404, me, roles_required
 from clausematch.web.pathways.hours_forms import CsvUploadForm, PeriodForm
 
 bp = Blueprint("hours", __name__)
@@ -24,7 +24,7 @@ def _period() -> tuple[PeriodForm, int | None, date | None]:
     form = PeriodForm(request.args)
     lots = hours.lot_choices(me())
     form.lot.choices = lots
-    lot_id = request.args.get("lot", type=int) or (lots[0][0] if len(lots) == 1 else None)
+    lot_id = request.args.get("lot", type=bounded_int) or (lots[0][0] if len(lots) == 1 else None)
     form.lot.data = lot_id
     month = previous_month(today())
     if request.args.get("mois"):
@@ -123,7 +123,7 @@ def import_csv():
 def csv_template():
     _, lot_id, month = _period()
     month = month or previous_month(today())
-    lot_id = request.args.get("lot", type=int)
+    lot_id = request.args.get("lot", type=bounded_int)
     if lot_id is not None:
         get_allowed_or_404(Lot, lot_id, can_declare_on_lot)
     text = hours_csv.template_csv(me(), month, lot_id)

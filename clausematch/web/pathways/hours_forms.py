@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Length
 from wtforms.widgets import MonthInput
 
 from clausematch.pathways.hours_validation import REASON_MAX_LENGTH
-from clausematch.web.fields import FrenchForm
+from clausematch.web.fields import FrenchForm, coerce_id
 
 
 class PeriodForm(FrenchForm):
@@ -15,7 +15,7 @@ class PeriodForm(FrenchForm):
     class Meta(FrenchForm.Meta):
         csrf = False
 
-    lot = SelectField("Lot", coerce=int, validate_choice=False)
+    lot = SelectField("Lot", coerce=coerce_id, validate_choice=False)
     mois = StringField("Mois", widget=MonthInput(),
                        description="Format AAAA-MM, par exemple 2025-03. Par défaut : le mois dernier.")
 

@@ -11,7 +11,7 @@ from clausematch.pathways import exits, follow_ups, permissions, queries, servic
 from clausematch.pathways.contracts import successor_id
 from clausematch.pathways.models import EmploymentContract, FollowUp
 from clausematch.vocabulary import ExitCategory
-from clausematch.web.helpers import get_allowed_or_404, roles_required
+from clausematch.web.helpers import bounded_int, get_allowed_or_404, roles_required
 from clausematch.web.pathways.forms import ConversionForm, ExitForm, ExtensionForm, FollowUpForm
 
 bp = Blueprint("pathways", __name__)
@@ -22,7 +22,7 @@ def _me() -> User:
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int)
+    return request.args.get("page", 1, type=bounded_int)
 
 
 def _enum_arg(enum_cls, name: str, default=None):

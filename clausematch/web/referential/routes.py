@@ -9,6 +9,7 @@ from flask import Blueprint, jsonify, request
 
 from clausematch.errors import DomainError
 from clausematch.referential import services
+from clausematch.web.helpers import bounded_int
 
 bp = Blueprint("referential", __name__, url_prefix="/referentiel")
 
@@ -27,7 +28,7 @@ def communes():
 
 def _suggestions(service: Callable[[str | None, int | None], list[dict[str, str]]]):
     try:
-        results = service(request.args.get("q"), request.args.get("limit", type=int))
+        results = service(request.args.get("q"), request.args.get("limit", type=bounded_int))
     except DomainError as error:
         return jsonify(error="Requête incorrecte", message=error.message, field=error.field), 400
     response = jsonify(results=results)

@@ -1,8 +1,8 @@
 """The territory settings form (shape only; clausematch.settings.services checks the rules)."""
-from wtforms import BooleanField, IntegerField
+from wtforms import BooleanField
 from wtforms.validators import InputRequired, Optional
 
-from clausematch.web.fields import FrenchDecimalField, FrenchForm
+from clausematch.web.fields import FrenchDecimalField, FrenchForm, IntegerField
 
 REQUIRED = InputRequired(message="Ce champ est obligatoire.")
 
