@@ -107,7 +107,7 @@ def test_only_the_territory_facilitators_validate(db, personas, lot, declared, o
 def test_pending_list_groups_by_lot_and_month_with_totals(db, client, login_as, personas, territory, lot, declared):
     elsewhere = LotInTerritoryFactory()  # another territory: never listed
     outside = hire_elsewhere(db, elsewhere)
-    entry(outside, hours="99")
+    entry(outside, hours="173.29")  # a value no generated name or reference contains
     db.session.commit()
     login_as("facilitator")
     page = page_text(client.get("/heures/a-valider"))
@@ -115,7 +115,8 @@ def test_pending_list_groups_by_lot_and_month_with_totals(db, client, login_as, 
     march_row = page.index("mars 2025")
     assert march_row < page.index("avril 2025")  # oldest month first
     assert f"/heures/lots/{lot.id}/2025-03" in page and f"/heures/lots/{lot.id}/2025-04" in page
-    assert "238,67" in page and "99" not in page.split("<tbody>")[1].split("</tbody>")[0]
+    table = page.split("<tbody>")[1].split("</tbody>")[0]
+    assert "238,67" in table and "173,29" not in table and f"/heures/lots/{elsewhere.id}/" not in table
 
 
 def hire_elsewhere(db, other_lot):
