@@ -192,3 +192,14 @@ def test_csv_ids_beyond_range_are_line_errors(client, login_as, objects, number)
     response = client.post("/entreprise/heures/import", data={"fichier": (io.BytesIO(data), "heures.csv")},
                            content_type="multipart/form-data")
     assert response.status_code == 200 and "Ligne 2 : " in text(response)
+
+
+@pytest.mark.parametrize("method, url, data", [
+    ("post", "/mot-de-passe-oublie", {"email": "\x00"}),  # found by the fuzz test: a 500 on PostgreSQL
+    ("post", "/connexion", {"email": "a\x00@exemple.fr", "password": "x"}),
+    ("get", "/offres?q=ma%00con", None),
+])
+def test_a_nul_character_is_a_bad_request_not_a_database_error(client, db, method, url, data):
+    response = getattr(client, method)(url, data=data)
+    assert response.status_code == 400
+    assert "Requête incorrecte" in text(response)

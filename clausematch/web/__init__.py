@@ -34,10 +34,11 @@ BLUEPRINTS = (
 
 def init_app(app: Flask) -> None:
     from clausematch.web import errors, sessions, templating
-    from clausematch.web.helpers import BoundedIntConverter
+    from clausematch.web.helpers import BoundedIntConverter, refuse_nul_bytes
 
     # Before any blueprint: every <int:…> of every route is bounded to the id columns' range.
     app.url_map.converters["int"] = BoundedIntConverter
+    app.before_request(refuse_nul_bytes)
     sessions.init_app(app)
     templating.init_app(app)
     errors.init_app(app)

@@ -99,3 +99,11 @@ def month_or_404(text: str) -> date:
         return parse_month(text)
     except HoursValueError:
         abort(404)
+
+
+def refuse_nul_bytes() -> None:
+    """No person types a NUL character, and PostgreSQL text columns refuse it: a query or form
+    value holding one is a bad request (the French 400 page), before any view reads it."""
+    groups = [*request.args.listvalues(), *request.form.listvalues()]
+    if any("\x00" in value for group in groups for value in group):
+        abort(400)

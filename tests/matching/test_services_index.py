@@ -150,7 +150,8 @@ def test_a_merged_record_leaves_the_index(db, personas, scene):
     keep, drop = candidate(prescriber), candidate(prescriber)
     db.session.commit()
     assert sorted(ranked_ids(offer, personas["facilitator"])) == sorted([keep.id, drop.id])
-    merge_candidates(personas["facilitator"], keep.id, drop.id)
+    merge_candidates(personas["facilitator"], keep.id, drop.id,
+                     justification="Même personne : même numéro France Travail, inscrite deux fois.")
     assert ranked_ids(offer, personas["facilitator"]) == [keep.id]
 
 
