@@ -40,6 +40,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from clausematch.accounts.authors import done_by
 from clausematch.accounts.models import Role, User
 from clausematch.applications import messages, permissions
 from clausematch.applications.models import Application, ApplicationEvent, ApplicationStatus, RefusalReason
@@ -47,7 +48,6 @@ from clausematch.audit import record
 from clausematch.database import today, utcnow
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
-from clausematch.formats import format_date
 from clausematch.offers.models import OfferStatus
 from clausematch.vocabulary import Criterion
 
@@ -145,7 +145,6 @@ _NOT_RECORDED = {
     S.HIRED: "l'embauche n'a pas été enregistrée", S.REFUSED: "le refus n'a pas été enregistré",
     S.WITHDRAWN: "le retrait n'a pas été enregistré",
 }
-_BY = {F: "l'équipe de facilitation", P: "le prescripteur", C: "l'entreprise"}
 
 
 def conflict_message(application: Application, target: ApplicationStatus, actor: User | None) -> str | None:
@@ -160,14 +159,7 @@ def conflict_message(application: Application, target: ApplicationStatus, actor:
         return None
     if target != application.status and target not in TRANSITIONS[last.from_status]:
         return None
-    if last.actor_id is None:
-        by = "automatiquement"
-    elif actor is not None and last.actor_id == actor.id:
-        by = "par vous"
-    else:
-        author = db.session.get(User, last.actor_id)
-        by = "par " + _BY.get(author.role if author else None, "un autre utilisateur")
-    return (f"Cette candidature {_HAPPENED[application.status]} {by} le {format_date(last.occurred_at)} : "
+    return (f"Cette candidature {_HAPPENED[application.status]} {done_by(last.actor_id, actor, last.occurred_at)} : "
             f"{_NOT_RECORDED[target]}.")
 
 

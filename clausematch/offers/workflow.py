@@ -13,7 +13,8 @@ be reopened, but only as a draft, so that it goes through validation again befor
 """
 import sqlalchemy as sa
 
-from clausematch.accounts.models import Role, User
+from clausematch.accounts.authors import done_by
+from clausematch.accounts.models import User
 from clausematch.audit import record
 from clausematch.database import today, utcnow
 from clausematch.errors import DomainError, NotAllowed
@@ -91,7 +92,6 @@ _NOT_RECORDED = {
     OfferStatus.FILLED: "l'offre n'a pas été marquée comme pourvue",
     OfferStatus.CLOSED: "la clôture n'a pas été enregistrée",
 }
-_BY = {Role.FACILITATOR: "l'équipe de facilitation", Role.COMPANY: "l'entreprise"}
 
 
 def conflict_message(offer: Offer, target: OfferStatus, actor: User | None) -> str | None:
@@ -105,14 +105,7 @@ def conflict_message(offer: Offer, target: OfferStatus, actor: User | None) -> s
         return None
     if target != offer.status and not allowed_capacities(last.from_status, target):
         return None
-    if last.actor_id is None:
-        by = "automatiquement"
-    elif actor is not None and last.actor_id == actor.id:
-        by = "par vous"
-    else:
-        author = db.session.get(User, last.actor_id)
-        by = "par " + _BY.get(author.role if author else None, "un autre utilisateur")
-    return (f"Cette offre a déjà été {_PARTICIPLE[offer.status]} {by} le {format_date(last.occurred_at)} : "
+    return (f"Cette offre a déjà été {_PARTICIPLE[offer.status]} {done_by(last.actor_id, actor, last.occurred_at)} : "
             f"{_NOT_RECORDED[target]}.")
 
 
