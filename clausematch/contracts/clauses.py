@@ -1,8 +1,12 @@
-"""The insertion clause of a lot and its hour objective (typed in, or computed)."""
+"""The insertion clause of a lot and its hour objective (typed in, or computed).
+
+The clause form carries the version it was loaded at (clausematch/versioning.py), 0 when the lot
+had no clause yet: a clause created meanwhile is then a newer version too, never overwritten
+silently."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from clausematch import audit
+from clausematch import audit, versioning
 from clausematch.accounts.models import Territory, User
 from clausematch.contracts.models import Clause, Lot, ObjectiveMethod, computed_objective
 from clausematch.contracts.permissions import can_edit_lot
@@ -82,8 +86,13 @@ def _check_percent(value: Decimal | None, field_name: str, what: str) -> None:
         raise DomainError(f"Indiquez {what} avec 2 décimales au plus (par exemple 5,25).", field=field_name)
 
 
-def save_clause(actor: User, lot_id: int, data: ClauseInput) -> Clause:
-    """Create or replace the clause of a lot."""
+# The version an edit form names when the lot had no clause (a clause starts at version 1).
+NO_CLAUSE_VERSION = 0
+
+
+def save_clause(actor: User, lot_id: int, data: ClauseInput, version: int | None = None) -> Clause:
+    """Create or replace the clause of a lot; `version`: the one its form was loaded at
+    (NO_CLAUSE_VERSION if the lot had none)."""
     lot = db.session.get(Lot, lot_id)
     if lot is None:
         raise DomainError("Ce lot n'existe pas.")
@@ -105,6 +114,8 @@ def save_clause(actor: User, lot_id: int, data: ClauseInput) -> Clause:
     clause.labour_share, clause.insertion_rate, clause.hourly_cost = factors
     clause.eligible_criteria, clause.allowed_modes = criteria, modes
     clause.notes = data.notes.strip() or None
+    if not created:
+        versioning.claim(clause, version)
     db.session.add(clause)
     db.session.flush()
     audit.record("clause_created" if created else "clause_updated", "clause", clause.id, actor_id=actor.id,

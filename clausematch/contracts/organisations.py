@@ -1,10 +1,11 @@
-"""Services for the buyers and companies of a territory: create and edit, SIRET checked."""
+"""Services for the buyers and companies of a territory: create and edit, SIRET checked. An edit
+carries the version its form was loaded at (clausematch/versioning.py)."""
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from clausematch import audit
+from clausematch import audit, versioning
 from clausematch.accounts.models import Buyer, BuyerKind, Company, CompanyKind, Organisation, User
 from clausematch.contracts.permissions import can_manage_contracts, can_manage_organisation, territory_of
 from clausematch.contracts.siret import normalise_siret, siret_error
@@ -41,9 +42,9 @@ def create_buyer(actor: User, data: BuyerInput) -> Buyer:
     return _save(actor, buyer, data, "buyer_created")
 
 
-def update_buyer(actor: User, buyer_id: int, data: BuyerInput) -> Buyer:
+def update_buyer(actor: User, buyer_id: int, data: BuyerInput, version: int | None = None) -> Buyer:
     buyer = _editable(actor, Buyer, buyer_id)
-    return _save(actor, buyer, data, "buyer_updated")
+    return _save(actor, buyer, data, "buyer_updated", version)
 
 
 def create_company(actor: User, data: CompanyInput) -> Company:
@@ -52,9 +53,9 @@ def create_company(actor: User, data: CompanyInput) -> Company:
     return _save(actor, company, data, "company_created")
 
 
-def update_company(actor: User, company_id: int, data: CompanyInput) -> Company:
+def update_company(actor: User, company_id: int, data: CompanyInput, version: int | None = None) -> Company:
     company = _editable(actor, Company, company_id)
-    return _save(actor, company, data, "company_updated")
+    return _save(actor, company, data, "company_updated", version)
 
 
 def _require_manager(actor: User) -> None:
@@ -71,8 +72,9 @@ def _editable(actor: User, model: type[Organisation], ident: int) -> Organisatio
     return organisation
 
 
-def _save(actor: User, organisation: Buyer | Company, data: BuyerInput | CompanyInput, action: str):
-    """Check and apply `data`, audit, commit once."""
+def _save(actor: User, organisation: Buyer | Company, data: BuyerInput | CompanyInput, action: str,
+          version: int | None = None):
+    """Check and apply `data`, audit, commit once; an existing record's version is claimed."""
     name = data.name.strip()
     if not name:
         raise DomainError("Indiquez le nom.", field="name")
@@ -95,6 +97,8 @@ def _save(actor: User, organisation: Buyer | Company, data: BuyerInput | Company
         organisation.phone = data.phone.strip() or None
     else:
         organisation.buyer_kind = data.buyer_kind
+    if organisation.id is not None:
+        versioning.claim(organisation, version)
     db.session.add(organisation)
     try:
         db.session.flush()

@@ -1,11 +1,16 @@
-"""Services for contracts, lots and clauses: each checks the rules, audits and commits once."""
+"""Services for contracts, lots and clauses: each checks the rules, audits and commits once.
+
+Edits carry the `version` their form was loaded at (clausematch/versioning.py): a save over a newer
+version raises EditConflict and keeps nothing. Each form edits one record: the contract form its
+contract's columns only (its lots are read, to check they still fit the dates, never written), the
+lot form its lot, the clause form its clause (clauses.py)."""
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
 
-from clausematch import audit
+from clausematch import audit, versioning
 from clausematch.accounts.models import Buyer, Company, User
 from clausematch.contracts.models import ClauseKind, Contract, Lot
 from clausematch.contracts.permissions import can_edit_contract, can_manage_contracts, territory_of
@@ -55,9 +60,10 @@ def create_contract(actor: User, data: ContractInput) -> Contract:
     return contract
 
 
-def update_contract(actor: User, contract_id: int, data: ContractInput) -> Contract:
+def update_contract(actor: User, contract_id: int, data: ContractInput, version: int | None = None) -> Contract:
     contract = _contract_for_edit(actor, contract_id)
     _apply_contract(contract, data)
+    versioning.claim(contract, version)
     audit.record("contract_updated", "contract", contract.id, actor_id=actor.id)
     db.session.commit()
     return contract
@@ -146,12 +152,13 @@ def create_lot(actor: User, contract_id: int, data: LotInput) -> Lot:
     return lot
 
 
-def update_lot(actor: User, lot_id: int, data: LotInput) -> Lot:
+def update_lot(actor: User, lot_id: int, data: LotInput, version: int | None = None) -> Lot:
     lot = db.session.get(Lot, lot_id)
     if lot is None:
         raise DomainError("Ce lot n'existe pas.")
     contract = _contract_for_edit(actor, lot.contract_id)
     _apply_lot(lot, contract, data)
+    versioning.claim(lot, version)
     audit.record("lot_updated", "lot", lot.id, actor_id=actor.id, contract_id=contract.id)
     db.session.commit()
     return lot

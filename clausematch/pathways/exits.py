@@ -14,6 +14,7 @@ from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 
+from clausematch import versioning
 from clausematch.accounts.models import User
 from clausematch.audit import record
 from clausematch.database import lock, today
@@ -63,9 +64,10 @@ def add_exit(contract: EmploymentContract, exit_date: date, detail: ExitDetail, 
     return exit_
 
 
-def record_exit(contract_id: int, data: ExitData, actor: User) -> Exit:
+def record_exit(contract_id: int, data: ExitData, actor: User, version: int | None = None) -> Exit:
     """Record the end of contract `contract_id` on behalf of `actor` (facilitator or owing company).
-    The contract is locked until the commit, so a second exit sent meanwhile is refused by check_open."""
+    The contract is locked until the commit, so a second exit sent meanwhile is refused by check_open;
+    `version`: the one the exit form was loaded at (versioning.py)."""
     lock(db.session, EmploymentContract, contract_id)
     contract = load_contract(contract_id, actor)
     check_open(contract)
@@ -79,6 +81,8 @@ def record_exit(contract_id: int, data: ExitData, actor: User) -> Exit:
         raise DomainError("La date de sortie ne peut pas être dans le futur : enregistrez la sortie "
                           "une fois le contrat terminé.", field="exit_date")
     comment = check_comment(data.comment)
+    contract.end_date = data.exit_date
+    versioning.claim(contract, version)
     try:
         exit_ = add_exit(contract, data.exit_date, detail, comment, actor)
         db.session.commit()

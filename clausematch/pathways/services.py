@@ -9,6 +9,10 @@ Decisions:
   day before and gets its exit automatically (detail "cdi", category emploi durable) — the
   step facilitators celebrate, counted in the bilans. Same employer and mode as before.
 - Either is one unit of work, audited: both contracts and the exit are saved together or not at all.
+- Their forms (and the exit form, exits.py) are the edit forms of an employment contract: they carry
+  the version it was loaded at (clausematch/versioning.py), claimed when the contract's end is set.
+  Every change of a contract today also ends it, so check_open usually refuses first, naming what
+  happened; the version refuses any other save made meanwhile.
 """
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +20,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
+from clausematch import versioning
 from clausematch.accounts.models import User
 from clausematch.audit import record
 from clausematch.database import lock
@@ -47,7 +52,8 @@ class ConversionData:
     weekly_hours: float | None = None
 
 
-def extend_contract(contract_id: int, data: ExtensionData, actor: User) -> EmploymentContract:
+def extend_contract(contract_id: int, data: ExtensionData, actor: User,
+                    version: int | None = None) -> EmploymentContract:
     """A new contract extending `contract_id`, of the same type; the previous one ends the day before."""
     lock(db.session, EmploymentContract, contract_id)  # until the commit: checked on its latest state
     previous = load_contract(contract_id, actor)
@@ -63,13 +69,14 @@ def extend_contract(contract_id: int, data: ExtensionData, actor: User) -> Emplo
         raise DomainError(f"La nouvelle date de fin prévue doit être postérieure à celle du contrat actuel "
                           f"({previous.planned_end_date:%d/%m/%Y}).", field="planned_end_date")
     with _one_unit_of_work():
-        contract = _follow_on(previous, terms, actor)
+        contract = _follow_on(previous, terms, actor, version)
         record("employment_contract.extended", "employment_contract", contract.id, actor_id=actor.id,
                previous_contract_id=previous.id)
     return contract
 
 
-def convert_to_cdi(contract_id: int, data: ConversionData, actor: User) -> EmploymentContract:
+def convert_to_cdi(contract_id: int, data: ConversionData, actor: User,
+                   version: int | None = None) -> EmploymentContract:
     """A new CDI following `contract_id`; the previous contract ends with a "CDI" exit."""
     lock(db.session, EmploymentContract, contract_id)  # until the commit: checked on its latest state
     previous = load_contract(contract_id, actor)
@@ -79,7 +86,7 @@ def convert_to_cdi(contract_id: int, data: ConversionData, actor: User) -> Emplo
     terms = checked_terms(HireData(ContractType.CDI.value, data.start_date, None,
                                    _hours(data.weekly_hours, previous)))
     with _one_unit_of_work():
-        contract = _follow_on(previous, terms, actor)
+        contract = _follow_on(previous, terms, actor, version)
         add_exit(previous, previous.end_date, ExitDetail.CDI, CONVERSION_COMMENT, actor)
         record("employment_contract.converted", "employment_contract", contract.id, actor_id=actor.id,
                previous_contract_id=previous.id)
@@ -90,8 +97,9 @@ def _hours(value: float | None, previous: EmploymentContract) -> float:
     return previous.weekly_hours if value is None else value
 
 
-def _follow_on(previous: EmploymentContract, terms: dict, actor: User) -> EmploymentContract:
-    """The contract continuing `previous` with `terms`; `previous` ends the day before it starts."""
+def _follow_on(previous: EmploymentContract, terms: dict, actor: User, version: int | None) -> EmploymentContract:
+    """The contract continuing `previous` with `terms`; `previous` ends the day before it starts
+    (its `version` claimed)."""
     if terms["start_date"] <= previous.start_date:
         raise DomainError(f"Le nouveau contrat doit commencer après le début du contrat actuel "
                           f"({previous.start_date:%d/%m/%Y}).", field="start_date")
@@ -100,6 +108,7 @@ def _follow_on(previous: EmploymentContract, terms: dict, actor: User) -> Employ
         employer_id=previous.employer_id, mode=previous.mode, previous_contract_id=previous.id,
         trial_period_end=None, created_by_id=actor.id, **terms)
     previous.end_date = terms["start_date"] - timedelta(days=1)
+    versioning.claim(previous, version)
     db.session.add(contract)
     db.session.flush()
     return contract

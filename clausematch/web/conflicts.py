@@ -6,12 +6,16 @@ from enum import Enum
 
 from wtforms import HiddenField
 
-from clausematch.formats import format_date, format_decimal_fr
+from clausematch.formats import format_date, format_decimal_fr, share_to_percent
 from clausematch.versioning import EditConflict
 
 # Columns a form edits under another name.
 COLUMN_LABELS = {"commune_insee": "Commune", "buyer_id": "Acheteur", "company_id": "Entreprise titulaire",
-                 "referent_id": "Conseiller référent", "appellation_code": "Métier"}
+                 "referent_id": "Conseiller référent", "appellation_code": "Métier",
+                 "objective_method": "Objectif d'heures", "labour_share": "Part de main-d'œuvre",
+                 "insertion_rate": "Taux d'insertion", "end_date": "Fin du contrat"}
+# Columns stored as a share of 1 that their form shows as a percentage (0,05 → 5 %).
+SHARE_COLUMNS = {"labour_share", "insertion_rate"}
 
 
 def version_field() -> HiddenField:
@@ -20,7 +24,9 @@ def version_field() -> HiddenField:
 
 
 def fill_version(form, record) -> None:
-    form.version.data = record.version
+    """The record's version; 0 when there is no record yet to edit (a lot's clause): a record
+    created meanwhile is then newer than the form (versions start at 1)."""
+    form.version.data = record.version if record is not None else 0
 
 
 def show_conflict(form, error: EditConflict) -> None:
@@ -31,13 +37,39 @@ def show_conflict(form, error: EditConflict) -> None:
         field = form._fields.get(name)
         label = field.label.text if field is not None and field.label.text else COLUMN_LABELS.get(name)
         if label:
-            lines.append(f"{label} : {_text(value)}")
+            lines.append(f"{label} : {_value_text(name, field, value)}")
     message = error.message
     if lines:
         message += " Valeurs actuelles qui diffèrent de votre saisie — " + " ; ".join(lines) + "."
     form.form_errors.append(message)
     form.version.data = error.current_version
     form.version.raw_data = [str(error.current_version)]
+
+
+def _value_text(name: str, field, value) -> str:
+    """The current value as the form shows it: a choice by its label (an id, a code, a list of
+    codes), a share as a percentage, anything else in French formats."""
+    if name in SHARE_COLUMNS and value is not None:
+        return f"{format_decimal_fr(share_to_percent(value))} %"
+    labels = _choice_labels(field)
+    if labels and isinstance(value, list):
+        return ", ".join(labels.get(str(item), str(item)) for item in value) or "(vide)"
+    if labels:
+        return labels.get("" if value is None else str(getattr(value, "value", value)), _text(value))
+    return _text(value)
+
+
+def _choice_labels(field) -> dict[str, str]:
+    """{choice value as text: its label} of a select, radio or checkbox field; {} for other fields."""
+    choices = getattr(field, "choices", None) if field is not None else None
+    if not choices:
+        return {}
+    items = choices.items() if isinstance(choices, dict) else choices
+    labels = {}
+    for item in items:
+        key, label = (item.value, item.label) if hasattr(item, "label") else (item[0], item[1])
+        labels[str(getattr(key, "value", key))] = str(label)
+    return labels
 
 
 def _text(value) -> str:

@@ -1,5 +1,6 @@
 """Forms of the buyers, companies, contracts, lots and clauses pages: shape only, the services
-check the rules. Messages in French."""
+check the rules. Messages in French. Each carries the version of the record it edits
+(clausematch/web/conflicts.py)."""
 from datetime import datetime
 
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
@@ -8,6 +9,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional
 from clausematch.accounts.models import BuyerKind, CompanyKind
 from clausematch.contracts.models import ClauseKind, ObjectiveMethod
 from clausematch.vocabulary import Criterion, Mode, Sector
+from clausematch.web.conflicts import version_field
 from clausematch.web.fields import CheckboxListField, FrenchDecimalField, FrenchForm, IntegerField, optional_id
 
 REQUIRED = "Ce champ est obligatoire."
@@ -58,6 +60,7 @@ class CommuneFields:
 
 
 class BuyerForm(CommuneFields, FrenchForm):
+    version = version_field()
     name = StringField("Nom de l'acheteur", validators=[required(), Length(max=200)])
     buyer_kind = SelectField("Type d'acheteur", choices=dict(BuyerKind.choices()), coerce=BuyerKind,
                              validators=[required()])
@@ -67,6 +70,7 @@ class BuyerForm(CommuneFields, FrenchForm):
 
 
 class CompanyForm(CommuneFields, FrenchForm):
+    version = version_field()
     name = StringField("Raison sociale", validators=[required(), Length(max=200)])
     company_kind = SelectField("Type d'entreprise", choices=dict(CompanyKind.choices()), coerce=CompanyKind,
                                validators=[required()])
@@ -81,6 +85,7 @@ class CompanyForm(CommuneFields, FrenchForm):
 
 
 class ContractForm(FrenchForm):
+    version = version_field()
     reference = StringField("Référence du marché", validators=[required(), Length(max=60)],
                             description="Unique pour un même acheteur, par exemple 2025-BAT-014.")
     object = TextAreaField("Objet du marché", validators=[required(), Length(max=500)])
@@ -96,6 +101,7 @@ class ContractForm(FrenchForm):
 
 
 class LotForm(FrenchForm):
+    version = version_field()
     number = IntegerField("Numéro du lot", validators=[required()])
     title = StringField("Intitulé du lot", validators=[required(), Length(max=300)])
     company_id = SelectField("Entreprise titulaire", coerce=optional_int,
@@ -106,6 +112,7 @@ class LotForm(FrenchForm):
 
 
 class ClauseForm(FrenchForm):
+    version = version_field()
     method = RadioField("Objectif d'heures", choices=dict(ObjectiveMethod.choices()), coerce=ObjectiveMethod,
                         default=ObjectiveMethod.COMPUTED.value, validators=[required("Choisissez une méthode.")])
     hours_objective = FrenchDecimalField("Nombre d'heures inscrit au marché", validators=[Optional()])

@@ -8,6 +8,8 @@ from clausematch.contracts.permissions import can_manage_contracts, can_manage_o
 from clausematch.errors import DomainError
 from clausematch.referential.resolve import commune_label
 from clausematch.reporting.contract_figures import company_overview
+from clausematch.versioning import EditConflict
+from clausematch.web.conflicts import fill_version, show_conflict
 from clausematch.web.contracts.forms import BuyerForm, CompanyForm
 from clausematch.web.helpers import get_allowed_or_404, me, page_arg, require, show_error
 
@@ -47,9 +49,12 @@ def edit_buyer(buyer_id: int):
     if request.method == "GET":
         form.commune.data = commune_label(buyer.commune_insee)
         form.commune_insee.data = buyer.commune_insee
-    if form.validate_on_submit():
+        fill_version(form, buyer)
+    elif form.validate_on_submit():
         try:
-            organisations.update_buyer(me(), buyer.id, _buyer_input(form))
+            organisations.update_buyer(me(), buyer.id, _buyer_input(form), version=form.version.data)
+        except EditConflict as conflict:
+            show_conflict(form, conflict)
         except DomainError as error:
             show_error(form, error)
         else:
@@ -110,9 +115,12 @@ def edit_company(company_id: int):
     if request.method == "GET":
         form.commune.data = commune_label(company.commune_insee)
         form.commune_insee.data = company.commune_insee
-    if form.validate_on_submit():
+        fill_version(form, company)
+    elif form.validate_on_submit():
         try:
-            organisations.update_company(me(), company.id, _company_input(form))
+            organisations.update_company(me(), company.id, _company_input(form), version=form.version.data)
+        except EditConflict as conflict:
+            show_conflict(form, conflict)
         except DomainError as error:
             show_error(form, error)
         else:

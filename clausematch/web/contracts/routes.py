@@ -19,7 +19,9 @@ from clausematch.errors import DomainError
 from clausematch.formats import month_label
 from clausematch.pathways.counting import realisation_rate
 from clausematch.reporting.contract_figures import contract_lots, lot_overview
+from clausematch.versioning import EditConflict
 from clausematch.vocabulary import Sector
+from clausematch.web.conflicts import fill_version, show_conflict
 from clausematch.web.contracts.forms import ClauseForm, ContractForm, LotForm
 from clausematch.web.helpers import bounded_int, get_allowed_or_404, me, page_arg, require, show_error
 
@@ -89,9 +91,13 @@ def edit_contract(contract_id: int):
     contract = get_allowed_or_404(Contract, contract_id, can_edit_contract)
     form = ContractForm(obj=contract)
     form.buyer_id.choices = dict(queries.buyer_choices(contract.territory_id))
-    if form.validate_on_submit():
+    if request.method == "GET":
+        fill_version(form, contract)
+    elif form.validate_on_submit():
         try:
-            services.update_contract(me(), contract.id, _contract_input(form))
+            services.update_contract(me(), contract.id, _contract_input(form), version=form.version.data)
+        except EditConflict as conflict:
+            show_conflict(form, conflict)
         except DomainError as error:
             show_error(form, error)
         else:
@@ -122,7 +128,10 @@ def new_lot(contract_id: int):
 @login_required
 def edit_lot(lot_id: int):
     lot = get_allowed_or_404(Lot, lot_id, can_edit_lot)
-    return _lot_form(LotForm(obj=lot), lot.contract, lot)
+    form = LotForm(obj=lot)
+    if request.method == "GET":
+        fill_version(form, lot)
+    return _lot_form(form, lot.contract, lot)
 
 
 def _lot_form(form: LotForm, contract: Contract, lot: Lot | None):
@@ -132,7 +141,10 @@ def _lot_form(form: LotForm, contract: Contract, lot: Lot | None):
                                  amount_ht=form.amount_ht.data, start_date=form.start_date.data,
                                  end_date=form.end_date.data)
         try:
-            saved = services.update_lot(me(), lot.id, data) if lot else services.create_lot(me(), contract.id, data)
+            saved = (services.update_lot(me(), lot.id, data, version=form.version.data) if lot
+                     else services.create_lot(me(), contract.id, data))
+        except EditConflict as conflict:
+            show_conflict(form, conflict)
         except DomainError as error:
             show_error(form, error)
         else:
@@ -164,6 +176,7 @@ def edit_clause(lot_id: int):
     form = ClauseForm(obj=lot.clause)
     if request.method == "GET":
         _prefill_clause(form, lot, defaults)
+        fill_version(form, lot.clause)
     computed = None
     if form.validate_on_submit():
         data = _clause_input(form)
@@ -172,7 +185,9 @@ def edit_clause(lot_id: int):
                 computed = clauses.calculate_objective(data.amount_ht, data.labour_share_percent,
                                                        data.insertion_rate_percent, data.hourly_cost)
             else:
-                clauses.save_clause(me(), lot.id, data)
+                clauses.save_clause(me(), lot.id, data, version=form.version.data)
+        except EditConflict as conflict:
+            show_conflict(form, conflict)
         except DomainError as error:
             show_error(form, error)
         else:

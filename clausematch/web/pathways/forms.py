@@ -1,4 +1,5 @@
-"""Forms of the hires pages: shape only (types, lengths, required); the rules live in the services."""
+"""Forms of the hires pages: shape only (types, lengths, required); the rules live in the services.
+The three changes of an employment contract carry its version (clausematch/web/conflicts.py)."""
 from wtforms import DateField, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
@@ -7,6 +8,7 @@ from clausematch.pathways.exits import COMMENT_MAX_LENGTH, ExitData
 from clausematch.pathways.follow_ups import FollowUpData
 from clausematch.pathways.services import ConversionData, ExtensionData
 from clausematch.vocabulary import EXIT_CATEGORY, ExitCategory, ExitDetail
+from clausematch.web.conflicts import version_field
 from clausematch.web.fields import FrenchDecimalField, FrenchForm
 
 REQUIRED = "Ce champ est obligatoire."
@@ -26,6 +28,7 @@ def _hours(field) -> float | None:
 
 
 class ExtensionForm(FrenchForm):
+    version = version_field()
     planned_end_date = DateField("Nouvelle date de fin prévue", validators=[InputRequired(REQUIRED)],
                                  format="%Y-%m-%d", description="Par exemple 30/06/2027.")
     start_date = DateField("Début de la prolongation", validators=[Optional()], format="%Y-%m-%d",
@@ -39,6 +42,7 @@ class ExtensionForm(FrenchForm):
 
 
 class ConversionForm(FrenchForm):
+    version = version_field()
     start_date = DateField("Début du CDI", validators=[InputRequired(REQUIRED)], format="%Y-%m-%d",
                            description="Le contrat actuel prend fin la veille.")
     weekly_hours = FrenchDecimalField("Durée hebdomadaire (heures)", validators=[Optional()], description=HOURS_HELP,
@@ -49,6 +53,7 @@ class ConversionForm(FrenchForm):
 
 
 class ExitForm(FrenchForm):
+    version = version_field()
     exit_date = DateField("Date de sortie", validators=[InputRequired(REQUIRED)], format="%Y-%m-%d",
                           description="Le dernier jour du contrat.")
     detail = SelectField("Situation à la sortie", choices=exit_detail_choices("Choisissez une situation"),

@@ -10,7 +10,9 @@ from clausematch.errors import DomainError
 from clausematch.pathways import exits, follow_ups, permissions, queries, services, timeline
 from clausematch.pathways.contracts import successor_id
 from clausematch.pathways.models import EmploymentContract, FollowUp
+from clausematch.versioning import EditConflict
 from clausematch.vocabulary import ExitCategory
+from clausematch.web.conflicts import fill_version, show_conflict
 from clausematch.web.helpers import bounded_int, get_allowed_or_404, roles_required
 from clausematch.web.pathways.forms import ConversionForm, ExitForm, ExtensionForm, FollowUpForm
 
@@ -82,9 +84,13 @@ def _change(contract_id: int, change: str):
         flash("Ce contrat est terminé ou a déjà été prolongé ou converti : il ne peut plus être modifié.", "warning")
         return redirect(url_for("pathways.contract_detail", contract_id=contract.id))
     form = form_cls()
-    if form.validate_on_submit():
+    if request.method == "GET":
+        fill_version(form, contract)
+    elif form.validate_on_submit():
         try:
-            result = service(contract.id, form.to_data(), _me())
+            result = service(contract.id, form.to_data(), _me(), version=form.version.data)
+        except EditConflict as conflict:
+            show_conflict(form, conflict)
         except DomainError as error:
             _show_error(form, error)
         else:
