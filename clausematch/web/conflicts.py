@@ -67,8 +67,12 @@ def _choice_labels(field) -> dict[str, str]:
     items = choices.items() if isinstance(choices, dict) else choices
     labels = {}
     for item in items:
-        key, label = (item.value, item.label) if hasattr(item, "label") else (item[0], item[1])
-        labels[str(getattr(key, "value", key))] = str(label)
+        if isinstance(item, str):
+            key, label = item, item
+        else:
+            key, label = (item.value, item.label) if hasattr(item, "label") else (item[0], item[1])
+        if isinstance(label, str):  # not an optgroup's list of choices
+            labels[str(getattr(key, "value", key))] = label
     return labels
 
 
