@@ -1,6 +1,7 @@
 """Printable bilans for a year: one contract, or every contract of one buyer. Each section —
 hours against objectives, people (the funnel), publics, outcomes, clause share — is a chart and
-its table, printed one section per page."""
+its table, printed one section per page. The people, publics and outcomes sections are the
+reports' runs (reports.Report.run), small counts of people masked for the reader as there."""
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -13,13 +14,11 @@ from clausematch.errors import NotAllowed
 from clausematch.formats import format_date
 from clausematch.reporting import charts, tables
 from clausematch.reporting.filters import Scope
-from clausematch.reporting.permissions import can_view_buyer_bilan, can_view_contract_bilan
+from clausematch.reporting.permissions import can_view_buyer_bilan, can_view_contract_bilan, sees_small_counts
 from clausematch.reporting.queries.clause_share import clause_share
-from clausematch.reporting.queries.funnel import funnel
 from clausematch.reporting.queries.hours import HoursReport, hours_report
-from clausematch.reporting.queries.outcomes import outcomes_report
-from clausematch.reporting.queries.publics import publics_report
 from clausematch.reporting.queries.sql import ratio
+from clausematch.reporting.reports import BY_SLUG, Options
 from clausematch.reporting.tables import HOURS, PERCENT, TEXT, Column, Table
 
 
@@ -54,7 +53,7 @@ def contract_bilan(user: User, contract: Contract, year: int | None) -> Bilan:
              ("Clause sociale", contract.clause_kind.label if contract.clause_kind else "Aucune"),
              ("Notifié le", format_date(contract.notified_on))]
     return Bilan(f"Bilan {year} du marché {contract.reference}", contract.reference, year, years, facts,
-                 _sections(scope, contract.buyer.territory, "lot", share))
+                 _sections(scope, contract.buyer.territory, "lot", share, _options(user)))
 
 
 def buyer_bilan(user: User, buyer: Buyer, year: int | None) -> Bilan:
@@ -67,25 +66,31 @@ def buyer_bilan(user: User, buyer: Buyer, year: int | None) -> Bilan:
     scope = Scope(territory_id=buyer.territory_id, buyer_id=buyer.id, year=year)
     facts = [("Acheteur", buyer.name), ("Type d'acheteur", buyer.kind_label)]
     return Bilan(f"Bilan {year} de {buyer.name}", buyer.name, year, years, facts,
-                 _sections(scope, buyer.territory, "marche", share))
+                 _sections(scope, buyer.territory, "marche", share, _options(user)))
 
 
-def _sections(scope: Scope, territory: Territory, group: str, share) -> list[Section]:
+def _options(user: User) -> Options:
+    """The people sections are the reports' own runs, small counts masked as on the report pages."""
+    return Options(hide_small_counts=not sees_small_counts(user))
+
+
+def _sections(scope: Scope, territory: Territory, group: str, share, options: Options) -> list[Section]:
     year_hours = hours_report(scope, territory, group)
     cumulated = hours_report(Scope(territory_id=scope.territory_id, buyer_id=scope.buyer_id,
                                    contract_id=scope.contract_id, date_to=scope.period[1]), territory, group)
-    people, publics, outcomes = funnel(scope), publics_report(scope, territory), outcomes_report(scope)
+    people, publics, outcomes = (BY_SLUG[slug].run(scope, territory, options)
+                                 for slug in ("entonnoir", "publics", "sorties"))
     year = scope.year
     return [
         Section("heures", "Heures d'insertion", f"Heures réalisées et validées en {year}, et depuis le début "
                 "jusqu'à la fin de l'année, face aux objectifs des clauses.", charts.hours_chart(cumulated),
                 [_hours_table(year_hours, cumulated, year)]),
         Section("personnes", "Personnes orientées et embauchées", f"Les personnes orientées en {year} et la suite "
-                "de leur parcours.", charts.funnel_chart(people), [tables.funnel_table(people)]),
+                "de leur parcours.", people.chart, people.tables),
         Section("publics", "Publics touchés", f"Les participants dont le contrat a couru en {year}.",
-                charts.publics_chart(publics), [tables.publics_table(publics)]),
+                publics.chart, publics.tables),
         Section("sorties", "Sorties et suivi à 6 mois", f"Les sorties de {year} et la situation six mois après.",
-                charts.outcomes_chart(outcomes), [tables.outcomes_table(outcomes), tables.follow_up_table(outcomes)]),
+                outcomes.chart, outcomes.tables),
         Section("clauses", "Part des marchés avec clause sociale", "La part des marchés de l'acheteur notifiés "
                 "avec une clause sociale.", charts.clause_share_chart(share), [tables.clause_share_table(share)]),
     ]

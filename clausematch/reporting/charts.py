@@ -1,11 +1,13 @@
 """Server-rendered SVG bar charts, accessible: role="img" named by a <title> and a <desc>, every
 bar labelled with its value in text, and hatching or dashed lines (never colour alone) for
-what differs. The same numbers follow in a table on every page; no JavaScript, no CDN."""
+what differs. The same numbers follow in a table on every page; no JavaScript, no CDN.
+A masked count of people (masking.py) draws no bar: its line says "< 5", and a legend says why."""
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
 from clausematch.formats import format_number, format_percent
+from clausematch.reporting.masking import count_text, is_small
 from clausematch.reporting.queries.clause_share import ClauseShareLine
 from clausematch.reporting.queries.funnel import Funnel
 from clausematch.reporting.queries.hours import LOT_GROUPS, HoursReport
@@ -27,12 +29,23 @@ class Bar:
     text: str  # the value as written at the end of the bar
     hatched: bool = False
     marker: float | None = None  # a target or expected level on the same scale
+    masked: bool = False  # a count of fewer than 5 people: no bar, only its text
+
+
+MASKED_LEGEND = "« < 5 » : moins de 5 personnes ; le nombre exact n'est pas affiché, ni sa barre."
+
+
+def people_bar(label: str, count, suffix: str = "", **options) -> Bar:
+    """A bar whose length is a count of people, followed by `suffix`; masked under 5."""
+    if is_small(count):
+        return Bar(label, 0, count_text(count), masked=True, **options)
+    return Bar(label, count, format_number(count) + suffix, **options)
 
 
 def bar_chart(chart_id: str, title: str, description: str, bars: list[Bar], *,
               reference: tuple[float, str] | None = None, legend: list[str] | None = None) -> Markup:
     """A horizontal bar chart; `reference` draws one dashed line across all bars (e.g. 100 %)."""
-    legend = legend or []
+    legend = (legend or []) + ([MASKED_LEGEND] if any(bar.masked for bar in bars) else [])
     height = TOP + ROW * max(len(bars), 1) + LEGEND_ROW * len(legend) + 8
     scale = max([b.value for b in bars] + [b.marker or 0 for b in bars] + [reference[0] if reference else 0] + [0])
     scale = scale or 1
@@ -70,8 +83,8 @@ def _bar(chart_id: str, index: int, bar: Bar, scale: float) -> str:
     text_x = BAR_X + max(length, marker or 0) + 8  # the value text clears the bar and the marker
     parts = [f'<text x="{LABEL_WIDTH}" y="{y + BAR_HEIGHT - 5}" text-anchor="end" font-size="14" '
              f'fill="{TEXT}">{escape(label)}</text>',
-             f'<rect x="{BAR_X}" y="{y}" width="{length:.1f}" height="{BAR_HEIGHT}" fill="{fill}" '
-             f'stroke="{BLUE}" stroke-width="1"/>',
+             "" if bar.masked else f'<rect x="{BAR_X}" y="{y}" width="{length:.1f}" height="{BAR_HEIGHT}" '
+             f'fill="{fill}" stroke="{BLUE}" stroke-width="1"/>',
              f'<text x="{text_x:.1f}" y="{y + BAR_HEIGHT - 5}" font-size="14" fill="{TEXT}">{escape(bar.text)}</text>']
     if marker is not None:
         x = BAR_X + marker
@@ -91,10 +104,10 @@ def _reference(reference: tuple[float, str], scale: float, bottom: float) -> str
 # --- One chart per report -----------------------------------------------------------------
 
 def funnel_chart(funnel: Funnel) -> Markup:
-    bars = [Bar(step.label, step.count, format_number(step.count) + (
-        f" ({format_percent(step.rate)} de l'étape précédente)" if step.rate is not None else ""),
-        hatched=not step.main) for step in funnel.steps]
-    main = " → ".join(format_number(step.count) for step in funnel.main_steps)
+    bars = [people_bar(step.label, step.count,
+                       f" ({format_percent(step.rate)} de l'étape précédente)" if step.rate is not None else "",
+                       hatched=not step.main) for step in funnel.steps]
+    main = " → ".join(count_text(step.count) for step in funnel.main_steps)
     return bar_chart("graphique-entonnoir", "Entonnoir de recrutement",
                      f"Nombre de personnes à chaque étape. Étapes principales : {main}.", bars,
                      legend=["Barres hachurées : étapes intermédiaires (présélection, entretien)."])
@@ -122,21 +135,24 @@ def _rate_text(line) -> str:
 
 
 def publics_chart(report: PublicsReport) -> Markup:
-    bars = [Bar(line.label, float(line.share or 0) * 100,
-                format_percent(line.share) + (f" (objectif {format_percent(line.target)})" if line.target is not None
-                                              else ""),
-                marker=float(line.target) * 100 if line.target is not None else None) for line in report.lines]
+    def bar(line) -> Bar:
+        target = f" (objectif {format_percent(line.target)})" if line.target is not None else ""
+        marker = float(line.target) * 100 if line.target is not None else None
+        if is_small(line.people):
+            return Bar(line.label, 0, f"{count_text(line.people)} personnes{target}", marker=marker, masked=True)
+        return Bar(line.label, float(line.share or 0) * 100, format_percent(line.share) + target, marker=marker)
+
+    bars = [bar(line) for line in report.lines]
     return bar_chart("graphique-publics", "Publics touchés parmi les participants",
-                     f"Part de chaque public parmi les {format_number(report.participants)} participants, "
+                     f"Part de chaque public parmi les {count_text(report.participants)} participants, "
                      "comparée à l'objectif du territoire quand il en fixe un.", bars,
                      legend=["Trait pointillé : objectif du territoire."])
 
 
 def outcomes_chart(report: OutcomesReport) -> Markup:
-    bars = [Bar(line.label, line.exits, f"{format_number(line.exits)} ({format_percent(line.share)})")
-            for line in report.categories]
+    bars = [people_bar(line.label, line.exits, f" ({format_percent(line.share)})") for line in report.categories]
     return bar_chart("graphique-sorties", "Sorties par catégorie",
-                     f"Nombre de sorties par catégorie, sur {format_number(report.total)} sorties.", bars)
+                     f"Nombre de sorties par catégorie, sur {count_text(report.total)} sorties.", bars)
 
 
 def warnings_chart(warnings: Warnings) -> Markup:

@@ -14,6 +14,7 @@ from clausematch.extensions import db
 from clausematch.offers.models import Offer, OfferStatus
 from clausematch.pathways.counting import counted_hours, realisation_rate
 from clausematch.pathways.models import EmploymentContract, HoursEntry
+from clausematch.reporting import masking
 
 LIST_LIMIT = 50  # longer lists on a lot or company page are cut, with their total shown
 
@@ -50,8 +51,8 @@ class LotOverview:
     monthly: list[tuple[date, Decimal]]
     offers_by_status: list[tuple[OfferStatus, int]]
     offers: list[Offer] = field(default_factory=list)
-    hires: int = 0
-    people_count: int = 0
+    hires: int = masking.people_count(default=0)
+    people_count: int = masking.people_count(default=0)
     employments: list[EmploymentContract] = field(default_factory=list)
 
     @property
@@ -61,7 +62,8 @@ class LotOverview:
 
 def lot_overview(lot: Lot, territory: Territory, with_offers: bool, with_people: bool) -> LotOverview:
     """Hours by month, offers by status, hires; the lists of offers and of people hired only
-    for those allowed to see them (buyers get counts)."""
+    for those allowed to see them. Those who may not see the people (buyers) get their counts,
+    "< 5" under five (masking.py)."""
     monthly = [(month, Decimal(hours)) for month, hours in db.session.execute(
         sa.select(HoursEntry.month, sa.func.sum(HoursEntry.hours))
         .where(HoursEntry.lot_id == lot.id, *counted_hours(territory))
@@ -80,9 +82,11 @@ def lot_overview(lot: Lot, territory: Territory, with_offers: bool, with_people:
         .options(joinedload(EmploymentContract.candidate), joinedload(EmploymentContract.employer))
         .where(EmploymentContract.lot_id == lot.id)
         .order_by(EmploymentContract.start_date.desc(), Candidate.last_name).limit(LIST_LIMIT))) if with_people else []
-    return LotOverview(realised=sum((hours for _, hours in monthly), Decimal(0)), monthly=monthly,
-                       offers_by_status=[(status, by_status[status]) for status in OfferStatus if status in by_status],
-                       offers=offers, hires=hires, people_count=people, employments=employments)
+    overview = LotOverview(realised=sum((hours for _, hours in monthly), Decimal(0)), monthly=monthly,
+                           offers_by_status=[(status, by_status[status]) for status in OfferStatus
+                                             if status in by_status],
+                           offers=offers, hires=hires, people_count=people, employments=employments)
+    return overview if with_people else masking.hide_small_counts(overview)
 
 
 @dataclass(frozen=True)

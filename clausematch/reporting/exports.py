@@ -1,6 +1,7 @@
 """A report table written as CSV (for French Excel: UTF-8 with BOM, `;` separator, decimal
 comma, rates in percent), XLSX (a header row, numbers stored as numbers, rates as
-percentages) or JSON (the command line's machine format: rates as shares, 1.14 for 114 %)."""
+percentages) or JSON (the command line's machine format: rates as shares, 1.14 for 114 %).
+A masked count of people (masking.py) is the text "< 5" in all three."""
 import csv
 import io
 import json
@@ -8,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from clausematch.formats import format_date, format_fixed
+from clausematch.reporting.masking import is_small
 from clausematch.reporting.tables import COUNT, FTE, HOURS, PERCENT, Table
 from clausematch.spreadsheets import append_xlsx_row
 from clausematch.spreadsheets import csv_text as csv_text_cell
@@ -32,6 +34,8 @@ def csv_text(tables: list[Table], *, bom: bool = True) -> str:
 
 
 def _csv_cell(value, kind: str) -> str:
+    if is_small(value):
+        return str(value)
     if value is None:
         return ""
     if kind == PERCENT:
@@ -85,6 +89,8 @@ def _fill_sheet(sheet, table: Table) -> None:
 
 
 def _xlsx_cell(value, kind: str):
+    if is_small(value):
+        return str(value)
     if value is None:
         return None
     if kind == COUNT:
@@ -107,6 +113,8 @@ def json_text(title: str, tables: list[Table], about: list[tuple[str, str]]) -> 
 
 
 def _json_cell(value, kind: str):
+    if is_small(value):
+        return str(value)
     if value is None:
         return None
     if kind == COUNT:

@@ -1,5 +1,6 @@
 """Who may read the reports. Facilitators read their whole territory; buyer users read their own
-contracts only, the scope forced to their buyer. Companies, prescribers and admins do not."""
+contracts only, the scope forced to their buyer, with counts of fewer than 5 people masked.
+Companies, prescribers and admins do not."""
 from clausematch.accounts.models import Buyer, Role, User
 from clausematch.accounts.permissions import has_role, is_staff_of
 from clausematch.contracts.models import Contract
@@ -25,3 +26,9 @@ def can_view_buyer_bilan(user: User, buyer: Buyer) -> bool:
     if can_manage_in_territory(user, buyer.territory_id):
         return True
     return has_role(user, Role.BUYER) and is_staff_of(user, buyer.id)
+
+
+def sees_small_counts(user: User) -> bool:
+    """Exact counts of 1 to 4 people are for the facilitators; every other reader of a report or
+    bilan (the buyers) reads "< 5" (masking.py)."""
+    return has_role(user, Role.FACILITATOR)

@@ -11,7 +11,7 @@ from clausematch.formats import parse_decimal
 from clausematch.reporting import exports
 from clausematch.reporting.choices import Choices, describe, filter_choices
 from clausematch.reporting.filters import Scope, forced_for_buyer, positive_int, restricted, scope_from_args
-from clausematch.reporting.permissions import can_view_reports, forced_buyer
+from clausematch.reporting.permissions import can_view_reports, forced_buyer, sees_small_counts
 from clausematch.reporting.queries.warnings import DEFAULT_TOLERANCE
 from clausematch.reporting.reports import BY_SLUG, HOURS_GROUPS, Options, Report, Result
 
@@ -61,12 +61,13 @@ def user_scope(user: User, args, report: Report) -> Scope:
     return forced_for_buyer(scope, forced_buyer(user))
 
 
-def options_from_args(args, *, paged: bool) -> Options:
-    """Grouping (hours), tolerance in percent (warnings) and page; bad values fall back to defaults."""
+def user_options(user: User, args, *, paged: bool) -> Options:
+    """Grouping (hours), tolerance in percent (warnings) and page, bad values falling back to
+    defaults; small counts of people masked unless the user sees them."""
     group = args.get("par") or "lot"
     page = (positive_int(args.get("page")) or 1) if paged else None
     return Options(group=group if group in HOURS_GROUPS else "lot", tolerance=_tolerance(args.get("tolerance")),
-                   page=page)
+                   page=page, hide_small_counts=not sees_small_counts(user))
 
 
 def _tolerance(raw) -> Decimal:
@@ -82,7 +83,7 @@ def report_page(user: User, slug: str, args) -> ReportPage:
     """One page of a report, with the filter options and the words for its scope."""
     report = BY_SLUG[slug]
     scope = user_scope(user, args, report)
-    options = options_from_args(args, paged=True)
+    options = user_options(user, args, paged=True)
     territory = db.session.get(Territory, scope.territory_id)
     result = report.run(scope, territory, options)
     buyer_forced = forced_buyer(user) is not None
@@ -94,7 +95,7 @@ def report_download(user: User, slug: str, args, fmt: str) -> Download:
     """The whole report (every line) as a CSV or XLSX file."""
     report = BY_SLUG[slug]
     scope = user_scope(user, args, report)
-    options = options_from_args(args, paged=False)
+    options = user_options(user, args, paged=False)
     result = report.run(scope, db.session.get(Territory, scope.territory_id), options)
     filename = f"rapport-{report.slug}-{today().isoformat()}.{fmt}"
     if fmt == "csv":

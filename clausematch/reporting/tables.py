@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from clausematch.formats import format_date
+from clausematch.reporting.masking import is_small
 from clausematch.reporting.queries.clause_share import ClauseShareLine
 from clausematch.reporting.queries.funnel import Funnel
 from clausematch.reporting.queries.hours import GROUPS, LOT_GROUPS, HoursReport
@@ -136,9 +137,12 @@ def fte(hours: Decimal) -> Decimal:
 
 
 def display(value, kind: str) -> str:
-    """A cell as shown on the page (French formats; "—" for a figure that does not exist)."""
+    """A cell as shown on the page (French formats; "—" for a figure that does not exist, "< 5"
+    for a masked count of people)."""
     from clausematch.formats import format_number, format_percent
 
+    if is_small(value):
+        return str(value)
     if value is None or value == "":
         return "—" if kind != TEXT else ""
     if kind == PERCENT:

@@ -8,6 +8,12 @@ from flask_login import current_user
 from clausematch import vocabulary
 from clausematch.accounts.models import Role
 from clausematch.formats import format_date, format_number, format_percent, month_label
+from clausematch.reporting.masking import is_small
+
+
+def number(value, decimals: int = 0) -> str:
+    """The `number` filter: French format, and "< 5" for a masked count of people."""
+    return str(value) if is_small(value) else format_number(value, decimals)
 
 
 def control_kind(field) -> str:
@@ -64,7 +70,7 @@ def nav_items() -> list[NavItem]:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["number"] = number
     app.jinja_env.filters["percent"] = format_percent
     app.jinja_env.filters["date_fr"] = format_date
     app.jinja_env.globals["month_label"] = month_label

@@ -6,7 +6,7 @@ from decimal import Decimal
 from werkzeug.datastructures import MultiDict
 
 from clausematch.reporting.filters import Scope, forced_for_buyer, restricted, scope_from_args
-from clausematch.reporting.services import options_from_args
+from clausematch.reporting.services import user_options
 from clausematch.vocabulary import Mode
 
 
@@ -33,10 +33,13 @@ def test_a_buyer_is_forced_and_unread_filters_dropped():
     assert restricted(asked, ("acheteur", "annee")) == Scope(1, buyer_id=9)
 
 
-def test_report_options():
-    options = options_from_args(MultiDict({"par": "annee", "tolerance": "35", "page": "3"}), paged=True)
+def test_report_options(personas):
+    facilitator, buyer = personas["facilitator"], personas["buyer"]
+    options = user_options(facilitator, MultiDict({"par": "annee", "tolerance": "35", "page": "3"}), paged=True)
     assert (options.group, options.tolerance, options.page) == ("annee", Decimal("0.35"), 3)
-    fallback = options_from_args(MultiDict({"par": "x", "tolerance": "NaN", "page": "zéro"}), paged=True)
+    fallback = user_options(facilitator, MultiDict({"par": "x", "tolerance": "NaN", "page": "zéro"}), paged=True)
     assert (fallback.group, fallback.tolerance, fallback.page) == ("lot", Decimal("0.20"), 1)
-    assert options_from_args(MultiDict({"tolerance": "150", "page": "2"}), paged=False).page is None
-    assert options_from_args(MultiDict({"tolerance": "150"}), paged=False).tolerance == Decimal("0.20")
+    assert user_options(facilitator, MultiDict({"tolerance": "150", "page": "2"}), paged=False).page is None
+    assert user_options(facilitator, MultiDict({"tolerance": "150"}), paged=False).tolerance == Decimal("0.20")
+    assert not options.hide_small_counts
+    assert user_options(buyer, MultiDict(), paged=True).hide_small_counts

@@ -15,6 +15,7 @@ from clausematch.applications.models import ApplicationEvent, ApplicationStatus
 from clausematch.extensions import db
 from clausematch.pathways.models import Exit, FollowUp
 from clausematch.reporting.filters import Scope
+from clausematch.reporting.masking import people_count
 from clausematch.reporting.queries.scoping import employment_chain, scoped_applications
 from clausematch.reporting.queries.sql import count_if, ratio
 from clausematch.vocabulary import ContractType
@@ -39,10 +40,10 @@ STEPS = [
 class FunnelStep:
     key: str
     label: str
-    count: int
+    count: int = people_count()
     main: bool
-    previous: int | None  # the step before (None for the first)
-    first: int
+    previous: int | None = people_count()  # the step before (None for the first)
+    first: int = people_count()
 
     @property
     def rate(self) -> Decimal | None:

@@ -8,6 +8,7 @@ from clausematch.contracts.models import Contract, Lot
 from clausematch.extensions import db
 from clausematch.pathways.models import EmploymentContract, Exit, FollowUp
 from clausematch.reporting.filters import Scope
+from clausematch.reporting.masking import people_count
 from clausematch.reporting.queries.scoping import employment_ids, in_period, lot_conditions
 from clausematch.reporting.queries.sql import count_if, ratio
 from clausematch.vocabulary import EXIT_CATEGORY, ExitCategory, ExitDetail
@@ -19,8 +20,8 @@ DURABLE_DETAILS = [detail for detail, category in EXIT_CATEGORY.items() if categ
 class OutcomeLine:
     category: ExitCategory
     detail: ExitDetail | None  # None on a category's subtotal line
-    exits: int
-    total: int
+    exits: int = people_count()
+    total: int = people_count()
 
     @property
     def label(self) -> str:
@@ -33,10 +34,10 @@ class OutcomeLine:
 
 @dataclass(frozen=True)
 class FollowUpFigures:
-    done: int
-    in_work: int
-    in_durable_work: int
-    pending: int
+    done: int = people_count()
+    in_work: int = people_count()
+    in_durable_work: int = people_count()
+    pending: int = people_count()
 
     @property
     def in_work_share(self):
@@ -49,7 +50,7 @@ class FollowUpFigures:
 
 @dataclass(frozen=True)
 class OutcomesReport:
-    total: int
+    total: int = people_count()
     categories: list[OutcomeLine]
     details: list[OutcomeLine]
     follow_ups: FollowUpFigures

@@ -13,6 +13,7 @@ from clausematch.contracts.models import Contract, Lot
 from clausematch.extensions import db
 from clausematch.pathways.models import EmploymentContract, HoursEntry
 from clausematch.reporting.filters import Scope
+from clausematch.reporting.masking import people_count
 from clausematch.reporting.queries.scoping import FAR_FUTURE, employment_ids, hour_conditions, lot_conditions
 from clausematch.reporting.queries.sql import count_if, date_digits, decimal, ratio, sum_if
 from clausematch.vocabulary import Criterion, Gender
@@ -33,10 +34,10 @@ PUBLICS = [
 class PublicLine:
     key: str
     label: str
-    people: int
+    people: int = people_count()
     hours: Decimal
     target: Decimal | None
-    participants: int
+    participants: int = people_count()
     total_hours: Decimal
 
     @property
@@ -51,7 +52,7 @@ class PublicLine:
 
 @dataclass(frozen=True)
 class PublicsReport:
-    participants: int
+    participants: int = people_count()
     hours: Decimal
     lines: list[PublicLine]
 

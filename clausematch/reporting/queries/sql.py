@@ -6,6 +6,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from clausematch.reporting.masking import is_small
+
 CENT = Decimal("0.01")
 
 
@@ -57,8 +59,9 @@ def decimal(value) -> Decimal:
 
 
 def ratio(part, whole) -> Decimal | None:
-    """part ÷ whole, never capped (114 % is a result, not an error); None when whole is 0 or None."""
-    if not whole:
+    """part ÷ whole, never capped (114 % is a result, not an error); None when whole is 0 or None,
+    or when either is a masked count of people (a share would give the hidden value back)."""
+    if not whole or is_small(part) or is_small(whole):
         return None
     return Decimal(str(part or 0)) / Decimal(str(whole))
 
