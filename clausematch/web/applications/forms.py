@@ -51,6 +51,8 @@ class MoveForm(FrenchForm):
         if target == ApplicationStatus.SUBMITTED:
             self.comment.label.text = "Pourquoi rouvrir cette candidature"
             self.comment.flags.required = True
+        elif target == ApplicationStatus.SENT:
+            self.comment.description = "Facultatif : l'entreprise le lira avec la candidature."
         elif target == ApplicationStatus.REFUSED:
             self.comment.description = "Obligatoire avec le motif « Autre motif »."
             self.refusal_reason.flags.required = True
