@@ -85,7 +85,7 @@ def test_funnel_page(world, client, login_as):
 def test_publics_page(world, client, login_as):
     login_as("buyer")
     page = page_text(client, "/rapports/publics")
-    assert f"<strong>{MASKED}</strong> participants" in page
+    assert f"<strong>{MASKED}</strong> participants" in page and "affiché « &lt; 5 »" in page
     women = cell_after("Femmes", page)
     assert women[:2] == [MASKED, "—"] and women[2] != "—"  # the hours stay exact
     svg = svg_of(page, "graphique-publics")
@@ -94,7 +94,7 @@ def test_publics_page(world, client, login_as):
 
     login_as("facilitator")
     page = page_text(client, f"/rapports/publics?acheteur={world.buyer_a.id}")
-    assert "<strong>3</strong> participants" in page
+    assert "<strong>3</strong> participants" in page and "affiché « &lt; 5 »" not in page
     assert cell_after("Femmes", page)[:3] == ["2", "67\u00a0%", women[2]]
 
 
