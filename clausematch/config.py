@@ -25,6 +25,12 @@ DEVELOPMENT_SECRET_KEY = "dev-only-change-me"
 MEGABYTE = 1024 * 1024
 
 
+def _flag(name: str, default: bool) -> bool:
+    """An on/off variable: "1" is on, "0" is off; unset (or empty) takes `default`."""
+    value = os.environ.get(name, "").strip()
+    return default if value == "" else value == "1"
+
+
 class Config:
     CLAUSEMATCH_ENV = os.environ.get("CLAUSEMATCH_ENV", "production")
     # None in production unless set: check_production() then refuses to start.
@@ -36,6 +42,11 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Storage down (Redis unreachable): Flask-Limiter logs a warning (no address, no e-mail) and
+    # keeps counting in this process's memory, retrying the storage now and then; any other error
+    # of the limiter is logged and the request goes on, never a 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     # Number of reverse proxies in front of the application whose X-Forwarded-For/-Proto are
     # trusted (the client's address is what the throttling counts per).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
@@ -48,7 +59,13 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    # HTTPS-only cookies in production unless SESSION_COOKIE_SECURE=0 says otherwise (a test
+    # deployment over plain HTTP); off by default in development and tests. The "remember me"
+    # cookie of Flask-Login (not offered today) would follow the same rule.
+    SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", CLAUSEMATCH_ENV == "production")
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
     INVITATION_VALIDITY = timedelta(days=int(os.environ.get("INVITATION_VALIDITY_DAYS", "7")))
     PASSWORD_RESET_VALIDITY = timedelta(hours=int(os.environ.get("PASSWORD_RESET_VALIDITY_HOURS", "2")))
@@ -67,6 +84,7 @@ class TestConfig(Config):
     # Off so that the suite is never throttled; the tests of the throttling turn it on.
     RATELIMIT_ENABLED = False
     SECRET_KEY = "test-secret"
+    SESSION_COOKIE_SECURE = REMEMBER_COOKIE_SECURE = False  # the test client speaks plain HTTP
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     WTF_CSRF_ENABLED = False
     MAIL_TRANSPORT = "none"

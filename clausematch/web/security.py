@@ -69,7 +69,8 @@ def no_store(response):
 
 def throttle(app: Flask) -> Limiter | None:
     """One limiter per application (its own storage: memory, or RATELIMIT_STORAGE_URI such as
-    redis://127.0.0.1:6379 in production); none when RATELIMIT_ENABLED is off (tests)."""
+    redis://127.0.0.1:6379 in production); none when RATELIMIT_ENABLED is off (tests). With the
+    storage unreachable it counts in memory (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED, config.py)."""
     if not app.config["RATELIMIT_ENABLED"]:
         return None
     limiter = Limiter(get_remote_address, app=app)

@@ -80,3 +80,29 @@ def test_counters_shared_through_redis_across_processes(throttled_app, personas)
     assert post_many(second, "/connexion", 10, OFFICE, email="a@exemple.fr", password="y") == [200] * 10
     assert first.post("/connexion", data={"email": "a@exemple.fr"}, environ_base=OFFICE).status_code == 429
     assert second.post("/connexion", data={"email": "a@exemple.fr"}, environ_base=OFFICE).status_code == 429
+
+
+def closed_port() -> int:
+    """A local TCP port nothing listens on (bound then released, so refused at once)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_storage_down_keeps_throttling_in_memory_with_a_warning(throttled_app, personas, caplog):
+    """Redis unreachable: the login page answers as usual, the per-address budget still holds
+    (counted in this process's memory), and the log says so without naming anyone."""
+    app = throttled_app(RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{closed_port()}")
+    client = app.test_client()
+    with caplog.at_level("WARNING"):
+        statuses = post_many(client, "/connexion", 20, OFFICE, email="personne@exemple.fr", password="x" * 12)
+        refused = client.post("/connexion", data={"email": "personne@exemple.fr", "password": "y"},
+                              environ_base=OFFICE)
+    assert statuses == [200] * 20
+    assert "mot de passe incorrect" in client.post(
+        "/connexion", data={"email": "a@exemple.fr", "password": "y"}, environ_base=NEXT_DOOR).get_data(as_text=True)
+    assert refused.status_code == 429 and TOO_MANY in refused.get_data(as_text=True)
+    warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert any("falling back to in-memory storage" in message for message in warnings)
+    logged = caplog.text
+    assert "personne@exemple.fr" not in logged and OFFICE["REMOTE_ADDR"] not in logged

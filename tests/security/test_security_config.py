@@ -14,11 +14,13 @@ DEVELOPMENT_SECRET_KEY = "dev-only-change-me"  # the public key of development (
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start(environment: dict) -> subprocess.CompletedProcess:
-    """`create_app()` in a fresh interpreter with exactly these CLAUSEMATCH_ENV/SECRET_KEY."""
-    env = {k: v for k, v in os.environ.items() if k not in ("CLAUSEMATCH_ENV", "SECRET_KEY")}
+def start(environment: dict, show: str = "CLAUSEMATCH_ENV") -> subprocess.CompletedProcess:
+    """`create_app()` in a fresh interpreter with exactly these CLAUSEMATCH_ENV/SECRET_KEY/
+    SESSION_COOKIE_SECURE; prints the configuration values named in `show` (space separated)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("CLAUSEMATCH_ENV", "SECRET_KEY", "SESSION_COOKIE_SECURE")}
     env.update(environment, DATABASE_URL="sqlite://")
-    code = "from clausematch import create_app; app = create_app(); print(app.config['CLAUSEMATCH_ENV'])"
+    code = ("from clausematch import create_app; app = create_app(); "
+            f"print(' '.join(str(app.config[name]) for name in {show.split()!r}))")
     return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT)
 
 
@@ -42,6 +44,35 @@ def test_production_starts_with_a_real_key():
 def test_development_starts_with_the_development_key():
     result = start({"CLAUSEMATCH_ENV": "development"})
     assert (result.returncode, result.stdout.strip()) == (0, "development")
+
+
+COOKIES = "SESSION_COOKIE_SECURE REMEMBER_COOKIE_SECURE SESSION_COOKIE_HTTPONLY SESSION_COOKIE_SAMESITE"
+REAL_KEY = "une-vraie-clé-longue-et-aléatoire-0123456789"
+
+
+@pytest.mark.parametrize(("environment", "expected"), [
+    ({"SECRET_KEY": REAL_KEY}, "True True True Lax"),  # production, the default: HTTPS-only cookies
+    ({"SECRET_KEY": REAL_KEY, "CLAUSEMATCH_ENV": "production"}, "True True True Lax"),
+    ({"SECRET_KEY": REAL_KEY, "SESSION_COOKIE_SECURE": "0"}, "False False True Lax"),  # plain-HTTP test deployment
+    ({"CLAUSEMATCH_ENV": "development"}, "False False True Lax"),
+    ({"CLAUSEMATCH_ENV": "development", "SESSION_COOKIE_SECURE": "1"}, "True True True Lax"),
+    ({"CLAUSEMATCH_ENV": "testing"}, "False False True Lax"),
+])
+def test_cookies_are_https_only_by_default_in_production_only(environment, expected):
+    result = start(environment, show=COOKIES)
+    assert (result.returncode, result.stdout.strip()) == (0, expected), result.stderr
+
+
+def test_production_sends_the_session_cookie_secure_httponly_and_lax(database_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "CLAUSEMATCH_ENV": "production",
+                      "SECRET_KEY": REAL_KEY, "SESSION_COOKIE_SECURE": True, "WTF_CSRF_ENABLED": True})
+    response = app.test_client().get("/connexion", base_url="https://localhost")  # the CSRF token opens a session
+    cookie = next(value for value in response.headers.getlist("Set-Cookie") if value.startswith("session="))
+    assert "; Secure" in cookie and "; HttpOnly" in cookie and "SameSite=Lax" in cookie
+    with app.app_context():
+        from clausematch.extensions import db
+
+        db.engine.dispose()
 
 
 def test_an_unknown_environment_is_refused():
