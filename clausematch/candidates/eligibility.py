@@ -9,8 +9,13 @@ A criterion counts as valid while it is validated and `today <= valid_until`; th
 - none: no criterion, or only refused ones.
 The applications feature relies on `valid_criteria`, `declared_or_valid_criteria` and
 `eligibility_state` (names agreed with it: keep them).
+
+What a prescriber is shown is the state of the criteria they may see (`state_of` over
+permissions.visible_criteria; in SQL, `seen_by` their organisations): after a merge, a record may
+hold criteria another organisation declared, and the overall state must not reveal them.
 """
 import calendar
+from collections.abc import Iterable
 from datetime import date
 
 import sqlalchemy as sa
@@ -62,7 +67,13 @@ def declared_or_valid_criteria(candidate: Candidate, today: date) -> set[str]:
 
 
 def eligibility_state(candidate: Candidate, today: date) -> EligibilityState:
-    criteria = candidate.criteria
+    """The state of all the candidate's criteria (the rules; facilitators' pages)."""
+    return state_of(candidate.criteria, today)
+
+
+def state_of(criteria: Iterable[EligibilityCriterion], today: date) -> EligibilityState:
+    """The state these criteria give (all of a candidate's, or only those a user may see)."""
+    criteria = list(criteria)
     if any(is_valid(c, today) for c in criteria):
         return EligibilityState.VALID
     if any(is_expired(c, today) for c in criteria):
@@ -79,42 +90,52 @@ def eligibility_expired(candidate: Candidate, today: date) -> bool:
 
 # --- The same rules in SQL ---------------------------------------------------------------------
 
-def _criteria_exist(candidate_id, status: EligibilityStatus, valid_until=None) -> sa.Exists:
-    """EXISTS a criterion of the candidate with that status (and a condition on valid_until)."""
+SeenBy = Iterable[int] | None  # organisation ids of a prescriber, or None: every criterion
+
+
+def _criteria_exist(candidate_id, status: EligibilityStatus, valid_until=None, seen_by: SeenBy = None) -> sa.Exists:
+    """EXISTS a criterion of the candidate with that status (and a condition on valid_until),
+    among those declared by the organisations `seen_by` when given. A row without a declaring
+    organisation belongs to the record's owner (permissions.declaring_organisation_id): the
+    enclosing query selects Candidate, whose prescriber_id this correlates to."""
     criterion = aliased(EligibilityCriterion)
     conditions = [criterion.candidate_id == candidate_id, criterion.status == status]
     if valid_until is not None:
         conditions.append(valid_until(criterion.valid_until))
+    if seen_by is not None:
+        declared_by = sa.func.coalesce(criterion.declared_by_organisation_id, Candidate.prescriber_id)
+        conditions.append(declared_by.in_(sorted(set(seen_by))))
     return sa.exists().where(*conditions)
 
 
-def has_valid_sql(today: date, candidate_id=Candidate.id) -> sa.Exists:
-    return _criteria_exist(candidate_id, EligibilityStatus.VALIDATED, lambda until: until >= today)
+def has_valid_sql(today: date, candidate_id=Candidate.id, seen_by: SeenBy = None) -> sa.Exists:
+    return _criteria_exist(candidate_id, EligibilityStatus.VALIDATED, lambda until: until >= today, seen_by)
 
 
-def has_expired_sql(today: date, candidate_id=Candidate.id) -> sa.Exists:
-    return _criteria_exist(candidate_id, EligibilityStatus.VALIDATED, lambda until: until < today)
+def has_expired_sql(today: date, candidate_id=Candidate.id, seen_by: SeenBy = None) -> sa.Exists:
+    return _criteria_exist(candidate_id, EligibilityStatus.VALIDATED, lambda until: until < today, seen_by)
 
 
-def has_declared_sql(candidate_id=Candidate.id) -> sa.Exists:
-    return _criteria_exist(candidate_id, EligibilityStatus.DECLARED)
+def has_declared_sql(candidate_id=Candidate.id, seen_by: SeenBy = None) -> sa.Exists:
+    return _criteria_exist(candidate_id, EligibilityStatus.DECLARED, seen_by=seen_by)
 
 
-def eligibility_state_sql(today: date, candidate_id=Candidate.id) -> sa.Case:
+def eligibility_state_sql(today: date, candidate_id=Candidate.id, seen_by: SeenBy = None) -> sa.Case:
     """A CASE giving the EligibilityState value of each candidate row (correlated EXISTS on the
-    indexed candidate_id of eligibility_criteria): select it as a column, or filter on it."""
+    indexed candidate_id of eligibility_criteria): select it as a column, or filter on it.
+    `seen_by`: only the criteria these organisations declared count (a prescriber's lists)."""
     return sa.case(
-        (has_valid_sql(today, candidate_id), EligibilityState.VALID.value),
-        (has_expired_sql(today, candidate_id), EligibilityState.EXPIRED.value),
-        (has_declared_sql(candidate_id), EligibilityState.TO_VALIDATE.value),
+        (has_valid_sql(today, candidate_id, seen_by), EligibilityState.VALID.value),
+        (has_expired_sql(today, candidate_id, seen_by), EligibilityState.EXPIRED.value),
+        (has_declared_sql(candidate_id, seen_by), EligibilityState.TO_VALIDATE.value),
         else_=EligibilityState.NONE.value,
     )
 
 
-def state_filter_sql(state: EligibilityState, today: date, candidate_id=Candidate.id):
+def state_filter_sql(state: EligibilityState, today: date, candidate_id=Candidate.id, seen_by: SeenBy = None):
     """A WHERE clause keeping the candidates in `state` (cheaper than comparing the CASE)."""
-    valid, expired = has_valid_sql(today, candidate_id), has_expired_sql(today, candidate_id)
-    declared = has_declared_sql(candidate_id)
+    valid, expired = has_valid_sql(today, candidate_id, seen_by), has_expired_sql(today, candidate_id, seen_by)
+    declared = has_declared_sql(candidate_id, seen_by)
     if state == EligibilityState.VALID:
         return valid
     if state == EligibilityState.EXPIRED:

@@ -12,9 +12,13 @@ application stays with the kept record and the other is withdrawn through the ap
 workflow, with an event explaining the merge) and employment contracts and hours entries
 (pathways/merging.py). What their handlers report is added to the "candidate.merged" audit event.
 
-When both records hold the same criterion (a unique constraint), the best one stays (valid, then
-the latest validity; then declared; then expired; then refused); the other row is deleted (its
-decisions stay in the audit).
+When both records hold the same criterion (a unique constraint: one row per criterion), the row
+the kept record's organisation declared stays, whatever the other's state: a prescriber keeps
+seeing their own declaration and never finds it replaced by another organisation's row (which
+they may not see, so their criterion would vanish and reveal the other's). When neither row
+comes from that organisation (both from earlier merges), the best one stays (valid, then the
+latest validity; then declared; then expired; then refused). The other row is deleted; its
+decisions stay in the audit, and the facilitators re-validate the kept row if need be.
 """
 import sqlalchemy as sa
 
@@ -96,13 +100,18 @@ def _criterion_rank(row: EligibilityCriterion) -> tuple:
     return (order[row.status], row.valid_until or row.declared_at.date())
 
 
+def _precedence(keep: Candidate, row: EligibilityCriterion) -> tuple:
+    """Higher stays: declared by the kept record's organisation first, then the best state."""
+    return (row.declared_by_organisation_id == keep.prescriber_id, *_criterion_rank(row))
+
+
 def _merge_criteria(keep: Candidate, drop: Candidate) -> None:
     for row in keep.criteria + drop.criteria:  # who declared each row stays known after the move
         row.declared_by_organisation_id = permissions.declaring_organisation_id(row)
     kept = {row.criterion: row for row in keep.criteria}
     for row in list(drop.criteria):
         rival = kept.get(row.criterion)
-        if rival is not None and _criterion_rank(rival) >= _criterion_rank(row):
+        if rival is not None and _precedence(keep, rival) >= _precedence(keep, row):
             db.session.delete(row)
             continue
         if rival is not None:

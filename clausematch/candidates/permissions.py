@@ -10,10 +10,15 @@ Candidates are sensitive personal data about vulnerable people: least privilege.
 - Buyers and admins see no candidate.
 - Eligibility criteria (RSA, disability…) are shown to a prescriber only when their own
   organisation declared them: after a merge, a record may hold criteria another organisation
-  declared (`visible_criteria`, the one filter every page showing criteria uses).
+  declared (`visible_criteria`, the one filter every page showing criteria uses), and the overall
+  eligibility state they are shown is computed from those criteria only (`visible_state`), so
+  that it reveals nothing of the others.
 """
+from datetime import date
+
 from clausematch.accounts.models import Role, User
 from clausematch.accounts.permissions import has_role, is_staff_of
+from clausematch.candidates.eligibility import EligibilityState, state_of
 from clausematch.candidates.models import Candidate, EligibilityCriterion
 from clausematch.contracts.permissions import territory_of
 
@@ -72,3 +77,9 @@ def visible_criteria(user: User, candidate: Candidate) -> list[EligibilityCriter
     """The candidate's criteria `user` may see, in the vocabulary's order."""
     return sorted((row for row in candidate.criteria if can_see_criterion(user, row)),
                   key=lambda row: list(type(row.criterion)).index(row.criterion))
+
+
+def visible_state(user: User, candidate: Candidate, today: date) -> EligibilityState:
+    """The overall eligibility state shown to `user`: that of the criteria they may see (all of
+    them for the territory's facilitators)."""
+    return state_of(visible_criteria(user, candidate), today)

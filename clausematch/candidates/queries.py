@@ -38,16 +38,17 @@ class CandidateRow:
 
 def candidates_page(organisation_ids: set[int], filters: CandidateFilters, page: int | None,
                     today: date) -> Page:
-    """"Mes candidats": the organisation's active records with their eligibility state, in two
+    """"Mes candidats": the organisation's active records with their eligibility state — from the
+    criteria these organisations declared only (a merge may have brought others) — in two
     statements (count, page); the page adds their applications by state (applications.queries)."""
-    stmt = (sa.select(Candidate, eligibility_state_sql(today).label("state"), Commune.name)
+    stmt = (sa.select(Candidate, eligibility_state_sql(today, seen_by=organisation_ids).label("state"), Commune.name)
             .outerjoin(Commune, Commune.insee_code == Candidate.commune_insee)
             .where(Candidate.prescriber_id.in_(organisation_ids), Candidate.merged_into_id.is_(None))
             .order_by(Candidate.last_name, Candidate.first_name, Candidate.id))
     for word in normalise(filters.q).split()[:5]:
         stmt = stmt.where(Candidate.name_key.contains(word, autoescape=True))
     if filters.state is not None:
-        stmt = stmt.where(state_filter_sql(filters.state, today))
+        stmt = stmt.where(state_filter_sql(filters.state, today, seen_by=organisation_ids))
     result = paginate(stmt, page)
     rows = [CandidateRow(candidate, EligibilityState(state), commune)
             for candidate, state, commune in result.items]

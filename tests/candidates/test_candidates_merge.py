@@ -107,8 +107,12 @@ def test_merge_keeps_everything(db, facilitator, pair):
 
     kept = db.session.get(Candidate, keep.id)
     statuses = {row.criterion.value: row.status for row in kept.criteria}
-    assert statuses == {"rsa": EligibilityStatus.VALIDATED, "deld": EligibilityStatus.VALIDATED,
+    # Both held RSA and DELD: the kept record's organisation's rows stay, even RSA only declared
+    # against the other's validated one (merge.py); QPV, held by the dropped record only, moves.
+    assert statuses == {"rsa": EligibilityStatus.DECLARED, "deld": EligibilityStatus.VALIDATED,
                         "qpv": EligibilityStatus.DECLARED}
+    assert {row.criterion.value: row.declared_by_organisation_id for row in kept.criteria} == {
+        "rsa": keep.prescriber_id, "deld": keep.prescriber_id, "qpv": drop.prescriber_id}
     assert count(db, EligibilityCriterion, EligibilityCriterion.candidate_id == drop.id) == 0
     assert sorted(job.appellation_code for job in kept.desired_jobs) == [11573, 16250]
     assert [c.purposes for c in kept.consents] == ["Accompagnement"]

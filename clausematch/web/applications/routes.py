@@ -7,9 +7,8 @@ from clausematch.accounts.models import OrganisationKind, Role, User
 from clausematch.applications import permissions, proposing, queries, services, workflow
 from clausematch.applications.links import APPLICATION_RULE
 from clausematch.applications.models import Application, ApplicationStatus
-from clausematch.candidates.eligibility import eligibility_state
 from clausematch.candidates.models import Candidate
-from clausematch.candidates.permissions import visible_criteria
+from clausematch.candidates.permissions import visible_criteria, visible_state
 from clausematch.database import today
 from clausematch.errors import DomainError
 from clausematch.offers.models import Offer, OfferStatus
@@ -172,7 +171,7 @@ def _render_detail(application: Application, failed: dict | None = None, status:
              if target != S.HIRED]
     return render_template("applications/detail.html", application=application, moves=moves,
                            history=queries.history(application.id), capacity=capacity, has_errors=bool(failed),
-                           eligibility=eligibility_state(application.candidate, today()),
+                           eligibility=visible_state(_me(), application.candidate, today()),
                            criteria=visible_criteria(_me(), application.candidate)), status
 
 

@@ -4,13 +4,14 @@ from flask import render_template
 
 from clausematch.applications import queries as application_queries
 from clausematch.candidates import queries
-from clausematch.candidates.eligibility import eligibility_state, is_expired
+from clausematch.candidates.eligibility import is_expired
 from clausematch.candidates.models import Candidate
 from clausematch.candidates.permissions import (
     can_edit_candidate,
     can_validate_eligibility,
     can_view_candidate,
     visible_criteria,
+    visible_state,
 )
 from clausematch.database import today
 from clausematch.extensions import db
@@ -24,7 +25,7 @@ def render_detail(candidate: Candidate, refusal: tuple[int, RefusalForm] | None 
     merged_into = db.session.get(Candidate, candidate.merged_into_id) if candidate.merged_into_id else None
     criteria = visible_criteria(me(), candidate)
     return render_template(
-        "candidates/detail.html", candidate=candidate, state=eligibility_state(candidate, now), today=now,
+        "candidates/detail.html", candidate=candidate, state=visible_state(me(), candidate, now), today=now,
         criteria=criteria, expired={row.id for row in criteria if is_expired(row, now)},
         applications=application_queries.candidate_applications(candidate.id),
         consents=sorted(candidate.consents, key=lambda c: c.recorded_at, reverse=True),

@@ -6,8 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from clausematch.accounts.models import Role, User
-from clausematch.candidates.eligibility import eligibility_state
 from clausematch.candidates.models import Candidate
+from clausematch.candidates.permissions import visible_state
 from clausematch.database import today
 from clausematch.errors import DomainError
 from clausematch.matching import permissions, queries, services, shortlisting
@@ -94,7 +94,7 @@ def suggested_offers(candidate_id: int):
     candidate = get_allowed_or_404(Candidate, candidate_id, permissions.can_see_suggested_offers)
     suggestions = services.offers_for_candidate(candidate, _me())
     return render_template("matching/suggested_offers.html", candidate=candidate, suggestions=suggestions,
-                           state=eligibility_state(candidate, today()))
+                           state=visible_state(_me(), candidate, today()))
 
 
 # --- Facilitators: the ranking model ----------------------------------------------------------
