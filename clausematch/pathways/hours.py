@@ -3,7 +3,14 @@ shared by the grid and the CSV import (hours_csv.py).
 
 Every change of a value writes a HoursRevision (who, when, old and new value, why), the first
 declaration included. A company may correct validated hours: the entry goes back to
-"declared" and the facilitator validates it again.
+"declared" and the facilitator validates it again — but only hours it saw validated: the grid
+sends, with each validated cell, the value it showed validated (`seen_name`). A value validated
+meanwhile (the facilitator validated the month while the company was typing), or validated hours
+in a CSV import, are refused with a French message: validated figures never change unnoticed.
+
+Saving locks the contracts declared for, then their entries (clausematch.database.locked), and
+checks every value again under the lock: a declaration and a validation (or two declarations)
+sent at the same moment are serialised, and the second one reads what the first committed.
 """
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -18,10 +25,10 @@ from clausematch.accounts.models import User
 from clausematch.audit import record
 from clausematch.candidates.models import Candidate
 from clausematch.contracts.models import Contract, Lot
-from clausematch.database import today
+from clausematch.database import locked, today
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
-from clausematch.formats import format_hours, month_key
+from clausematch.formats import format_date, format_hours, month_key
 from clausematch.pathways import hours_permissions as permissions
 from clausematch.pathways.hours_rules import (
     HoursValueError,
@@ -58,6 +65,7 @@ class Declaration:
     month: date
     kind: HoursKind
     hours: Decimal | None  # None: the cell was left empty
+    seen_validated: Decimal | None = None  # the validated value the grid showed (None: not shown validated)
 
 
 @dataclass
@@ -92,6 +100,18 @@ def cell_name(contract_id: int, kind: HoursKind) -> str:
     return f"heures-{contract_id}-{kind.value}"
 
 
+def seen_name(contract_id: int, kind: HoursKind) -> str:
+    """The hidden input carrying the validated value a grid cell showed: "heures-12-work-validee"."""
+    return cell_name(contract_id, kind) + "-validee"
+
+
+def _seen_value(text: str | None) -> Decimal | None:
+    try:
+        return parse_hours(text)
+    except HoursValueError:  # a forged value: as if nothing had been shown validated
+        return None
+
+
 def counted_kinds(count_training: bool) -> list[HoursKind]:
     return [HoursKind.WORK, HoursKind.TRAINING] if count_training else [HoursKind.WORK]
 
@@ -115,13 +135,14 @@ def load_grid(user: User, lot: Lot, month: date) -> Grid:
     return Grid(lot=lot, month=month, rows=rows, kinds=counted_kinds(lot.contract.territory.count_training_hours))
 
 
-def existing_entries(contract_ids: Iterable[int], months: set[date]) -> dict[tuple, HoursEntry]:
-    """Entries of these contracts and months keyed (contract_id, month, kind); one query."""
+def existing_entries(contract_ids: Iterable[int], months: set[date], lock: bool = False) -> dict[tuple, HoursEntry]:
+    """Entries of these contracts and months keyed (contract_id, month, kind); one query.
+    `lock`: read fresh and locked until the commit, in id order (database.locked)."""
     contract_ids = sorted(set(contract_ids))
     if not contract_ids or not months:
         return {}
-    rows = db.session.scalars(sa.select(HoursEntry).where(
-        HoursEntry.contract_id.in_(contract_ids), HoursEntry.month.in_(sorted(months))))
+    stmt = sa.select(HoursEntry).where(HoursEntry.contract_id.in_(contract_ids), HoursEntry.month.in_(sorted(months)))
+    rows = locked(db.session, stmt.order_by(HoursEntry.id)) if lock else db.session.scalars(stmt)
     return {(e.contract_id, e.month, e.kind): e for e in rows}
 
 
@@ -145,7 +166,8 @@ def save_grid(user: User, lot_id: int, month: date, cells: Mapping[str, str]) ->
             if name not in cells:  # not posted: left as it is
                 continue
             try:
-                declarations.append(Declaration(name, row.contract, month, kind, parse_hours(cells[name])))
+                declarations.append(Declaration(name, row.contract, month, kind, parse_hours(cells[name]),
+                                                _seen_value(cells.get(seen_name(row.contract.id, kind)))))
             except HoursValueError as error:
                 errors[name] = error.message
     return apply_declarations(user, declarations, errors)
@@ -153,8 +175,14 @@ def save_grid(user: User, lot_id: int, month: date, cells: Mapping[str, str]) ->
 
 def apply_declarations(user: User, declarations: list[Declaration], errors: dict[str, str]) -> SaveResult:
     """Check every declaration against its contract and the saved entries, then write them all
-    in one commit — or raise HoursRejected with `errors` plus the new ones, writing nothing."""
-    entries = existing_entries([d.contract.id for d in declarations], {d.month for d in declarations})
+    in one commit — or raise HoursRejected with `errors` plus the new ones, writing nothing.
+    The contracts, then their entries, are locked and read fresh first: everything is checked on
+    the latest committed state (a validation or another save sent meanwhile waits, or has won)."""
+    contract_ids = sorted({d.contract.id for d in declarations})
+    if contract_ids:
+        list(locked(db.session, sa.select(EmploymentContract).where(EmploymentContract.id.in_(contract_ids))
+                    .order_by(EmploymentContract.id)))
+    entries = existing_entries(contract_ids, {d.month for d in declarations}, lock=True)
     for declaration in declarations:
         message = _refusal(user, declaration, entries.get(_entry_key(declaration)))
         if message and declaration.key not in errors:
@@ -193,6 +221,11 @@ def _refusal(user: User, declaration: Declaration, entry: HoursEntry | None) -> 
             return (f"Des heures sont déjà déclarées ({format_hours(entry.hours)} h) : "
                     "saisissez 0 plutôt que d'effacer la case.")
         return None
+    if (entry is not None and entry.status == HoursStatus.VALIDATED and declaration.hours != entry.hours
+            and declaration.seen_validated != entry.hours):
+        return (f"Ces heures ont été validées ({format_hours(entry.hours)} h) par l'équipe de facilitation le "
+                f"{format_date(entry.validated_at)}. Pour les corriger, modifiez-les dans le tableau du mois, "
+                "qui les montre validées : elles repartiront en validation.")
     if declaration.kind == HoursKind.TRAINING and not contract.lot.contract.territory.count_training_hours:
         return "Le territoire ne compte pas les heures de formation : déclarez seulement les heures travaillées."
     try:

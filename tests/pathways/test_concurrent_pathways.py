@@ -71,6 +71,46 @@ def test_hours_validated_and_rejected_at_once_end_one_way(app, db, personas, dec
     assert count(db, Notification) == (1 if HoursStatus.REJECTED in statuses else 0)
 
 
+@pytest.mark.postgres
+def test_a_declaration_racing_the_validation_of_its_month_ends_one_consistent_way(app, db, personas, lot, hire):
+    """The company changes hours the facilitator is validating: either the change lands first and
+    is what gets validated, or the validation lands first and the change is refused in French —
+    never validated figures changed afterwards."""
+    awa = hire(lot)
+    save_grid(personas["company"], lot.id, MARCH, {cell(awa): "100"})
+    lot_id, cells = lot.id, {cell(awa): "110"}
+    outcomes = race([app, app], [
+        as_user(personas["company"].id, lambda user: save_grid(user, lot_id, MARCH, cells)),
+        as_user(personas["facilitator"].id, lambda user: validation.validate_lot_month(user, lot_id, MARCH))])
+
+    assert failures(outcomes) == []
+    saved = db.session.scalar(sa.select(HoursEntry))
+    db.session.refresh(saved)
+    comments = list(db.session.scalars(sa.select(HoursRevision.comment).order_by(HoursRevision.id)))
+    assert saved.status == HoursStatus.VALIDATED
+    if isinstance(outcomes[0], Exception):  # the validation first: the change is refused
+        assert outcomes[1] == 1 and saved.hours == 100
+        assert "Ces heures ont été validées (100 h)" in outcomes[0].errors[cell(awa)]
+        assert comments == ["Déclaration", validation.REVISION_VALIDATED]
+    else:  # the change first: the validation waited, then validated the new value
+        assert outcomes[0].changed == 1 and outcomes[1] == 1 and saved.hours == 110
+        assert comments == ["Déclaration", "Modification avant validation", validation.REVISION_VALIDATED]
+
+
+@pytest.mark.postgres
+def test_the_same_first_declaration_sent_twice_at_once_is_saved_once(app, db, personas, lot, hire):
+    awa = hire(lot)
+    lot_id, cells = lot.id, {cell(awa): "151,67"}
+    declare = as_user(personas["company"].id, lambda user: save_grid(user, lot_id, MARCH, cells))
+
+    outcomes = race([app] * 3, [declare] * 3)
+
+    assert failures(outcomes) == []  # without the lock, the second insert was an IntegrityError: a 500
+    assert sorted((o.created, o.unchanged) for o in outcomes) == [(0, 1), (0, 1), (1, 0)]
+    assert count(db, HoursEntry) == 1 and count(db, HoursRevision) == 1
+    assert count(db, AuditEvent, AuditEvent.action == "hours.declared") == 1
+
+
 def test_a_second_validation_names_who_validated_and_when(db, personas, declared):
     validation.validate_lot_month(personas["facilitator"], declared, MARCH)
     validated_at = db.session.scalar(sa.select(sa.func.max(HoursRevision.occurred_at)))

@@ -172,3 +172,18 @@ def test_template_writes_a_formula_like_name_as_text(db, client, login_as, perso
     filled = body.replace(b";;travail", b";35;travail")
     assert import_csv(personas["company"], filled).created == 1
     assert awa.id
+
+
+def test_a_file_never_changes_validated_hours(db, personas, two):
+    """Validated hours are corrected in the month's grid, which shows them validated; a file that
+    gives another value is refused (nothing saved), one that repeats it changes nothing."""
+    awa, elodie = two
+    entry(awa, hours="100", status=HoursStatus.VALIDATED, validated_by_id=personas["facilitator"].id)
+    db.session.commit()
+    with pytest.raises(HoursRejected) as rejected:
+        import_csv(personas["company"], f"contrat;mois;heures\n{awa.id};2025-03;90\n{elodie.id};2025-03;20\n".encode())
+    assert list(rejected.value.errors) == ["Ligne 2"]
+    assert "Ces heures ont été validées (100 h)" in rejected.value.errors["Ligne 2"]
+    assert entries(db) == {(awa.id, MARCH, W): (Decimal("100.00"), HoursStatus.VALIDATED)}
+    result = import_csv(personas["company"], f"contrat;mois;heures\n{awa.id};2025-03;100\n".encode())
+    assert (result.saved, result.unchanged) == (0, 1)

@@ -84,12 +84,49 @@ def test_company_may_correct_validated_hours_which_go_back_to_validation(db, per
     awa = hire(lot)
     validated = entry(awa, hours="100", status=V, validated_by_id=personas["facilitator"].id)
     db.session.commit()
-    result = save_grid(personas["company"], lot.id, MARCH, {cell(awa): "90"})
+    # The grid showed them validated: it sends that value with the correction.
+    result = save_grid(personas["company"], lot.id, MARCH, {cell(awa): "90", hours.seen_name(awa.id, W): "100.00"})
     assert (result.changed, result.reopened) == (1, 1)
     db.session.refresh(validated)
     assert (validated.hours, validated.status, validated.validated_by_id) == (Decimal("90.00"), D, None)
     assert revisions(db, validated.id) == [
         (Decimal("100.00"), Decimal("90.00"), "Correction d'heures validées par l'entreprise : à valider de nouveau")]
+
+
+def test_hours_validated_after_the_grid_was_shown_are_not_changed(db, personas, lot, hire, client, login_as):
+    """The grid showed declared hours; the facilitator validated them before the company saved:
+    nothing is saved, the cell says so, and the grid shown again lets the company correct them."""
+    awa, binta = hire(lot), hire(lot, first_name="Binta", last_name="Traoré")
+    validated = entry(awa, hours="100", status=V, validated_by_id=personas["facilitator"].id)
+    entry(binta, hours="50")
+    db.session.commit()
+    login_as("company")
+    response = client.post(GRID.format(lot=lot.id), data={cell(awa): "110", cell(binta): "60"})
+    assert response.status_code == 200
+    page = page_text(response)
+    assert "aucune heure n'a été enregistrée" in page
+    assert "Ces heures ont été validées (100 h) par l'équipe de facilitation" in page
+    assert entries(db) == {(awa.id, MARCH, W): (Decimal("100.00"), V), (binta.id, MARCH, W): (Decimal("50.00"), D)}
+    assert revisions(db, validated.id) == []
+    # Shown again, the grid carries the validated value: saving now is a deliberate correction.
+    assert f'name="{hours.seen_name(awa.id, W)}" value="100.00"' in page
+    with pytest.raises(HoursRejected):  # a forged or stale marker is no correction either
+        save_grid(personas["company"], lot.id, MARCH, {cell(awa): "110", hours.seen_name(awa.id, W): "99"})
+    client.post(GRID.format(lot=lot.id), data={cell(awa): "110", hours.seen_name(awa.id, W): "100.00"})
+    assert entries(db)[awa.id, MARCH, W] == (Decimal("110.00"), D)
+
+
+def test_the_same_grid_sent_twice_is_saved_once(db, personas, lot, hire, client, login_as):
+    awa = hire(lot)
+    login_as("company")
+    first = client.post(GRID.format(lot=lot.id), data={cell(awa): "151,67"}, follow_redirects=True)
+    second = client.post(GRID.format(lot=lot.id), data={cell(awa): "151,67"}, follow_redirects=True)
+    assert "Heures de mars 2025 enregistrées (1 valeur)" in page_text(first)
+    assert "Aucune modification : les heures de mars 2025 étaient déjà à jour." in page_text(second)
+    [saved] = db.session.scalars(sa.select(hours.HoursEntry)).all()
+    assert revisions(db, saved.id) == [(None, Decimal("151.67"), "Déclaration")]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "hours.declared")) == 1
 
 
 def test_clearing_a_declared_value_is_refused(db, personas, lot, hire):

@@ -12,7 +12,7 @@ from clausematch.accounts.models import Role
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.notifications import Notification
 from clausematch.pathways import hours_validation as validation
-from clausematch.pathways.hours import save_grid
+from clausematch.pathways.hours import save_grid, seen_name
 from clausematch.pathways.models import HoursEntry, HoursStatus
 
 D, V, R = HoursStatus.DECLARED, HoursStatus.VALIDATED, HoursStatus.REJECTED
@@ -83,8 +83,8 @@ def test_a_facilitator_correction_keeps_the_history_and_validates(db, personas, 
     assert revisions(db, target.id) == [
         (None, Decimal("151.67"), "Déclaration"),
         (Decimal("151.67"), Decimal("140.50"), "Correction par l'équipe de facilitation : Relevé d'heures de l'ETTI")]
-    # The company then corrects it again: back to declared, one more revision.
-    save_grid(personas["company"], lot.id, MARCH, {cell(awa): "141"})
+    # The company then corrects it again from the grid showing 140,50 validated: back to declared.
+    save_grid(personas["company"], lot.id, MARCH, {cell(awa): "141", seen_name(awa.id, W): "140.50"})
     db.session.refresh(target)
     assert target.status == D and len(revisions(db, target.id)) == 3
 
