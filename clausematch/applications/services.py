@@ -4,6 +4,7 @@ through its workflow (workflow.TRANSITIONS).
 Services take plain values and the acting user, check the rules (permissions again, offer,
 eligibility), raise DomainError with a French message, and commit once.
 """
+from collections.abc import Iterable
 from datetime import date
 
 import sqlalchemy as sa
@@ -13,8 +14,9 @@ from clausematch.accounts.models import User
 from clausematch.applications import permissions, workflow
 from clausematch.applications.models import Application, ApplicationStatus, RefusalReason
 from clausematch.audit import record
-from clausematch.candidates.eligibility import declared_or_valid_criteria, eligibility_expired
-from clausematch.candidates.models import Candidate
+from clausematch.candidates.eligibility import EligibilityState, declared_or_valid_codes, state_of
+from clausematch.candidates.models import Candidate, EligibilityCriterion
+from clausematch.candidates.permissions import visible_criteria
 from clausematch.database import lock, today
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
@@ -41,7 +43,9 @@ def propose(candidate_id: int | None, offer_id: int | None, message: str, actor:
     message = (message or "").strip()
     if len(message) > MESSAGE_MAX_LENGTH:
         raise DomainError(f"Le message ne doit pas dépasser {MESSAGE_MAX_LENGTH} caractères.", field="message")
-    check_can_be_proposed(candidate, offer, today())
+    # What the prescriber's organisation declared, not what a merge brought from another one: a
+    # refusal must not reveal a criterion they cannot see.
+    check_can_be_proposed(candidate, offer, today(), visible_criteria(actor, candidate))
     application = Application(candidate_id=candidate.id, offer=offer, candidate=candidate,
                               prescriber_id=candidate.prescriber_id, proposed_by_id=actor.id, message=message,
                               status=ApplicationStatus.SUBMITTED)
@@ -59,8 +63,11 @@ def propose(candidate_id: int | None, offer_id: int | None, message: str, actor:
     return application
 
 
-def check_can_be_proposed(candidate: Candidate, offer: Offer, on: date) -> None:
-    """Every reason why `candidate` may not be proposed to `offer` now, as a French DomainError."""
+def check_can_be_proposed(candidate: Candidate, offer: Offer, on: date,
+                          criteria: Iterable[EligibilityCriterion] | None = None) -> None:
+    """Every reason why `candidate` may not be proposed to `offer` now, as a French DomainError;
+    eligibility is judged on `criteria` (default: all of the candidate's, as facilitators see them)."""
+    criteria = list(candidate.criteria if criteria is None else criteria)
     if candidate.merged_into_id is not None:
         raise DomainError("Cette fiche a été fusionnée avec une autre : proposez la fiche conservée.",
                           field="candidate_id")
@@ -72,11 +79,11 @@ def check_can_be_proposed(candidate: Candidate, offer: Offer, on: date) -> None:
                           field="offer_id")
     if _already_proposed(candidate.id, offer.id):
         raise DomainError(ALREADY_PROPOSED)
-    if eligibility_expired(candidate, on):
+    if state_of(criteria, on) == EligibilityState.EXPIRED:
         raise DomainError(f"L'éligibilité de {candidate.full_name} a expiré : demandez au facilitateur de "
                           "renouveler l'éligibilité avant de proposer ce candidat.")
     expected = list(offer.eligible_criteria or [])
-    if expected and not declared_or_valid_criteria(candidate, on) & set(expected):
+    if expected and not declared_or_valid_codes(criteria, on) & set(expected):
         labels = " ; ".join(Criterion(code).label for code in expected)
         raise DomainError(f"{candidate.full_name} ne relève d'aucun des publics attendus pour cette offre "
                           f"({labels}). Déclarez le critère correspondant sur sa fiche, avec le justificatif vu.")

@@ -62,8 +62,13 @@ def valid_criteria(candidate: Candidate, today: date) -> set[str]:
 def declared_or_valid_criteria(candidate: Candidate, today: date) -> set[str]:
     """Codes of the valid criteria plus those declared and awaiting validation (not refused,
     not expired)."""
-    return valid_criteria(candidate, today) | {
-        c.criterion.value for c in candidate.criteria if c.status == EligibilityStatus.DECLARED}
+    return declared_or_valid_codes(candidate.criteria, today)
+
+
+def declared_or_valid_codes(criteria: Iterable[EligibilityCriterion], today: date) -> set[str]:
+    """The same among these criteria (all of a candidate's, or only those a user may see)."""
+    return {c.criterion.value for c in criteria
+            if is_valid(c, today) or c.status == EligibilityStatus.DECLARED}
 
 
 def eligibility_state(candidate: Candidate, today: date) -> EligibilityState:

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from factories import ApplicationFactory, LotInTerritoryFactory, OfferInTerritoryFactory
 
-from clausematch.applications.models import ApplicationStatus
+from clausematch.applications.models import Application, ApplicationStatus
 from clausematch.audit import AuditEvent
 from clausematch.candidates.models import Candidate, EligibilityCriterion, EligibilityStatus
 from clausematch.database import today
@@ -138,3 +138,35 @@ def test_same_criterion_on_both_records_keeps_the_kept_record_organisation_row(
     assert RQTH in page and "Récépissé MDPH" in page and "À valider" in page
     assert "Notification MDPH" not in page and "Validé le" not in page and VALID not in page
     assert "Éligibilité à valider" in page
+
+
+@pytest.mark.parametrize(("valid_for_days", "expected_publics", "outcome"), [
+    # B's valid RQTH must not let A's prescriber propose to an RQTH offer: refused as without it.
+    (90, ["rqth"], "ne relève d'aucun des publics attendus"),
+    # B's expired RQTH must not block A's proposal with "a expiré": proposed as without it.
+    (-1, [], None),
+])
+def test_a_proposal_is_judged_on_the_proposer_organisation_criteria_only(
+        db, client, login_as, personas, other_prescriber, record, valid_for_days, expected_publics, outcome):
+    """Trying to propose must not reveal a criterion the prescriber cannot see on the merged record."""
+    mine = record(personas["prescriber"].organisation, first_name="Hélène", last_name="Martin", birth_date=BORN)
+    theirs = record(other_prescriber.organisation, first_name="Karim", last_name="Benali", birth_date=date(1985, 1, 2))
+    _rqth(theirs, other_prescriber.organisation.id)
+    theirs.criteria[0].valid_until = today() + timedelta(days=valid_for_days)
+    lot = LotInTerritoryFactory(contract__buyer__territory=personas["prescriber"].organisation.territory)
+    offer = OfferInTerritoryFactory(lot=lot, eligible_criteria=expected_publics, qpv_required=False)
+    db.session.commit()
+    login_as("facilitator")
+    assert client.post("/candidats/fusion", data={"keep_id": mine.id, "drop_id": theirs.id,
+                                                  "justification": "Même personne, deux états civils."}
+                       ).status_code == 302
+
+    login_as("prescriber")
+    response = client.post(f"/orienter/offres/{offer.id}", data={"candidate_id": mine.id})
+    text = html.unescape(response.get_data(as_text=True))
+    count = db.session.scalar(sa.select(sa.func.count(Application.id)).where(Application.offer_id == offer.id))
+    if outcome is None:
+        assert response.status_code == 302 and count == 1
+        assert "a expiré" not in text
+    else:
+        assert response.status_code == 422 and outcome in text and count == 0
