@@ -1,9 +1,11 @@
-# ClauseMatch: the two everyday commands (`make run`, `make test`) and a few helpers.
+# ClauseMatch: the two everyday commands (`make run`, `make test`), `make serve` (production) and a few helpers.
 # Works from a fresh clone with only python3 (>= 3.11) on PATH: the virtualenv is created in
 # .venv and the project installed there; it is reinstalled only when pyproject.toml changes.
 
 PYTHON ?= python3
 PORT ?= 5000
+# The application reads PORT too: links in e-mails follow it in development (clausematch/config.py).
+export PORT
 VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
@@ -18,10 +20,11 @@ sa.create_engine(os.environ['TEST_POSTGRES_URL'], connect_args={'connect_timeout
 >/dev/null 2>&1
 
 .DEFAULT_GOAL := help
-.PHONY: help run lint test bench migration clean
+.PHONY: help run serve lint test bench migration clean
 
 help:
 	@echo "make run                  installe, migre, charge les référentiels et la démo, puis sert sur http://127.0.0.1:$(PORT)"
+	@echo "make serve                production : installe, migre, charge les référentiels, puis sert avec gunicorn (README « Production »)"
 	@echo "make test                 ruff (make lint), puis toute la suite sur SQLite, puis sur PostgreSQL si un serveur répond"
 	@echo "make lint                 vérifie le code avec ruff (configuration dans pyproject.toml)"
 	@echo "make bench                lance les mesures de performance (benchmarks/ ; make bench only=offers : une famille)"
@@ -48,6 +51,16 @@ run: $(VENV)/.installed
 	$(BIN)/flask ref load
 	$(BIN)/flask seed demo --if-empty
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+# Production: never the demo; gunicorn.conf.py reads PORT, HOST and WORKERS. DATABASE_URL is
+# required here (the SQLite default is a development convenience); SECRET_KEY, PUBLIC_BASE_URL
+# and the SMTP server are checked by the application itself, with a French message.
+serve: export CLAUSEMATCH_ENV := production
+serve: $(VENV)/.installed
+	@if [ -z "$$DATABASE_URL" ]; then echo "DATABASE_URL manquante : make serve est la commande de production ; indiquez la base, par exemple DATABASE_URL=postgresql+psycopg://clausematch@127.0.0.1:5432/clausematch (en développement : make run)." >&2; exit 2; fi
+	$(BIN)/flask db upgrade
+	$(BIN)/flask ref load
+	exec $(BIN)/gunicorn --config gunicorn.conf.py
 
 # Ruff's findings fail the run before any test starts (configuration: [tool.ruff] in pyproject.toml).
 lint: $(VENV)/.installed-test

@@ -34,12 +34,13 @@ def seed_demo_command(if_empty: bool) -> None:
     click.echo("Territoire de démonstration créé : " + ", ".join(f"{k} {v}" for k, v in summary.items()))
 
 
-@outbox_cli.command("deliver")
+@outbox_cli.command("deliver", help="Envoie tout de suite un lot d'e-mails en attente (la tâche mail.deliver, "
+                                    "qui tourne chaque minute avec le planificateur).")
 def outbox_deliver() -> None:
-    """Deliver the e-mails waiting in the outbox."""
-    from clausematch.notifications import deliver_outbox
+    """Deliver a batch of the e-mails waiting in the outbox: an alias of `flask jobs run mail.deliver`."""
+    from clausematch.job_commands import run_job_command
 
-    click.echo(f"{deliver_outbox()} e-mail(s) traité(s).")
+    click.echo(run_job_command("mail.deliver"))
 
 
 def init_app(app: Flask) -> None:

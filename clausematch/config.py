@@ -1,6 +1,8 @@
 """Configuration read from the environment. CLAUSEMATCH_ENV says where the application runs:
-`development` (set by `make run`), `testing` (the test suite) or `production`, the default.
-Production fails closed: no start without a real SECRET_KEY (check_production)."""
+`development` (set by `make run`), `testing` (the test suite) or `production`, the default (set
+by `make serve`). Production fails closed: no start without a real SECRET_KEY, a PUBLIC_BASE_URL
+for the links of the e-mails, and an SMTP server unless MAIL_TRANSPORT says otherwise
+(check_production)."""
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -21,6 +23,7 @@ def _database_url() -> str:
 
 
 ENVIRONMENTS = ("development", "testing", "production")
+MAIL_TRANSPORTS = ("log", "smtp", "none")
 DEVELOPMENT_SECRET_KEY = "dev-only-change-me"
 MEGABYTE = 1024 * 1024
 
@@ -69,11 +72,21 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     INVITATION_VALIDITY = timedelta(days=int(os.environ.get("INVITATION_VALIDITY_DAYS", "7")))
     PASSWORD_RESET_VALIDITY = timedelta(hours=int(os.environ.get("PASSWORD_RESET_VALIDITY_HOURS", "2")))
-    # Outbox delivery: "log" writes e-mails to the application log (development); "none" only
-    # keeps them in the outbox table (tests). An SMTP transport can be plugged in later.
-    MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "log")
+    # Outbox delivery (clausematch/mail.py): "smtp" (production default) sends through SMTP_HOST;
+    # "log" (development default) writes e-mails to the application log; "none" only keeps them
+    # in the outbox table (tests).
+    MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT") or (
+        "log" if CLAUSEMATCH_ENV in ("development", "testing") else "smtp")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "ClauseMatch <ne-pas-repondre@clausematch.fr>")
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "587"))
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "1") == "1"
+    # The links of the e-mails. Development follows PORT (make run); production requires it.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or (
+        f"http://127.0.0.1:{os.environ.get('PORT') or '5000'}"
+        if CLAUSEMATCH_ENV in ("development", "testing") else None)
     SCHEDULER_ENABLED = os.environ.get("SCHEDULER_ENABLED", "0") == "1"
     PAGE_SIZE = 25
 
@@ -98,7 +111,12 @@ def check_production(config) -> None:
     if environment not in ENVIRONMENTS:
         raise RuntimeError(f"CLAUSEMATCH_ENV inconnu : « {environment} ». Valeurs possibles : "
                            + ", ".join(ENVIRONMENTS) + ".")
+    transport = config.get("MAIL_TRANSPORT")
+    if transport not in MAIL_TRANSPORTS:
+        raise RuntimeError(f"MAIL_TRANSPORT inconnu : « {transport} ». Valeurs possibles : "
+                           + ", ".join(MAIL_TRANSPORTS) + ".")
     if environment != "production":
+        _check_smtp(config)
         return
     secret = config.get("SECRET_KEY")
     if not secret:
@@ -109,3 +127,15 @@ def check_production(config) -> None:
     if secret == DEVELOPMENT_SECRET_KEY:
         raise RuntimeError("SECRET_KEY refusée : c'est la clé de développement, publique. En production, "
                            "définissez une clé secrète longue et aléatoire.")
+    if not config.get("PUBLIC_BASE_URL"):
+        raise RuntimeError("PUBLIC_BASE_URL manquante : en production, indiquez l'adresse publique de "
+                           "ClauseMatch (par exemple https://clausematch.exemple.fr) : les liens des "
+                           "e-mails (invitations, mots de passe) la suivent.")
+    _check_smtp(config)
+
+
+def _check_smtp(config) -> None:
+    if config.get("MAIL_TRANSPORT") == "smtp" and not config.get("SMTP_HOST"):
+        raise RuntimeError("SMTP_HOST manquant : avec MAIL_TRANSPORT=smtp (la valeur par défaut en production), "
+                           "indiquez le serveur d'envoi des e-mails (SMTP_HOST, SMTP_PORT, SMTP_USERNAME, "
+                           "SMTP_PASSWORD, SMTP_STARTTLS), ou choisissez MAIL_TRANSPORT=log.")

@@ -46,7 +46,7 @@ def _snake(name: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
 
 
-def locked(session: Session, stmt: sa.Select) -> sa.ScalarResult:
+def locked(session: Session, stmt: sa.Select, skip_locked: bool = False) -> sa.ScalarResult:
     """The rows of `stmt` (a select of one model), locked for a state change until the commit.
 
     The one locking mechanism of every transition: the caller re-checks the transition on the
@@ -57,11 +57,15 @@ def locked(session: Session, stmt: sa.Select) -> sa.ScalarResult:
     write lock (`BEGIN IMMEDIATE`, waited for up to the busy timeout), so that the read and the
     writes that follow are one serialised transaction. Call it before anything the transition
     depends on is read; the caller commits (or rolls back), which releases the lock.
+
+    `skip_locked` (a queue's workers claiming a batch): on PostgreSQL, rows another transaction
+    holds are left out instead of waited for (`FOR UPDATE SKIP LOCKED`); SQLite has one writer
+    at a time, so the write lock alone keeps two claims apart.
     """
     if session.get_bind().dialect.name == "sqlite":
         _begin_write(session)
     else:
-        stmt = stmt.with_for_update(of=stmt.column_descriptions[0]["entity"])
+        stmt = stmt.with_for_update(of=stmt.column_descriptions[0]["entity"], skip_locked=skip_locked)
     return session.scalars(stmt.execution_options(populate_existing=True))
 
 

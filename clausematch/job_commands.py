@@ -57,6 +57,17 @@ def list_command() -> None:
         click.echo(f"{job.name} — {job.label} ({job.schedule.lower()}) — {last}")
 
 
+@jobs_cli.command("scheduler", help="Exécute les tâches planifiées dans ce processus, jusqu'à son arrêt (en "
+                                     "production, à côté de `make serve` ; chaque tâche ne tourne qu'une fois par "
+                                     "période, même lancé sur plusieurs machines).")
+def scheduler_command() -> None:
+    from flask import current_app
+
+    from clausematch.scheduler import run_in_foreground
+
+    run_in_foreground(current_app._get_current_object())
+
+
 @jobs_cli.command("run", help="Lance une tâche tout de suite (NAME : voir « flask jobs list »). "
                               "Sans effet en double : chaque tâche peut être relancée.")
 @click.argument("name")

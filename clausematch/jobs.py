@@ -12,8 +12,9 @@ Two locks, both held by the database through the row a run inserts before it wor
   run per job: a second run started while the first works, manual or scheduled, cannot insert
   its row and does nothing. A manual run (no period) is refused with JobAlreadyRunning, a
   scheduled one is skipped like a period already run (the running one does the same work).
-A run whose process died never finishes: after ABANDONED_AFTER, the next run of the job closes
-it as failed ("interrompue") in the same transaction as its own row, and goes ahead.
+A run whose process died never finishes: after ABANDONED_AFTER (or the job's own, shorter delay
+for a job that runs every minute), the next run of the job closes it as failed ("interrompue")
+in the same transaction as its own row, and goes ahead.
 """
 import logging
 from collections.abc import Callable
@@ -69,7 +70,8 @@ class JobAlreadyRunning(Exception):
         super().__init__(self.message)
 
 
-def run_job(name: str, func: Callable[[], Any], period: str | None = None) -> Any:
+def run_job(name: str, func: Callable[[], Any], period: str | None = None,
+            abandoned_after: timedelta = ABANDONED_AFTER) -> Any:
     """Run `func` as the job `name` for `period`, recording start, end and result in job_runs.
 
     The run row is inserted and committed first, in its own transaction: when the database
@@ -79,7 +81,7 @@ def run_job(name: str, func: Callable[[], Any], period: str | None = None) -> An
     one). A crash still leaves a trace; the error is logged, recorded and raised again for the
     caller (the CLI exits non-zero). The result is recorded as str(result).
     """
-    run = _start(name, period)
+    run = _start(name, period, abandoned_after)
     if run is None:
         if period is None:
             log.info("Tâche %s déjà en cours : lancement manuel ignoré", name)
@@ -97,12 +99,12 @@ def run_job(name: str, func: Callable[[], Any], period: str | None = None) -> An
     return result
 
 
-def _start(name: str, period: str | None) -> JobRun | None:
+def _start(name: str, period: str | None, abandoned_after: timedelta) -> JobRun | None:
     """The committed row of a new run, or None when the database refuses it."""
     now = utcnow()
     db.session.execute(sa.update(JobRun)
                        .where(JobRun.job_name == name, JobRun.finished_at.is_(None),
-                              JobRun.started_at < now - ABANDONED_AFTER)
+                              JobRun.started_at < now - abandoned_after)
                        .values(finished_at=now, succeeded=False, result=ABANDONED_RESULT))
     run = JobRun(job_name=name, period=period, started_at=now)
     db.session.add(run)
@@ -134,3 +136,12 @@ def last_runs(names: list[str]) -> dict[str, JobRun]:
     latest = (sa.select(sa.func.max(JobRun.id)).where(JobRun.job_name.in_(names))
               .group_by(JobRun.job_name).scalar_subquery())
     return {run.job_name: run for run in db.session.scalars(sa.select(JobRun).where(JobRun.id.in_(latest)))}
+
+
+def forget_runs(name: str, before: datetime) -> int:
+    """Delete the finished runs of `name` started before `before` (a job that runs every minute
+    keeps a day of history, not a row per minute forever); commits."""
+    deleted = db.session.execute(sa.delete(JobRun).where(
+        JobRun.job_name == name, JobRun.finished_at.is_not(None), JobRun.started_at < before)).rowcount
+    db.session.commit()
+    return deleted

@@ -1,20 +1,40 @@
 """Messages to people: the e-mail outbox and in-app notifications.
 
-E-mails are never sent from a request: they are written to the outbox table in the same
-unit of work as the change they announce, then delivered by `deliver_outbox` (the log in
-development, nothing in tests).
+E-mails are never sent from a request: they are written to the outbox table in the same unit of
+work as the change they announce (`queue_email`), then delivered:
+- MAIL_TRANSPORT=log (development): written to the log right after the commit that queued them
+  (and marked sent in that same commit: the log is the mailbox);
+- MAIL_TRANSPORT=smtp: by the job `mail.deliver`, every minute (`deliver_outbox`). A run claims
+  a batch of due messages under row locks (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the write lock
+  on SQLite) and pushes their next attempt a lease ahead before committing, so a second worker
+  neither waits for nor sees them: each message goes out once. Each outcome is committed as soon
+  as it is known: sent, or failed with the error and the next attempt after an exponential
+  backoff; after MAX_ATTEMPTS the message is given up (it stays, shown on /admin/courriels).
+  A worker dying mid-batch leaves its claimed messages to be retried when the lease ends.
+- MAIL_TRANSPORT=none (tests): nothing leaves.
+The log never holds an address: messages are named by their id.
 """
 import logging
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from clausematch.database import utcnow
+from clausematch.database import locked, utcnow
 from clausematch.extensions import db
+from clausematch.mail import LogTransport, ServerUnavailable, describe_error, transport_for
 
 log = logging.getLogger(__name__)
+
+BATCH_SIZE = 50
+# Longer than a batch takes: a claimed message not settled by then is retried.
+CLAIM_LEASE = timedelta(minutes=15)
+MAX_ATTEMPTS = 10
+FIRST_RETRY = timedelta(minutes=1)
+LONGEST_RETRY = timedelta(hours=6)
+LOGGED_KEY = "outbox.to_log"
 
 
 class OutboxMessage(db.Model):
@@ -27,6 +47,15 @@ class OutboxMessage(db.Model):
     body: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    # Delivery attempts made; the next one is not before next_attempt_at (NULL: due now).
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None]
+    last_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+
+    @property
+    def given_up(self) -> bool:
+        return self.sent_at is None and self.attempts >= MAX_ATTEMPTS
 
 
 class Notification(db.Model):
@@ -44,8 +73,13 @@ class Notification(db.Model):
 
 
 def queue_email(recipient: str, subject: str, body: str) -> OutboxMessage:
-    """Add an e-mail to the outbox in the caller's unit of work."""
+    """Add an e-mail to the outbox in the caller's unit of work. With the `log` transport it is
+    marked sent in that unit of work and written to the log right after its commit."""
     message = OutboxMessage(recipient=recipient, subject=subject, body=body)
+    if current_app.config["MAIL_TRANSPORT"] == "log":
+        message.sent_at = message.last_attempt_at = utcnow()
+        message.attempts = 1
+        db.session.info.setdefault(LOGGED_KEY, []).append(message)
     db.session.add(message)
     return message
 
@@ -56,18 +90,155 @@ def notify(user_id: int, message: str, link: str | None = None) -> Notification:
     return notification
 
 
-def deliver_outbox() -> int:
-    """Deliver pending e-mails with the configured transport; returns how many were handled."""
-    transport = current_app.config["MAIL_TRANSPORT"]
-    if transport == "none":
-        return 0
-    pending = db.session.scalars(
-        sa.select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)).order_by(OutboxMessage.id).limit(500)
-    ).all()
-    for message in pending:
-        # Development transport: the log is the mailbox. The recipient address is left out
-        # (personal data); bodies carry links and staff names, never candidate data.
-        log.info("E-mail #%s — %s\n%s", message.id, message.subject, message.body)
-        message.sent_at = utcnow()
+# --- The log transport: after the commit ------------------------------------------------------
+
+def init_app(app) -> None:
+    for name, listener in (("after_flush", _note_logged), ("after_commit", _write_logged),
+                           ("after_transaction_end", _forget_logged)):
+        if not sa.event.contains(db.session, name, listener):
+            sa.event.listen(db.session, name, listener)
+
+
+def _note_logged(session: Session, flush_context) -> None:
+    """Once flushed (ids known), what the log will show is copied: after the commit the
+    objects are expired and may not be read."""
+    queued = session.info.get(LOGGED_KEY)
+    if queued:
+        ready = session.info.setdefault(LOGGED_KEY + ".ready", [])
+        ready += [(m.id, m.subject, m.body) for m in queued if m.id is not None]
+        session.info[LOGGED_KEY] = [m for m in queued if m.id is None]
+
+
+def _write_logged(session: Session) -> None:
+    transport = LogTransport()
+    for message_id, subject, body in session.info.pop(LOGGED_KEY + ".ready", []):
+        transport.send(message_id, "", subject, body)
+
+
+def _forget_logged(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(LOGGED_KEY, None)
+        session.info.pop(LOGGED_KEY + ".ready", None)
+
+
+# --- The delivery job ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Delivery:
+    """What a delivery run did (its French summary is the job's result)."""
+
+    sent: int
+    failed: int
+
+    def __str__(self) -> str:
+        if not (self.sent or self.failed):
+            return "Aucun e-mail à envoyer."
+        failed = f", {self.failed} en échec (nouvel essai plus tard)" if self.failed else ""
+        return f"{self.sent} e-mail(s) envoyé(s){failed}."
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    recipient: str
+    subject: str
+    body: str
+    attempts: int
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """After the n-th failed attempt: 1 min, 2, 4, 8 … at most 6 h."""
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
+
+
+def _due(now: datetime):
+    return sa.and_(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS,
+                   sa.or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))
+
+
+def claim_batch(limit: int = BATCH_SIZE) -> list[Claimed]:
+    """Take up to `limit` due messages for this run: locked, their next attempt pushed a lease
+    ahead, committed. Another run skips them (locked) or no longer finds them due (committed)."""
+    now = utcnow()
+    stmt = sa.select(OutboxMessage).where(_due(now)).order_by(OutboxMessage.id).limit(limit)
+    rows = locked(db.session, stmt, skip_locked=True).all()
+    claimed = [Claimed(m.id, m.recipient, m.subject, m.body, m.attempts) for m in rows]
+    for message in rows:
+        message.next_attempt_at = now + CLAIM_LEASE
     db.session.commit()
-    return len(pending)
+    return claimed
+
+
+def deliver_outbox(limit: int = BATCH_SIZE) -> Delivery:
+    """Deliver a batch of due e-mails with the configured transport (the job mail.deliver)."""
+    config = current_app.config
+    if config["MAIL_TRANSPORT"] == "none":
+        return Delivery(0, 0)
+    claimed = claim_batch(limit)
+    sent = failed = 0
+    with transport_for(config) as transport:
+        for position, message in enumerate(claimed):
+            try:
+                transport.send(message.id, message.recipient, message.subject, message.body)
+            except Exception as error:  # noqa: BLE001 — recorded on the message, retried later
+                # The server unreachable or the connection lost: the rest of the batch fails alike.
+                settled = claimed[position:] if isinstance(error, ServerUnavailable) else [message]
+                for unsent in settled:
+                    _record_failure(unsent, error)
+                failed += len(settled)
+                if isinstance(error, ServerUnavailable):
+                    break
+            else:
+                _record_sent(message)
+                sent += 1
+    return Delivery(sent, failed)
+
+
+def _record_sent(message: Claimed) -> None:
+    now = utcnow()
+    db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == message.id).values(
+        sent_at=now, last_attempt_at=now, attempts=message.attempts + 1, next_attempt_at=None))
+    db.session.commit()
+    log.info("E-mail #%s envoyé", message.id)
+
+
+def _record_failure(message: Claimed, error: Exception) -> None:
+    now, attempts = utcnow(), message.attempts + 1
+    retry = now + retry_delay(attempts) if attempts < MAX_ATTEMPTS else None
+    db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == message.id).values(
+        attempts=attempts, last_attempt_at=now, next_attempt_at=retry, last_error=describe_error(error)))
+    db.session.commit()
+    log.warning("E-mail #%s non envoyé (tentative %s/%s, %s)%s", message.id, attempts, MAX_ATTEMPTS,
+                type(error).__name__, "" if retry else " : abandonné")
+
+
+# --- What administrators see ---------------------------------------------------------------------
+
+FAILURES_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class OutboxStatus:
+    pending: int
+    failing: int
+    given_up: int
+    oldest_pending_at: datetime | None
+    failures: list[OutboxMessage]
+
+
+def pending_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)).where(OutboxMessage.sent_at.is_(None)))
+
+
+def outbox_status() -> OutboxStatus:
+    """The backlog (waiting, of which failing and given up) and the latest failures, in 2 queries."""
+    unsent = OutboxMessage.sent_at.is_(None)
+    pending, failing, given_up, oldest = db.session.execute(sa.select(
+        sa.func.count(OutboxMessage.id),
+        sa.func.count(OutboxMessage.id).filter(OutboxMessage.attempts > 0, OutboxMessage.attempts < MAX_ATTEMPTS),
+        sa.func.count(OutboxMessage.id).filter(OutboxMessage.attempts >= MAX_ATTEMPTS),
+        sa.func.min(OutboxMessage.created_at)).where(unsent)).one()
+    failures = db.session.scalars(
+        sa.select(OutboxMessage).where(unsent, OutboxMessage.attempts > 0)
+        .order_by(OutboxMessage.last_attempt_at.desc(), OutboxMessage.id.desc()).limit(FAILURES_SHOWN)).all()
+    return OutboxStatus(pending, failing, given_up, oldest, list(failures))

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from clausematch.jobs import run_job
+from clausematch.jobs import ABANDONED_AFTER, forget_runs, run_job
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,18 @@ def _train_matching(on: date) -> str:
     return train_model_job()
 
 
+def _deliver_mail(on: date) -> Any:
+    from clausematch.database import utcnow
+    from clausematch.notifications import deliver_outbox
+
+    delivery = deliver_outbox()
+    forget_runs("mail.deliver", before=utcnow() - MINUTE_RUNS_KEPT)
+    return delivery
+
+
+MINUTE_RUNS_KEPT = timedelta(days=1)
+
+
 @dataclass(frozen=True)
 class Job:
     """A job of the platform: what it is called, when it runs and what it calls."""
@@ -78,6 +90,10 @@ class Job:
     func: Callable[[date], Any]
     cron: dict[str, int] = field(default_factory=dict)
     monthly: bool = False
+    # A job that runs every minute has a period per minute, and a run older than
+    # `abandoned_after` is taken as dead (see clausematch.jobs).
+    every_minute: bool = False
+    abandoned_after: timedelta = ABANDONED_AFTER
     # The APScheduler id, when it differs from `name`.
     schedule_id: str | None = None
     # "module:function" the job needs; a job whose feature has not landed is left out.
@@ -99,7 +115,10 @@ class Job:
         return callable(getattr(module, attribute, None))
 
     def period(self, moment: datetime) -> str:
-        """The period a scheduled run at `moment` (local time) covers: its day, or its month."""
+        """The period a scheduled run at `moment` (local time) covers: its day, its month, or its
+        minute."""
+        if self.every_minute:
+            return moment.strftime("%Y-%m-%dT%H:%M")
         return moment.strftime("%Y-%m" if self.monthly else "%Y-%m-%d")
 
 
@@ -118,6 +137,9 @@ JOBS: tuple[Job, ...] = (
     Job("pathways.hours_reminders", "Rappel aux entreprises des heures du mois à déclarer",
         "Le 1er de chaque mois à 8 h", _hours_reminders, cron={"day": 1, "hour": 8, "minute": 0}, monthly=True,
         requires="clausematch.pathways.hours_reminders:send_hours_reminders"),
+    Job("mail.deliver", "Envoi des e-mails en attente (nouvel essai des échecs, de plus en plus espacé)",
+        "Chaque minute", _deliver_mail, cron={"second": 0}, every_minute=True,
+        abandoned_after=timedelta(minutes=15)),
 )
 
 
@@ -138,14 +160,15 @@ def run_scheduled(job: Job, moment: datetime | None = None) -> Any:
     """The scheduler's run of `job`: for the period of `moment` (default now), once whatever the
     number of processes. Returns the French result, or None when another process ran it."""
     moment = moment or local_now()
-    return run_job(job.name, lambda: job.func(moment.date()), period=job.period(moment))
+    return run_job(job.name, lambda: job.func(moment.date()), period=job.period(moment),
+                   abandoned_after=job.abandoned_after)
 
 
 def run_now(job: Job, on: date | None = None) -> Any:
     """A manual run (admin page, CLI) for `on` (default: today's local date). It has no period;
     while another run of the job works it is refused with clausematch.jobs.JobAlreadyRunning."""
     day = on or local_now().date()
-    return run_job(job.name, lambda: job.func(day))
+    return run_job(job.name, lambda: job.func(day), abandoned_after=job.abandoned_after)
 
 
 def next_run_time(app, job: Job) -> datetime | None:
@@ -156,26 +179,32 @@ def next_run_time(app, job: Job) -> datetime | None:
 
 
 def init_app(app) -> None:
+    """SCHEDULER_ENABLED=1: the jobs run in a thread of this process (`make run`). Under gunicorn
+    (`make serve`) the scheduler runs in a process of its own: `flask jobs scheduler`."""
     if not app.config.get("SCHEDULER_ENABLED"):
         return
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    scheduler = BackgroundScheduler(timezone=TIMEZONE)
+    scheduler = _with_jobs(app, BackgroundScheduler(timezone=TIMEZONE))
+    scheduler.start()
+    app.extensions["scheduler"] = scheduler
+    log.info("Planificateur démarré")
 
-    def deliver_mail():
-        from clausematch.notifications import deliver_outbox
 
-        with app.app_context():
-            deliver_outbox()
+def run_in_foreground(app) -> None:
+    """`flask jobs scheduler`: this process runs the jobs, and only that, until it is stopped."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
 
-    scheduler.add_job(deliver_mail, "interval", minutes=1, id="deliver_outbox", coalesce=True, max_instances=1)
+    log.info("Planificateur démarré (processus dédié)")
+    _with_jobs(app, BlockingScheduler(timezone=TIMEZONE)).start()
+
+
+def _with_jobs(app, scheduler):
     for job in available_jobs():
         # A run missed by less than an hour (restart) still happens; the period lock keeps it single.
         scheduler.add_job(_scheduled_call(app, job), "cron", id=job.scheduler_id, coalesce=True,
                           max_instances=1, misfire_grace_time=3600, **job.cron)
-    scheduler.start()
-    app.extensions["scheduler"] = scheduler
-    log.info("Planificateur démarré")
+    return scheduler
 
 
 def _scheduled_call(app, job: Job) -> Callable[[], None]:

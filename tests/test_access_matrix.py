@@ -247,6 +247,7 @@ MATRIX = {
     ("GET", "/parcours/{missing}"): MISSING,
     # Scheduled jobs: administrators ("Lancer maintenant" runs the job, then back to the list).
     ("GET", "/admin/taches"): rule(admin="ok"),
+    ("GET", "/admin/courriels"): rule(admin="ok"),
     ("POST", "/admin/taches/pathways.follow_ups/lancer"): rule(admin="ok"),
     # Reports: facilitators of the territory; buyer users read their own contracts only (scope forced).
     ("GET", "/rapports"): rule(facilitator="ok", buyer="ok"),

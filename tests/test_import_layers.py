@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "clausematch"
 
 # Bottom to top; a module may import its own package and anything on a lower line.
 LAYERS = [
-    {"database", "text", "formats", "errors", "config", "spreadsheets"},
+    {"database", "text", "formats", "errors", "config", "spreadsheets", "mail"},
     {"extensions", "vocabulary"},
     {"audit", "notifications", "pagination", "jobs", "versioning"},
     {"accounts"},

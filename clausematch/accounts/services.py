@@ -27,7 +27,7 @@ from clausematch.accounts.tokens import hash_token, new_token
 from clausematch.database import locked, utcnow
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
-from clausematch.notifications import deliver_outbox, queue_email
+from clausematch.notifications import queue_email
 from clausematch.pagination import Page, paginate
 
 MIN_PASSWORD_LENGTH = 12
@@ -110,7 +110,6 @@ def invite_user(actor: User, organisation_id: int, email: str, full_name: str) -
     queue_email(email, "Votre invitation à rejoindre ClauseMatch", render_template(
         "accounts/emails/invitation.txt", invitation=invitation, link=_link(f"/invitation/{token}")))
     db.session.commit()
-    deliver_outbox()
     return invitation
 
 
@@ -204,7 +203,6 @@ def request_password_reset(email: str) -> None:
         "accounts/emails/password_reset.txt", user=user, link=_link(f"/mot-de-passe/{token}"),
         expires_at=now + validity))
     db.session.commit()
-    deliver_outbox()
 
 
 def reset_token_for(token: str, for_update: bool = False) -> PasswordResetToken:

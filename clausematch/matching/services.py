@@ -53,6 +53,8 @@ class IndexHolder:
     engine: MatchingEngine | None = None
     builds: int = 0
     built_at: datetime | None = None
+    # When a committed change of this process was last applied to the engine (/healthz).
+    changed_at: datetime | None = None
     rebuilding: bool = False
     pending_candidates: set[int] = field(default_factory=set)
     pending_offers: set[int] = field(default_factory=set)
@@ -157,6 +159,7 @@ def apply_changes(candidate_ids: Iterable[int], offer_ids: Iterable[int]) -> Non
     try:
         with Session(db.engine) as reader:
             _apply(index.engine, candidate_ids, offer_ids, reader)
+        index.changed_at = utcnow()
     except Exception:  # noqa: BLE001 — the change is committed; the nightly rebuild catches up
         log.exception("Index de rapprochement : mise à jour impossible (candidats %s, offres %s)",
                       sorted(candidate_ids), sorted(offer_ids))

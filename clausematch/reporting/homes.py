@@ -18,7 +18,7 @@ from clausematch.database import today
 from clausematch.errors import NotAllowed
 from clausematch.extensions import db
 from clausematch.jobs import JobRun
-from clausematch.notifications import Notification, OutboxMessage
+from clausematch.notifications import Notification, pending_count
 from clausematch.offers.models import Offer, OfferStatus
 from clausematch.pagination import Page, paginate
 from clausematch.pathways.counting import counted_hours, realisation_rate
@@ -235,6 +235,5 @@ def admin_dashboard(user: User) -> AdminDashboard:
         users_by_role=_by_status(Role, User.role),
         organisations_by_kind=_by_status(OrganisationKind, Organisation.kind),
         job_runs=list(job_runs),
-        pending_emails=db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))
-                                         .where(OutboxMessage.sent_at.is_(None))),
+        pending_emails=pending_count(),
     )

@@ -182,9 +182,11 @@ def test_scheduler_registers_every_available_job_when_enabled(database_url):
         with app.app_context():
             available = scheduler.available_jobs()
             registered = {job.id for job in aps.get_jobs()}
-            assert registered == {"deliver_outbox", *(job.scheduler_id for job in available)}
+            assert registered == {job.scheduler_id for job in available}
             assert {"expire_offers", "pathways.follow_ups", "applications.stale",
-                    "pathways.hours_reminders"} <= registered
+                    "pathways.hours_reminders", "mail.deliver"} <= registered
+            minutely = {f.name: str(f) for f in aps.get_job("mail.deliver").trigger.fields}
+            assert (minutely["second"], minutely["minute"], minutely["hour"]) == ("0", "*", "*")
             fields = {f.name: str(f) for f in aps.get_job("pathways.hours_reminders").trigger.fields}
             assert (fields["day"], fields["hour"]) == ("1", "8")
             assert scheduler.next_run_time(app, find_job("pathways.follow_ups")) is not None

@@ -14,10 +14,18 @@ DEVELOPMENT_SECRET_KEY = "dev-only-change-me"  # the public key of development (
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# What the production checks read; a test sets exactly the ones it names.
+CHECKED = ("CLAUSEMATCH_ENV", "SECRET_KEY", "PUBLIC_BASE_URL", "PORT", "MAIL_TRANSPORT", "SMTP_HOST",
+           "SESSION_COOKIE_SECURE")
+REAL_KEY = "une-vraie-clé-longue-et-aléatoire-0123456789"
+PRODUCTION = {"SECRET_KEY": REAL_KEY, "PUBLIC_BASE_URL": "https://clausematch.exemple.fr",
+              "SMTP_HOST": "smtp.exemple.fr"}
+
+
 def start(environment: dict, show: str = "CLAUSEMATCH_ENV") -> subprocess.CompletedProcess:
-    """`create_app()` in a fresh interpreter with exactly these CLAUSEMATCH_ENV/SECRET_KEY/
-    SESSION_COOKIE_SECURE; prints the configuration values named in `show` (space separated)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("CLAUSEMATCH_ENV", "SECRET_KEY", "SESSION_COOKIE_SECURE")}
+    """`create_app()` in a fresh interpreter with exactly these variables among CHECKED; prints the
+    configuration values named in `show` (space separated)."""
+    env = {k: v for k, v in os.environ.items() if k not in CHECKED}
     env.update(environment, DATABASE_URL="sqlite://")
     code = ("from clausematch import create_app; app = create_app(); "
             f"print(' '.join(str(app.config[name]) for name in {show.split()!r}))")
@@ -36,9 +44,36 @@ def test_production_refuses_the_development_key():
     assert "SECRET_KEY refusée" in result.stderr
 
 
-def test_production_starts_with_a_real_key():
-    result = start({"SECRET_KEY": "une-vraie-clé-longue-et-aléatoire-0123456789"})
+def test_production_starts_with_a_real_key_a_public_address_and_an_smtp_server():
+    result = start(PRODUCTION)
     assert (result.returncode, result.stdout.strip()) == (0, "production")
+    assert start(PRODUCTION, show="MAIL_TRANSPORT").stdout.strip() == "smtp"
+
+
+def test_production_refuses_to_start_without_its_public_address():
+    result = start({**PRODUCTION, "PUBLIC_BASE_URL": ""})
+    assert result.returncode != 0
+    assert "RuntimeError: PUBLIC_BASE_URL manquante : en production" in result.stderr
+
+
+def test_production_sends_by_smtp_unless_told_otherwise():
+    result = start({**PRODUCTION, "SMTP_HOST": ""})
+    assert result.returncode != 0
+    assert "RuntimeError: SMTP_HOST manquant : avec MAIL_TRANSPORT=smtp" in result.stderr
+    logged = start({**PRODUCTION, "SMTP_HOST": "", "MAIL_TRANSPORT": "log"}, show="MAIL_TRANSPORT")
+    assert (logged.returncode, logged.stdout.strip()) == (0, "log")
+
+
+def test_an_unknown_mail_transport_is_refused():
+    result = start({"CLAUSEMATCH_ENV": "development", "MAIL_TRANSPORT": "pigeon"})
+    assert result.returncode != 0 and "MAIL_TRANSPORT inconnu : « pigeon »" in result.stderr
+
+
+def test_in_development_links_follow_the_port():
+    assert start({"CLAUSEMATCH_ENV": "development", "PORT": "8123"}, show="PUBLIC_BASE_URL").stdout.strip() \
+        == "http://127.0.0.1:8123"
+    assert start({"CLAUSEMATCH_ENV": "development"}, show="PUBLIC_BASE_URL").stdout.strip() == "http://127.0.0.1:5000"
+    assert start({"CLAUSEMATCH_ENV": "development"}, show="MAIL_TRANSPORT").stdout.strip() == "log"
 
 
 def test_development_starts_with_the_development_key():
@@ -47,13 +82,12 @@ def test_development_starts_with_the_development_key():
 
 
 COOKIES = "SESSION_COOKIE_SECURE REMEMBER_COOKIE_SECURE SESSION_COOKIE_HTTPONLY SESSION_COOKIE_SAMESITE"
-REAL_KEY = "une-vraie-clé-longue-et-aléatoire-0123456789"
 
 
 @pytest.mark.parametrize(("environment", "expected"), [
-    ({"SECRET_KEY": REAL_KEY}, "True True True Lax"),  # production, the default: HTTPS-only cookies
-    ({"SECRET_KEY": REAL_KEY, "CLAUSEMATCH_ENV": "production"}, "True True True Lax"),
-    ({"SECRET_KEY": REAL_KEY, "SESSION_COOKIE_SECURE": "0"}, "False False True Lax"),  # plain-HTTP test deployment
+    (PRODUCTION, "True True True Lax"),  # production, the default: HTTPS-only cookies
+    ({**PRODUCTION, "CLAUSEMATCH_ENV": "production"}, "True True True Lax"),
+    ({**PRODUCTION, "SESSION_COOKIE_SECURE": "0"}, "False False True Lax"),  # plain-HTTP test deployment
     ({"CLAUSEMATCH_ENV": "development"}, "False False True Lax"),
     ({"CLAUSEMATCH_ENV": "development", "SESSION_COOKIE_SECURE": "1"}, "True True True Lax"),
     ({"CLAUSEMATCH_ENV": "testing"}, "False False True Lax"),

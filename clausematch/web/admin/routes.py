@@ -1,4 +1,5 @@
-"""/admin/taches: the scheduled jobs, their last run, and "Lancer maintenant"."""
+"""/admin/taches: the scheduled jobs, their last run, and "Lancer maintenant"; /admin/courriels:
+the e-mails waiting to go, the failures and their last error."""
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -6,6 +7,7 @@ from clausematch.accounts.models import Role
 from clausematch.admin import services
 from clausematch.errors import DomainError
 from clausematch.jobs import JobAlreadyRunning
+from clausematch.notifications import MAX_ATTEMPTS, outbox_status
 from clausematch.web.helpers import roles_required
 
 bp = Blueprint("admin", __name__)
@@ -15,6 +17,12 @@ bp = Blueprint("admin", __name__)
 @roles_required(Role.ADMIN)
 def jobs():
     return render_template("admin/jobs.html", statuses=services.jobs_overview())
+
+
+@bp.get("/admin/courriels")
+@roles_required(Role.ADMIN)
+def outbox():
+    return render_template("admin/outbox.html", status=outbox_status(), max_attempts=MAX_ATTEMPTS)
 
 
 @bp.post("/admin/taches/<name>/lancer")

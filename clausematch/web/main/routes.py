@@ -1,10 +1,11 @@
 """Landing page, role home pages, accessibility statement, health check."""
-import sqlalchemy as sa
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from clausematch.accounts.models import Role
 from clausematch.extensions import db
+from clausematch.matching import services as matching
+from clausematch.notifications import pending_count
 from clausematch.reporting import homes as services
 from clausematch.web.helpers import bounded_int, roles_required
 
@@ -75,9 +76,21 @@ def admin_home():
 
 @bp.get("/healthz")
 def healthz():
+    """For the load balancer and monitoring: the database answers (else 503); this process's
+    matching index (built or not, when, how many times; it is per process) and the number of
+    e-mails waiting in the outbox (a growing backlog means delivery is failing)."""
     try:
-        db.session.execute(sa.text("SELECT 1"))
+        pending = pending_count()
     except Exception as error:  # any driver error means the database is unreachable
         db.session.rollback()
         return {"status": "error", "database": type(error).__name__}, 503
-    return {"status": "ok", "database": "ok"}
+    index = matching.holder()
+    return {"status": "ok", "database": "ok",
+            "matching_index": {"built": index.engine is not None, "built_at": _utc(index.built_at),
+                               "last_change_applied_at": _utc(index.changed_at), "builds": index.builds,
+                               "rebuilding": index.rebuilding},
+            "outbox": {"pending": pending}}
+
+
+def _utc(moment) -> str | None:
+    return moment.isoformat(timespec="seconds") + "Z" if moment is not None else None

@@ -1,0 +1,29 @@
+"""gunicorn's settings for `make serve` (production). Read from the environment:
+
+- PORT (5000) and HOST (127.0.0.1: a reverse proxy in front, see README « Production »);
+- WORKERS (2 × cores + 1).
+
+The application is loaded once in the master (`preload_app`): a bad configuration stops the
+start with its French message before any worker is forked. Each worker then drops the database
+connections inherited from the master (never share a connection between processes). The
+scheduled jobs do not run here: `flask jobs scheduler` is their process.
+"""
+import multiprocessing
+import os
+
+wsgi_app = "clausematch:create_app()"
+bind = f"{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '5000'}"
+workers = int(os.environ.get("WORKERS") or 2 * multiprocessing.cpu_count() + 1)
+preload_app = True
+timeout = 60
+graceful_timeout = 30
+accesslog = "-"
+errorlog = "-"
+
+
+def post_fork(server, worker):
+    from clausematch.extensions import db
+
+    app = server.app.wsgi()
+    with app.app_context():
+        db.engine.dispose(close=False)
