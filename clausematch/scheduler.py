@@ -1,5 +1,6 @@
 """The jobs of the platform, listed once in JOBS, and their schedule: APScheduler in the web
-process when SCHEDULER_ENABLED=1, never in tests.
+process when SCHEDULER_ENABLED=1 (development), in a process of its own with `flask jobs
+scheduler` (production, beside gunicorn), never in tests.
 
 This module sits above every feature (its adapters call into them); no feature imports it.
 Runs go through clausematch.jobs.run_job, which records them in job_runs and keeps them single.
@@ -68,6 +69,10 @@ def _train_matching(on: date) -> str:
     return train_model_job()
 
 
+# The delivery runs every minute: a day of its runs is kept, not a row per minute forever.
+MINUTE_RUNS_KEPT = timedelta(days=1)
+
+
 def _deliver_mail(on: date) -> Any:
     from clausematch.database import utcnow
     from clausematch.notifications import deliver_outbox
@@ -75,9 +80,6 @@ def _deliver_mail(on: date) -> Any:
     delivery = deliver_outbox()
     forget_runs("mail.deliver", before=utcnow() - MINUTE_RUNS_KEPT)
     return delivery
-
-
-MINUTE_RUNS_KEPT = timedelta(days=1)
 
 
 @dataclass(frozen=True)

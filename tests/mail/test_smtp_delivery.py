@@ -140,3 +140,12 @@ def test_the_log_transport_writes_the_message_after_its_commit_only(app, db, cap
     [row] = outbox(db)
     assert row.sent_at is not None and row.attempts == 1
     assert deliver_outbox().sent == 0  # already delivered
+
+
+def test_flask_outbox_deliver_is_a_manual_run_of_the_delivery_job(smtp_app, db, mailroom, runner):
+    queue_email("connu@exemple.fr", "Invitation", "Bonjour")
+    db.session.commit()
+    result = runner.invoke(args=["outbox", "deliver"])
+    assert (result.exit_code, result.output.strip()) == (0, "1 e-mail(s) envoyé(s).")
+    assert mailroom.subjects() == ["Invitation"]
+    assert db.session.scalars(sa.select(JobRun.job_name)).all() == ["mail.deliver"]

@@ -243,3 +243,14 @@ def test_cli_unknown_job_and_failure(runner, db, monkeypatch):
 
 def test_cli_help_is_french(runner):
     assert "Tâches planifiées : liste et lancement manuel." in runner.invoke(args=["jobs", "--help"]).output
+
+
+def test_flask_jobs_scheduler_runs_every_job_in_its_own_process(app, runner, monkeypatch):
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    started = []
+    monkeypatch.setattr(BlockingScheduler, "start", lambda aps: started.append({job.id for job in aps.get_jobs()}))
+    result = runner.invoke(args=["jobs", "scheduler"])
+    assert result.exit_code == 0, result.output
+    assert started == [{job.scheduler_id for job in scheduler.available_jobs()}]
+    assert "mail.deliver" in started[0]
