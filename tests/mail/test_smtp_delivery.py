@@ -149,3 +149,33 @@ def test_flask_outbox_deliver_is_a_manual_run_of_the_delivery_job(smtp_app, db, 
     assert (result.exit_code, result.output.strip()) == (0, "1 e-mail(s) envoyé(s).")
     assert mailroom.subjects() == ["Invitation"]
     assert db.session.scalars(sa.select(JobRun.job_name)).all() == ["mail.deliver"]
+
+
+def test_smtp_credentials_are_used_and_a_refused_login_is_shown_without_sending(app, db):
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+    from mail_support import Mailroom
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and \
+            (auth_data.login, auth_data.password) == (b"clausematch", b"s3cret")
+        return AuthResult(success=ok, handled=False)
+
+    room = Mailroom()
+    controller = Controller(room, hostname="127.0.0.1", port=free_port(), authenticator=authenticator,
+                            auth_require_tls=False)
+    controller.start()
+    try:
+        app.config.update(MAIL_TRANSPORT="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port,
+                          SMTP_STARTTLS=False, SMTP_USERNAME="clausematch", SMTP_PASSWORD="faux")
+        queue_email("connu@exemple.fr", "Invitation", "Bonjour")
+        db.session.commit()
+        assert deliver_outbox().failed == 1
+        assert outbox(db)[0].last_error == "Identifiants SMTP refusés (code 535)"
+        app.config["SMTP_PASSWORD"] = "s3cret"
+        db.session.execute(sa.update(OutboxMessage).values(next_attempt_at=None))
+        db.session.commit()
+        assert deliver_outbox().sent == 1
+    finally:
+        controller.stop()
+    assert room.subjects() == ["Invitation"]
