@@ -49,9 +49,9 @@ def serve_database_url(request, tmp_path):
     drop()
 
 
-def get(url: str) -> tuple[int, dict, str]:
+def get(url: str, headers: dict | None = None) -> tuple[int, dict, str]:
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=10) as response:
             return response.status, dict(response.headers), response.read().decode("utf-8")
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read().decode("utf-8")
@@ -84,7 +84,8 @@ def test_make_serve_migrates_loads_the_referentials_and_serves_with_two_gunicorn
         wait_until_served(process, f"{base}/healthz")
         status, _, body = get(f"{base}/healthz")
         health = json.loads(body)
-        page_status, headers, page = get(f"{base}/offres?q=ma%C3%A7on")
+        # As the reverse proxy terminating HTTPS forwards it (production cookies are HTTPS-only).
+        page_status, headers, page = get(f"{base}/offres?q=ma%C3%A7on", {"X-Forwarded-Proto": "https"})
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=60)
@@ -94,6 +95,7 @@ def test_make_serve_migrates_loads_the_referentials_and_serves_with_two_gunicorn
     assert health["matching_index"]["built"] is False
     assert page_status == 200 and '<html lang="fr"' in page and "Offres" in page
     assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert "max-age" in headers["Strict-Transport-Security"]
     assert "Référentiels chargés : codes ROME 532" in output  # the referentials, never the demo
     assert "Territoire de démonstration" not in output
     assert output.count("Booting worker with pid") == 2
