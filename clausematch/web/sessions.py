@@ -14,6 +14,9 @@ from clausematch.database import utcnow
 from clausematch.extensions import db, login_manager
 
 LAST_SEEN_KEY = "_last_seen"
+# Requests that never need the signed-in user: files, and the load balancer's health check
+# (which must answer its own JSON, even with a cookie, while the database is down).
+SESSIONLESS_ENDPOINTS = ("static", "main.healthz")
 
 
 def init_app(app: Flask) -> None:
@@ -38,7 +41,7 @@ def init_app(app: Flask) -> None:
         # but one run inside an already pushed app context (tests, CLI) would reuse the user
         # cached by Flask-Login on an earlier request and skip every check below.
         g.pop("_login_user", None)
-        if request.endpoint == "static" or not current_user.is_authenticated:
+        if request.endpoint in SESSIONLESS_ENDPOINTS or not current_user.is_authenticated:
             return None
         now = utcnow()
         last_seen = session.get(LAST_SEEN_KEY)
