@@ -46,10 +46,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 # Development, not production: the development SECRET_KEY is accepted (clausematch/config.py).
 run migration: export CLAUSEMATCH_ENV := development
+# The set-up commands never run the scheduled jobs, whatever SCHEDULER_ENABLED says (short-lived).
+SETUP_FLASK := SCHEDULER_ENABLED=0 $(BIN)/flask
+
 run: $(VENV)/.installed
-	$(BIN)/flask db upgrade
-	$(BIN)/flask ref load
-	$(BIN)/flask seed demo --if-empty
+	$(SETUP_FLASK) db upgrade
+	$(SETUP_FLASK) ref load
+	$(SETUP_FLASK) seed demo --if-empty
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # Production: never the demo; gunicorn.conf.py reads PORT, HOST and WORKERS. DATABASE_URL is
@@ -58,8 +61,8 @@ run: $(VENV)/.installed
 serve: export CLAUSEMATCH_ENV := production
 serve: $(VENV)/.installed
 	@if [ -z "$$DATABASE_URL" ]; then echo "DATABASE_URL manquante : make serve est la commande de production ; indiquez la base, par exemple DATABASE_URL=postgresql+psycopg://clausematch@127.0.0.1:5432/clausematch (en développement : make run)." >&2; exit 2; fi
-	$(BIN)/flask db upgrade
-	$(BIN)/flask ref load
+	$(SETUP_FLASK) db upgrade
+	$(SETUP_FLASK) ref load
 	exec $(BIN)/gunicorn --config gunicorn.conf.py
 
 # Ruff's findings fail the run before any test starts (configuration: [tool.ruff] in pyproject.toml).

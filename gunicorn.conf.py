@@ -5,11 +5,15 @@
 
 The application is loaded once in the master (`preload_app`): a bad configuration stops the
 start with its French message before any worker is forked. Each worker then drops the database
-connections inherited from the master (never share a connection between processes). The
-scheduled jobs do not run here: `flask jobs scheduler` is their process.
+connections inherited from the master (never share a connection between processes). With
+SCHEDULER_ENABLED=1, each worker starts the scheduler after the fork (no thread may run in the
+master when it forks); the period lock in the database runs each job once per period.
 """
 import multiprocessing
 import os
+
+# Read by clausematch/config.py when the app is preloaded below: the scheduler waits for post_fork.
+os.environ["SCHEDULER_AFTER_FORK"] = "1"
 
 wsgi_app = "clausematch:create_app()"
 bind = f"{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '5000'}"
@@ -27,3 +31,7 @@ def post_fork(server, worker):
     app = server.app.wsgi()
     with app.app_context():
         db.engine.dispose(close=False)
+    if app.config.get("SCHEDULER_ENABLED"):
+        from clausematch import scheduler
+
+        scheduler.start(app)

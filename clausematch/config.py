@@ -88,6 +88,8 @@ class Config:
         f"http://127.0.0.1:{os.environ.get('PORT') or '5000'}"
         if CLAUSEMATCH_ENV in ("development", "testing") else None)
     SCHEDULER_ENABLED = os.environ.get("SCHEDULER_ENABLED", "0") == "1"
+    # Set by gunicorn.conf.py: the scheduler starts in each worker after the fork, not in the master.
+    SCHEDULER_AFTER_FORK = os.environ.get("SCHEDULER_AFTER_FORK", "0") == "1"
     PAGE_SIZE = 25
 
 

@@ -13,6 +13,7 @@ period: it runs unless another run of the job is still working, and is then refu
 """
 import importlib
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -182,15 +183,22 @@ def next_run_time(app, job: Job) -> datetime | None:
 
 def init_app(app) -> None:
     """SCHEDULER_ENABLED=1: the jobs run in a thread of this process (`make run`). Under gunicorn
-    (`make serve`) the scheduler runs in a process of its own: `flask jobs scheduler`."""
-    if not app.config.get("SCHEDULER_ENABLED"):
-        return
+    (`make serve`, SCHEDULER_AFTER_FORK=1 set by gunicorn.conf.py) the app is loaded in the master:
+    no thread may run there at fork time, so each worker starts its own (`start`, post_fork hook);
+    the period lock runs each job once whatever the number of workers. `flask jobs scheduler` is
+    the other way: a process of its own."""
+    if app.config.get("SCHEDULER_ENABLED") and not app.config.get("SCHEDULER_AFTER_FORK"):
+        start(app)
+
+
+def start(app) -> None:
+    """Run the jobs in a background thread of this process."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
     scheduler = _with_jobs(app, BackgroundScheduler(timezone=TIMEZONE))
     scheduler.start()
     app.extensions["scheduler"] = scheduler
-    log.info("Planificateur démarré")
+    log.info("Planificateur démarré (processus %s)", os.getpid())
 
 
 def run_in_foreground(app) -> None:

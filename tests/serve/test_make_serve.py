@@ -6,6 +6,7 @@ The database is a temporary SQLite file, or a throwaway PostgreSQL database on t
 pass (--db postgresql)."""
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -71,12 +72,13 @@ def wait_until_served(process: subprocess.Popen, url: str) -> None:
 
 def test_make_serve_migrates_loads_the_referentials_and_serves_with_two_gunicorn_workers(serve_database_url,
                                                                                        tmp_path):
+    """With SCHEDULER_ENABLED=1, each worker runs the scheduler, the master none (it forks)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log_path = tmp_path / "serve.log"
     env = environment(PORT=str(port), WORKERS="2", DATABASE_URL=serve_database_url,
                       SECRET_KEY="une-vraie-clé-longue-et-aléatoire-0123456789", PUBLIC_BASE_URL=base,
-                      SMTP_HOST="127.0.0.1")
+                      SMTP_HOST="127.0.0.1", SCHEDULER_ENABLED="1")
     with log_path.open("w") as log:
         process = subprocess.Popen(["make", "--no-print-directory", "serve"], cwd=ROOT, env=env, stdout=log,
                                    stderr=subprocess.STDOUT, start_new_session=True)
@@ -98,7 +100,10 @@ def test_make_serve_migrates_loads_the_referentials_and_serves_with_two_gunicorn
     assert "max-age" in headers["Strict-Transport-Security"]
     assert "Référentiels chargés : codes ROME 532" in output  # the referentials, never the demo
     assert "Territoire de démonstration" not in output
-    assert output.count("Booting worker with pid") == 2
+    workers = set(re.findall(r"Booting worker with pid: (\d+)", output))
+    assert len(workers) == 2
+    assert set(re.findall(r"Planificateur démarré \(processus (\d+)\)", output)) == workers
+    assert output.count("Planificateur démarré") == 2
     assert f"Listening at: {base}" in output
 
 
