@@ -59,9 +59,9 @@ def _hours_reminders(on: date) -> Any:
 
 
 def _rebuild_matching(on: date) -> str:
-    from clausematch.matching.services import rebuild_index
+    from clausematch.matching.services import rebuild_job
 
-    return str(rebuild_index())
+    return rebuild_job()
 
 
 def _train_matching(on: date) -> str:
@@ -131,7 +131,7 @@ JOBS: tuple[Job, ...] = (
     Job("pathways.follow_ups", "Création des suivis à 6 mois après les sorties", "Chaque nuit à 3 h",
         _create_follow_ups, cron={"hour": 3, "minute": 0}),
     Job("matching.rebuild", "Reconstruction de l'index de rapprochement candidats-offres", "Chaque nuit à 4 h",
-        _rebuild_matching, cron={"hour": 4, "minute": 0}, requires="clausematch.matching.services:rebuild_index"),
+        _rebuild_matching, cron={"hour": 4, "minute": 0}, requires="clausematch.matching.services:rebuild_job"),
     Job("matching.train", "Réentraînement du modèle de classement sur les embauches et refus enregistrés",
         "Chaque lundi à 5 h", _train_matching, cron={"day_of_week": 0, "hour": 5, "minute": 0},
         requires="clausematch.matching.services:train_model_job"),

@@ -1,10 +1,12 @@
-"""Keeps this process's matching index current from session events: no feature calls matching.
+"""Keeps the matching indexes current from session events: no feature calls matching.
 
 - At each flush of the app's session (db.session), the ids of the candidates and offers added,
   changed or deleted are noted in session.info, with the candidate of each desired job and
   eligibility criterion added, changed or deleted: what a profile is built from (see feed.py).
+  The same ids are written to the change log (changelog.record) in the flush's transaction, for
+  the other processes: committed with the change, rolled back with it.
 - ORM bulk UPDATE and DELETE statements on those tables do not flush: the ids they are about to
-  touch are read just before they run (only while the index is in use).
+  touch are read just before they run, noted and written to the change log the same way.
 - After the commit of the outermost transaction, the noted ids go to services.apply_changes
   (re-read, then upserted or removed); a released savepoint waits for the outer commit.
 - When the outermost transaction ends without a commit (rollback, close), the notes are dropped.
@@ -21,7 +23,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from clausematch.candidates.models import Candidate, CandidateDesiredJob, EligibilityCriterion
 from clausematch.extensions import db
-from clausematch.matching import services
+from clausematch.matching import changelog, services
 from clausematch.offers.models import Offer
 
 ENABLED_KEY = "matching.events"
@@ -60,14 +62,24 @@ def _changes(session: Session) -> Changes:
 def _after_flush(session: Session, flush_context) -> None:
     if not _watching():
         return
-    changes = _changes(session)
+    flushed = Changes()
     for row in (*session.new, *session.dirty, *session.deleted):
         if isinstance(row, Candidate):
-            changes.candidates.add(_row_id(row))
+            flushed.candidates.add(_row_id(row))
         elif isinstance(row, Offer):
-            changes.offers.add(_row_id(row))
+            flushed.offers.add(_row_id(row))
         elif isinstance(row, (CandidateDesiredJob, EligibilityCriterion)):
-            changes.candidates.update(_owners(row))
+            flushed.candidates.update(_owners(row))
+    _note(session, flushed)
+
+
+def _note(session: Session, found: Changes) -> None:
+    """Log the profiles in the session's transaction, and note them for this process's index.
+    Each flush logs what it touched: a savepoint rolled back takes its entries with it."""
+    changelog.record(session.connection(), found.candidates, found.offers)
+    changes = _changes(session)
+    changes.candidates |= found.candidates
+    changes.offers |= found.offers
 
 
 def _row_id(row: Candidate | Offer) -> int:
@@ -87,13 +99,14 @@ def _owners(row: CandidateDesiredJob | EligibilityCriterion) -> set[int]:
 
 def _before_bulk_statement(state: ORMExecuteState) -> None:
     """Note the profiles an UPDATE or DELETE statement is about to change (it skips the flush)."""
-    if not (state.is_update or state.is_delete) or not _watching() or not services.in_use():
+    if not (state.is_update or state.is_delete) or not _watching():
         return
     table = getattr(state.statement.table, "name", None)
     for side, columns in (("candidates", CANDIDATE_SIDE), ("offers", OFFER_SIDE)):
         if table in columns:
-            ids = state.session.execute(_touched(state, columns[table])).scalars()
-            getattr(_changes(state.session), side).update(ids)
+            found = Changes()
+            getattr(found, side).update(state.session.execute(_touched(state, columns[table])).scalars())
+            _note(state.session, found)
 
 
 def _touched(state: ORMExecuteState, owner: sa.ColumnElement) -> sa.Select:

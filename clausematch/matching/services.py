@@ -8,12 +8,14 @@ One engine per application, kept in app.extensions["matching"]:
   offer: session events (events.py) note the ids at each flush and call `apply_changes` once the
   transaction is committed (upsert, or removal when the record left the index: unavailable,
   merged, offer no longer published); no feature calls matching for that;
-- rebuilt from scratch every night (`rebuild_index`, job "matching.rebuild", `flask matching
-  rebuild`): eligibility that expired overnight leaves the profiles that way.
-Ranking pages only read the engine: once built it is never rebuilt by a page.
-
-Each web process holds its own engine: a change made through another process reaches this one
-at the next nightly rebuild.
+- kept current with the other processes' changes: the same events write each change to the
+  change log in its transaction, and `engine()` applies the entries this process has not seen
+  before any ranking reads the index (changelog.py: one indexed query, bounded batches);
+- rebuilt from scratch every night (`rebuild_job`, job "matching.rebuild", `flask matching
+  rebuild`): eligibility that expired overnight leaves the profiles that way; the job also
+  prunes the change log.
+Ranking pages only read the engine: once built it is rebuilt by a page only when this process
+has not read the change log for a long time, or too many changes wait (changelog.py).
 """
 import logging
 import threading
@@ -31,7 +33,7 @@ from clausematch.candidates.permissions import visible_criteria
 from clausematch.database import today, utcnow
 from clausematch.errors import NotAllowed
 from clausematch.extensions import db
-from clausematch.matching import feed, permissions, queries, training
+from clausematch.matching import changelog, feed, permissions, queries, training
 from clausematch.matching.engine import MatchingEngine
 from clausematch.matching.models import MatchingModel
 from clausematch.offers.models import Offer
@@ -59,6 +61,9 @@ class IndexHolder:
     pending_candidates: set[int] = field(default_factory=set)
     pending_offers: set[int] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Where this process is in the change log; one catch-up at a time (changelog.py).
+    cursor: changelog.Cursor = field(default_factory=changelog.Cursor)
+    sync_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def holder(app: Flask | None = None) -> IndexHolder:
@@ -67,13 +72,29 @@ def holder(app: Flask | None = None) -> IndexHolder:
 
 
 def engine() -> MatchingEngine:
-    """The application's engine, built from the database if this is its first use."""
+    """The application's engine, built from the database if this is its first use, with the
+    changes of the change log this process has not seen yet applied (changelog.py)."""
     index = holder()
     if index.engine is None:
         with index.lock:
             if index.engine is None:
                 _build(index)
+    with Session(db.engine) as reader:
+        changelog.catch_up(index.sync_lock, lambda: index.cursor, reader, apply_changes, rebuild_index)
     return index.engine
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    built: bool
+    built_at: datetime | None
+    last_change_id: int  # the highest change log entry this process has read and applied
+
+
+def index_status() -> IndexStatus:
+    """For /healthz: whether the index is built, when, and how far it has read the change log."""
+    index = holder()
+    return IndexStatus(index.engine is not None, index.built_at, index.cursor.last_seen)
 
 
 def is_built() -> bool:
@@ -90,13 +111,25 @@ def rebuild_index() -> str:
             f"{fresh.offer_count} offre(s) ouverte(s).")
 
 
+def rebuild_job() -> str:
+    """The nightly job: rebuild, then delete the change log entries older than a day (the
+    rebuild covers them; changelog.py). Returns the French result."""
+    summary = rebuild_index()
+    with Session(db.engine) as session, session.begin():
+        pruned = changelog.prune(session)
+    return f"{summary} {pruned} entrée(s) du journal des changements supprimée(s)."
+
+
 def _build(index: IndexHolder) -> MatchingEngine:
     """Read everything into a new engine and swap it in (the caller holds index.lock). Changes
     committed while the database was being read are noted, then replayed on the new engine."""
     index.pending_candidates, index.pending_offers = set(), set()
     index.rebuilding = True
     try:
+        with Session(db.engine) as reader:
+            cursor = changelog.start(reader)  # read before the profiles: nothing falls between
         fresh = _new_engine()
+        index.cursor = cursor
         _swap_in(index, fresh)  # from here on, changes go to the new engine directly
     finally:
         index.rebuilding = False
@@ -138,12 +171,6 @@ def warm_start(app: Flask) -> threading.Thread:
 
 
 # --- Keeping the index current ---------------------------------------------------------------
-
-def in_use() -> bool:
-    """Whether this process has an engine to keep current (built, or being built)."""
-    index = holder()
-    return index.engine is not None or index.rebuilding
-
 
 def apply_changes(candidate_ids: Iterable[int], offer_ids: Iterable[int]) -> None:
     """Re-read these candidates and offers after a committed change: upsert, or remove from the

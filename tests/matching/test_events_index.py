@@ -124,7 +124,10 @@ def test_a_released_savepoint_waits_for_the_outer_commit(db, personas, scene, mo
     with db.session.begin_nested():
         db.session.get(Candidate, person.id).available = False
     db.session.rollback()
-    assert applied == [] and indexed_candidates(offer) == {person.id}
+    # The index as it stands, without the change log's catch-up (that reads the database, where
+    # pysqlite's released SAVEPOINT, outside any BEGIN, has already committed).
+    held = {match.id for match in services.holder().engine.candidates_for(feed.offer_profile(offer), k=100)}
+    assert applied == [] and held == {person.id}
     with db.session.begin_nested():
         db.session.get(Candidate, person.id).available = False
     assert applied == []
