@@ -24,9 +24,9 @@ are serialised, so ids appear in order and there are no gaps. At most MAX_GAP_RA
 kept: beyond, the closest are merged (an entry inside a merged range may then be applied again,
 which is harmless: applying re-reads the current row).
 
-A new index starts from the last entry created more than LOOKBACK before it reads the database:
-the recent entries are applied once more on the first catch-up (harmless, see above), which also
-covers transactions still running while it was read. The committing process applies its own
+A new index starts after the last entry visible before it reads the database, with the ids
+missing among the entries of the last LOOKBACK as its first gaps: transactions still running
+while it was read. The committing process applies its own
 changes right after its commit (events.py) without touching the cursor: it reads its own entries
 again at its next catch-up, like any other.
 
@@ -103,16 +103,23 @@ class Batch:
 
 
 def start(session: Session) -> Cursor:
-    """The cursor of an index about to read the database: after the last entry created more
-    than LOOKBACK ago (the later ones are read again at the first catch-up)."""
-    settled = session.scalar(sa.select(sa.func.max(MatchingChange.id))
-                             .where(MatchingChange.created_at < utcnow() - LOOKBACK))
-    return Cursor(last_seen=settled or 0)
-
-
-def read(cursor: Cursor, session: Session, limit: int = BATCH) -> Batch:
-    """The next entries after the cursor and in its gaps, in one query; moves the cursor."""
+    """The cursor of an index about to read the database: after the last visible entry (the
+    profiles read next include its change), with the ids missing among the entries of the last
+    LOOKBACK as its first gaps (transactions still running)."""
     now = time.monotonic()
+    settled = session.scalar(sa.select(sa.func.max(MatchingChange.id))
+                             .where(MatchingChange.created_at < utcnow() - LOOKBACK)) or 0
+    recent = session.scalars(sa.select(MatchingChange.id).where(MatchingChange.id > settled)
+                             .order_by(MatchingChange.id)).all()
+    last_seen = recent[-1] if recent else settled
+    return Cursor(last_seen=last_seen,
+                  gaps=_merged([Gap(low, high, now) for low, high in _missing(settled + 1, last_seen, recent)]))
+
+
+def read(cursor: Cursor, session: Session, limit: int | None = None) -> Batch:
+    """The next entries after the cursor and in its gaps (at most `limit`, default BATCH), in
+    one query; moves the cursor."""
+    limit, now = limit or BATCH, time.monotonic()
     cursor.gaps = [gap for gap in cursor.gaps if now - gap.noticed < LOOKBACK.total_seconds()]
     wanted = sa.or_(MatchingChange.id > cursor.last_seen,
                     *(MatchingChange.id.between(gap.low, gap.high) for gap in cursor.gaps))

@@ -77,7 +77,6 @@ def test_the_page_reads_the_index_without_rebuilding_it_in_bounded_queries(db, c
             candidate(prescriber)
         db.session.commit()
         services.rebuild_index()  # the nightly job's part, outside the page
-        services.engine()  # a first ranking re-reads the log's last minutes (changelog.py)
         builds = services.holder().builds
         db.session.expire_all()
         with count_queries() as statements:
