@@ -202,8 +202,7 @@ def test_a_change_committed_after_a_later_one_is_not_lost(app, db, scene, other_
     with other_app.app_context():
         services.engine()
         _db.session.remove()
-    flushed, read = threading.Event(), threading.Event()
-    seen_between = {}
+    flushed, committed, read = threading.Event(), threading.Event(), threading.Event()
 
     def slow() -> None:
         _db.session.get(Candidate, early.id).available = False
@@ -216,17 +215,21 @@ def test_a_change_committed_after_a_later_one_is_not_lost(app, db, scene, other_
         assert flushed.wait(30)
         _db.session.get(Candidate, late.id).available = False
         _db.session.commit()
-        with other_app.app_context():
-            seen_between["ranked"] = indexed(offer)
-            seen_between["cursor"] = services.holder().cursor.last_seen
-        read.set()
+        committed.set()
 
-    outcomes = race([app, app], [slow, fast])
-    assert outcomes == [None, None]
+    def other_process() -> tuple[set[int], int]:
+        assert committed.wait(30)
+        try:
+            return indexed(offer), services.holder().cursor.last_seen
+        finally:
+            read.set()
+
+    slow_done, fast_done, (seen_between, cursor_between) = race([app, app, other_app], [slow, fast, other_process])
+    assert slow_done is None and fast_done is None
     ids = dict(db.session.execute(sa.select(MatchingChange.entity_id, sa.func.max(MatchingChange.id))
                                   .where(MatchingChange.side == "candidate").group_by(MatchingChange.entity_id)).all())
-    assert seen_between["ranked"] == {early.id}
-    assert ids[early.id] < ids[late.id] <= seen_between["cursor"]  # the cursor moved past the early id
+    assert seen_between == {early.id}
+    assert ids[early.id] < ids[late.id] <= cursor_between  # the cursor had moved past the early id
     with other_app.app_context():
         assert indexed(offer) == set()
 
