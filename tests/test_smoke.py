@@ -1,8 +1,12 @@
+import sqlalchemy as sa
+
+
 def test_healthz_reports_database_ok_the_matching_index_and_the_outbox_backlog(db, client):
     from factories import CandidateFactory, OutboxMessageFactory
 
     from clausematch.database import utcnow
     from clausematch.matching import services as matching
+    from clausematch.matching.models import MatchingChange
 
     OutboxMessageFactory()
     OutboxMessageFactory()
@@ -13,7 +17,7 @@ def test_healthz_reports_database_ok_the_matching_index_and_the_outbox_backlog(d
     assert response.get_json() == {
         "status": "ok", "database": "ok", "outbox": {"pending": 2},
         "matching_index": {"built": False, "built_at": None, "last_change_applied_at": None, "builds": 0,
-                           "rebuilding": False}}
+                           "last_change_log_id": 0, "rebuilding": False}}
     matching.engine()
     index = client.get("/healthz").get_json()["matching_index"]
     assert (index["built"], index["builds"], index["last_change_applied_at"]) == (True, 1, None)
@@ -22,6 +26,9 @@ def test_healthz_reports_database_ok_the_matching_index_and_the_outbox_backlog(d
     db.session.commit()  # applied to this process's index after the commit
     index = client.get("/healthz").get_json()["matching_index"]
     assert index["last_change_applied_at"] == matching.holder().changed_at.isoformat(timespec="seconds") + "Z"
+    matching.engine()  # before a ranking: reads the change log, the entry of that commit included
+    logged = db.session.scalar(sa.select(sa.func.max(MatchingChange.id)))
+    assert logged and client.get("/healthz").get_json()["matching_index"]["last_change_log_id"] == logged
 
 
 def test_personas_have_one_organisation_each(personas):

@@ -84,10 +84,11 @@ def healthz():
     except Exception as error:  # any driver error means the database is unreachable
         db.session.rollback()
         return {"status": "error", "database": type(error).__name__}, 503
-    index = matching.holder()
+    index, status = matching.holder(), matching.index_status()
     return {"status": "ok", "database": "ok",
-            "matching_index": {"built": index.engine is not None, "built_at": _utc(index.built_at),
-                               "last_change_applied_at": _utc(index.changed_at), "builds": index.builds,
+            "matching_index": {"built": status.built, "built_at": _utc(status.built_at),
+                               "last_change_applied_at": _utc(index.changed_at),
+                               "last_change_log_id": status.last_change_id, "builds": index.builds,
                                "rebuilding": index.rebuilding},
             "outbox": {"pending": pending}}
 

@@ -4,8 +4,8 @@ Each change of a candidate or an offer that may affect rankings writes one row (
 in the transaction that makes it; every process applies the rows it has not seen yet before a
 ranking, and the nightly rebuild deletes the rows older than a day (clausematch/matching/changelog.py).
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-05 12:00:00
 
 """
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0005'
-down_revision = '0004'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
