@@ -94,7 +94,9 @@ def test_make_serve_migrates_loads_the_referentials_and_serves_with_two_gunicorn
     output = log_path.read_text()
     assert status == 200, output
     assert (health["status"], health["database"], health["outbox"]) == ("ok", "ok", {"pending": 0})
-    assert health["matching_index"]["built"] is False
+    assert health["matching_index"]["built"] is True  # in the master, before the workers were forked
+    assert output.count("Index de rapprochement construit avant le démarrage des processus") == 1
+    assert output.index("Index de rapprochement construit") < output.index("Booting worker")
     assert page_status == 200 and '<html lang="fr"' in page and "Offres" in page
     assert "default-src 'self'" in headers["Content-Security-Policy"]
     assert "max-age" in headers["Strict-Transport-Security"]
