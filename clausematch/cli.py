@@ -1,4 +1,4 @@
-"""Command-line entry points (`flask ref load`, `flask seed demo`, `flask outbox deliver`; the
+"""Command-line entry points (`flask ref load`, `flask seed demo`, `flask seed scale`, `flask outbox deliver`; the
 jobs' commands are in job_commands.py, the reports' in reporting/cli.py)."""
 import click
 from flask import Flask
@@ -32,6 +32,37 @@ def seed_demo_command(if_empty: bool) -> None:
                                    "ne se charge que sur une base vide.")
     summary = seed_demo()
     click.echo("Territoire de démonstration créé : " + ", ".join(f"{k} {v}" for k, v in summary.items()))
+
+
+@seed_cli.command("scale", help="Remplit une base vide à l'échelle nationale pour les mesures de charge "
+                                 "(README « Production », « Mesures ») : territoires, organisations, comptes, "
+                                 "marchés, candidats, offres, candidatures, contrats et relevés d'heures, insérés "
+                                 "en masse (COPY sur PostgreSQL). Jamais lancée par make run.")
+@click.option("--candidates", type=click.IntRange(min=1), default=1_000_000, show_default=True,
+              help="Nombre de candidats.")
+@click.option("--offers", type=click.IntRange(min=1), default=50_000, show_default=True, help="Nombre d'offres.")
+@click.option("--hours-entries", type=click.IntRange(min=0), default=10_000_000, show_default=True,
+              help="Nombre de relevés d'heures mensuels.")
+@click.option("--territories", type=click.IntRange(min=1), default=None,
+              help="Nombre de territoires (par défaut : un pour 100 000 candidats, au moins un).")
+def seed_scale_command(candidates: int, offers: int, hours_entries: int, territories: int | None) -> None:
+    """Fill an empty database at the asked scale; refuses a database holding data (ids are given
+    explicitly: a second run would collide with the first)."""
+    from seeds.demo import database_is_empty
+    from seeds.scale import accounts_summary, seed_scale
+
+    territories = territories or max(1, candidates // 100_000)
+    if territories > min(candidates, offers):
+        raise click.BadParameter("il faut au moins un candidat et une offre par territoire.",
+                                 param_hint="--territories")
+    if not database_is_empty():
+        raise click.ClickException("La base contient déjà des données : le jeu de charge ne se charge que sur "
+                                   "une base vide (créez une base neuve, puis flask db upgrade et flask ref load).")
+    click.echo(f"Jeu de charge : {candidates} candidats, {offers} offres, {hours_entries} relevés d'heures, "
+               f"{territories} territoire(s).")
+    seed_scale(candidates, offers, hours_entries, territories, echo=click.echo)
+    for line in accounts_summary(territories):
+        click.echo(line)
 
 
 @outbox_cli.command("deliver", help="Envoie tout de suite un lot d'e-mails en attente (la tâche mail.deliver, "

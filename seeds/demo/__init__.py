@@ -97,7 +97,7 @@ def insert_plan(plan: Plan) -> None:
         else:
             _insert(model, rows)
     if db.session.get_bind().dialect.name == "postgresql":
-        _advance_sequences()
+        advance_sequences()
 
 
 def _insert(model, rows: list[dict]) -> None:
@@ -107,7 +107,7 @@ def _insert(model, rows: list[dict]) -> None:
         db.session.execute(sa.insert(model.__table__), rows)
 
 
-def _advance_sequences() -> None:
+def advance_sequences() -> None:
     """Ids were given explicitly: move each serial sequence past them."""
     for model in INSERT_ORDER:
         table = model.__table__
