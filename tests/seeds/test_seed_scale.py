@@ -1,0 +1,107 @@
+"""`flask seed scale` at a small size (on SQLite, and on PostgreSQL's COPY in the PostgreSQL pass):
+the counts asked, consistent references, the pages of each role working on the result, and a
+second run refused."""
+import pytest
+from database_support import empty_domain_tables
+from seed_queries import value
+
+from clausematch import create_app
+from clausematch.extensions import db as _db
+from seeds.scale import DOMAIN, PASSWORD, email
+
+CANDIDATES, OFFERS, HOURS, TERRITORIES = 300, 40, 700, 2
+
+
+@pytest.fixture(scope="module")
+def scaled(database_url, referential_index):
+    from clausematch.referential import search
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    app.extensions[search.EXTENSION_KEY] = referential_index
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=[
+            "seed", "scale", "--candidates", CANDIDATES, "--offers", OFFERS, "--hours-entries", HOURS,
+            "--territories", TERRITORIES])
+        yield app, result
+        _db.session.remove()
+        empty_domain_tables(_db)
+        _db.engine.dispose()
+
+
+def test_counts_match_the_options(scaled):
+    _app, result = scaled
+    assert result.exit_code == 0, result.output
+    assert value("SELECT COUNT(*) FROM candidates") == CANDIDATES
+    assert value("SELECT COUNT(*) FROM offers") == OFFERS
+    assert value("SELECT COUNT(*) FROM hours_entries") == HOURS
+    assert value("SELECT COUNT(*) FROM territories") == TERRITORIES
+    assert value("SELECT COUNT(DISTINCT territory_id) FROM candidates") == TERRITORIES
+    assert value("SELECT COUNT(*) FROM users") == 1 + TERRITORIES * (5 + 10 + 50 + 40)
+    assert value("SELECT COUNT(*) FROM consents") == CANDIDATES
+    assert value("SELECT COUNT(*) FROM candidates c WHERE NOT EXISTS "
+                 "(SELECT 1 FROM candidate_desired_jobs j WHERE j.candidate_id = c.id)") == 0
+    assert value("SELECT COUNT(*) FROM applications WHERE status = 'hired'") == \
+        value("SELECT COUNT(*) FROM employment_contracts") > 0
+    assert f"Mot de passe de tous les comptes : {PASSWORD}" in result.output
+    assert email("facilitateur", 0) in result.output
+
+
+def test_references_are_consistent(scaled):
+    # Children point to existing parents, inside one territory, and copies agree with their source.
+    assert value("SELECT COUNT(*) FROM applications a JOIN candidates c ON c.id = a.candidate_id "
+                 "JOIN offers o ON o.id = a.offer_id WHERE o.territory_id <> c.territory_id "
+                 "OR a.prescriber_id <> c.prescriber_id") == 0
+    assert value("SELECT COUNT(*) FROM hours_entries h LEFT JOIN employment_contracts e ON e.id = h.contract_id "
+                 "WHERE e.id IS NULL OR e.candidate_id <> h.candidate_id OR e.lot_id <> h.lot_id "
+                 "OR e.company_id <> h.company_id") == 0
+    assert value("SELECT COUNT(*) FROM employment_contracts e JOIN applications a ON a.id = e.application_id "
+                 "JOIN offers o ON o.id = a.offer_id WHERE a.candidate_id <> e.candidate_id "
+                 "OR o.lot_id <> e.lot_id OR a.status <> 'hired'") == 0
+    assert value("SELECT COUNT(*) FROM offers o JOIN lots l ON l.id = o.lot_id JOIN contracts k "
+                 "ON k.id = l.contract_id WHERE k.territory_id <> o.territory_id OR l.company_id <> o.company_id") == 0
+    assert value("SELECT COUNT(*) FROM candidates c JOIN memberships m ON m.user_id = c.referent_id "
+                 "WHERE m.organisation_id <> c.prescriber_id") == 0
+    assert value("SELECT COUNT(*) FROM applications a WHERE NOT EXISTS (SELECT 1 FROM application_events e "
+                 "WHERE e.application_id = a.id AND e.to_status = a.status)") == 0
+    assert value("SELECT COUNT(*) FROM hours_entries WHERE status = 'declared'") > 0
+
+
+@pytest.mark.parametrize("account, paths", [
+    (("facilitateur", 0), ["/facilitateur", "/rapports/entonnoir", "/rapports/heures", "/heures/a-valider",
+                           "/gestion/offres/{offer}/candidats-suggeres"]),
+    (("prescripteur", 0), ["/prescripteur", "/candidats", "/candidats/{candidate}/offres-suggerees"]),
+    (("entreprise", 0), ["/entreprise", "/entreprise/candidatures", "/entreprise/heures"]),
+    (("acheteur", 0), ["/acheteur"]),
+])
+def test_pages_work_on_the_result(scaled, account, paths):
+    app, _result = scaled
+    client = app.test_client()
+    response = client.post("/connexion", data={"email": email(*account), "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    offer = value("SELECT MIN(id) FROM offers WHERE territory_id = 1 AND status = 'published'")
+    candidate = value("SELECT MIN(c.id) FROM candidates c JOIN users u ON u.id = c.referent_id "
+                      "WHERE u.email = :e", e=email("prescripteur", 0))
+    for path in paths:
+        response = client.get(path.format(offer=offer, candidate=candidate))
+        assert response.status_code == 200, path
+    assert client.get("/offres?q=macon").status_code == 200
+
+
+def test_second_run_is_refused(scaled):
+    app, _result = scaled
+    again = app.test_cli_runner().invoke(args=["seed", "scale", "--candidates", 10, "--offers", 5,
+                                               "--hours-entries", 0, "--territories", 1])
+    assert again.exit_code != 0
+    assert "ne se charge que sur une base vide" in again.output
+    assert value("SELECT COUNT(*) FROM candidates") == CANDIDATES
+
+
+def test_bad_sizes_are_refused_in_french(scaled):
+    app, _result = scaled
+    result = app.test_cli_runner().invoke(args=["seed", "scale", "--candidates", 3, "--offers", 5,
+                                                "--territories", 4])
+    assert result.exit_code == 2 and "au moins un candidat et une offre par territoire" in result.output
+
+
+def test_accounts_live_on_their_own_domain():
+    assert email("prescripteur", 1, 3) == f"prescripteur-2-4@{DOMAIN}"
