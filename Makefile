@@ -20,7 +20,7 @@ sa.create_engine(os.environ['TEST_POSTGRES_URL'], connect_args={'connect_timeout
 >/dev/null 2>&1
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve lint test bench migration clean
+.PHONY: help run serve lint test bench loadtest migration clean
 
 help:
 	@echo "make run                  installe, migre, charge les référentiels et la démo, puis sert sur http://127.0.0.1:$(PORT)"
@@ -28,6 +28,7 @@ help:
 	@echo "make test                 ruff (make lint), puis toute la suite sur SQLite, puis sur PostgreSQL si un serveur répond"
 	@echo "make lint                 vérifie le code avec ruff (configuration dans pyproject.toml)"
 	@echo "make bench                lance les mesures de performance (benchmarks/ ; make bench only=offers : une famille)"
+	@echo "make loadtest             test de charge (locust) contre make serve sur la base clausematch_scale (README « Mesures »)"
 	@echo "make migration m=\"...\"    génère une migration Alembic depuis les modèles"
 	@echo "make clean                supprime caches et fichiers produits (garde .venv et instance/)"
 
@@ -99,6 +100,13 @@ test: $(VENV)/.installed-test lint
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks $(only)
 
+# Load test: `make serve` (4 workers, production mode) on DATABASE_URL (default: the PostgreSQL
+# database clausematch_scale filled by `flask seed scale`), locust headless with 50 users for 3
+# minutes, then the French table of p50 / p95 / p99 and errors per page (loadtest/__main__.py).
+# `make loadtest args="--users 20 --duration 1m --warm-up 90s"`: any option of python -m loadtest.
+loadtest: $(VENV)/.installed-test
+	$(BIN)/python -m loadtest $(args)
+
 migration: $(VENV)/.installed
 	@if [ -z "$(m)" ]; then echo 'Usage : make migration m="message de la migration"' >&2; exit 2; fi
 	$(BIN)/flask db upgrade
@@ -107,4 +115,4 @@ migration: $(VENV)/.installed
 # Keeps .venv and instance/ (the development database): those are not build products.
 clean:
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
-	rm -rf .pytest_cache test-results .bench build dist
+	rm -rf .pytest_cache test-results .bench .loadtest build dist
