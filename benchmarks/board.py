@@ -19,8 +19,8 @@ import click
 import sqlalchemy as sa
 
 from benchmarks import common
+from seeds.scale.bulk import write_dicts
 
-BATCH = 5000
 # Jobs clauses usually carry (docs/domain.md), and the words people type to find them.
 CLAUSE_ROME_CODES = ("F1701", "F1702", "F1703", "F1704", "F1705", "F1601", "F1602", "F1603", "F1604",
                      "F1606", "F1607", "F1608", "F1610", "F1613", "F1301", "F1302", "K2204", "K2303",
@@ -140,9 +140,7 @@ def _fill(db, offers: int, rng: random.Random) -> dict:
     db.create_all()
     load_reference_data()
     refs, ids = _reference(db), _owners(db)
-    rows = list(_offer_rows(offers, rng, refs, ids))
-    for start in range(0, len(rows), BATCH):
-        db.session.execute(sa.insert(Offer), rows[start:start + BATCH])
+    write_dicts(Offer, _offer_rows(offers, rng, refs, ids))
     db.session.commit()
     db.session.execute(sa.text("ANALYZE"))  # planner statistics, as a live database has them
     db.session.commit()

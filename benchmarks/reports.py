@@ -19,8 +19,8 @@ import click
 import sqlalchemy as sa
 
 from benchmarks import common
+from seeds.scale.bulk import write_dicts
 
-BATCH = 10_000
 BUYERS, CONTRACTS_PER_BUYER, LOTS_PER_CONTRACT = 10, 10, 3
 FIRST_MONTH = date(2021, 1, 1)
 RUNS = 5
@@ -32,18 +32,8 @@ def _months(n: int) -> list[date]:
 
 
 def _insert(db, model, rows: Iterator[dict]) -> int:
-    """Bulk INSERT in batches; returns the number of rows."""
-    batch, total = [], 0
-    for row in rows:
-        batch.append(row)
-        if len(batch) == BATCH:
-            db.session.execute(sa.insert(model.__table__), batch)
-            total += len(batch)
-            batch = []
-    if batch:
-        db.session.execute(sa.insert(model.__table__), batch)
-        total += len(batch)
-    return total
+    """Bulk insert (COPY on PostgreSQL, batches on SQLite: the seed's writer); returns the number of rows."""
+    return write_dicts(model, rows)
 
 
 def _organisations(db) -> dict:

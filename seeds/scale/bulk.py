@@ -1,6 +1,7 @@
 """Fast bulk insert of generated rows: PostgreSQL COPY (psycopg's copy API), SQLite executemany
 in batches. Rows are tuples in the order of the given columns; columns left out get their
 Python-side default (evaluated once per call) or the database's."""
+import itertools
 import json
 from collections.abc import Iterable
 
@@ -63,3 +64,13 @@ def _converter(type_):
     if isinstance(type_, sa.JSON):
         return json.dumps
     return None
+
+
+def write_dicts(model, rows: Iterable[dict]) -> int:
+    """write() for rows given as dicts, each with the keys of the first (benchmarks/ use it)."""
+    iterator = iter(rows)
+    first = next(iterator, None)
+    if first is None:
+        return 0
+    columns = tuple(first)
+    return write(model, columns, (tuple(row[name] for name in columns) for row in itertools.chain([first], iterator)))
