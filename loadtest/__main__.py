@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", default="3m", help="durée de la mesure, format locust : 30s, 3m (3m)")
     parser.add_argument("--warm-up", default="", help="tour de chauffe non compté avant la mesure (ex. 90s)")
     parser.add_argument("--workers", type=int, default=4, help="processus gunicorn (4)")
+    parser.add_argument("--gunicorn-args", default="",
+                        help="réglages gunicorn ajoutés (GUNICORN_CMD_ARGS), par ex. « --timeout 300 »")
     parser.add_argument("--port", type=int, default=0, help="port du serveur (défaut : un port libre)")
     parser.add_argument("--output", default=str(ROOT / ".loadtest"), help="dossier des CSV et journaux de locust")
     args = parser.parse_args(argv)
@@ -52,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
            "SECRET_KEY": secrets.token_hex(32), "PUBLIC_BASE_URL": base, "MAIL_TRANSPORT": "log",
            "TRUSTED_PROXIES": "1", "SESSION_COOKIE_SECURE": "0", "PORT": str(port), "WORKERS": str(args.workers),
            "SCHEDULER_ENABLED": "0"}
+    if args.gunicorn_args:
+        env["GUNICORN_CMD_ARGS"] = args.gunicorn_args
     log = (output / "serve.log").open("w")
     server = subprocess.Popen(["make", "--no-print-directory", "serve"], cwd=ROOT, env=env, stdout=log,
                               stderr=subprocess.STDOUT, start_new_session=True)
