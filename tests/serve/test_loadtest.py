@@ -1,5 +1,5 @@
 """`make loadtest` kept alive: a tiny database filled by `flask seed scale`, then the driver
-(python -m loadtest) starting `make serve` with 2 workers and locust with 2 users for 5 s. Only
+(python -m loadtest) starting `make serve` with 2 workers and locust with 2 users for 8 s. Only
 that it runs is checked (every login accepted, no request failed, the French summary printed),
 never how fast: figures depend on the machine. SQLite file, or a throwaway PostgreSQL database on
 the PostgreSQL pass."""
@@ -38,7 +38,7 @@ def test_load_test_runs_every_journey_and_prints_the_french_summary(tiny_databas
     env = {key: value for key, value in os.environ.items() if key not in LEFT_OUT}
     result = subprocess.run(
         [sys.executable, "-m", "loadtest", "--database-url", tiny_database_url, "--users", "2", "--spawn-rate", "2",
-         "--duration", "5s", "--workers", "2", "--output", str(tmp_path / "out")],
+         "--duration", "8s", "--workers", "2", "--output", str(tmp_path / "out")],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stdout + result.stderr + (tmp_path / "out" / "serve.log").read_text()
     assert "Base : 200 candidats, 30 offres, 400 relevés d'heures ; 1 territoire(s)." in result.stdout
