@@ -29,11 +29,29 @@ def _day_number_sqlite(element, compiler, **kw):
     return f"(julianday({compiler.process(element.clauses, **kw)}) - julianday('2000-01-01'))"
 
 
-def unordered(column) -> sa.ColumnElement:
-    """`column + 0`: the same value, but SQLite no longer walks that column's index to group or
-    filter — over millions of hours rows, reading the table in index order is random I/O, several
-    times slower than one scan with a temporary B-tree. PostgreSQL plans either the same way."""
-    return column + 0
+class unordered(FunctionElement):
+    """The same value, written `column + 0` on SQLite only: SQLite then no longer walks that
+    column's index to group or filter — over millions of hours rows, reading the table in index
+    order is random I/O, several times slower than one scan with a temporary B-tree. PostgreSQL
+    gets the bare column: its covering index (ix_hours_entries_lot_status_month) answers with an
+    index-only scan, 3 times faster than a scan at 10 million entries (docs/explain/)."""
+
+    inherit_cache = True
+    name = "unordered"
+
+    def __init__(self, column):
+        super().__init__(column)
+        self.type = column.type
+
+
+@compiles(unordered)
+def _unordered_default(element, compiler, **kw):
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(unordered, "sqlite")
+def _unordered_sqlite(element, compiler, **kw):
+    return f"({compiler.process(element.clauses, **kw)} + 0)"
 
 
 def date_digits(column) -> sa.ColumnElement:
