@@ -6,7 +6,7 @@ from enum import Enum
 
 from wtforms import HiddenField
 
-from clausematch.formats import format_date, format_decimal_fr, share_to_percent
+from clausematch.formats import MAX_INTEGER, format_date, format_decimal_fr, share_to_percent
 from clausematch.versioning import EditConflict
 
 # Columns a form edits under another name.
@@ -18,9 +18,21 @@ COLUMN_LABELS = {"commune_insee": "Commune", "buyer_id": "Acheteur", "company_id
 SHARE_COLUMNS = {"labour_share", "insertion_rate"}
 
 
+# A version no record ever has: a number beyond the column's range was never sent by a form we
+# served, so its save is refused as a conflict (showing the current values), never a database error.
+NO_SUCH_VERSION = -1
+
+
+def _version(value) -> int | None:
+    if not str(value or "").isdigit():
+        return None
+    number = int(value)
+    return number if number <= MAX_INTEGER else NO_SUCH_VERSION
+
+
 def version_field() -> HiddenField:
     """The version the form was loaded at (empty: no check, as for a creation)."""
-    return HiddenField(filters=[lambda value: int(value) if str(value or "").isdigit() else None])
+    return HiddenField(filters=[_version])
 
 
 def fill_version(form, record) -> None:

@@ -206,3 +206,16 @@ def test_a_company_saved_meanwhile_is_not_overwritten(db, client, login_as, pers
     saved = current(db, Company, company.id)
     assert (saved.phone, saved.email, saved.company_kind) == (None, "contact@batisseurs93.fr",
                                                               CompanyKind.TITULAIRE)
+
+
+def test_a_version_beyond_the_column_range_is_a_conflict_not_a_server_error(db, client, login_as, build):
+    """The fuzz test sent version=2147483648 on PostgreSQL: 'integer out of range', a 500."""
+    company = build.other_company(name="Bâtisseurs du 93")
+    db.session.commit()
+    login_as("facilitator")
+    data = {"name": "Autre nom", "company_kind": "titulaire", "siret": company.siret, "address": "",
+            "commune": "", "commune_insee": "", "email": "", "phone": ""}
+    response = client.post(f"/entreprises/{company.id}/modifier", data={**data, "version": "2147483648"})
+    assert response.status_code == 200 and REFUSED in text(response)
+    assert 'value="Autre nom"' in response.get_data(as_text=True)
+    assert current(db, Company, company.id).name == "Bâtisseurs du 93"
