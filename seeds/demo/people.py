@@ -47,14 +47,20 @@ def build_candidates(plan: Plan) -> None:
         _add_duplicate(plan, rng, original)
 
 
-def _add_person(plan: Plan, rng) -> dict:
+def draw_person(rng) -> tuple[str, str, Gender, int, str, str]:
+    """Track, trade, gender, age, first and last name of one job seeker, with the territory's
+    shares (the demo, and `flask seed scale`)."""
     track = CONSTRUCTION if rng.random() < 0.62 else SERVICES
     trade = weighted(rng, SEEKER_TRADES[track])
     roll = rng.random()
     gender = Gender.OTHER if roll < 0.005 else Gender.FEMALE if roll < WOMEN_SHARE[track] else Gender.MALE
     age = _age(rng)
     first = rng.choice(FEMALE_FIRST_NAMES if gender is Gender.FEMALE else MALE_FIRST_NAMES)
-    last = rng.choice(LAST_NAMES)
+    return track, trade, gender, age, first, rng.choice(LAST_NAMES)
+
+
+def _add_person(plan: Plan, rng) -> dict:
+    track, trade, gender, age, first, last = draw_person(rng)
     commune = resident_commune(plan, rng)
     qpv = rng.random() < (0.75 if is_local(plan, commune) else 0.30)
     jobs = _desired_jobs(rng, trade, track)

@@ -22,11 +22,10 @@ from clausematch.offers.models import OfferStatus
 from clausematch.offers.services import offer_search_text
 from clausematch.pathways.models import HoursKind, HoursStatus
 from clausematch.referential.models import Commune
-from clausematch.vocabulary import ContractType, Gender, Mode, Sector
+from clausematch.vocabulary import ContractType, Mode, Sector
 from seeds.demo.common import add_months, name_key, weighted
 from seeds.demo.eligibility import EVIDENCE, PURPOSES, _codes
-from seeds.demo.names import FEMALE_FIRST_NAMES, LAST_NAMES, MALE_FIRST_NAMES
-from seeds.demo.people import MOBILITY_KM, WOMEN_SHARE, _age, _desired_jobs, _education, _typed
+from seeds.demo.people import MOBILITY_KM, _desired_jobs, _education, _typed, draw_person
 from seeds.demo.trades import CONSTRUCTION, SEEKER_TRADES, SERVICES, TRADES, load_appellations
 
 CHUNK = 50_000
@@ -142,13 +141,7 @@ def _people(rng, layout, plan, pickers, ids, territories):
     """(candidate row, desired jobs, age, prescriber kind) per candidate; created_at last in the row."""
     for c in ids:
         t = c % territories
-        track = CONSTRUCTION if rng.random() < 0.62 else SERVICES
-        trade = weighted(rng, SEEKER_TRADES[track])
-        roll = rng.random()
-        gender = Gender.OTHER if roll < 0.005 else Gender.FEMALE if roll < WOMEN_SHARE[track] else Gender.MALE
-        age = _age(rng)
-        first = rng.choice(FEMALE_FIRST_NAMES if gender is Gender.FEMALE else MALE_FIRST_NAMES)
-        last = rng.choice(LAST_NAMES)
+        track, trade, gender, age, first, last = draw_person(rng)
         jobs = _desired_jobs(rng, trade, track)
         k, n = prescriber_of(c, layout)
         created = datetime.combine(plan.anchor - timedelta(days=rng.randint(1, 800)), time(rng.randint(8, 17)))
