@@ -25,6 +25,7 @@ from clausematch.jobs import JobRun  # noqa: F401
 from clausematch.matching.models import MatchingModel  # noqa: F401
 from clausematch.notifications import Notification, OutboxMessage  # noqa: F401
 from clausematch.offers.models import Offer, OfferStatusChange, Programme  # noqa: F401
+from clausematch.pathways.hours_totals import LotMonthHours  # noqa: F401
 from clausematch.pathways.models import (  # noqa: F401
     EmploymentContract,
     Exit,

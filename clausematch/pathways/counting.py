@@ -8,12 +8,14 @@ from clausematch.accounts.models import Territory
 from clausematch.pathways.models import HoursEntry, HoursKind, HoursStatus
 
 
-def counted_hours(territory: Territory) -> list[sa.ColumnElement[bool]]:
-    """Conditions on HoursEntry for hours that count: validated, and training hours only when
-    the territory's convention counts them (a setting, never a constant)."""
-    conditions = [HoursEntry.status == HoursStatus.VALIDATED]
+def counted_hours(territory: Territory, source=HoursEntry) -> list[sa.ColumnElement[bool]]:
+    """Conditions on HoursEntry — or on its running totals, `source=LotMonthHours`
+    (pathways/hours_totals.py), which have the same status and kind — for hours that count:
+    validated, and training hours only when the territory's convention counts them (a setting,
+    never a constant)."""
+    conditions = [source.status == HoursStatus.VALIDATED]
     if not territory.count_training_hours:
-        conditions.append(HoursEntry.kind == HoursKind.WORK)
+        conditions.append(source.kind == HoursKind.WORK)
     return conditions
 
 

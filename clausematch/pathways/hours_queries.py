@@ -1,7 +1,7 @@
 """Read-only queries of the hours pages: the facilitator's queue (aggregated in SQL and
 paginated), a lot-month's entries and totals, and the history of an entry or a lot-month.
 Each is a fixed number of statements whatever the number of entries."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -15,32 +15,72 @@ from clausematch.contracts.permissions import territory_of
 from clausematch.extensions import db
 from clausematch.pagination import Page, paginate
 from clausematch.pathways import hours_permissions as permissions
+from clausematch.pathways.hours_totals import LotMonthHours
 from clausematch.pathways.models import EmploymentContract, HoursEntry, HoursKind, HoursRevision, HoursStatus
 
 
+@dataclass(frozen=True)
+class PendingLotMonth:
+    """One line of the facilitator's queue: a lot-month with declared hours."""
+
+    lot_id: int
+    month: date
+    lot_number: int
+    lot_title: str
+    reference: str
+    company: str | None
+    entries: int
+    total: Decimal
+    people: int
+
+
+def _declared_totals(user: User) -> list[sa.ColumnElement[bool]]:
+    """Running totals (pathways/hours_totals.py) of declared hours in the user's territory: the
+    queue reads these few rows per lot-month, not the millions of entries."""
+    return [Contract.territory_id == territory_of(user), LotMonthHours.status == HoursStatus.DECLARED,
+            LotMonthHours.entries > 0]
+
+
 def pending_page(user: User, page: int) -> Page:
-    """Declared entries of the user's territory grouped by lot and month, oldest month first:
-    rows of (lot_id, month, lot_number, lot_title, reference, company, entries, people, total)."""
-    stmt = (sa.select(HoursEntry.lot_id, HoursEntry.month, Lot.number.label("lot_number"),
-                      Lot.title.label("lot_title"), Contract.reference, Organisation.name.label("company"),
-                      sa.func.count(HoursEntry.id).label("entries"),
-                      sa.func.count(sa.distinct(HoursEntry.candidate_id)).label("people"),
-                      sa.func.sum(HoursEntry.hours).label("total"))
-            .join(Lot, Lot.id == HoursEntry.lot_id).join(Contract, Contract.id == Lot.contract_id)
+    """Declared hours of the user's territory grouped by lot and month, oldest month first, as
+    PendingLotMonth lines; the number of people is counted from the entries of the page's
+    lot-months only. Three queries."""
+    month = LotMonthHours.month
+    stmt = (sa.select(LotMonthHours.lot_id, month, Lot.number.label("lot_number"), Lot.title.label("lot_title"),
+                      Contract.reference, Organisation.name.label("company"),
+                      sa.func.sum(LotMonthHours.entries).label("entries"),
+                      sa.func.sum(LotMonthHours.hours).label("total"))
+            .join(Lot, Lot.id == LotMonthHours.lot_id).join(Contract, Contract.id == Lot.contract_id)
             .outerjoin(Organisation, Organisation.id == Lot.company_id)
-            .where(Contract.territory_id == territory_of(user), HoursEntry.status == HoursStatus.DECLARED)
-            .group_by(HoursEntry.lot_id, HoursEntry.month, Lot.number, Lot.title, Contract.reference, Organisation.name)
-            .order_by(HoursEntry.month, Contract.reference, Lot.number))
-    return paginate(stmt, page)
+            .where(*_declared_totals(user))
+            .group_by(LotMonthHours.lot_id, month, Lot.number, Lot.title, Contract.reference, Organisation.name)
+            .order_by(month, Contract.reference, Lot.number))
+    result = paginate(stmt, page)
+    people = _people_declared([(row.lot_id, row.month) for row in result.items])
+    return replace(result, items=[
+        PendingLotMonth(**row._asdict(), people=people.get((row.lot_id, row.month), 0)) for row in result.items])
+
+
+def _people_declared(lot_months: list[tuple[int, date]]) -> dict[tuple[int, date], int]:
+    """How many people have declared hours in each of these lot-months (one query)."""
+    if not lot_months:
+        return {}
+    rows = db.session.execute(
+        sa.select(HoursEntry.lot_id, HoursEntry.month, sa.func.count(sa.distinct(HoursEntry.candidate_id)))
+        .where(HoursEntry.status == HoursStatus.DECLARED,
+               sa.or_(*(sa.and_(HoursEntry.lot_id == lot_id, HoursEntry.month == month)
+                        for lot_id, month in lot_months)))
+        .group_by(HoursEntry.lot_id, HoursEntry.month))
+    return {(lot_id, month): people for lot_id, month, people in rows}
 
 
 def pending_totals(user: User) -> tuple[int, Decimal]:
     """(entries, hours) waiting for validation in the user's territory."""
     count, total = db.session.execute(
-        sa.select(sa.func.count(HoursEntry.id), sa.func.sum(HoursEntry.hours))
-        .join(Lot, Lot.id == HoursEntry.lot_id).join(Contract, Contract.id == Lot.contract_id)
-        .where(Contract.territory_id == territory_of(user), HoursEntry.status == HoursStatus.DECLARED)).one()
-    return count, Decimal(total or 0)
+        sa.select(sa.func.sum(LotMonthHours.entries), sa.func.sum(LotMonthHours.hours))
+        .join(Lot, Lot.id == LotMonthHours.lot_id).join(Contract, Contract.id == Lot.contract_id)
+        .where(*_declared_totals(user))).one()
+    return int(count or 0), Decimal(total or 0)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from clausematch.contracts.models import Contract, Lot
 from clausematch.extensions import db
 from clausematch.offers.models import Offer, OfferStatus
 from clausematch.pathways.counting import counted_hours, realisation_rate
-from clausematch.pathways.models import EmploymentContract, HoursEntry
+from clausematch.pathways.hours_totals import LotMonthHours
+from clausematch.pathways.models import EmploymentContract
 from clausematch.reporting import masking
 
 LIST_LIMIT = 50  # longer lists on a lot or company page are cut, with their total shown
@@ -39,9 +40,10 @@ def contract_lots(contract: Contract) -> list[LotLine]:
         sa.select(Lot).where(Lot.contract_id == contract.id)
         .options(joinedload(Lot.company), joinedload(Lot.clause)).order_by(Lot.number)))
     realised = dict(db.session.execute(
-        sa.select(HoursEntry.lot_id, sa.func.sum(HoursEntry.hours))
-        .where(HoursEntry.lot_id.in_([lot.id for lot in lots]), *counted_hours(contract.buyer.territory))
-        .group_by(HoursEntry.lot_id)).all()) if lots else {}
+        sa.select(LotMonthHours.lot_id, sa.func.sum(LotMonthHours.hours))
+        .where(LotMonthHours.lot_id.in_([lot.id for lot in lots]),
+               *counted_hours(contract.buyer.territory, LotMonthHours))
+        .group_by(LotMonthHours.lot_id)).all()) if lots else {}
     return [LotLine(lot, Decimal(realised.get(lot.id) or 0)) for lot in lots]
 
 
@@ -65,9 +67,9 @@ def lot_overview(lot: Lot, territory: Territory, with_offers: bool, with_people:
     for those allowed to see them. Those who may not see the people (buyers) get their counts,
     "< 5" under five (masking.py)."""
     monthly = [(month, Decimal(hours)) for month, hours in db.session.execute(
-        sa.select(HoursEntry.month, sa.func.sum(HoursEntry.hours))
-        .where(HoursEntry.lot_id == lot.id, *counted_hours(territory))
-        .group_by(HoursEntry.month).order_by(HoursEntry.month))]
+        sa.select(LotMonthHours.month, sa.func.sum(LotMonthHours.hours))
+        .where(LotMonthHours.lot_id == lot.id, LotMonthHours.entries > 0, *counted_hours(territory, LotMonthHours))
+        .group_by(LotMonthHours.month).order_by(LotMonthHours.month))]
     by_status = dict(db.session.execute(
         sa.select(Offer.status, sa.func.count(Offer.id)).where(Offer.lot_id == lot.id)
         .group_by(Offer.status)).all())

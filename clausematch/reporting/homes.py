@@ -22,7 +22,8 @@ from clausematch.notifications import Notification, pending_count
 from clausematch.offers.models import Offer, OfferStatus
 from clausematch.pagination import Page, paginate
 from clausematch.pathways.counting import counted_hours, realisation_rate
-from clausematch.pathways.models import EmploymentContract, Exit, FollowUp, HoursEntry
+from clausematch.pathways.hours_totals import LotMonthHours
+from clausematch.pathways.models import EmploymentContract, Exit, FollowUp
 from clausematch.reporting.filters import Scope
 from clausematch.reporting.queries.warnings import HOME_LIMIT, Warnings, lagging_lots
 
@@ -47,9 +48,10 @@ def _organisation(user: User) -> Organisation:
 
 
 def _realised_for(lot_id_column, territory: Territory) -> sa.ScalarSelect:
-    """Correlated subquery: counted hours of the lot in `lot_id_column`."""
-    return (sa.select(sa.func.coalesce(sa.func.sum(HoursEntry.hours), 0))
-            .where(HoursEntry.lot_id == lot_id_column, *counted_hours(territory))
+    """Correlated subquery: counted hours of the lot in `lot_id_column`, from the running totals
+    per lot and month (pathways/hours_totals.py), like every home-page sum of hours."""
+    return (sa.select(sa.func.coalesce(sa.func.sum(LotMonthHours.hours), 0))
+            .where(LotMonthHours.lot_id == lot_id_column, *counted_hours(territory, LotMonthHours))
             .scalar_subquery())
 
 
@@ -98,9 +100,9 @@ def _territory_figures(territory: Territory) -> sa.Select:
         return stmt.scalar_subquery().label(name)
 
     clause_lots = sa.select(Clause).join(Lot, Clause.lot_id == Lot.id).join(Contract).where(in_territory)
-    realised_hours = (sa.select(sa.func.coalesce(sa.func.sum(HoursEntry.hours), 0))
-                      .join(Lot, HoursEntry.lot_id == Lot.id).join(Contract)
-                      .where(in_territory, *counted_hours(territory)))
+    realised_hours = (sa.select(sa.func.coalesce(sa.func.sum(LotMonthHours.hours), 0))
+                      .join(Lot, LotMonthHours.lot_id == Lot.id).join(Contract)
+                      .where(in_territory, *counted_hours(territory, LotMonthHours)))
     due_follow_ups = (sa.select(sa.func.count(FollowUp.id)).join(Exit).join(EmploymentContract)
                       .join(Lot, EmploymentContract.lot_id == Lot.id).join(Contract)
                       .where(in_territory, FollowUp.done_on.is_(None), FollowUp.due_on <= today()))
@@ -126,10 +128,10 @@ def _territory_figures(territory: Territory) -> sa.Select:
 
 def _largest_gaps(territory: Territory) -> list[Any]:
     """The lots with the most hours still to realise (objective − counted hours), largest first."""
-    realised = (sa.select(HoursEntry.lot_id, sa.func.sum(HoursEntry.hours).label("hours"))
-                .join(Lot, HoursEntry.lot_id == Lot.id).join(Contract)
-                .where(Contract.territory_id == territory.id, *counted_hours(territory))
-                .group_by(HoursEntry.lot_id).subquery())
+    realised = (sa.select(LotMonthHours.lot_id, sa.func.sum(LotMonthHours.hours).label("hours"))
+                .join(Lot, LotMonthHours.lot_id == Lot.id).join(Contract)
+                .where(Contract.territory_id == territory.id, *counted_hours(territory, LotMonthHours))
+                .group_by(LotMonthHours.lot_id).subquery())
     company = aliased(Organisation)
     realised_hours = sa.func.coalesce(realised.c.hours, 0)
     gap = Clause.hours_objective - realised_hours
@@ -207,9 +209,10 @@ def buyer_dashboard(user: User, page: int | None = 1) -> Page:
         sa.select(sa.func.count(Lot.id)).where(of_contract).scalar_subquery().label("lots"),
         sa.select(sa.func.coalesce(sa.func.sum(Clause.hours_objective), 0))
         .join(Lot, Clause.lot_id == Lot.id).where(of_contract).scalar_subquery().label("objective"),
-        sa.select(sa.func.coalesce(sa.func.sum(HoursEntry.hours), 0))
-        .join(Lot, HoursEntry.lot_id == Lot.id)
-        .where(of_contract, *counted_hours(organisation.territory)).scalar_subquery().label("realised"))
+        sa.select(sa.func.coalesce(sa.func.sum(LotMonthHours.hours), 0))
+        .join(Lot, LotMonthHours.lot_id == Lot.id)
+        .where(of_contract, *counted_hours(organisation.territory, LotMonthHours)).scalar_subquery()
+        .label("realised"))
         .where(Contract.buyer_id == organisation.id)
         .order_by(Contract.notified_on.desc(), Contract.id.desc()))
     return paginate(stmt, page)

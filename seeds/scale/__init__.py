@@ -27,7 +27,7 @@ from seeds.demo import advance_sequences
 from seeds.demo.common import Plan, add_months, siret
 from seeds.scale import activity
 from seeds.scale.activity import PRESCRIBER_KINDS
-from seeds.scale.bulk import write
+from seeds.scale.bulk import constraints_deferred, write
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +96,11 @@ def email(role: str, t: int, k: int = 0) -> str:
     return f"{role}-{t + 1}-{k + 1}@{DOMAIN}"
 
 
+# The tables filled by the millions: their foreign keys and indexes are created after the copy.
+BULK_MODELS = (m.Offer, m.Candidate, m.CandidateDesiredJob, m.Consent, m.EligibilityCriterion, m.Application,
+               m.ApplicationEvent, m.EmploymentContract, m.HoursEntry)
+
+
 def seed_scale(candidates: int, offers: int, hours: int, territories: int, echo=print) -> dict[str, int]:
     """Fill an empty database in one transaction (nothing kept if a step fails); returns the count
     written per kind of record."""
@@ -131,7 +136,10 @@ def seed_scale(candidates: int, offers: int, hours: int, territories: int, echo=
     step("clauses", m.Clause, ("id", "lot_id", "hours_objective", "objective_method"),
          ((lot, lot, Decimal(8000 + 500 * (lot % 7)), ObjectiveMethod.FIXED)
           for lot in range(1, territories * layout.lots + 1)))
-    activity.seed_activity(step, layout, plan, communes, candidates, offers, hours, territories)
+    with constraints_deferred(BULK_MODELS):
+        activity.seed_activity(step, layout, plan, communes, candidates, offers, hours, territories, echo)
+        copied = time.perf_counter()
+    echo(f"  clés étrangères et index recréés après la copie : {time.perf_counter() - copied:.1f} s")
     if db.session.get_bind().dialect.name == "postgresql":
         advance_sequences()
         db.session.execute(sa.text("ANALYZE"))

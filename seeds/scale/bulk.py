@@ -3,9 +3,11 @@ in batches. Rows are tuples in the order of the given columns; columns left out 
 Python-side default (evaluated once per call) or the database's."""
 import itertools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import sqlalchemy as sa
+from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIndex
 
 from clausematch.extensions import db
 
@@ -74,3 +76,28 @@ def write_dicts(model, rows: Iterable[dict]) -> int:
         return 0
     columns = tuple(first)
     return write(model, columns, (tuple(row[name] for name in columns) for row in itertools.chain([first], iterator)))
+
+
+@contextmanager
+def constraints_deferred(models) -> Iterator[None]:
+    """PostgreSQL bulk load of empty tables: their foreign keys and secondary indexes are dropped
+    while rows are copied, then created again at once — one validating join per foreign key and
+    one sort per index instead of a check and an index insertion per row (10 million hours
+    entries: six foreign keys each). Primary keys and unique constraints stay. Inside the
+    caller's transaction: a failure leaves the schema as it was. No-op on SQLite."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    tables = [model.__table__ for model in models]
+    foreign_keys = [fk for table in tables for fk in table.foreign_key_constraints]
+    indexes = [index for table in tables for index in table.indexes]
+    for fk in foreign_keys:
+        connection.execute(DropConstraint(fk))
+    for index in indexes:
+        connection.execute(DropIndex(index))
+    yield
+    for index in indexes:
+        connection.execute(CreateIndex(index))
+    for fk in foreign_keys:
+        connection.execute(AddConstraint(fk))

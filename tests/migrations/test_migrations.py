@@ -110,3 +110,29 @@ def test_every_migration_has_a_real_downgrade(path):
     assert body is not None, f"{path.name} : pas de fonction downgrade()"
     assert not all(_is_placeholder(statement) for statement in body), (
         f"{path.name} : downgrade() ne fait rien (pass)")
+
+
+def test_hours_totals_are_filled_from_existing_entries_and_kept_by_triggers(migration_app):
+    """0007 sums the entries already there, then its triggers follow new writes; the downgrade
+    removes them (an entry written afterwards must not need the dropped table)."""
+    from factories import EmploymentContractFactory, HoursEntryFactory
+
+    from clausematch.pathways import hours_totals
+    from clausematch.pathways.models import HoursEntry
+
+    flask_migrate.upgrade(revision="0006")
+    contract = EmploymentContractFactory(candidate__commune_insee=None)  # no referential here
+    HoursEntryFactory(contract=contract, hours=10)
+    db.session.commit()
+    flask_migrate.upgrade(revision="0007")
+    assert db.session.scalar(sa.select(sa.func.sum(hours_totals.LotMonthHours.hours))) == 10
+    db.session.execute(sa.update(HoursEntry).values(hours=12))
+    db.session.commit()
+    assert hours_totals.mismatches() == []
+    assert db.session.scalar(sa.select(sa.func.sum(hours_totals.LotMonthHours.hours))) == 12
+
+    db.session.remove()
+    flask_migrate.downgrade(revision="0006")
+    db.session.execute(sa.update(HoursEntry).values(hours=13))  # no trigger left behind
+    db.session.commit()
+    assert "lot_month_hours" not in _table_names()

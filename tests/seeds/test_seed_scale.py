@@ -66,6 +66,29 @@ def test_references_are_consistent(scaled):
     assert value("SELECT COUNT(*) FROM hours_entries WHERE status = 'declared'") > 0
 
 
+def test_the_bulk_load_leaves_the_whole_schema_and_the_hours_totals(scaled):
+    """Foreign keys and indexes dropped for the copy (PostgreSQL) are back, the triggers of the
+    hours totals are on again and the totals match the entries."""
+    import sqlalchemy as sa
+
+    from clausematch.pathways import hours_totals
+    from clausematch.pathways.models import HoursEntry
+    from seeds.scale import BULK_MODELS
+
+    inspector, named = sa.inspect(_db.engine), _db.engine.dialect.identifier_preparer.format_constraint
+    for model in BULK_MODELS:
+        table = model.__table__
+        assert {fk["name"] for fk in inspector.get_foreign_keys(table.name)} == \
+            {named(fk) for fk in table.foreign_key_constraints}, table.name
+        assert {index.name for index in table.indexes} <= {ix["name"] for ix in inspector.get_indexes(table.name)}
+    assert hours_totals.mismatches() == []
+    assert value("SELECT SUM(entries) FROM lot_month_hours") == HOURS
+    entry = _db.session.scalars(sa.select(HoursEntry).limit(1)).one()
+    entry.hours += 1
+    _db.session.commit()
+    assert hours_totals.mismatches() == []
+
+
 @pytest.mark.parametrize("account, paths", [
     (("facilitateur", 0), ["/facilitateur", "/rapports/entonnoir", "/rapports/heures", "/heures/a-valider",
                            "/gestion/offres/{offer}/candidats-suggeres"]),

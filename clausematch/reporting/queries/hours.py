@@ -12,10 +12,9 @@ from clausematch.accounts.models import Organisation, Territory
 from clausematch.contracts.models import Clause, Contract, Lot
 from clausematch.extensions import db
 from clausematch.pagination import Page
-from clausematch.pathways.models import HoursEntry
 from clausematch.reporting.filters import Scope
 from clausematch.reporting.queries.paging import line_count, window_page
-from clausematch.reporting.queries.scoping import hour_conditions, lot_conditions, lot_runs_in_period
+from clausematch.reporting.queries.scoping import hour_conditions, hours_source, lot_conditions, lot_runs_in_period
 from clausematch.reporting.queries.sql import decimal, ratio, unordered
 from clausematch.vocabulary import HOURS_PER_FTE, Mode
 
@@ -71,9 +70,10 @@ def hours_report(scope: Scope, territory: Territory, group: str = "lot", page: i
 
 def _realised_by_lot(scope: Scope, territory: Territory) -> sa.Subquery:
     """Counted hours per lot within the period, mode and people in scope."""
-    lot_id = unordered(HoursEntry.lot_id)
-    return (sa.select(lot_id.label("lot_id"), sa.func.sum(HoursEntry.hours).label("realised"))
-            .where(*hour_conditions(scope, territory)).group_by(lot_id).subquery("realised_by_lot"))
+    source = hours_source(scope)
+    lot_id = unordered(source.lot_id)
+    return (sa.select(lot_id.label("lot_id"), sa.func.sum(source.hours).label("realised"))
+            .where(*hour_conditions(scope, territory, source)).group_by(lot_id).subquery("realised_by_lot"))
 
 
 def _per_lot(scope: Scope, territory: Territory) -> sa.Subquery:
@@ -119,20 +119,22 @@ def _lot_groups(per_lot: sa.Subquery, group: str) -> sa.Select:
 
 def _hour_groups(scope: Scope, territory: Territory, group: str) -> sa.Select:
     """Year or mode: the hours themselves grouped, on the scoped lots."""
-    key = sa.extract("year", HoursEntry.month) if group == "annee" else HoursEntry.mode
-    realised = sa.func.sum(HoursEntry.hours)
+    source = hours_source(scope)
+    key = sa.extract("year", source.month) if group == "annee" else source.mode
+    realised = sa.func.sum(source.hours)
     return (sa.select(key.label("key"), realised, sa.func.sum(realised).over(), line_count())
-            .where(*hour_conditions(scope, territory)).group_by(key).order_by(key))
+            .where(*hour_conditions(scope, territory, source)).group_by(key).order_by(key))
 
 
 def _objective_of_lots(scope: Scope, territory: Territory) -> sa.Select:
     """The objective of the lots _per_lot lists, without summing their hours. When the scope
     picks people, their lots come from one uncorrelated pass over their hours; otherwise a
     lot's hours are found by an index probe (EXISTS)."""
+    source = hours_source(scope)
     if scope.narrows_people:
-        shows = Lot.id.in_(sa.select(unordered(HoursEntry.lot_id)).where(*hour_conditions(scope, territory)))
+        shows = Lot.id.in_(sa.select(unordered(source.lot_id)).where(*hour_conditions(scope, territory, source)))
     else:
-        has_hours = sa.exists().where(HoursEntry.lot_id == Lot.id, *hour_conditions(scope, territory))
+        has_hours = sa.exists().where(source.lot_id == Lot.id, *hour_conditions(scope, territory, source))
         shows = sa.or_(sa.and_(sa.true(), *lot_runs_in_period(scope)), has_hours)
     return (sa.select(sa.func.sum(Clause.hours_objective)).join(Lot, Lot.id == Clause.lot_id)
             .join(Contract, Contract.id == Lot.contract_id).where(*lot_conditions(scope), shows))

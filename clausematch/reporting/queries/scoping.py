@@ -15,6 +15,7 @@ from clausematch.applications.models import Application
 from clausematch.contracts.models import Contract, Lot
 from clausematch.offers.models import Offer
 from clausematch.pathways.counting import counted_hours
+from clausematch.pathways.hours_totals import LotMonthHours
 from clausematch.pathways.models import EmploymentContract, HoursEntry
 from clausematch.reporting.filters import Scope
 from clausematch.reporting.queries.sql import month_floor, unordered
@@ -108,26 +109,37 @@ def employment_ids(scope: Scope, name: str) -> sa.Select | None:
     return sa.select(chain.c.id)
 
 
-def hours_on_scoped_lots(scope: Scope) -> sa.ColumnElement[bool]:
-    """HoursEntry on a lot in scope, without joining: a few lots (a contract, a lot) are read
-    through the lot index, a whole territory or buyer by one scan of the hours."""
+def hours_source(scope: Scope) -> type:
+    """Where a report sums hours: the running totals per lot and month (a few rows per lot-month,
+    pathways/hours_totals.py) unless the scope picks employment contracts (a programme, an offer),
+    which only the entries themselves carry."""
+    return HoursEntry if (scope.programme_id or scope.offer_id) else LotMonthHours
+
+
+def hours_on_scoped_lots(scope: Scope, source=HoursEntry) -> sa.ColumnElement[bool]:
+    """Hours (entries, or their totals) on a lot in scope, without joining: a few lots (a
+    contract, a lot) are read through the lot index, a whole territory or buyer by one scan."""
     lots = (sa.select(Lot.id).join(Contract, Contract.id == Lot.contract_id).where(*lot_conditions(scope)))
-    column = HoursEntry.lot_id if (scope.lot_id or scope.contract_id) else unordered(HoursEntry.lot_id)
+    column = source.lot_id if (scope.lot_id or scope.contract_id) else unordered(source.lot_id)
     return column.in_(lots)
 
 
-def hour_conditions(scope: Scope, territory: Territory) -> list:
-    """Conditions on HoursEntry: hours that count, on the scoped lots, in the period, mode and
-    people in scope."""
-    conditions = [*counted_hours(territory), hours_on_scoped_lots(scope)]
+def hour_conditions(scope: Scope, territory: Territory, source=HoursEntry) -> list:
+    """Conditions on HoursEntry, or on LotMonthHours (see hours_source): hours that count, on the
+    scoped lots, in the period, mode and people in scope."""
+    conditions = [*counted_hours(territory, source), hours_on_scoped_lots(scope, source)]
+    if source is LotMonthHours:
+        conditions.append(LotMonthHours.entries > 0)
     if scope.mode:
-        conditions.append(HoursEntry.mode == scope.mode)
+        conditions.append(source.mode == scope.mode)
     start, end = scope.period
     if start:
-        conditions.append(HoursEntry.month >= month_floor(start))
+        conditions.append(source.month >= month_floor(start))
     if end:
-        conditions.append(HoursEntry.month <= end)
+        conditions.append(source.month <= end)
     contracts = employment_ids(scope, "hours_employment")
     if contracts is not None:
+        if source is not HoursEntry:
+            raise ValueError("a programme or an offer picks entries: use hours_source(scope)")
         conditions.append(HoursEntry.contract_id.in_(contracts))
     return conditions

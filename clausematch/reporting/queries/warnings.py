@@ -16,7 +16,7 @@ from clausematch.database import today
 from clausematch.extensions import db
 from clausematch.pagination import Page
 from clausematch.pathways.counting import counted_hours
-from clausematch.pathways.models import HoursEntry
+from clausematch.pathways.hours_totals import LotMonthHours
 from clausematch.reporting.filters import Scope
 from clausematch.reporting.queries.paging import line_count, window_page
 from clausematch.reporting.queries.scoping import hours_on_scoped_lots, lot_conditions
@@ -74,9 +74,10 @@ def lagging_lots(scope: Scope, territory: Territory, *, tolerance: Decimal = DEF
 
 
 def _statement(scope: Scope, territory: Territory, tolerance: Decimal, on: date) -> sa.Select:
-    lot_id = unordered(HoursEntry.lot_id)
-    realised = (sa.select(lot_id.label("lot_id"), sa.func.sum(HoursEntry.hours).label("hours"))
-                .where(*counted_hours(territory), hours_on_scoped_lots(scope)).group_by(lot_id)
+    lot_id = unordered(LotMonthHours.lot_id)
+    realised = (sa.select(lot_id.label("lot_id"), sa.func.sum(LotMonthHours.hours).label("hours"))
+                .where(*counted_hours(territory, LotMonthHours), hours_on_scoped_lots(scope, LotMonthHours))
+                .group_by(lot_id)
                 .subquery("realised"))
     end = sa.func.coalesce(Lot.end_date, Contract.end_date)
     elapsed = (sa.literal(_days(on)) - day_number(Lot.start_date)) / (day_number(end) - day_number(Lot.start_date))
