@@ -30,6 +30,11 @@ while it was read. The committing process applies its own
 changes right after its commit (events.py) without touching the cursor: it reads its own entries
 again at its next catch-up, like any other.
 
+Eligibility expires with the calendar, without any write: the nightly job "matching.rebuild"
+logs the candidates whose validated criteria expired within the last EXPIRY_LOOKBACK days
+(`record_expired_eligibility`, one INSERT … SELECT on the criteria's status/date index), so every
+process drops them from its profiles at its next catch-up, not at its next restart.
+
 Pruning: the nightly job "matching.rebuild" deletes the entries older than RETENTION (a day);
 the full rebuild covers them. A process that has not caught up for STALE_AFTER (12 hours) may
 have missed pruned entries, so it rebuilds its index instead of reading the log.
@@ -39,7 +44,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -54,6 +59,7 @@ BATCH = 5000
 MAX_BATCHES = 10
 LOOKBACK = timedelta(minutes=5)
 RETENTION = timedelta(days=1)
+EXPIRY_LOOKBACK = timedelta(days=7)
 STALE_AFTER = timedelta(hours=12)
 MAX_GAP_RANGES = 50
 
@@ -67,6 +73,21 @@ def record(connection: sa.Connection, candidate_ids: Iterable[int], offer_ids: I
             for side, ids in ((CANDIDATE, candidate_ids), (OFFER, offer_ids)) for entity_id in sorted(set(ids))]
     if rows:
         connection.execute(sa.insert(MatchingChange.__table__), rows)
+
+
+def record_expired_eligibility(session: Session, on: date) -> int:
+    """Log every candidate with a validated criterion that expired in the EXPIRY_LOOKBACK days
+    before `on` (a night the job missed is covered; logging one twice is harmless). The caller
+    commits; returns how many were logged."""
+    from clausematch.candidates.models import EligibilityCriterion, EligibilityStatus
+
+    expired = (sa.select(sa.literal(CANDIDATE), EligibilityCriterion.candidate_id, sa.literal(utcnow()))
+               .where(EligibilityCriterion.status == EligibilityStatus.VALIDATED,
+                      EligibilityCriterion.valid_until < on,
+                      EligibilityCriterion.valid_until >= on - EXPIRY_LOOKBACK)
+               .distinct())
+    return session.execute(sa.insert(MatchingChange).from_select(["side", "entity_id", "created_at"],
+                                                                 expired)).rowcount
 
 
 def prune(session: Session, now: datetime | None = None) -> int:

@@ -12,8 +12,8 @@ One engine per application, kept in app.extensions["matching"]:
   change log in its transaction, and `engine()` applies the entries this process has not seen
   before any ranking reads the index (changelog.py: one indexed query, bounded batches);
 - rebuilt from scratch every night (`rebuild_job`, job "matching.rebuild", `flask matching
-  rebuild`): eligibility that expired overnight leaves the profiles that way; the job also
-  prunes the change log.
+  rebuild`); the job first logs the candidates whose eligibility expired with the date, so the
+  other processes drop it too at their next catch-up, and then prunes the change log.
 Ranking pages only read the engine: once built it is rebuilt by a page only when this process
 has not read the change log for a long time, or too many changes wait (changelog.py).
 """
@@ -112,12 +112,16 @@ def rebuild_index() -> str:
 
 
 def rebuild_job() -> str:
-    """The nightly job: rebuild, then delete the change log entries older than a day (the
-    rebuild covers them; changelog.py). Returns the French result."""
+    """The nightly job: log the candidates whose eligibility expired with the date (the other
+    processes drop it at their next catch-up), rebuild, then delete the change log entries older
+    than a day (the rebuild covers them; changelog.py). Returns the French result."""
+    with Session(db.engine) as session, session.begin():
+        expired = changelog.record_expired_eligibility(session, today())
     summary = rebuild_index()
     with Session(db.engine) as session, session.begin():
         pruned = changelog.prune(session)
-    return f"{summary} {pruned} entrée(s) du journal des changements supprimée(s)."
+    return (f"{summary} {expired} candidat(s) dont l'éligibilité a expiré signalé(s) aux autres processus. "
+            f"{pruned} entrée(s) du journal des changements supprimée(s).")
 
 
 def _build(index: IndexHolder) -> MatchingEngine:

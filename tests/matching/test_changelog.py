@@ -7,13 +7,14 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from concurrency import TIMEOUT, race
-from matching_app_support import candidate, offer_of, ranked_ids
+from matching_app_support import add_criterion, candidate, offer_of, ranked_ids
 from sqlalchemy.orm import Session, close_all_sessions
 
 from clausematch import create_app
 from clausematch.candidates.models import Candidate, EligibilityCriterion
-from clausematch.database import utcnow
+from clausematch.database import today, utcnow
 from clausematch.extensions import db as _db
 from clausematch.matching import changelog, services
 from clausematch.matching.models import MatchingChange
@@ -183,6 +184,37 @@ def test_the_nightly_job_prunes_entries_older_than_a_day(db, scene):
     db.session.commit()
     assert services.rebuild_job().endswith("1 entrée(s) du journal des changements supprimée(s).")
     assert entries(db) == [("candidate", person.id)]
+
+
+def test_eligibility_expired_overnight_leaves_the_other_processes_at_their_next_ranking(db, personas, scene,
+                                                                                       other_app):
+    """No write marks an expiry: the nightly job, run by one process, logs the candidates whose
+    criteria expired, and another process's index drops their eligibility on its next ranking."""
+    offer, prescriber = scene
+    expiring, lasting = candidate(prescriber), candidate(prescriber)
+    add_criterion(expiring, "deld", valid_until=today())  # last valid day
+    add_criterion(lasting, "deld")
+    db.session.commit()
+    facilitator_id, wanted = personas["facilitator"].id, services.RankingFilters(criteria=frozenset({"deld"}))
+
+    def ranked_by_other() -> list[int]:
+        with other_app.app_context():
+            try:
+                return ranked_ids(_db.session.get(Offer, offer.id),
+                                  _db.session.get(type(personas["facilitator"]), facilitator_id), wanted)
+            finally:
+                _db.session.remove()
+
+    assert sorted(ranked_by_other()) == sorted([expiring.id, lasting.id])
+    with time_machine.travel(today() + timedelta(days=1)):
+        assert sorted(ranked_by_other()) == sorted([expiring.id, lasting.id])  # nothing told it yet
+        assert "1 candidat(s) dont l'éligibilité a expiré signalé(s)" in services.rebuild_job()
+        last = db.session.execute(sa.select(MatchingChange.side, MatchingChange.entity_id)
+                                  .order_by(MatchingChange.id.desc()).limit(1)).one()
+        assert tuple(last) == ("candidate", expiring.id)
+        assert ranked_by_other() == [lasting.id]
+    with other_app.app_context():
+        assert services.holder().builds == 1  # applied from the log, not rebuilt
 
 
 def test_index_status_says_built_when_and_how_far(db, scene):

@@ -111,7 +111,8 @@ def test_cli_train_and_rebuild(db, personas, territory, runner):
     result = runner.invoke(args=["matching", "rebuild"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == ("Index de rapprochement reconstruit : 64 candidat(s) et 3 offre(s) "
-                                     "ouverte(s). 0 entrée(s) du journal des changements supprimée(s).")
+                                     "ouverte(s). 0 candidat(s) dont l'éligibilité a expiré signalé(s) aux autres "
+                                     "processus. 0 entrée(s) du journal des changements supprimée(s).")
 
 
 def test_weekly_training_job_is_registered_and_recorded(db, personas, territory):
