@@ -81,21 +81,19 @@ def scoped_applications(scope: Scope, *, with_period: bool = True) -> sa.Select:
 
 
 def employment_chain(application_ids: sa.Select, name: str = "employment_chain") -> sa.CTE:
-    """CTE (id, candidate_id, contract_type): the contracts hired through these applications and
-    every extension or conversion that follows them. The recursion walks from each contract up
-    to its predecessors (primary-key lookups, fast whatever the planner's statistics), then keeps
-    the contracts one of whose ancestors — or themselves — came from these applications."""
-    ancestry = (sa.select(EmploymentContract.id.label("id"), EmploymentContract.application_id.label("application_id"),
-                          EmploymentContract.previous_contract_id.label("previous_id"))
-                .cte(f"{name}_ancestry", recursive=True))
-    parent = aliased(EmploymentContract)
-    ancestry = ancestry.union_all(
-        sa.select(ancestry.c.id, parent.application_id, parent.previous_contract_id)
-        .join(parent, parent.id == ancestry.c.previous_id))
-    member = aliased(EmploymentContract)
-    return (sa.select(member.id, member.candidate_id, member.contract_type)
-            .where(member.id.in_(sa.select(ancestry.c.id).where(ancestry.c.application_id.in_(application_ids))))
-            .cte(name))
+    """Recursive CTE (id, candidate_id, contract_type): the contracts hired through these
+    applications, then every extension or conversion that follows them. It starts from the
+    applications' contracts (unique index on application_id) and walks down to their successors
+    (unique index on previous_contract_id): the work follows the contracts in scope, not the
+    whole table (a territory's funnel at 416 667 contracts: 470 ms walking up from every
+    contract, docs/explain/rapport-entonnoir.txt)."""
+    chain = (sa.select(EmploymentContract.id.label("id"), EmploymentContract.candidate_id.label("candidate_id"),
+                       EmploymentContract.contract_type.label("contract_type"))
+             .where(EmploymentContract.application_id.in_(application_ids))
+             .cte(name, recursive=True))
+    successor = aliased(EmploymentContract)
+    return chain.union_all(sa.select(successor.id, successor.candidate_id, successor.contract_type)
+                           .join(chain, successor.previous_contract_id == chain.c.id))
 
 
 def employment_ids(scope: Scope, name: str) -> sa.Select | None:
