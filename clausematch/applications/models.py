@@ -40,6 +40,8 @@ class Application(db.Model):
         sa.Index("ix_applications_offer_status", "offer_id", "status"),
         sa.Index("ix_applications_prescriber_status", "prescriber_id", "status"),
         sa.Index("ix_applications_status_last_event", "status", "last_event_at"),
+        # Applications of a status on a territory's offers (home page), read from the index alone.
+        sa.Index("ix_applications_status_offer", "status", "offer_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

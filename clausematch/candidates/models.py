@@ -27,6 +27,8 @@ class Candidate(TimestampMixin, db.Model):
         sa.Index("ix_candidates_prescriber_last_name", "prescriber_id", "last_name"),
         sa.Index("ix_candidates_birth_date", "birth_date"),
         sa.Index("ix_candidates_name_key", "name_key"),
+        # The territory's count of records (merged ones excluded) read from the index alone.
+        sa.Index("ix_candidates_territory_merged", "territory_id", "merged_into_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

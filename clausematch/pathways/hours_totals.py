@@ -31,6 +31,8 @@ class LotMonthHours(db.Model):
     """Sum and number of the hours entries sharing a lot, month, kind, status and mode."""
 
     __tablename__ = "lot_month_hours"
+    # A lot's counted hours (status, kind) summed from the index alone, whatever its months and modes.
+    __table_args__ = (sa.Index("ix_lot_month_hours_lot_status_kind", "lot_id", "status", "kind", "hours"),)
 
     lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lots.id", ondelete="CASCADE"), primary_key=True)
     month: Mapped[date] = mapped_column(primary_key=True)

@@ -2,6 +2,8 @@
 
 Kept by triggers on hours_entries (clausematch/pathways/hours_totals.py): the facilitator's home,
 the lagging lots and the hours queue read these few rows instead of summing millions of entries.
+Also three indexes the facilitator's home reads alone (index-only scans at national scale): the
+totals by lot, status and kind; candidates by territory and merge; applications by status and offer.
 The SQL of the triggers is copied here as it was at this revision (history must not follow later
 changes of the module). The totals are filled from the existing entries.
 
@@ -73,6 +75,9 @@ def upgrade():
     sa.ForeignKeyConstraint(['lot_id'], ['lots.id'], name=op.f('fk_lot_month_hours_lot_id_lots'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('lot_id', 'month', 'kind', 'status', 'mode', name=op.f('pk_lot_month_hours'))
     )
+    op.create_index('ix_lot_month_hours_lot_status_kind', 'lot_month_hours', ['lot_id', 'status', 'kind', 'hours'])
+    op.create_index('ix_candidates_territory_merged', 'candidates', ['territory_id', 'merged_into_id'])
+    op.create_index('ix_applications_status_offer', 'applications', ['status', 'offer_id'])
     postgresql = op.get_bind().dialect.name == "postgresql"
     if postgresql:  # no entry may be written between the fill and the triggers
         op.execute("LOCK TABLE hours_entries IN SHARE MODE")
@@ -85,4 +90,6 @@ def upgrade():
 def downgrade():
     for statement in POSTGRESQL_DROP if op.get_bind().dialect.name == "postgresql" else SQLITE_DROP:
         op.execute(statement)
+    op.drop_index('ix_applications_status_offer', table_name='applications')
+    op.drop_index('ix_candidates_territory_merged', table_name='candidates')
     op.drop_table('lot_month_hours')
