@@ -35,6 +35,11 @@ def pages(db) -> list[tuple[str, str, str]]:
             ("bourse-recherche", facilitator, "/offres?q=macon&commune=Lyon&rayon=20"),
             ("candidats-suggeres", facilitator, f"/gestion/offres/{offer}/candidats-suggeres"),
             ("rapport-entonnoir", facilitator, "/rapports/entonnoir"),
+            ("rapport-heures", facilitator, "/rapports/heures"),
+            ("rapport-publics", facilitator, "/rapports/publics"),
+            ("rapport-sorties", facilitator, "/rapports/sorties"),
+            ("rapport-alertes", facilitator, "/rapports/alertes"),
+            ("export-heures-csv", facilitator, "/rapports/heures/export.csv"),
             ("heures-a-valider", facilitator, "/heures/a-valider"),
             ("grille-heures-lot-mois", facilitator, f"/heures/lots/{lot}/{month:%Y-%m}")]
 
