@@ -249,6 +249,22 @@ MATRIX = {
     ("GET", "/admin/taches"): rule(admin="ok"),
     ("GET", "/admin/courriels"): rule(admin="ok"),
     ("POST", "/admin/taches/pathways.follow_ups/lancer"): rule(admin="ok"),
+    # Accounts and invitations managed by administrators (every other role: 403, even on a missing id).
+    ("GET", "/admin/utilisateurs"): rule(admin="ok"),
+    ("GET", "/admin/utilisateurs?q=x&role=prescriber&organisation=x&etat=actif&page=2"): rule(admin="ok"),
+    ("GET", "/admin/utilisateurs/{managed_user}"): rule(admin="ok"),
+    ("GET", "/admin/utilisateurs/{missing}"): rule(admin=404),
+    ("GET", "/admin/utilisateurs/{managed_user}/modifier"): rule(admin="ok"),
+    ("POST", "/admin/utilisateurs/{managed_user}/modifier"): rule(admin="ok"),  # empty form: errors shown
+    ("GET", "/admin/utilisateurs/{missing}/modifier"): rule(admin=404),
+    ("POST", "/admin/utilisateurs/{managed_user}/desactiver"): rule(admin="ok"),  # then back to the account
+    ("POST", "/admin/utilisateurs/{missing}/desactiver"): rule(admin=404),
+    ("POST", "/admin/utilisateurs/{managed_user}/reactiver"): rule(admin="ok"),  # already active: message
+    ("GET", "/admin/invitations/{invitation}"): rule(admin="ok"),
+    ("GET", "/admin/invitations/{missing}"): rule(admin=404),
+    ("POST", "/admin/invitations/{invitation}/renvoyer"): rule(admin="ok"),  # sent just now: message
+    ("POST", "/admin/invitations/{invitation}/annuler"): rule(admin="ok"),
+    ("POST", "/admin/invitations/{missing}/annuler"): rule(admin=404),
     # Reports: facilitators of the territory; buyer users read their own contracts only (scope forced).
     ("GET", "/rapports"): rule(facilitator="ok", buyer="ok"),
     ("GET", "/rapports/entonnoir"): rule(facilitator="ok", buyer="ok"),
@@ -273,7 +289,7 @@ def objects(db, personas):
 
 def build_objects(db, personas) -> dict:
     """The objects of `objects` (also the seed of the bad-input fuzz test)."""
-    from factories import LotInTerritoryFactory, OfferInTerritoryFactory
+    from factories import LotInTerritoryFactory, OfferInTerritoryFactory, UserFactory
 
     from clausematch.accounts.models import Invitation, PasswordResetToken, Role
     from clausematch.accounts.tokens import new_token
@@ -290,11 +306,14 @@ def build_objects(db, personas) -> dict:
     invitation_token, invitation_hash = new_token()
     reset_token, reset_hash = new_token()
     expires_at = utcnow() + timedelta(days=1)
+    invitation = Invitation(token_hash=invitation_hash, email="invitee@exemple.fr", full_name="Personne Invitée",
+                            organisation=company, role=Role.COMPANY, expires_at=expires_at)
+    managed_user = UserFactory(role=Role.PRESCRIBER, organisation=personas["prescriber"].organisation)
     db.session.add_all([
-        Invitation(token_hash=invitation_hash, email="invitee@exemple.fr", full_name="Personne Invitée",
-                   organisation=company, role=Role.COMPANY, expires_at=expires_at),
+        invitation,
         PasswordResetToken(token_hash=reset_hash, user=personas["prescriber"], expires_at=expires_at),
     ])
+    db.session.flush()
     candidate, other_org_candidate, other_candidate, criterion, other_criterion = _candidates(db, personas)
     applications = _applications(db, personas, lot, other_offer, candidate)
     hires = _hires(db, lot, other_lot, candidate)
@@ -309,6 +328,7 @@ def build_objects(db, personas) -> dict:
         "company": company.id, "other_company": other_lot.company_id, "offer": offer.id,
         "draft_offer": draft_offer.id, "other_offer": other_offer.id, "missing": 999_999,
         "invitation_token": invitation_token, "reset_token": reset_token,
+        "invitation": invitation.id, "managed_user": managed_user.id,
     }
 
 

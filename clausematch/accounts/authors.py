@@ -7,7 +7,7 @@ from clausematch.extensions import db
 from clausematch.formats import format_date
 
 BY_ROLE = {Role.FACILITATOR: "l'équipe de facilitation", Role.PRESCRIBER: "le prescripteur",
-           Role.COMPANY: "l'entreprise"}
+           Role.COMPANY: "l'entreprise", Role.ADMIN: "un administrateur"}
 
 
 def done_by(author_id: int | None, reader: User | None, when: datetime) -> str:

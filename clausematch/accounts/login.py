@@ -29,7 +29,10 @@ FAILED_LOGIN_WINDOW = timedelta(minutes=15)
 # was wrong, nor whether an account is locked (which would reveal that it exists).
 LOGIN_FAILED = ("Adresse e-mail ou mot de passe incorrect. Après 5 échecs, la connexion à un compte "
                 "est suspendue pendant 15 minutes.")
-ACCOUNT_DISABLED = "Ce compte est désactivé. Adressez-vous à l'équipe de facilitation de votre territoire."
+# Shown only after the right password (a wrong one gets LOGIN_FAILED): it tells nothing to whoever
+# does not already hold the account's credentials.
+ACCOUNT_DISABLED = ("Ce compte est désactivé : vous ne pouvez plus vous connecter. Pour le faire réactiver, "
+                    "adressez-vous à l'administrateur de ClauseMatch de votre territoire.")
 # The server-side last-seen time is written at most this often per user (not on every request).
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 

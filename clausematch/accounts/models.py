@@ -174,6 +174,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Raised by each save of the administrators' edit form (clausematch/versioning.py: no lost update).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     full_name: Mapped[str] = mapped_column(sa.String(200))
     role: Mapped[Role] = mapped_column(enum_type(Role))
@@ -237,9 +239,19 @@ class Invitation(db.Model):
     expires_at: Mapped[datetime]
     accepted_at: Mapped[datetime | None]
     accepted_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # Sent again by an administrator (a new token: the previous link stops working).
+    resent_at: Mapped[datetime | None]
+    # Cancelled by an administrator: the link stops working, the invitation leaves the lists.
+    cancelled_at: Mapped[datetime | None]
+    cancelled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     organisation: Mapped[Organisation] = relationship()
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
+
+    @property
+    def sent_at(self) -> datetime:
+        """When the link in the person's mailbox was sent (the last resend, else the creation)."""
+        return self.resent_at or self.created_at
 
 
 class PasswordResetToken(db.Model):

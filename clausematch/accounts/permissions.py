@@ -22,3 +22,9 @@ def can_invite(user: User, organisation) -> bool:
         return True
     return has_role(user, Role.FACILITATOR) and user.organisation is not None \
         and organisation.territory_id == user.organisation.territory_id
+
+
+def can_manage_users(user: User) -> bool:
+    """Listing every account, deactivating, changing a role or an organisation, resending or
+    cancelling an invitation: administrators only."""
+    return has_role(user, Role.ADMIN)

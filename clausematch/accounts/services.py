@@ -80,6 +80,8 @@ def invitation_status(invitation: Invitation, now: datetime | None = None) -> st
     """French status of an invitation, for lists."""
     if invitation.accepted_at is not None:
         return "Acceptée"
+    if invitation.cancelled_at is not None:
+        return "Annulée"
     return "Expirée" if invitation.expires_at <= (now or utcnow()) else "En attente"
 
 
@@ -107,16 +109,22 @@ def invite_user(actor: User, organisation_id: int, email: str, full_name: str) -
     db.session.flush()
     audit.record("invitation_sent", "invitation", invitation.id, actor_id=actor.id,
                  organisation_id=organisation.id)
-    queue_email(email, "Votre invitation à rejoindre ClauseMatch", render_template(
-        "accounts/emails/invitation.txt", invitation=invitation, link=_link(f"/invitation/{token}")))
+    send_invitation_email(invitation, token)
     db.session.commit()
     return invitation
+
+
+def send_invitation_email(invitation: Invitation, token: str) -> None:
+    """Queue the e-mail carrying the invitation's link, in the caller's unit of work."""
+    queue_email(invitation.email, "Votre invitation à rejoindre ClauseMatch", render_template(
+        "accounts/emails/invitation.txt", invitation=invitation, link=_link(f"/invitation/{token}")))
 
 
 def _pending_invitation_exists(email: str, organisation_id: int) -> bool:
     return db.session.scalar(sa.select(sa.exists().where(
         Invitation.organisation_id == organisation_id, sa.func.lower(Invitation.email) == email,
-        Invitation.accepted_at.is_(None), Invitation.expires_at > utcnow()))) or False
+        Invitation.accepted_at.is_(None), Invitation.cancelled_at.is_(None),
+        Invitation.expires_at > utcnow()))) or False
 
 
 def _link(path: str) -> str:
@@ -139,6 +147,9 @@ def invitation_for_token(token: str, for_update: bool = False) -> Invitation:
     if invitation.accepted_at is not None:
         raise UnusableLink("Ce lien d'invitation a déjà été utilisé : le compte a été créé. "
                            "Connectez-vous avec votre adresse e-mail et votre mot de passe.")
+    if invitation.cancelled_at is not None:
+        raise UnusableLink("Cette invitation a été annulée : ce lien ne permet plus de créer un compte. "
+                           "Adressez-vous à la personne qui vous a invité si vous pensez que c'est une erreur.")
     if invitation.expires_at <= utcnow():
         raise UnusableLink(f"Ce lien d'invitation a expiré le {invitation.expires_at:%d/%m/%Y}. "
                            "Demandez une nouvelle invitation à la personne qui vous a invité.")

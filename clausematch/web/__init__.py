@@ -27,6 +27,7 @@ BLUEPRINTS = (
     "clausematch.web.pathways.hours_review:bp",
     "clausematch.web.pathways.routes:bp",
     "clausematch.web.admin.routes:bp",
+    "clausematch.web.admin.users:bp",
     "clausematch.web.reporting.routes:bp",
     "clausematch.web.matching.routes:bp",
 )

@@ -7,7 +7,8 @@
   public (reference data): pages and downloads hold
   personal data, which must not stay in a shared computer's cache.
 - Per-IP throttling (Flask-Limiter) of the forms that take a password or an e-mail address:
-  login, forgotten password, new password through a link, invitation acceptance.
+  login, forgotten password, new password through a link, invitation acceptance, and an
+  administrator's resending of an invitation.
 - HTTPS is forced only in production behind HTTPS (SESSION_COOKIE_SECURE), never in development
   or tests; /healthz stays reachable over plain HTTP for the load balancer.
 """
@@ -33,6 +34,8 @@ THROTTLED_FORMS = {
     "accounts.forgot_password": "10 per minute;50 per hour",
     "accounts.reset_password": "10 per minute;50 per hour",
     "accounts.accept_invitation": "10 per minute;50 per hour",
+    # Each sends an e-mail (and the service refuses a resend of the same invitation within 10 minutes).
+    "admin_users.resend_invitation": "10 per minute;50 per hour",
 }
 PLAIN_HTTP_ENDPOINTS = ("main.healthz",)
 

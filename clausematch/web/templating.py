@@ -47,7 +47,8 @@ ROLE_NAV: dict[Role, list[tuple[str, str]]] = {
     Role.COMPANY: [("main.company_home", "Mon espace"), ("company_applications.index", "Candidatures reçues"),
                     ("hours.declare", "Heures d'insertion"), ("pathways.contract_list", "Contrats de travail")],
     Role.BUYER: [("main.buyer_home", "Mon espace"), ("reporting.index", "Rapports")],
-    Role.ADMIN: [("main.admin_home", "Administration"), ("accounts.invitations", "Invitations"),
+    Role.ADMIN: [("main.admin_home", "Administration"), ("admin_users.people", "Comptes"),
+                 ("accounts.invitations", "Invitations"),
                  ("admin.jobs", "Tâches planifiées")],
 }
 
