@@ -201,8 +201,9 @@ def _history(condition, page: int) -> Page:
     result = paginate(stmt, page, per_page=HISTORY_PAGE_SIZE)
     organisation_ids = {ident for event, _ in result.items
                         for ident in (event.details or {}).get("organisation", []) if ident}
-    names = dict(db.session.execute(sa.select(Organisation.id, Organisation.name)
-                                    .where(Organisation.id.in_(organisation_ids)))) if organisation_ids else {}
+    names = {ident: name for ident, name in db.session.execute(
+        sa.select(Organisation.id, Organisation.name).where(Organisation.id.in_(organisation_ids)))
+    } if organisation_ids else {}
     items = [HistoryLine(event.occurred_at, actor_name, event.action, _describe(event, names))
              for event, actor_name in result.items]
     return Page(items=items, page=result.page, per_page=result.per_page, total=result.total)
@@ -366,7 +367,7 @@ def update_user(actor: User, user_id: int, data: AccountInput, version: int | No
             db.session.delete(membership)
         if organisation is not None:
             user.memberships.append(Membership(organisation_id=organisation.id))
-    _claim(user, version, old_organisation_id, new_organisation_id)
+    _claim(user, version, new_organisation_id)
     referents = notifications = 0
     ended = "role" in details or "organisation" in details
     if ended:
@@ -413,15 +414,15 @@ def _checked(actor: User, user: User, data: AccountInput, active_admins: list[Us
     return full_name, role, organisation
 
 
-def _claim(user: User, version: int | None, old_organisation_id: int | None, new_organisation_id: int | None) -> None:
+def _claim(user: User, version: int | None, new_organisation_id: int | None) -> None:
     """The user row's version; on a conflict, the organisation (kept in memberships, not on the
-    row) is listed among the differences too when it changed meanwhile."""
+    row) is listed among the differences too when its current value differs from the input."""
     try:
         claim(user, version)
     except EditConflict as conflict:
         current = db.session.get(User, user.id)
         current_organisation_id = current.organisation.id if current and current.organisation else None
-        if current_organisation_id != new_organisation_id and current_organisation_id != old_organisation_id:
+        if current_organisation_id != new_organisation_id:
             conflict.differences.append(("organisation_id", current_organisation_id))
         db.session.rollback()
         raise
