@@ -41,7 +41,8 @@ def fresh(db, model, ident):
 def test_deactivation_ends_sessions_and_reset_links_and_is_audited(db, personas):
     admin, person = personas["admin"], personas["prescriber"]
     version = person.session_version
-    db.session.add(PasswordResetToken(token_hash=hash_token("t"), user=person, expires_at=utcnow() + timedelta(hours=1)))
+    db.session.add(PasswordResetToken(token_hash=hash_token("t"), user=person,
+                                      expires_at=utcnow() + timedelta(hours=1)))
     db.session.commit()
 
     users.deactivate_user(admin, person.id)
@@ -81,8 +82,9 @@ def test_the_last_admin_rule_counts_active_admins_under_the_lock(db, personas):
 
 
 def test_reactivation_lets_the_person_log_in_again(db, personas):
-    from clausematch.accounts.login import authenticate
     from factories import TEST_PASSWORD
+
+    from clausematch.accounts.login import authenticate
 
     person = personas["buyer"]
     users.deactivate_user(personas["admin"], person.id)
@@ -97,18 +99,18 @@ def test_reactivation_lets_the_person_log_in_again(db, personas):
 
 def test_non_admins_are_refused_by_every_service(db, personas):
     invitation = _invitation(db, personas)
+    target = personas["company"]
+    calls = (lambda actor: users.deactivate_user(actor, target.id),
+             lambda actor: users.reactivate_user(actor, target.id),
+             lambda actor: users.update_user(actor, target.id, users.AccountInput("X", Role.COMPANY, None)),
+             lambda actor: users.resend_invitation(actor, invitation.id),
+             lambda actor: users.cancel_invitation(actor, invitation.id),
+             lambda actor: users.people_page(actor, users.PeopleFilters(), 1),
+             lambda actor: users.user_history(actor, target, 1))
     for role in ("facilitator", "prescriber", "company", "buyer"):
-        actor = personas[role]
-        for call in (lambda: users.deactivate_user(actor, personas["company"].id),
-                     lambda: users.reactivate_user(actor, personas["company"].id),
-                     lambda: users.update_user(actor, personas["company"].id,
-                                               users.AccountInput("X", Role.COMPANY, None)),
-                     lambda: users.resend_invitation(actor, invitation.id),
-                     lambda: users.cancel_invitation(actor, invitation.id),
-                     lambda: users.people_page(actor, users.PeopleFilters(), 1),
-                     lambda: users.user_history(actor, personas["company"], 1)):
+        for call in calls:
             with pytest.raises(NotAllowed):
-                call()
+                call(personas[role])
     assert fresh(db, User, personas["company"].id).is_active
     assert fresh(db, Invitation, invitation.id).cancelled_at is None
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 0
@@ -124,8 +126,8 @@ def test_changing_a_prescribers_organisation_ends_sessions_and_their_former_posi
     db.session.commit()
     version, candidate_version = person.session_version, kept.version
 
-    change = users.update_user(personas["admin"], person.id, users.AccountInput(person.full_name, Role.PRESCRIBER, new.id),
-                               version=person.version)
+    change = users.update_user(personas["admin"], person.id,
+                               users.AccountInput(person.full_name, Role.PRESCRIBER, new.id), version=person.version)
 
     person = fresh(db, User, person.id)
     assert person.organisation_ids == {new.id} and person.session_version == version + 1
@@ -192,8 +194,8 @@ def test_an_edit_over_a_newer_version_is_refused_with_the_current_values(db, per
     loaded = person.version
     other_company = CompanyFactory(territory=person.organisation.territory)
     db.session.commit()
-    users.update_user(personas["admin"], person.id, users.AccountInput(person.full_name, Role.COMPANY, other_company.id),
-                      version=loaded)
+    users.update_user(personas["admin"], person.id,
+                      users.AccountInput(person.full_name, Role.COMPANY, other_company.id), version=loaded)
     third = CompanyFactory(territory=person.organisation.territory)
     db.session.commit()
     with pytest.raises(EditConflict) as conflict:
@@ -331,7 +333,8 @@ def test_the_list_paginates_in_sql_with_two_queries(app, db, personas, count_que
 
 def test_the_history_says_who_did_what_with_organisation_names(db, personas):
     person = personas["prescriber"]
-    old, new = person.organisation, PrescriberFactory(name="Mission locale Est", territory=person.organisation.territory)
+    old = person.organisation
+    new = PrescriberFactory(name="Mission locale Est", territory=old.territory)
     db.session.commit()
     users.update_user(personas["admin"], person.id, users.AccountInput(person.full_name, Role.PRESCRIBER, new.id))
     users.deactivate_user(personas["admin"], person.id)
