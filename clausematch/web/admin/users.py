@@ -42,7 +42,7 @@ def people():
 def user(user_id: int):
     account = get_or_404(User, user_id)
     history = users.user_history(me(), account, page_arg())
-    return render_template("admin/user.html", account=account, history=history)
+    return render_template("admin/user.html", account=account, changes=history)
 
 
 @bp.route("/admin/utilisateurs/<int:user_id>/modifier", methods=["GET", "POST"])
@@ -120,7 +120,7 @@ def reactivate(user_id: int):
 def invitation(invitation_id: int):
     pending = get_or_404(Invitation, invitation_id)
     history = users.invitation_history(me(), pending, page_arg())
-    return render_template("admin/invitation.html", invitation=pending, history=history,
+    return render_template("admin/invitation.html", invitation=pending, changes=history,
                            status=invitation_status(pending), now=utcnow())
 
 
