@@ -249,3 +249,28 @@ def test_the_account_page_runs_a_fixed_number_of_queries(db, client, personas, a
     few = queries()
     changes(30)
     assert queries() == few
+
+
+def test_resending_invitations_is_throttled_per_address(db, personas, database_url, referential_index):
+    """10 resends a minute per IP address (each sends an e-mail), then the French 429 page."""
+    from clausematch import create_app
+    from clausematch.extensions import db as _db
+    from clausematch.referential import search
+
+    invitation, _ = _invitation(db, personas)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": True})
+    app.extensions[search.EXTENSION_KEY] = referential_index
+    try:
+        client = app.test_client()
+        environ = {"REMOTE_ADDR": "198.51.100.9"}
+        client.post("/connexion", data={"email": personas["admin"].email, "password": TEST_PASSWORD},
+                    environ_base=environ)
+        responses = [client.post(f"/admin/invitations/{invitation.id}/renvoyer", environ_base=environ)
+                     for _ in range(11)]
+        assert [response.status_code for response in responses] == [302] * 10 + [429]
+        assert {response.headers["Location"] for response in responses[:10]} == {f"/admin/invitations/{invitation.id}"}
+        assert "Trop de tentatives" in text(responses[-1])
+    finally:
+        with app.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
