@@ -5,8 +5,8 @@ names the version it was loaded at (clausematch/versioning.py). `invitations.res
 administrator last sent the invitation again (with a new token); `invitations.cancelled_at` and
 `cancelled_by_id`: an invitation cancelled by an administrator, whose link no longer works.
 
-Revision ID: 0011
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-06 10:00:00
 
 """
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0011'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
