@@ -125,7 +125,7 @@ MATRIX = {
     ("POST", "/gestion/offres/{other_offer}/statut"): NOBODY,
     # Candidates: the owning prescriber organisation; facilitators of the territory read them, decide
     # eligibility and merge duplicates; companies, buyers and admins never open a candidate page.
-    ("GET", "/candidats"): rule(prescriber="ok"),
+    ("GET", "/candidats"): rule(facilitator="ok", prescriber="ok"),  # facilitators: search across the territory
     ("GET", "/candidats/nouveau"): rule(prescriber="ok"),
     ("POST", "/candidats/nouveau"): rule(prescriber=422),  # empty form: re-displayed with errors
     ("GET", "/candidats/{candidate}"): rule(facilitator="ok", prescriber="ok"),

@@ -29,6 +29,8 @@ class Candidate(TimestampMixin, db.Model):
         sa.Index("ix_candidates_name_key", "name_key"),
         # The territory's count of records (merged ones excluded) read from the index alone.
         sa.Index("ix_candidates_territory_merged", "territory_id", "merged_into_id"),
+        sa.Index("ix_candidates_commune_insee", "commune_insee"),
+        sa.Index("ix_candidates_territory_last_name", "territory_id", "last_name", "first_name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,6 +73,19 @@ class Candidate(TimestampMixin, db.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+class CandidateNameWord(db.Model):
+    """One normalised word of a candidate's names ("benoit", "diallo"): the index of the name
+    search (search.py), kept by name_words.py whenever a record is created or renamed. Compared
+    byte by byte (collation "C" on PostgreSQL) so that a prefix is a range of the btree index."""
+
+    __tablename__ = "candidate_name_words"
+    __table_args__ = (sa.Index("ix_candidate_name_words_word", "word", "candidate_id"),)
+
+    candidate_id: Mapped[int] = mapped_column(sa.ForeignKey("candidates.id", ondelete="CASCADE"), primary_key=True)
+    word: Mapped[str] = mapped_column(sa.String(100).with_variant(sa.String(100, collation="C"), "postgresql"),
+                                      primary_key=True)
 
 
 class CandidateDesiredJob(db.Model):

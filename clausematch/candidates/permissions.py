@@ -37,6 +37,14 @@ def can_list_candidates(user: User) -> bool:
     return has_role(user, Role.PRESCRIBER) and user.organisation is not None
 
 
+def can_search_candidates(user: User) -> bool:
+    """The search of people (/candidats): the territory's facilitators across it, prescribers
+    attached to an organisation among their own people (search.scope_of); never companies."""
+    if has_role(user, Role.FACILITATOR):
+        return territory_of(user) is not None
+    return can_list_candidates(user)
+
+
 def can_view_candidate(user: User, candidate: Candidate) -> bool:
     return is_candidate_prescriber(user, candidate) or is_territory_facilitator(user, candidate.territory_id)
 

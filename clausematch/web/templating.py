@@ -35,7 +35,7 @@ def control_kind(field) -> str:
 ANONYMOUS_NAV = [("main.index", "Accueil"), ("board.search", "Offres"), ("accounts.login", "Se connecter")]
 ROLE_NAV: dict[Role, list[tuple[str, str]]] = {
     Role.FACILITATOR: [("main.facilitator_home", "Tableau de bord"), ("board.search", "Bourse publique"),
-                       ("applications.territory_list", "Orientations"),
+                       ("candidates.index", "Personnes"), ("applications.territory_list", "Orientations"),
                        ("candidate_review.eligibility_queue", "Éligibilités"),
                        ("candidate_review.duplicates", "Doublons"),
                        ("hours_review.pending", "Heures à valider"), ("pathways.contract_list", "Contrats de travail"),

@@ -1,11 +1,14 @@
 """Candidate pages of prescribers ("Mes candidats", create, edit) and the candidate page.
 
-Facilitator pages (eligibility queue, decisions, duplicates, merge) are in review.py, the
-candidate page itself in detail.py.
+The facilitators' search of people is search.py (same address, /candidats); their other pages
+(eligibility queue, decisions, duplicates, merge) are in review.py, the candidate page itself in
+detail.py.
 """
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from clausematch.accounts.models import Role
+from clausematch.accounts.permissions import has_role
 from clausematch.applications import queries as application_queries
 from clausematch.candidates import queries, services
 from clausematch.candidates.eligibility import EligibilityState, is_valid
@@ -13,6 +16,7 @@ from clausematch.candidates.models import Candidate
 from clausematch.candidates.permissions import (
     can_edit_candidate,
     can_list_candidates,
+    can_search_candidates,
     can_view_candidate,
     visible_criteria,
 )
@@ -22,6 +26,7 @@ from clausematch.versioning import EditConflict
 from clausematch.vocabulary import Criterion
 from clausematch.web.candidates.detail import render_detail
 from clausematch.web.candidates.forms import CandidateForm, NewCandidateForm
+from clausematch.web.candidates.search import render_search
 from clausematch.web.conflicts import fill_version, show_conflict
 from clausematch.web.helpers import get_allowed_or_404, me, page_arg, require, show_error
 
@@ -34,7 +39,10 @@ OTHER_ORGANISATION_WARNING = ("Cette personne semble déjà suivie par une autre
 @bp.get("/candidats")
 @login_required
 def index():
-    require(can_list_candidates(me()))
+    """Prescribers: "Mes candidats". Facilitators: the search of people across the territory."""
+    require(can_search_candidates(me()))
+    if has_role(me(), Role.FACILITATOR):
+        return render_search()
     state = request.args.get("eligibilite", "")
     filters = queries.CandidateFilters(
         q=request.args.get("q", "").strip()[:100],
