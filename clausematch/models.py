@@ -17,6 +17,7 @@ from clausematch.audit import AuditEvent  # noqa: F401
 from clausematch.candidates.models import (  # noqa: F401
     Candidate,
     CandidateDesiredJob,
+    CandidateNameWord,
     Consent,
     EligibilityCriterion,
 )

@@ -11,6 +11,7 @@ import time
 import sqlalchemy as sa
 
 from clausematch import models as m
+from clausematch.candidates.name_words import rebuild_name_words
 from clausematch.database import today
 from clausematch.extensions import db
 from seeds.demo.accounts import build_accounts
@@ -59,6 +60,7 @@ def seed_demo() -> dict[str, int]:
     started = time.perf_counter()
     plan = build_plan()
     insert_plan(plan)
+    rebuild_name_words(db.session.connection())  # bulk inserts skip the mapper events that keep them
     db.session.commit()
     log.info("Territoire de démonstration chargé en %.1f s", time.perf_counter() - started)
     return {label: len(plan.rows[model]) for label, model in SUMMARY.items()}

@@ -18,6 +18,7 @@ from werkzeug.security import generate_password_hash
 
 from clausematch import models as m
 from clausematch.accounts.models import BuyerKind, CompanyKind, OrganisationKind, Role
+from clausematch.candidates.name_words import rebuild_name_words
 from clausematch.contracts.models import ClauseKind, ObjectiveMethod
 from clausematch.database import today
 from clausematch.extensions import db
@@ -140,6 +141,9 @@ def seed_scale(candidates: int, offers: int, hours: int, territories: int, echo=
         activity.seed_activity(step, layout, plan, communes, candidates, offers, hours, territories, echo)
         copied = time.perf_counter()
     echo(f"  clés étrangères et index recréés après la copie : {time.perf_counter() - copied:.1f} s")
+    began = time.perf_counter()  # the name search's words (COPY skips the mapper events that keep them)
+    counts["mots des noms"] = rebuild_name_words(db.session.connection())
+    echo(f"  mots des noms : {counts['mots des noms']} en {time.perf_counter() - began:.1f} s")
     if db.session.get_bind().dialect.name == "postgresql":
         advance_sequences()
         db.session.execute(sa.text("ANALYZE"))

@@ -220,3 +220,13 @@ def test_facilitator_in_no_territory_is_refused(db, client, login_as):
     db.session.commit()
     login_as(user)
     assert client.get("/candidats?nom=x").status_code == 403
+
+
+def test_rebuild_name_words_restores_what_bulk_inserts_skip(db, prescriber, record):
+    from clausematch.candidates.name_words import rebuild_name_words
+
+    person = record(prescriber.organisation, first_name="Éloïse", last_name="N'Diaye")
+    db.session.execute(CandidateNameWord.__table__.delete())
+    assert _words(db, person) == []
+    assert rebuild_name_words(db.session.connection()) >= 3
+    assert _words(db, person) == ["diaye", "eloise", "n"]
