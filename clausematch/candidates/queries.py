@@ -1,6 +1,6 @@
 """Read-only queries of the candidate pages; each runs a fixed number of statements per page."""
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -9,10 +9,13 @@ from clausematch.accounts.models import Membership, Prescriber, User
 from clausematch.candidates.duplicates import SuspectedPair, suspected_pairs
 from clausematch.candidates.eligibility import EligibilityState, eligibility_state_sql, state_filter_sql
 from clausematch.candidates.models import Candidate, EligibilityCriterion, EligibilityStatus
+from clausematch.candidates.search import name_starts_condition
+from clausematch.database import utcnow
 from clausematch.extensions import db
 from clausematch.pagination import Page, paginate
 from clausematch.referential.models import Commune
 from clausematch.text import normalise
+from clausematch.vocabulary import Criterion
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,27 @@ def user_names(user_ids: set[int]) -> dict[int, str]:
     return dict(db.session.execute(sa.select(User.id, User.full_name).where(User.id.in_(user_ids))).all())
 
 
-def eligibility_queue(territory_id: int, page: int | None) -> Page:
+# "Déclaré depuis plus de … jours": the choices of the queue's age filter.
+QUEUE_AGE_CHOICES = (7, 15, 30, 60)
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """Filters of the eligibility queue, already checked (None or empty: no filter)."""
+
+    criterion: Criterion | None = None
+    prescriber_id: int | None = None
+    name: str = ""
+    older_than_days: int | None = None
+
+    def as_args(self) -> dict:
+        args = {"critere": self.criterion and self.criterion.value, "prescripteur": self.prescriber_id,
+                "nom": self.name, "anciennete": self.older_than_days}
+        return {key: str(value) for key, value in args.items() if value}
+
+
+def eligibility_queue(territory_id: int, page: int | None, filters: QueueFilters = QueueFilters(),
+                      now: datetime | None = None) -> Page:
     """Declared criteria of the territory awaiting a decision, oldest declaration first."""
     stmt = (sa.select(EligibilityCriterion, Candidate.first_name, Candidate.last_name, Prescriber.name)
             .join(Candidate, Candidate.id == EligibilityCriterion.candidate_id)
@@ -76,6 +99,16 @@ def eligibility_queue(territory_id: int, page: int | None) -> Page:
             .where(Candidate.territory_id == territory_id, Candidate.merged_into_id.is_(None),
                    EligibilityCriterion.status == EligibilityStatus.DECLARED)
             .order_by(EligibilityCriterion.declared_at, EligibilityCriterion.id))
+    if filters.criterion is not None:
+        stmt = stmt.where(EligibilityCriterion.criterion == filters.criterion)
+    if filters.prescriber_id is not None:
+        stmt = stmt.where(Candidate.prescriber_id == filters.prescriber_id)
+    named = name_starts_condition(filters.name)
+    if named is not None:
+        stmt = stmt.where(named)
+    if filters.older_than_days is not None:
+        since = (now or utcnow()) - timedelta(days=filters.older_than_days)
+        stmt = stmt.where(EligibilityCriterion.declared_at < since)
     return paginate(stmt, page)
 
 

@@ -251,3 +251,16 @@ def communes_named(text: str) -> frozenset[str]:
 def _communes_of_postcode(postcode: str) -> list[Commune]:
     padded = sa.literal(" ") + Commune.postcodes + sa.literal(" ")
     return list(db.session.scalars(sa.select(Commune).where(padded.contains(f" {postcode} "))))
+
+
+# --- The name filter of other lists --------------------------------------------------------------
+
+def name_starts_condition(text: str | None, candidate_id=Candidate.id) -> sa.ColumnElement[bool] | None:
+    """A WHERE clause for the lists' "name" filter (eligibility queue, orientations, contracts):
+    each typed word begins one of the person's name words, accents and case aside ("benoit mar"
+    finds Benoît Martin), served by the index of candidate_name_words; None when nothing is typed."""
+    words = normalise(text).split()[:MAX_WORDS]
+    if not words:
+        return None
+    return sa.and_(*(candidate_id.in_(sa.select(CandidateNameWord.candidate_id).where(_prefix_range(word)))
+                     for word in words))

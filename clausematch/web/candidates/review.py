@@ -5,6 +5,7 @@ Their own blueprint, `candidate_review`; the candidate page they re-display is i
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from clausematch.accounts.models import OrganisationKind
 from clausematch.applications import queries as application_queries
 from clausematch.candidates import merge, queries, validation
 from clausematch.candidates.duplicates import match_reason
@@ -14,9 +15,10 @@ from clausematch.contracts.permissions import territory_of
 from clausematch.errors import DomainError
 from clausematch.extensions import db
 from clausematch.formats import format_date
+from clausematch.vocabulary import Criterion
 from clausematch.web.candidates.detail import render_detail
 from clausematch.web.candidates.forms import ActionForm, MergeForm, PairForm, RefusalForm
-from clausematch.web.helpers import get_allowed_or_404, get_or_404, me, page_arg, require, show_error
+from clausematch.web.helpers import bounded_int, get_allowed_or_404, get_or_404, me, page_arg, require, show_error
 
 bp = Blueprint("candidate_review", __name__)
 
@@ -26,8 +28,18 @@ bp = Blueprint("candidate_review", __name__)
 @login_required
 def eligibility_queue():
     require(can_review_candidates(me()))
-    return render_template("candidates/eligibility_queue.html",
-                           page=queries.eligibility_queue(territory_of(me()), page_arg()))
+    args = request.args
+    criterion, age = args.get("critere", ""), args.get("anciennete", type=bounded_int)
+    filters = queries.QueueFilters(
+        criterion=Criterion(criterion) if criterion in {c.value for c in Criterion} else None,
+        prescriber_id=args.get("prescripteur", type=bounded_int),
+        name=(args.get("nom") or "").strip()[:100],
+        older_than_days=age if age in queries.QUEUE_AGE_CHOICES else None)
+    return render_template("candidates/eligibility_queue.html", filters=filters,
+                           page=queries.eligibility_queue(territory_of(me()), page_arg(), filters),
+                           criteria=[(c.value, c.label) for c in Criterion], ages=[(days, f"plus de {days} jours") for days in queries.QUEUE_AGE_CHOICES],
+                           prescribers=application_queries.organisation_choices(
+                               me(), OrganisationKind.PRESCRIBER))
 
 
 def _criterion(candidate_id: int, criterion_id: int) -> EligibilityCriterion:
