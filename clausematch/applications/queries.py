@@ -15,6 +15,7 @@ from clausematch.applications.models import Application, ApplicationEvent, Appli
 from clausematch.applications.permissions import CLOSED_AFTER_SENDING, COMPANY_STATES
 from clausematch.applications.workflow import OPEN
 from clausematch.candidates.models import Candidate
+from clausematch.candidates.search import name_starts_condition
 from clausematch.contracts.models import Contract, Lot
 from clausematch.database import utcnow
 from clausematch.extensions import db
@@ -36,11 +37,12 @@ class ApplicationFilters:
     company_id: int | None = None
     prescriber_id: int | None = None
     stale_days: int | None = None
+    name: str = ""  # words beginning the candidate's names (candidates.search.name_starts_condition)
 
     def as_args(self) -> dict:
         """The filters as query-string arguments (kept by the pagination links)."""
         args = {"etat": self.status, "offre": self.offer_id, "lot": self.lot_id, "entreprise": self.company_id,
-                "prescripteur": self.prescriber_id, "sans_nouvelle": self.stale_days}
+                "prescripteur": self.prescriber_id, "sans_nouvelle": self.stale_days, "nom": self.name or None}
         return {name: str(value) for name, value in args.items() if value is not None}
 
 
@@ -71,6 +73,9 @@ def _filtered(stmt: sa.Select, filters: ApplicationFilters) -> sa.Select:
         stmt = stmt.where(Offer.company_id == filters.company_id)
     if filters.prescriber_id is not None:
         stmt = stmt.where(Application.prescriber_id == filters.prescriber_id)
+    named = name_starts_condition(filters.name, Application.candidate_id)
+    if named is not None:
+        stmt = stmt.where(named)
     if filters.stale_days is not None:
         # Only applications still in progress can be waiting for news.
         stmt = stmt.where(Application.status.in_(OPEN),

@@ -53,7 +53,8 @@ def read_filters(args, with_territory_filters: bool) -> queries.ApplicationFilte
         lot_id=args.get("lot", type=bounded_int) if territory else None,
         company_id=args.get("entreprise", type=bounded_int) if territory else None,
         prescriber_id=args.get("prescripteur", type=bounded_int) if territory else None,
-        stale_days=stale if stale in queries.STALE_CHOICES else None)
+        stale_days=stale if stale in queries.STALE_CHOICES else None,
+        name=(args.get("nom") or "").strip()[:Q_MAX_LENGTH] if territory else "")
 
 
 def show_error(form, error: DomainError) -> None:

@@ -37,7 +37,8 @@ def eligibility_queue():
         older_than_days=age if age in queries.QUEUE_AGE_CHOICES else None)
     return render_template("candidates/eligibility_queue.html", filters=filters,
                            page=queries.eligibility_queue(territory_of(me()), page_arg(), filters),
-                           criteria=[(c.value, c.label) for c in Criterion], ages=[(days, f"plus de {days} jours") for days in queries.QUEUE_AGE_CHOICES],
+                           criteria=[(c.value, c.label) for c in Criterion],
+                           ages=[(days, f"plus de {days} jours") for days in queries.QUEUE_AGE_CHOICES],
                            prescribers=application_queries.organisation_choices(
                                me(), OrganisationKind.PRESCRIBER))
 
