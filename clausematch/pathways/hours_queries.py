@@ -20,6 +20,20 @@ from clausematch.pathways.models import EmploymentContract, HoursEntry, HoursKin
 
 
 @dataclass(frozen=True)
+class PendingFilters:
+    """Filters of the hours to validate (None: no filter): the company owing the hours, the lot, the month."""
+
+    company_id: int | None = None
+    lot_id: int | None = None
+    month: date | None = None
+
+    def as_args(self) -> dict:
+        args = {"entreprise": self.company_id, "lot": self.lot_id,
+                "mois": self.month and f"{self.month.year:04d}-{self.month.month:02d}"}
+        return {key: str(value) for key, value in args.items() if value}
+
+
+@dataclass(frozen=True)
 class PendingLotMonth:
     """One line of the facilitator's queue: a lot-month with declared hours."""
 
@@ -34,14 +48,22 @@ class PendingLotMonth:
     people: int
 
 
-def _declared_totals(user: User) -> list[sa.ColumnElement[bool]]:
-    """Running totals (pathways/hours_totals.py) of declared hours in the user's territory: the
-    queue reads these few rows per lot-month, not the millions of entries."""
-    return [Contract.territory_id == territory_of(user), LotMonthHours.status == HoursStatus.DECLARED,
-            LotMonthHours.entries > 0]
+def _pending(user: User, filters: PendingFilters) -> list[sa.ColumnElement[bool]]:
+    """Running totals (pathways/hours_totals.py) of declared hours in the user's territory,
+    matching the filters: the queue reads these few rows per lot-month, not the millions of
+    entries. The company owing the hours is the lot's titulaire (copied on each entry)."""
+    conditions = [Contract.territory_id == territory_of(user), LotMonthHours.status == HoursStatus.DECLARED,
+                  LotMonthHours.entries > 0]
+    if filters.company_id is not None:
+        conditions.append(Lot.company_id == filters.company_id)
+    if filters.lot_id is not None:
+        conditions.append(LotMonthHours.lot_id == filters.lot_id)
+    if filters.month is not None:
+        conditions.append(LotMonthHours.month == filters.month)
+    return conditions
 
 
-def pending_page(user: User, page: int) -> Page:
+def pending_page(user: User, page: int, filters: PendingFilters = PendingFilters()) -> Page:
     """Declared hours of the user's territory grouped by lot and month, oldest month first, as
     PendingLotMonth lines; the number of people is counted from the entries of the page's
     lot-months only. Three queries."""
@@ -52,7 +74,7 @@ def pending_page(user: User, page: int) -> Page:
                       sa.func.sum(LotMonthHours.hours).label("total"))
             .join(Lot, Lot.id == LotMonthHours.lot_id).join(Contract, Contract.id == Lot.contract_id)
             .outerjoin(Organisation, Organisation.id == Lot.company_id)
-            .where(*_declared_totals(user))
+            .where(*_pending(user, filters))
             .group_by(LotMonthHours.lot_id, month, Lot.number, Lot.title, Contract.reference, Organisation.name)
             .order_by(month, Contract.reference, Lot.number))
     result = paginate(stmt, page)
@@ -74,13 +96,41 @@ def _people_declared(lot_months: list[tuple[int, date]]) -> dict[tuple[int, date
     return {(lot_id, month): people for lot_id, month, people in rows}
 
 
-def pending_totals(user: User) -> tuple[int, Decimal]:
-    """(entries, hours) waiting for validation in the user's territory."""
+def pending_totals(user: User, filters: PendingFilters = PendingFilters()) -> tuple[int, Decimal]:
+    """(entries, hours) waiting for validation in the user's territory (matching the filters)."""
     count, total = db.session.execute(
         sa.select(sa.func.sum(LotMonthHours.entries), sa.func.sum(LotMonthHours.hours))
         .join(Lot, Lot.id == LotMonthHours.lot_id).join(Contract, Contract.id == Lot.contract_id)
-        .where(*_declared_totals(user))).one()
+        .where(*_pending(user, filters))).one()
     return int(count or 0), Decimal(total or 0)
+
+
+@dataclass(frozen=True)
+class PendingChoices:
+    """What the filters offer: the companies, lots and months that have hours waiting."""
+
+    companies: list[tuple[int, str]]
+    lots: list[tuple[int, str]]
+    months: list[date]
+
+
+def pending_choices(user: User) -> PendingChoices:
+    """Three grouped statements over the running totals of the territory's declared hours."""
+    waiting = _pending(user, PendingFilters())
+    base = (sa.select().select_from(LotMonthHours).join(Lot, Lot.id == LotMonthHours.lot_id)
+            .join(Contract, Contract.id == Lot.contract_id).where(*waiting))
+    companies = db.session.execute(
+        base.add_columns(Organisation.id, Organisation.name)
+        .join(Organisation, Organisation.id == Lot.company_id)
+        .group_by(Organisation.id, Organisation.name).order_by(Organisation.name)).all()
+    lots = db.session.execute(
+        base.add_columns(Lot.id, Contract.reference, Lot.number, Lot.title)
+        .group_by(Lot.id, Contract.reference, Lot.number, Lot.title).order_by(Contract.reference, Lot.number)).all()
+    months = db.session.scalars(base.add_columns(LotMonthHours.month).group_by(LotMonthHours.month)
+                                .order_by(LotMonthHours.month)).all()
+    return PendingChoices(companies=[(row.id, row.name) for row in companies],
+                          lots=[(row.id, f"{row.reference} — lot {row.number} : {row.title}") for row in lots],
+                          months=list(months))
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Read-only queries of the hires pages: the contracts list (paginated in SQL) and a contract's page."""
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -7,6 +8,7 @@ from sqlalchemy.orm import aliased
 
 from clausematch.accounts.models import Company, Role, User
 from clausematch.candidates.models import Candidate
+from clausematch.candidates.search import name_starts_condition
 from clausematch.contracts.models import Contract, Lot
 from clausematch.contracts.permissions import territory_of
 from clausematch.database import LabelledEnum
@@ -35,7 +37,25 @@ def _scope(user: User) -> sa.ColumnElement[bool]:
     return sa.or_(EmploymentContract.company_id.in_(ids), EmploymentContract.employer_id.in_(ids))
 
 
-def contracts_page(user: User, state: ContractState, page: int | None) -> Page:
+@dataclass(frozen=True)
+class ContractFilters:
+    """Filters of the contracts list, already checked (None or empty: no filter)."""
+
+    company_id: int | None = None  # the company owing the hours
+    lot_id: int | None = None
+    name: str = ""  # words beginning the person's names
+    started_from: date | None = None
+    started_until: date | None = None
+
+    def as_args(self) -> dict:
+        args = {"entreprise": self.company_id, "lot": self.lot_id, "personne": self.name,
+                "debut_du": self.started_from and self.started_from.isoformat(),
+                "debut_au": self.started_until and self.started_until.isoformat()}
+        return {key: str(value) for key, value in args.items() if value}
+
+
+def contracts_page(user: User, state: ContractState, page: int | None,
+                   filters: ContractFilters = ContractFilters()) -> Page:
     """Rows (contract, first name, last name, lot label parts, employer name), latest start first."""
     employer = aliased(Company)
     stmt = (sa.select(EmploymentContract, Candidate.first_name, Candidate.last_name, Contract.reference,
@@ -48,7 +68,33 @@ def contracts_page(user: User, state: ContractState, page: int | None) -> Page:
         stmt = stmt.where(EmploymentContract.end_date.is_(None))
     elif state == ContractState.ENDED:
         stmt = stmt.where(EmploymentContract.end_date.is_not(None))
+    if filters.company_id is not None:
+        stmt = stmt.where(EmploymentContract.company_id == filters.company_id)
+    if filters.lot_id is not None:
+        stmt = stmt.where(EmploymentContract.lot_id == filters.lot_id)
+    named = name_starts_condition(filters.name, EmploymentContract.candidate_id)
+    if named is not None:
+        stmt = stmt.where(named)
+    if filters.started_from is not None:
+        stmt = stmt.where(EmploymentContract.start_date >= filters.started_from)
+    if filters.started_until is not None:
+        stmt = stmt.where(EmploymentContract.start_date <= filters.started_until)
     return paginate(stmt, page)
+
+
+def contract_filter_choices(user: User) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(companies, lots) that hold contracts in the user's list, for the filters (two statements)."""
+    scoped = sa.select(EmploymentContract.company_id, EmploymentContract.lot_id).join(
+        Lot, EmploymentContract.lot_id == Lot.id).join(Contract, Lot.contract_id == Contract.id).where(_scope(user))
+    companies = db.session.execute(
+        sa.select(Company.id, Company.name).where(Company.id.in_(scoped.with_only_columns(
+            EmploymentContract.company_id))).order_by(Company.name)).all()
+    lots = db.session.execute(
+        sa.select(Lot.id, Contract.reference, Lot.number, Lot.title).join(Contract, Lot.contract_id == Contract.id)
+        .where(Lot.id.in_(scoped.with_only_columns(EmploymentContract.lot_id)))
+        .order_by(Contract.reference, Lot.number)).all()
+    return ([(row.id, row.name) for row in companies],
+            [(row.id, f"{row.reference} — lot {row.number} : {row.title}") for row in lots])
 
 
 @dataclass

@@ -3,7 +3,7 @@ entries with validate / reject actions, an entry's page (history, reject, correc
 histories companies read too. Blueprint `hours_review`; the companies' declaration is hours.py."""
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from clausematch.accounts.models import Role
@@ -14,7 +14,15 @@ from clausematch.pathways import hours_queries as queries
 from clausematch.pathways import hours_validation as validation
 from clausematch.pathways.hours_permissions import can_validate_on_lot, can_view_entry, can_view_lot_hours
 from clausematch.pathways.models import HoursEntry
-from clausematch.web.helpers import get_allowed_or_404, me, month_or_404, page_arg, roles_required, show_error
+from clausematch.web.helpers import (
+    bounded_int,
+    get_allowed_or_404,
+    me,
+    month_or_404,
+    page_arg,
+    roles_required,
+    show_error,
+)
 from clausematch.web.pathways.hours_forms import CorrectionForm, RejectForm
 
 bp = Blueprint("hours_review", __name__)
@@ -24,9 +32,16 @@ bp = Blueprint("hours_review", __name__)
 @bp.get("/heures/a-valider")
 @roles_required(Role.FACILITATOR)
 def pending():
-    count, total = queries.pending_totals(me())
-    return render_template("pathways/hours_pending.html", page=queries.pending_page(me(), page_arg()),
-                           count=count, total=total, month_key=month_key)
+    choices = queries.pending_choices(me())
+    month = request.args.get("mois", "")
+    months = {month_key(m): m for m in choices.months}
+    filters = queries.PendingFilters(company_id=request.args.get("entreprise", type=bounded_int),
+                                     lot_id=request.args.get("lot", type=bounded_int), month=months.get(month))
+    count, total = queries.pending_totals(me(), filters)
+    return render_template("pathways/hours_pending.html", page=queries.pending_page(me(), page_arg(), filters),
+                           count=count, total=total, month_key=month_key, filters=filters,
+                           companies=choices.companies, lots=choices.lots,
+                           months=[(key, month_label(m)) for key, m in months.items()])
 
 
 @bp.get("/heures/lots/<int:lot_id>/<mois>")

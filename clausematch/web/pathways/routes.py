@@ -1,5 +1,7 @@
 """Hires pages: employment contracts (extend, convert to CDI, exit), 6-month follow-ups, and the
 pathway of a person."""
+from datetime import date, datetime
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -48,8 +50,39 @@ def contract_list():
     if not permissions.can_list_contracts(_me()):
         abort(403)
     state = _enum_arg(queries.ContractState, "etat", queries.ContractState.CURRENT)
+    errors: dict[str, str] = {}
+    started_from, started_until = _date_arg("debut_du", errors), _date_arg("debut_au", errors)
+    if started_from and started_until and started_until < started_from:
+        errors["debut_au"] = "Saisissez une date postérieure ou égale à celle du champ « Début à partir du »."
+    filters = queries.ContractFilters(
+        company_id=request.args.get("entreprise", type=bounded_int) if _me().role == Role.FACILITATOR else None,
+        lot_id=request.args.get("lot", type=bounded_int), name=(request.args.get("personne") or "").strip()[:100],
+        started_from=started_from, started_until=started_until)
+    companies, lots = queries.contract_filter_choices(_me())
+    page = None if errors else queries.contracts_page(_me(), state, _page(), filters)
     return render_template("pathways/contract_list.html", state=state, states=list(queries.ContractState),
-                           page=queries.contracts_page(_me(), state, _page()))
+                           page=page, filters=filters, errors=errors, companies=companies, lots=lots,
+                           typed=request.args), 422 if errors else 200
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+
+
+def _date_arg(name: str, errors: dict[str, str]) -> date | None:
+    """A date typed in a filter (JJ/MM/AAAA, or AAAA-MM-JJ from a date picker); a wrong one is a
+    field error, never ignored."""
+    text = (request.args.get(name) or "").strip()
+    if not text:
+        return None
+    for pattern in DATE_FORMATS:
+        try:
+            value = datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+        if 1900 <= value.year <= 2100:
+            return value
+    errors[name] = "Saisissez une date au format JJ/MM/AAAA, par exemple 05/01/2026."
+    return None
 
 
 @bp.get("/contrats-de-travail/<int:contract_id>")
