@@ -156,12 +156,15 @@ def test_facilitator_page_shows_what_they_need(db, client, login_as, prescriber,
     assert 'href="/candidats"' in html  # the reset link
 
 
-def test_page_without_criteria_lists_nobody(db, client, login_as, prescriber, record):
+def test_page_without_criteria_lists_the_territory_by_name(db, client, login_as, prescriber, other_prescriber,
+                                                          record):
     login_as("facilitator")
-    record(prescriber.organisation, first_name="Benoît", last_name="Lefèvre")
+    record(prescriber.organisation, first_name="Zoé", last_name="Vidal")
+    record(other_prescriber.organisation, first_name="Benoît", last_name="Lefèvre")
+    record(PrescriberFactory(territory=TerritoryFactory(name="Ailleurs")), first_name="Paul", last_name="Ailleurs")
     html = client.get("/candidats").get_data(as_text=True)
-    assert "Lefèvre".upper() not in html and "LEFÈVRE" not in html
-    assert "Saisissez un nom" in html
+    assert "2 candidats" in html and "AILLEURS" not in html
+    assert html.index("LEFÈVRE Benoît") < html.index("VIDAL Zoé")
 
 
 @pytest.mark.parametrize("args, field, message", [

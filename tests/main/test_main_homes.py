@@ -1,4 +1,5 @@
 """Role home pages: figures computed in SQL from factory data, scoped to the user's organisation."""
+import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -251,3 +252,18 @@ def test_admin_home_counts_accounts_organisations_jobs_and_outbox(db, personas, 
     assert len(runs) == 20
     assert runs[0][0] == "tache_24" and runs[0][3] == "Échec" and runs[-1][0] == "tache_05"
     assert figures(html) == {"Courriels en attente d'envoi": "3"}
+
+
+def test_facilitator_figures_link_to_the_lists_they_count(territory_data, client, login_as):
+    login_as("facilitator")
+    html = client.get("/facilitateur").get_data(as_text=True)
+    links = re.findall(r'<dd class="chiffre__valeur"><a href="([^"]+)" class="chiffre__lien" aria-label="([^"]+)"', html)
+    targets = {label.split(" : ")[0].replace("&#39;", "'"): href for href, label in links}
+    assert len(targets) == 9  # every figure of the page
+    assert targets["Candidats"] == "/candidats"
+    assert targets["Candidatures en attente de validation d'éligibilité"] == "/orientations?etat=submitted"
+    assert targets["Offres publiées"] == "/facilitateur/offres?statut=published"
+    assert targets["Suivis à 6 mois à réaliser"] == "/suivis?etat=a_faire"
+    assert targets["Heures réalisées et validées"] == "/rapports/heures"
+    for href in set(targets.values()):
+        assert client.get(href).status_code == 200, href

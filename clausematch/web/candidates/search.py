@@ -1,5 +1,7 @@
 """The facilitators' search of people across their territory (/candidats for a facilitator):
-a GET form whose filters stay in the address (shareable, kept by the pagination links)."""
+a GET form whose filters stay in the address (shareable, kept by the pagination links). Without
+any filter it lists everyone of the territory by name (the dashboard's "Candidats" figure links
+here); a filter in error lists nobody."""
 from datetime import date, datetime
 
 from flask import render_template, request
@@ -91,10 +93,7 @@ def render_search():
                                  *application_queries.organisation_choices(me(), OrganisationKind.PRESCRIBER)]
     form.eligibilite.choices = [("", "Toutes"), *((state.value, state.label) for state in EligibilityState)]
     filters = form.filters() if request.args else search.SearchFilters()
-    result = None
-    if filters is not None and not filters.empty:
-        result = search.search(me(), filters, page_arg(), today())
+    result = search.search(me(), filters, page_arg(), today()) if filters is not None else None
     args = {name: value for name, value in request.args.items() if name != "page" and value}
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("candidates/search.html", form=form, result=result, args=args,
-                           searched=filters is not None and not filters.empty), status
+    return render_template("candidates/search.html", form=form, result=result, args=args), status
