@@ -257,7 +257,8 @@ def test_admin_home_counts_accounts_organisations_jobs_and_outbox(db, personas, 
 def test_facilitator_figures_link_to_the_lists_they_count(territory_data, client, login_as):
     login_as("facilitator")
     html = client.get("/facilitateur").get_data(as_text=True)
-    links = re.findall(r'<dd class="chiffre__valeur"><a href="([^"]+)" class="chiffre__lien" aria-label="([^"]+)"', html)
+    links = re.findall(r'<dd class="chiffre__valeur"><a href="([^"]+)" class="chiffre__lien" '
+                       r'aria-label="([^"]+)"', html)
     targets = {label.split(" : ")[0].replace("&#39;", "'"): href for href, label in links}
     assert len(targets) == 9  # every figure of the page
     assert targets["Candidats"] == "/candidats"
