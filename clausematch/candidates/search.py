@@ -207,7 +207,7 @@ def _ranked(words: list[str], conditions: list) -> tuple[list[tuple[int, float]]
 def name_score(words: list[str], first_name: str, last_name: str) -> float:
     """0–100: how well the typed words (normalised) name this person. Each typed word is compared
     with the person's closest word (the mean of these); the words written together are compared
-    with the names written without spaces, both ways ("benali" / "Ben Ali")."""
+    with the names written without spaces, in both orders and each alone ("benali" / "Ben Ali")."""
     own = normalise(f"{first_name} {last_name}").split()
     if not words or not own:
         return 0.0
