@@ -6,8 +6,8 @@ by byte (collation "C" on PostgreSQL). Existing candidates get their words here;
 clausematch/candidates/name_words.py keeps them. Also indexes candidates by commune and by
 (territory, name) for the search's other filters and its alphabetical pages.
 
-Revision ID: 0010
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-10 12:00:00
 
 """
@@ -17,8 +17,8 @@ from alembic import op
 from clausematch.text import normalise
 
 # revision identifiers, used by Alembic.
-revision = '0010'
-down_revision = '0006'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
