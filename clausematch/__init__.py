@@ -53,10 +53,12 @@ def register_events(app: Flask) -> None:
     """What reacts to another feature's changes, so that the features making them call no one:
     the matching index follows candidates and offers (session events, applied after commit);
     applications and pathways follow a merge of two candidate records (the candidate_merged
+    signal); applications close an offer's open ones when it is filled (the offer_filled
     signal); the name search index follows candidates' names (mapper events); the log transport
     writes e-mails after the commit that queued them. Connecting again is a no-op, so building
     many apps is safe."""
     from clausematch import notifications
+    from clausematch.applications import filling as applications_filling
     from clausematch.applications import merging as applications_merging
     from clausematch.candidates import name_words
     from clausematch.matching import events as matching_events
@@ -65,6 +67,7 @@ def register_events(app: Flask) -> None:
     matching_events.init_app(app)
     notifications.init_app(app)
     applications_merging.connect()
+    applications_filling.connect()
     pathways_merging.connect()
     name_words.connect()
 

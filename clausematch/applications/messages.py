@@ -5,18 +5,22 @@ gets an in-app notification, and one e-mail goes through the outbox. Messages na
 by first name and initial only and never carry eligibility data (criteria, QPV, birth date) nor
 the free-text comments: the details are behind the link, on a page that checks who reads it.
 The offer's company gets an in-app notification when a candidate is sent to it, and when a
-candidate it had received is withdrawn.
+candidate it had received is withdrawn, naming the candidate the same way (the company reads the
+name on its page once the candidate is sent: company_view.CANDIDATE_COLUMNS). A closing because
+the offer was filled says so ("est close : le poste est pourvu"), in the notification and the
+e-mail alike; e-mail subjects name the candidate and the offer too.
 """
 import sqlalchemy as sa
 from flask import render_template
 
 from clausematch.accounts.models import Membership, Role, User
 from clausematch.applications.links import absolute, application_path, company_application_path
-from clausematch.applications.models import Application, ApplicationEvent, ApplicationStatus
+from clausematch.applications.models import Application, ApplicationEvent, ApplicationStatus, RefusalReason
 from clausematch.extensions import db
 from clausematch.notifications import notify, queue_email
 
 S = ApplicationStatus
+SUBJECT_TITLE_LENGTH = 80
 
 # What happened, for the prescriber side ("La candidature de Léa M. … a été …").
 _PARTICIPLE = {
@@ -51,6 +55,9 @@ def status_changed(application: Application, event: ApplicationEvent, actor: Use
 
 
 def _summary(application: Application, event: ApplicationEvent) -> str:
+    if event.refusal_reason == RefusalReason.POSITION_FILLED:
+        return (f"La candidature de {short_name(application)} à l'offre « {application.offer.title} » est close : "
+                "le poste est pourvu. Vous pouvez proposer la personne à une autre offre depuis sa candidature.")
     text = (f"La candidature de {short_name(application)} à l'offre « {application.offer.title} » "
             f"a été {_PARTICIPLE[event.to_status]}.")
     if event.refusal_reason is not None:
@@ -70,18 +77,32 @@ def _prescriber_side(application: Application, actor: User | None) -> list[User]
 
 
 def _email(user: User, application: Application, event: ApplicationEvent, summary: str) -> None:
-    subject = f"Candidature de {short_name(application)} : {event.to_status.label.lower()}"
+    state = state_label(event.to_status, event.refusal_reason).lower()
+    subject = f"Candidature de {short_name(application)} à l'offre « {_shortened(application.offer.title)} » : {state}"
     queue_email(user.email, subject, render_template(
         "applications/emails/status_changed.txt", user=user, summary=summary,
         link=absolute(application_path(application.id))))
 
 
+def _shortened(title: str, limit: int = SUBJECT_TITLE_LENGTH) -> str:
+    """An offer title cut for an e-mail subject (the outbox column holds 200 characters)."""
+    return title if len(title) <= limit else title[:limit - 1].rstrip() + "…"
+
+
+def state_label(status: ApplicationStatus, reason: RefusalReason | None) -> str:
+    """The state as people read it: a refusal because the offer was filled is a closing."""
+    if status == S.REFUSED and reason == RefusalReason.POSITION_FILLED:
+        return "Close (poste pourvu)"
+    return status.label
+
+
 def _tell_company(application: Application, event: ApplicationEvent, actor: User | None) -> None:
+    # The company reads the candidate's name on its page once sent (company_view.CANDIDATE_COLUMNS).
     if event.to_status == S.SENT:
-        text = (f"Nouvelle candidature transmise par l'équipe de facilitation pour l'offre "
-                f"« {application.offer.title} ».")
+        text = (f"Nouvelle candidature transmise par l'équipe de facilitation : {short_name(application)} "
+                f"pour l'offre « {application.offer.title} ».")
     else:
-        text = f"Une candidature à l'offre « {application.offer.title} » a été retirée."
+        text = f"La candidature de {short_name(application)} à l'offre « {application.offer.title} » a été retirée."
     conditions = [Membership.organisation_id == application.offer.company_id, User.role == Role.COMPANY,
                   User.is_active]
     if actor is not None:

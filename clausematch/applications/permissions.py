@@ -70,7 +70,15 @@ def can_view_as_company(user: User, application: Application) -> bool:
 
 
 def can_propose(user: User, candidate: Candidate, offer: Offer | None = None) -> bool:
-    """A prescriber may propose their own organisation's candidates, to offers of their territory."""
-    if not (has_role(user, PRESCRIBER) and is_staff_of(user, candidate.prescriber_id)):
+    """A prescriber may propose their own organisation's candidates, a facilitator the candidates
+    of their territory; to offers of the candidate's territory."""
+    prescriber = has_role(user, PRESCRIBER) and is_staff_of(user, candidate.prescriber_id)
+    facilitator = has_role(user, FACILITATOR) and territory_of(user) == candidate.territory_id
+    if not (prescriber or facilitator):
         return False
     return offer is None or offer.territory_id == candidate.territory_id
+
+
+def may_propose_to(user: User, offer: Offer) -> bool:
+    """The user proposes candidates to this offer's territory: a prescriber or facilitator of it."""
+    return has_role(user, PRESCRIBER, FACILITATOR) and territory_of(user) == offer.territory_id

@@ -3,10 +3,13 @@ may propose to, and the choices of the proposal form (bounded, searched in SQL).
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from clausematch.accounts.models import User
+from clausematch.accounts.models import Role, User
+from clausematch.accounts.permissions import has_role
+from clausematch.applications.models import Application
 from clausematch.candidates.models import Candidate
 from clausematch.database import today
 from clausematch.extensions import db
+from clausematch.offers import queries as offer_queries
 from clausematch.offers.models import Offer, OfferStatus
 from clausematch.offers.permissions import territory_of
 from clausematch.pagination import Page, paginate
@@ -36,18 +39,29 @@ def offers_page(user: User, q: str, page: int) -> Page:
     return paginate(stmt, page)
 
 
-def offer_choices(territory_id: int, q: str) -> list[tuple[int, str]]:
-    """(id, label) of the open offers of the territory matching `q`, at most MAX_CHOICES."""
-    stmt = (sa.select(Offer.id, Offer.title).where(open_offers(territory_id), *_offer_text(q))
-            .order_by(Offer.title, Offer.id).limit(MAX_CHOICES))
-    return [(row.id, f"{row.title} (offre n° {row.id})") for row in db.session.execute(stmt)]
+def offer_choices(territory_id: int, q: str, candidate_id: int | None = None,
+                  rome_code: str | None = None) -> list[tuple[int, str]]:
+    """(id, label: title, company, commune, lot) of the open offers of the territory matching `q`,
+    at most MAX_CHOICES; without those `candidate_id` was already proposed to; those of `rome_code`
+    (the same trade) first."""
+    conditions = [open_offers(territory_id), *_offer_text(q)]
+    if candidate_id is not None:
+        conditions.append(~sa.exists().where(Application.offer_id == Offer.id,
+                                             Application.candidate_id == candidate_id))
+    order = [sa.case((Offer.rome_code == rome_code, 0), else_=1)] if rome_code else []
+    return offer_queries.offer_choices(*conditions, order_by=order, limit=MAX_CHOICES)
 
 
 def candidate_choices(user: User, q: str) -> list[tuple[int, str]]:
-    """(id, name) of the user's organisation's candidates matching `q` (name words), at most MAX_CHOICES."""
+    """(id, name) of the candidates `user` may propose matching `q` (name words), at most MAX_CHOICES:
+    their organisation's for a prescriber, the territory's for a facilitator."""
     words = normalise(q).split()[:MAX_WORDS] if q else []
+    if has_role(user, Role.FACILITATOR):
+        scope = Candidate.territory_id == territory_of(user)
+    else:
+        scope = Candidate.prescriber_id.in_(user.organisation_ids)
     stmt = (sa.select(Candidate.id, Candidate.first_name, Candidate.last_name)
-            .where(Candidate.prescriber_id.in_(user.organisation_ids), Candidate.merged_into_id.is_(None),
+            .where(scope, Candidate.merged_into_id.is_(None),
                    *(Candidate.name_key.contains(word, autoescape=True) for word in words))
             .order_by(Candidate.last_name, Candidate.first_name, Candidate.id).limit(MAX_CHOICES))
     return [(row.id, f"{row.last_name.upper()} {row.first_name} (n° {row.id})") for row in db.session.execute(stmt)]

@@ -19,6 +19,7 @@ from clausematch.candidates.search import name_starts_condition
 from clausematch.contracts.models import Contract, Lot
 from clausematch.database import utcnow
 from clausematch.extensions import db
+from clausematch.offers import queries as offer_queries
 from clausematch.offers.models import Offer
 from clausematch.offers.permissions import territory_of
 from clausematch.pagination import Page, paginate
@@ -115,10 +116,9 @@ def status_counts(scope: sa.ColumnElement[bool]) -> dict[ApplicationStatus, int]
 
 
 def offer_choices(scope: sa.ColumnElement[bool]) -> list[tuple[int, str]]:
-    """(id, title) of the offers that have applications in the scope, for the filter."""
+    """(id, label: title, company, commune, lot) of the offers that have applications in the scope."""
     ids = sa.select(Application.offer_id).join(Offer, Application.offer_id == Offer.id).where(scope)
-    stmt = sa.select(Offer.id, Offer.title).where(Offer.id.in_(ids)).order_by(Offer.title, Offer.id)
-    return [(row.id, f"{row.title} (n° {row.id})") for row in db.session.execute(stmt)]
+    return offer_queries.offer_choices(Offer.id.in_(ids))
 
 
 def lot_choices(user: User) -> list[tuple[int, str]]:

@@ -71,6 +71,9 @@ def check_can_be_proposed(candidate: Candidate, offer: Offer, on: date,
     if candidate.merged_into_id is not None:
         raise DomainError("Cette fiche a été fusionnée avec une autre : proposez la fiche conservée.",
                           field="candidate_id")
+    if offer.status == OfferStatus.FILLED:
+        raise DomainError("Cette offre est pourvue : tous ses postes ont été attribués, elle n'accepte plus de "
+                          "candidatures. Proposez la personne à une autre offre.", field="offer_id")
     if offer.status != OfferStatus.PUBLISHED:
         raise DomainError(f"Cette offre n'est pas ouverte aux candidatures (statut : {offer.status.label.lower()}).",
                           field="offer_id")

@@ -159,6 +159,9 @@ def conflict_message(application: Application, target: ApplicationStatus, actor:
         return None
     if target != application.status and target not in TRANSITIONS[last.from_status]:
         return None
+    if application.refusal_reason == RefusalReason.POSITION_FILLED:
+        by = done_by(last.actor_id, actor, last.occurred_at)
+        return f"Le poste est déjà pourvu : cette candidature a été close {by} : {_NOT_RECORDED[target]}."
     return (f"Cette candidature {_HAPPENED[application.status]} {done_by(last.actor_id, actor, last.occurred_at)} : "
             f"{_NOT_RECORDED[target]}.")
 
@@ -253,6 +256,9 @@ def _reason(value: RefusalReason | str | None) -> RefusalReason | None:
 
 
 def _check_offer_open(application: Application) -> None:
+    if application.offer.status == OfferStatus.FILLED:
+        raise DomainError("L'offre est pourvue : la candidature ne peut pas être rouverte. Proposez la personne "
+                          "à une autre offre.")
     if application.offer.status != OfferStatus.PUBLISHED:
         raise DomainError(f"L'offre n'est plus publiée (statut : {application.offer.status.label.lower()}) : "
                           "la candidature ne peut pas être rouverte.")

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
 
-from clausematch.accounts.models import Company, User
+from clausematch.accounts.models import Company, Organisation, User
 from clausematch.contracts.models import Contract, Lot
 from clausematch.extensions import db
 from clausematch.offers.models import Offer, OfferStatus, OfferStatusChange
 from clausematch.offers.permissions import territory_of
 from clausematch.pagination import Page, paginate
+from clausematch.referential.models import Commune
 from clausematch.vocabulary import Sector
 
 
@@ -98,3 +99,33 @@ def offer_history(offer_id: int) -> list[tuple[OfferStatusChange, str | None]]:
             .where(OfferStatusChange.offer_id == offer_id)
             .order_by(OfferStatusChange.occurred_at, OfferStatusChange.id))
     return [(change, name) for change, name in db.session.execute(stmt)]
+
+
+# --- Offer pickers ------------------------------------------------------------------------------
+
+def choice_select(*conditions: sa.ColumnElement[bool]) -> sa.Select:
+    """The columns an offer picker shows (title, company, commune, lot), in one statement with its
+    joins; the caller adds its order and limit."""
+    return (sa.select(Offer.id, Offer.title, Organisation.name.label("company_name"),
+                      Commune.name.label("commune_name"), Commune.postcodes, Lot.number.label("lot_number"),
+                      Contract.reference.label("contract_reference"))
+            .join(Organisation, Offer.company_id == Organisation.id)
+            .join(Commune, Offer.commune_insee == Commune.insee_code)
+            .join(Lot, Offer.lot_id == Lot.id).join(Contract, Lot.contract_id == Contract.id)
+            .where(*conditions))
+
+
+def choice_label(row) -> str:
+    """« Maçon / Maçonne — Bâtir Ensemble — Saint-Denis (93200) — lot 2 du marché 2024-017 (offre n° 48) »."""
+    postcode = (row.postcodes or "").split()
+    commune = f"{row.commune_name} ({postcode[0]})" if postcode else row.commune_name
+    return (f"{row.title} — {row.company_name} — {commune} — lot {row.lot_number} du marché "
+            f"{row.contract_reference} (offre n° {row.id})")
+
+
+def offer_choices(*conditions: sa.ColumnElement[bool], order_by=(), limit: int | None = None) -> list[tuple[int, str]]:
+    """(id, label) of the offers matching `conditions`, labelled by `choice_label`, in one query."""
+    stmt = choice_select(*conditions).order_by(*order_by, Offer.title, Offer.id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [(row.id, choice_label(row)) for row in db.session.execute(stmt)]

@@ -22,6 +22,7 @@ from clausematch.extensions import db
 from clausematch.formats import format_date
 from clausematch.offers import permissions
 from clausematch.offers.models import Offer, OfferStatus, OfferStatusChange
+from clausematch.offers.signals import offer_filled
 from clausematch.offers.transitions import SYSTEM, allowed_capacities
 
 __all__ = ["OfferStatus", "change_status", "record_creation"]
@@ -135,7 +136,8 @@ def change_status(offer: Offer, target: OfferStatus, actor: User | None, comment
     """Move `offer` to `target` on behalf of `actor` (None: the system, e.g. nightly expiry).
 
     Checks the move and who makes it, logs it in the offer's history and the audit trail,
-    stamps published_at. Adds to the session; the calling service commits.
+    stamps published_at; a filled offer is announced (signals.offer_filled: its open applications
+    are closed). Adds to the session; the calling service, which locked the offer, commits.
     """
     comment = (comment or "").strip()
     capacity = SYSTEM if actor is None else permissions.offer_capacity(actor, offer)
@@ -146,7 +148,10 @@ def change_status(offer: Offer, target: OfferStatus, actor: User | None, comment
     offer.status = target
     if target == OfferStatus.PUBLISHED:
         offer.published_at = utcnow()
-    return _log(offer, previous, target, actor, comment)
+    change = _log(offer, previous, target, actor, comment)
+    if target == OfferStatus.FILLED:
+        offer_filled.send(offer, actor=actor)
+    return change
 
 
 def record_creation(offer: Offer, actor: User | None) -> OfferStatusChange:

@@ -1,21 +1,26 @@
 """A hire recorded by the company: the application moves to "hired" through the applications
 workflow and the employment contract it creates on the offer's lot starts the pathway.
 
-record_hire is the one service that records a hire: it locks the application, checks the move
-(who may hire, from which state) before anything is written, creates the contract (its terms
-checked, audited), then drives the workflow's transition to hired (event, audit, the
-prescriber told), and commits once.
+record_hire is the one service that records a hire: it locks the offer, then the application
+(applications.filling: the order of every change of an offer's applications), checks the move
+(who may hire, from which state) and that a position is left before anything is written, creates
+the contract (its terms checked, audited), then drives the workflow's transition to hired (event,
+audit, the prescriber told); when the hires reach the offer's positions the offer becomes filled
+and its other open applications are closed ("poste pourvu"), all in one commit.
 """
 from dataclasses import dataclass
 from datetime import date
 
+import sqlalchemy as sa
+
 from clausematch.accounts.models import CompanyKind, User
-from clausematch.applications import workflow
+from clausematch.applications import filling, workflow
 from clausematch.applications.models import Application, ApplicationStatus
 from clausematch.audit import record
 from clausematch.database import lock
 from clausematch.errors import DomainError
 from clausematch.extensions import db
+from clausematch.offers.models import Offer
 from clausematch.pathways.models import EmploymentContract
 from clausematch.vocabulary import ContractType, Mode
 
@@ -62,13 +67,19 @@ def checked_terms(data: HireData) -> dict:
 
 
 def record_hire(application_id: int, hire: HireData, comment: str, actor: User) -> Application:
-    """The company hires the candidate: the employment contract and the state change, one commit."""
-    application = lock(db.session, Application, application_id)
+    """The company hires the candidate: the employment contract and the state change, and the offer
+    filled when this hire takes its last position, one commit."""
+    offer_id = db.session.scalar(sa.select(Application.offer_id).where(Application.id == application_id))
+    # The offer first, then the application: hires, proposals and shortlists of one offer queue up.
+    offer = lock(db.session, Offer, offer_id)
+    application = lock(db.session, Application, application_id) if offer is not None else None
     if application is None:
         raise DomainError("Cette candidature n'existe pas.")
     workflow.check_change(application, ApplicationStatus.HIRED, actor, comment)
+    filling.check_position_left(offer)
     create_contract(application, hire, actor)
     workflow.change_status(application, ApplicationStatus.HIRED, actor, comment, hire=hire)
+    filling.fill_when_complete(offer, actor)
     db.session.commit()
     return application
 

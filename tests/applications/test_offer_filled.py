@@ -1,0 +1,198 @@
+"""When hires reach an offer's positions the offer becomes filled in the hire's unit of work, its
+open applications are closed as "poste pourvu" (prescribers told), new proposals are refused and
+matching hears of it; two hires racing on the last position leave one outcome (PostgreSQL)."""
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from applications_support import S, add_criterion
+from concurrency import failures, messages, race
+from factories import CandidateInTerritoryFactory
+
+from clausematch.accounts.models import User
+from clausematch.applications import services
+from clausematch.applications.models import Application, ApplicationEvent, RefusalReason
+from clausematch.errors import DomainError
+from clausematch.extensions import db as _db
+from clausematch.matching.models import MatchingChange
+from clausematch.notifications import Notification, OutboxMessage
+from clausematch.offers.models import Offer, OfferStatus, OfferStatusChange
+from clausematch.offers.services import set_offer_status
+from clausematch.pathways.hiring import HireData, record_hire
+from clausematch.pathways.models import EmploymentContract
+
+HIRE = HireData(contract_type="cdi", start_date=date(2026, 3, 2), planned_end_date=None, weekly_hours=35)
+
+
+@pytest.fixture
+def other_candidates(db, personas, referent):
+    """Two more candidates of the persona prescriber, with a valid criterion the offer accepts."""
+    people = []
+    for first, last in (("Awa", "Diallo"), ("Karim", "Benali")):
+        person = CandidateInTerritoryFactory(prescriber=personas["prescriber"].organisation, referent_id=referent.id,
+                                             first_name=first, last_name=last)
+        add_criterion(person, "deld")
+        people.append(person)
+    db.session.commit()
+    return people
+
+
+def fresh(db, model, ident):
+    db.session.expire_all()
+    return db.session.get(model, ident)
+
+
+def test_last_hire_fills_the_offer_and_closes_the_open_applications(db, personas, referent, offer, make_application,
+                                                                     other_candidates):
+    awa, karim = other_candidates
+    hired = make_application(S.SENT)
+    shortlisted_too = make_application(S.SENT, candidate=awa)
+    just_proposed = make_application(S.SUBMITTED, candidate=karim)
+    before = db.session.scalar(sa.func.max(MatchingChange.id)) or 0
+
+    record_hire(hired.id, HIRE, "", personas["company"])
+
+    offer = fresh(db, Offer, offer.id)
+    assert offer.status == OfferStatus.FILLED
+    change = db.session.scalars(sa.select(OfferStatusChange).where(OfferStatusChange.offer_id == offer.id)
+                                .order_by(OfferStatusChange.id.desc())).first()
+    assert (change.from_status, change.to_status, change.actor_id) == (OfferStatus.PUBLISHED, OfferStatus.FILLED,
+                                                                         personas["company"].id)
+    assert change.comment == "Pourvue automatiquement : 1 embauche pour 1 poste."
+    for application in (shortlisted_too, just_proposed):
+        closed = fresh(db, Application, application.id)
+        assert (closed.status, closed.refusal_reason) == (S.REFUSED, RefusalReason.POSITION_FILLED)
+        last = closed.events[-1]
+        assert (last.to_status, last.actor_id) == (S.REFUSED, None)
+        assert "L'offre est pourvue" in last.comment
+    assert fresh(db, Application, hired.id).status == S.HIRED
+    # The referent hears of each closing, by name and offer.
+    texts = db.session.scalars(sa.select(Notification.message).where(Notification.user_id == referent.id)).all()
+    assert ("La candidature de Awa D. à l'offre « Coffreur bancheur » est close : le poste est pourvu. "
+            "Vous pouvez proposer la personne à une autre offre depuis sa candidature.") in texts
+    assert any(text.startswith("La candidature de Karim B. à l'offre « Coffreur bancheur » est close") for text in texts)
+    subjects = db.session.scalars(sa.select(OutboxMessage.subject)).all()
+    assert "Candidature de Awa D. à l'offre « Coffreur bancheur » : close (poste pourvu)" in subjects
+    # Matching hears of the offer in the same transaction (session events → change log).
+    assert offer.id in db.session.scalars(sa.select(MatchingChange.entity_id).where(
+        MatchingChange.side == "offer", MatchingChange.id > before)).all()
+
+
+def test_a_hire_that_leaves_positions_keeps_the_offer_published(db, personas, offer, make_application,
+                                                                other_candidates):
+    offer.positions = 2
+    db.session.commit()
+    first = make_application(S.SENT)
+    second = make_application(S.SENT, candidate=other_candidates[0])
+
+    record_hire(first.id, HIRE, "", personas["company"])
+    assert fresh(db, Offer, offer.id).status == OfferStatus.PUBLISHED
+    assert fresh(db, Application, second.id).status == S.SENT
+
+    record_hire(second.id, HIRE, "", personas["company"])
+    offer = fresh(db, Offer, offer.id)
+    assert offer.status == OfferStatus.FILLED
+    assert offer_history_comment(db, offer.id) == "Pourvue automatiquement : 2 embauches pour 2 postes."
+
+
+def offer_history_comment(db, offer_id: int) -> str:
+    return db.session.scalars(sa.select(OfferStatusChange.comment).where(OfferStatusChange.offer_id == offer_id)
+                              .order_by(OfferStatusChange.id.desc())).first()
+
+
+def test_a_filled_offer_refuses_new_proposals_in_french(db, personas, candidate, offer, make_application,
+                                                        other_candidates):
+    record_hire(make_application(S.SENT, candidate=other_candidates[0]).id, HIRE, "", personas["company"])
+
+    with pytest.raises(DomainError, match="Cette offre est pourvue : tous ses postes ont été attribués") as error:
+        services.propose(candidate.id, offer.id, "", personas["prescriber"])
+    assert error.value.field == "offer_id"
+    assert db.session.scalar(sa.select(sa.func.count(Application.id)).where(
+        Application.candidate_id == candidate.id)) == 0
+
+
+def test_marking_an_offer_filled_by_hand_closes_its_open_applications(db, personas, offer, make_application):
+    open_one = make_application(S.SHORTLISTED)
+
+    set_offer_status(offer.id, OfferStatus.FILLED, personas["facilitator"])
+
+    closed = fresh(db, Application, open_one.id)
+    assert (closed.status, closed.refusal_reason) == (S.REFUSED, RefusalReason.POSITION_FILLED)
+
+
+def test_a_hire_beyond_the_positions_is_refused_and_nothing_is_written(db, personas, offer, make_application,
+                                                                        other_candidates):
+    # Recorded before offers filled themselves: one hire for one position, the offer still published.
+    make_application(S.HIRED, candidate=other_candidates[0])
+    late = make_application(S.SENT)
+
+    with pytest.raises(DomainError, match=r"Cette offre est pourvue \(1 poste, déjà attribué\)"):
+        record_hire(late.id, HIRE, "", personas["company"])
+
+    assert fresh(db, Application, late.id).status == S.SENT
+    assert db.session.scalar(sa.select(sa.func.count(EmploymentContract.id))) == 0
+
+
+def test_reopening_an_application_of_a_filled_offer_is_refused(db, personas, offer, make_application,
+                                                               other_candidates):
+    closed = make_application(S.SENT, candidate=other_candidates[0])
+    record_hire(make_application(S.SENT).id, HIRE, "", personas["company"])
+
+    with pytest.raises(DomainError, match="L'offre est pourvue : la candidature ne peut pas être rouverte"):
+        services.move(closed.id, S.SUBMITTED, personas["facilitator"], "Nouvelle chance")
+
+
+# --- Two hires at once (PostgreSQL) ---------------------------------------------------------------
+
+def hire(application_id: int, user_id: int):
+    return lambda: record_hire(application_id, HIRE, "", _db.session.get(User, user_id))
+
+
+def hires_of(db, offer_id: int) -> int:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(sa.func.count(EmploymentContract.id)).join(
+        Application, EmploymentContract.application_id == Application.id).where(Application.offer_id == offer_id))
+
+
+@pytest.mark.postgres
+def test_two_hires_racing_on_the_last_position_leave_one_hire(app, db, personas, offer, make_application,
+                                                             other_candidates):
+    first = make_application(S.SENT)
+    second = make_application(S.SENT, candidate=other_candidates[0])
+    company = personas["company"].id
+
+    outcomes = race([app, app], [hire(first.id, company), hire(second.id, company)])
+
+    assert failures(outcomes) == []
+    [refused] = messages(outcomes)
+    assert refused.startswith("Le poste est déjà pourvu : cette candidature a été close automatiquement le ")
+    assert refused.endswith(" : l'embauche n'a pas été enregistrée.")
+    assert hires_of(db, offer.id) == 1
+    statuses = sorted(fresh(db, Application, a.id).status.value for a in (first, second))
+    assert statuses == ["hired", "refused"]
+    assert fresh(db, Offer, offer.id).status == OfferStatus.FILLED
+    filled = db.session.scalar(sa.select(sa.func.count(OfferStatusChange.id)).where(
+        OfferStatusChange.offer_id == offer.id, OfferStatusChange.to_status == OfferStatus.FILLED))
+    assert filled == 1
+
+
+@pytest.mark.postgres
+def test_two_hires_racing_on_two_positions_are_both_recorded_and_fill_once(app, db, personas, offer,
+                                                                          make_application, other_candidates):
+    offer.positions = 2
+    db.session.commit()
+    awa, karim = other_candidates
+    first = make_application(S.SENT)
+    second = make_application(S.SENT, candidate=awa)
+    waiting = make_application(S.VALIDATED, candidate=karim)
+    company = personas["company"].id
+
+    outcomes = race([app, app], [hire(first.id, company), hire(second.id, company)])
+
+    assert failures(outcomes) == [] and messages(outcomes) == []
+    assert hires_of(db, offer.id) == 2
+    assert fresh(db, Offer, offer.id).status == OfferStatus.FILLED
+    assert fresh(db, Application, waiting.id).refusal_reason == RefusalReason.POSITION_FILLED
+    events = db.session.scalar(sa.select(sa.func.count(ApplicationEvent.id)).where(
+        ApplicationEvent.application_id == waiting.id, ApplicationEvent.to_status == S.REFUSED))
+    assert events == 1
