@@ -14,6 +14,7 @@ work as the change they announce (`queue_email`), then delivered:
 - MAIL_TRANSPORT=none (tests): nothing leaves.
 The log never holds an address: messages are named by their id.
 """
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -59,10 +60,14 @@ class OutboxMessage(db.Model):
 
 
 class Notification(db.Model):
-    """An in-app message for one user (e.g. "your candidate's application moved")."""
+    """An in-app message for one user (e.g. "your candidate's application moved").
+
+    Repeats are grouped when they are written (`notify`): one row per unread group, whose
+    repeat_count grows, so the inbox stays one indexed, paginated query per recipient."""
 
     __tablename__ = "notifications"
-    __table_args__ = (sa.Index("ix_notifications_user_read", "user_id", "read_at"),)
+    __table_args__ = (sa.Index("ix_notifications_user_read", "user_id", "read_at"),
+                      sa.Index("ix_notifications_user_group", "user_id", "group_key"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
@@ -70,6 +75,18 @@ class Notification(db.Model):
     link: Mapped[str | None] = mapped_column(sa.String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+    # What makes two notifications "the same" (the sender's key, or the message and link).
+    group_key: Mapped[str | None] = mapped_column(sa.String(200))
+    # How many times it was sent while unread; `plural` ("{count} critères … validés") words the group.
+    repeat_count: Mapped[int] = mapped_column(default=1, server_default="1")
+    plural: Mapped[str | None] = mapped_column(sa.String(500))
+
+    @property
+    def text(self) -> str:
+        """The line the inbox shows: the plural wording of a group, else the message."""
+        if (self.repeat_count or 1) > 1 and self.plural:
+            return self.plural.replace("{count}", str(self.repeat_count))
+        return self.message
 
 
 def queue_email(recipient: str, subject: str, body: str) -> OutboxMessage:
@@ -84,8 +101,26 @@ def queue_email(recipient: str, subject: str, body: str) -> OutboxMessage:
     return message
 
 
-def notify(user_id: int, message: str, link: str | None = None) -> Notification:
-    notification = Notification(user_id=user_id, message=message, link=link)
+def notify(user_id: int, message: str, link: str | None = None, group: str | None = None,
+           plural: str | None = None) -> Notification:
+    """An in-app notification for `user_id`, in the caller's unit of work. When the user has an
+    unread notification of the same group (`group`, else the same message and link), that one
+    counts one more, takes the latest message, link and date, and goes back to the top, instead
+    of a new line; `plural` words the group, "{count}" standing for the number
+    ("{count} critères d'éligibilité d'Awa D. ont été validés")."""
+    key = group or "same:" + hashlib.sha256(f"{message}\x00{link or ''}".encode()).hexdigest()
+    existing = db.session.scalars(
+        sa.select(Notification).where(Notification.user_id == user_id, Notification.group_key == key,
+                                      Notification.read_at.is_(None))
+        .order_by(Notification.id.desc()).limit(1)).first()
+    if existing is not None:
+        # Counted by the database: two units of work bumping the same group both count.
+        existing.repeat_count = Notification.repeat_count + 1
+        existing.message, existing.link, existing.created_at = message, link, utcnow()
+        if plural:
+            existing.plural = plural
+        return existing
+    notification = Notification(user_id=user_id, message=message, link=link, group_key=key, plural=plural)
     db.session.add(notification)
     return notification
 

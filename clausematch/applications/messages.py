@@ -16,6 +16,7 @@ from flask import render_template
 from clausematch.accounts.models import Membership, Role, User
 from clausematch.applications.links import absolute, application_path, company_application_path
 from clausematch.applications.models import Application, ApplicationEvent, ApplicationStatus, RefusalReason
+from clausematch.candidates import naming
 from clausematch.extensions import db
 from clausematch.notifications import notify, queue_email
 
@@ -37,9 +38,12 @@ _PARTICIPLE = {
 
 def short_name(application: Application) -> str:
     """The candidate as messages name them: first name and initial of the last name."""
-    candidate = application.candidate
-    initial = candidate.last_name.strip()[:1].upper()
-    return f"{candidate.first_name} {initial}." if initial else candidate.first_name
+    return naming.short_name(application.candidate)
+
+
+def _of(application: Application) -> str:
+    """« de Léa M. », « d'Awa D. »."""
+    return naming.of_name(short_name(application))
 
 
 def status_changed(application: Application, event: ApplicationEvent, actor: User | None) -> None:
@@ -56,9 +60,9 @@ def status_changed(application: Application, event: ApplicationEvent, actor: Use
 
 def _summary(application: Application, event: ApplicationEvent) -> str:
     if event.refusal_reason == RefusalReason.POSITION_FILLED:
-        return (f"La candidature de {short_name(application)} à l'offre « {application.offer.title} » est close : "
+        return (f"La candidature {_of(application)} à l'offre « {application.offer.title} » est close : "
                 "le poste est pourvu. Vous pouvez proposer la personne à une autre offre depuis sa candidature.")
-    text = (f"La candidature de {short_name(application)} à l'offre « {application.offer.title} » "
+    text = (f"La candidature {_of(application)} à l'offre « {application.offer.title} » "
             f"a été {_PARTICIPLE[event.to_status]}.")
     if event.refusal_reason is not None:
         text += f" Motif : {event.refusal_reason.label.lower()}."
@@ -78,7 +82,7 @@ def _prescriber_side(application: Application, actor: User | None) -> list[User]
 
 def _email(user: User, application: Application, event: ApplicationEvent, summary: str) -> None:
     state = state_label(event.to_status, event.refusal_reason).lower()
-    subject = f"Candidature de {short_name(application)} à l'offre « {_shortened(application.offer.title)} » : {state}"
+    subject = f"Candidature {_of(application)} à l'offre « {_shortened(application.offer.title)} » : {state}"
     queue_email(user.email, subject, render_template(
         "applications/emails/status_changed.txt", user=user, summary=summary,
         link=absolute(application_path(application.id))))
@@ -102,7 +106,7 @@ def _tell_company(application: Application, event: ApplicationEvent, actor: User
         text = (f"Nouvelle candidature transmise par l'équipe de facilitation : {short_name(application)} "
                 f"pour l'offre « {application.offer.title} ».")
     else:
-        text = f"La candidature de {short_name(application)} à l'offre « {application.offer.title} » a été retirée."
+        text = f"La candidature {_of(application)} à l'offre « {application.offer.title} » a été retirée."
     conditions = [Membership.organisation_id == application.offer.company_id, User.role == Role.COMPANY,
                   User.is_active]
     if actor is not None:
@@ -110,3 +114,18 @@ def _tell_company(application: Application, event: ApplicationEvent, actor: User
     members = db.session.scalars(sa.select(User.id).join(Membership, Membership.user_id == User.id).where(*conditions))
     for user_id in members:
         notify(user_id, text, company_application_path(application.id))
+
+
+def proposed_by_facilitator(application: Application, actor: User) -> None:
+    """A facilitator proposed the candidate: the referent is told, or the organisation's
+    prescribers when no referent is named (in-app only: the proposal is theirs to follow)."""
+    text = (f"L'équipe de facilitation a proposé {short_name(application)} à l'offre "
+            f"« {application.offer.title} ».")
+    recipients = [user.id for user in _prescriber_side(application, actor)]
+    if not recipients:
+        recipients = list(db.session.scalars(
+            sa.select(User.id).join(Membership, Membership.user_id == User.id)
+            .where(Membership.organisation_id == application.prescriber_id, User.role == Role.PRESCRIBER,
+                   User.is_active, User.id != actor.id).order_by(User.id)))
+    for user_id in recipients:
+        notify(user_id, text, application_path(application.id))

@@ -10,8 +10,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from clausematch.accounts.models import User
-from clausematch.applications import permissions, workflow
+from clausematch.accounts.models import Role, User
+from clausematch.applications import messages, permissions, workflow
 from clausematch.applications.models import Application, ApplicationStatus, RefusalReason
 from clausematch.audit import record
 from clausematch.candidates.eligibility import EligibilityState, declared_or_valid_codes, state_of
@@ -29,7 +29,9 @@ ALREADY_PROPOSED = "Ce candidat a déjà été proposé à cette offre : suivez 
 
 
 def propose(candidate_id: int | None, offer_id: int | None, message: str, actor: User) -> Application:
-    """A prescriber proposes one of their organisation's candidates to a published offer."""
+    """A prescriber proposes one of their organisation's candidates to a published offer (a
+    facilitator, any candidate of the territory: the application stays the candidate's
+    prescriber organisation's)."""
     candidate = db.session.get(Candidate, candidate_id) if candidate_id else None
     if candidate is None:
         raise DomainError("Choisissez le candidat à proposer.", field="candidate_id")
@@ -38,8 +40,8 @@ def propose(candidate_id: int | None, offer_id: int | None, message: str, actor:
     if offer is None:
         raise DomainError("Choisissez l'offre à laquelle proposer le candidat.", field="offer_id")
     if not permissions.can_propose(actor, candidate, offer):
-        raise NotAllowed("Vous ne pouvez proposer que les candidats de votre structure, aux offres de votre "
-                         "territoire.")
+        raise NotAllowed("Vous ne pouvez proposer que les candidats de votre structure (ou de votre territoire), "
+                         "aux offres de votre territoire.")
     message = (message or "").strip()
     if len(message) > MESSAGE_MAX_LENGTH:
         raise DomainError(f"Le message ne doit pas dépasser {MESSAGE_MAX_LENGTH} caractères.", field="message")
@@ -59,8 +61,26 @@ def propose(candidate_id: int | None, offer_id: int | None, message: str, actor:
     workflow.record_creation(application, actor)
     record("application.created", "application", application.id, actor_id=actor.id,
            candidate_id=candidate.id, offer_id=offer.id)
+    if actor.role == Role.FACILITATOR:
+        messages.proposed_by_facilitator(application, actor)
     db.session.commit()
     return application
+
+
+def propose_elsewhere(application_id: int, offer_id: int | None, message: str, actor: User) -> Application:
+    """The person of a refused (or closed, "poste pourvu") application proposed to another offer, in
+    one step from that application's page, with the checks of any proposal (`propose`)."""
+    application = db.session.get(Application, application_id)
+    if application is None:
+        raise DomainError("Cette candidature n'existe pas.")
+    if not permissions.can_view_application(actor, application):
+        raise NotAllowed("Vous ne pouvez pas proposer ce candidat.")
+    if application.status != ApplicationStatus.REFUSED:
+        raise DomainError("Seule une candidature refusée ou close (poste pourvu) se propose pour une autre offre "
+                          "depuis sa page.")
+    if offer_id == application.offer_id:
+        raise DomainError("Choisissez une autre offre que celle de cette candidature.", field="offer_id")
+    return propose(application.candidate_id, offer_id, message, actor)
 
 
 def check_can_be_proposed(candidate: Candidate, offer: Offer, on: date,

@@ -14,6 +14,7 @@ from clausematch.accounts.models import Territory, User
 from clausematch.candidates import permissions
 from clausematch.candidates.eligibility import valid_until_for
 from clausematch.candidates.models import EligibilityCriterion, EligibilityStatus
+from clausematch.candidates.naming import of_name, short_name
 from clausematch.database import utcnow
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
@@ -34,7 +35,9 @@ def validate_criterion(actor: User, criterion_id: int) -> EligibilityCriterion:
     row.refusal_reason = None
     audit.record("eligibility.renewed" if renewal else "eligibility.validated", "eligibility_criterion", row.id,
                  actor_id=actor.id, candidate_id=row.candidate_id, valid_until=row.valid_until.isoformat())
-    _tell_referent(row, "L'éligibilité d'un de vos candidats a été " + ("renouvelée." if renewal else "validée."))
+    done = "renouvelé" if renewal else "validé"
+    _tell_referent(row, f"Un critère d'éligibilité {{of_name}} a été {done}.",
+                   f"{{count}} critères d'éligibilité {{of_name}} ont été {done}s.", f"eligibility.{done}")
     db.session.commit()
     return row
 
@@ -52,7 +55,9 @@ def refuse_criterion(actor: User, criterion_id: int, reason: str) -> Eligibility
     row.validated_by_id, row.validated_at, row.valid_until = actor.id, utcnow(), None
     audit.record("eligibility.refused", "eligibility_criterion", row.id, actor_id=actor.id,
                  candidate_id=row.candidate_id)
-    _tell_referent(row, "Un critère d'éligibilité d'un de vos candidats a été refusé : voir le motif sur sa fiche.")
+    _tell_referent(row, "Un critère d'éligibilité {of_name} a été refusé : voir le motif sur sa fiche.",
+                   "{count} critères d'éligibilité {of_name} ont été refusés : voir les motifs sur sa fiche.",
+                   "eligibility.refusé")
     db.session.commit()
     return row
 
@@ -69,7 +74,13 @@ def _criterion_for_decision(actor: User, criterion_id: int) -> EligibilityCriter
     return row
 
 
-def _tell_referent(row: EligibilityCriterion, message: str) -> None:
+def _tell_referent(row: EligibilityCriterion, message: str, plural: str, kind: str) -> None:
+    """The referent hears of the decision, the person named by first name and initial (never the
+    criterion: the details are on the record). Decisions of one kind on one person's criteria,
+    unread, make one line: "3 critères d'éligibilité d'Awa D. ont été validés"."""
     referent_id = row.candidate.referent_id
-    if referent_id is not None:
-        notify(referent_id, message, link=f"/candidats/{row.candidate_id}")
+    if referent_id is None:
+        return
+    whose = of_name(short_name(row.candidate))
+    notify(referent_id, message.format(of_name=whose), link=f"/candidats/{row.candidate_id}",
+           group=f"{kind}:{row.candidate_id}", plural=plural.replace("{of_name}", whose))

@@ -68,7 +68,8 @@ def test_unique_constraint_in_the_database(db, make_application, candidate, offe
     db.session.rollback()
 
 
-@pytest.mark.parametrize("status", [OfferStatus.DRAFT, OfferStatus.SUBMITTED, OfferStatus.FILLED, OfferStatus.CLOSED])
+# A filled offer has its own message (test_offer_filled.py).
+@pytest.mark.parametrize("status", [OfferStatus.DRAFT, OfferStatus.SUBMITTED, OfferStatus.CLOSED])
 def test_offer_not_published_is_refused(db, personas, candidate, offer, status):
     offer.status = status
     db.session.commit()

@@ -68,11 +68,12 @@ def test_last_hire_fills_the_offer_and_closes_the_open_applications(db, personas
     assert fresh(db, Application, hired.id).status == S.HIRED
     # The referent hears of each closing, by name and offer.
     texts = db.session.scalars(sa.select(Notification.message).where(Notification.user_id == referent.id)).all()
-    assert ("La candidature de Awa D. à l'offre « Coffreur bancheur » est close : le poste est pourvu. "
+    assert ("La candidature d'Awa D. à l'offre « Coffreur bancheur » est close : le poste est pourvu. "
             "Vous pouvez proposer la personne à une autre offre depuis sa candidature.") in texts
-    assert any(text.startswith("La candidature de Karim B. à l'offre « Coffreur bancheur » est close") for text in texts)
+    karim_closed = "La candidature de Karim B. à l'offre « Coffreur bancheur » est close"
+    assert any(text.startswith(karim_closed) for text in texts)
     subjects = db.session.scalars(sa.select(OutboxMessage.subject)).all()
-    assert "Candidature de Awa D. à l'offre « Coffreur bancheur » : close (poste pourvu)" in subjects
+    assert "Candidature d'Awa D. à l'offre « Coffreur bancheur » : close (poste pourvu)" in subjects
     # Matching hears of the offer in the same transaction (session events → change log).
     assert offer.id in db.session.scalars(sa.select(MatchingChange.entity_id).where(
         MatchingChange.side == "offer", MatchingChange.id > before)).all()

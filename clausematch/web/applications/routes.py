@@ -12,7 +12,6 @@ from clausematch.candidates.permissions import visible_criteria, visible_state
 from clausematch.database import today
 from clausematch.errors import DomainError
 from clausematch.offers.models import Offer, OfferStatus
-from clausematch.offers.permissions import territory_of
 from clausematch.web.applications.forms import MoveForm, ProposeForm
 from clausematch.web.helpers import bounded_int, get_or_404, roles_required
 
@@ -76,22 +75,30 @@ def orient():
 
 
 @bp.route("/orienter/offres/<int:offer_id>", methods=["GET", "POST"])
-@roles_required(Role.PRESCRIBER)
+@roles_required(Role.PRESCRIBER, Role.FACILITATOR)
 def propose_to_offer(offer_id: int):
     offer = get_or_404(Offer, offer_id)
-    if offer.territory_id != territory_of(_me()):
+    if not permissions.may_propose_to(_me(), offer):
         abort(403)
     if offer.status != OfferStatus.PUBLISHED:
-        flash(f"Cette offre n'est pas ouverte aux candidatures (statut : {offer.status.label.lower()}).", "warning")
+        if offer.status == OfferStatus.FILLED:
+            flash("Cette offre est pourvue : elle n'accepte plus de candidatures.", "warning")
+        else:
+            flash(f"Cette offre n'est pas ouverte aux candidatures (statut : {offer.status.label.lower()}).",
+                  "warning")
+        if _me().role == Role.FACILITATOR:
+            return redirect(url_for("offers.detail", offer_id=offer.id))
         return redirect(url_for("applications.orient"))
     form = ProposeForm()
     del form.offer_id
+    if _me().role == Role.FACILITATOR:
+        form.candidate_id.description = "Les candidats du territoire (fiches fusionnées exclues)."
     form.candidate_id.choices = dict([("", "Choisissez un candidat"), *proposing.candidate_choices(_me(), _q())])
     return _propose(form, offer_id=offer.id, offer=offer, candidate=None)
 
 
 @bp.route("/candidats/<int:candidate_id>/proposer", methods=["GET", "POST"])
-@roles_required(Role.PRESCRIBER)
+@roles_required(Role.PRESCRIBER, Role.FACILITATOR)
 def propose_candidate(candidate_id: int):
     candidate = get_or_404(Candidate, candidate_id)
     if not permissions.can_propose(_me(), candidate):
@@ -99,7 +106,7 @@ def propose_candidate(candidate_id: int):
     form = ProposeForm()
     del form.candidate_id
     form.offer_id.choices = dict([("", "Choisissez une offre"),
-                                  *proposing.offer_choices(candidate.territory_id, _q())])
+                                  *proposing.offer_choices(candidate.territory_id, _q(), candidate_id=candidate.id)])
     if not form.is_submitted():  # "Proposer" from the suggested offers: the offer comes chosen
         form.offer_id.data = request.args.get("offre", type=bounded_int)
     return _propose(form, candidate_id=candidate.id, offer=None, candidate=candidate)
@@ -163,17 +170,58 @@ def detail(application_id: int):
     return _render_detail(_viewable(application_id))
 
 
-def _render_detail(application: Application, failed: dict | None = None, status: int = 200):
+def _render_detail(application: Application, failed: dict | None = None, status: int = 200,
+                   elsewhere: ProposeForm | None = None):
     capacity = permissions.application_capacity(_me(), application)
     failed = failed or {}
     moves = [(target, workflow.ACTION_LABELS[target],
               failed.get(target) or MoveForm(prefix=target.value, formdata=None).for_target(target))
              for target in workflow.next_statuses(application.status, capacity)
              if target != S.HIRED]
+    if elsewhere is None and _may_propose_elsewhere(application):
+        elsewhere = _elsewhere_form(application, formdata=None)
+    has_errors = bool(failed) or bool(elsewhere and (elsewhere.errors or elsewhere.form_errors))
     return render_template("applications/detail.html", application=application, moves=moves,
-                           history=queries.history(application.id), capacity=capacity, has_errors=bool(failed),
+                           history=queries.history(application.id), capacity=capacity, has_errors=has_errors,
+                           elsewhere=elsewhere,
                            eligibility=visible_state(_me(), application.candidate, today()),
                            criteria=visible_criteria(_me(), application.candidate)), status
+
+
+def _may_propose_elsewhere(application: Application) -> bool:
+    """A refused (or closed, "poste pourvu") application: its person may go to another offer."""
+    return application.status == S.REFUSED and permissions.can_propose(_me(), application.candidate)
+
+
+def _elsewhere_form(application: Application, **kwargs) -> ProposeForm:
+    """The offer picker of "Proposer pour une autre offre": open offers the person was not proposed
+    to, those of the same trade first."""
+    form = ProposeForm(prefix="ailleurs", **kwargs)
+    del form.candidate_id
+    form.offer_id.label.text = "Autre offre"
+    form.offer_id.description = ("Les offres publiées du territoire auxquelles la personne n'a pas encore été "
+                                 "proposée, celles du même métier en premier.")
+    form.offer_id.choices = dict([("", "Choisissez une offre"), *proposing.offer_choices(
+        application.candidate.territory_id, "", candidate_id=application.candidate_id,
+        rome_code=application.offer.rome_code)])
+    return form
+
+
+@bp.post(APPLICATION_RULE + "/proposer-ailleurs")
+@roles_required(Role.PRESCRIBER, Role.FACILITATOR)
+def propose_elsewhere(application_id: int):
+    application = _viewable(application_id)
+    form = _elsewhere_form(application)
+    if form.validate_on_submit():
+        try:
+            created = services.propose_elsewhere(application.id, form.offer_id.data, form.message.data or "", _me())
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash("Candidature proposée pour l'autre offre : l'équipe de facilitation va vérifier l'éligibilité.",
+                  "success")
+            return redirect(url_for("applications.detail", application_id=created.id))
+    return _render_detail(application, status=422, elsewhere=form)
 
 
 @bp.post(APPLICATION_RULE + "/etat/<target>")

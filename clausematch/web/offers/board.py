@@ -7,8 +7,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
 from wtforms import Form, SelectField, StringField
 
+from clausematch.applications.permissions import may_propose_to
 from clausematch.formats import parse_int
 from clausematch.offers.search import (
     DEFAULT_RADIUS,
@@ -113,4 +115,8 @@ def detail(offer_id: int):
     public = public_offer(offer_id)
     if public is None:
         abort(404)
-    return render_template("offers/board_detail.html", public=public, offer=public.offer, hours_text=hours_text)
+    # A prescriber or facilitator of the offer's territory proposes from here; everyone else reads
+    # how to be proposed.
+    proposer = may_propose_to(current_user, public.offer)
+    return render_template("offers/board_detail.html", public=public, offer=public.offer, hours_text=hours_text,
+                           proposer=proposer)
