@@ -149,13 +149,18 @@ MATRIX = {
     # Orientations: prescribers propose their candidates; facilitators follow the territory's; the company
     # sees only candidates sent to its offers (not sent yet: 404, another company's: 403).
     ("GET", "/orienter"): rule(prescriber="ok"),
-    ("GET", "/orienter/offres/{offer}"): rule(prescriber="ok"),
-    ("POST", "/orienter/offres/{offer}"): rule(prescriber=422),  # empty form: no candidate chosen
+    # Facilitators propose too: any candidate of their territory, to its offers.
+    ("GET", "/orienter/offres/{offer}"): rule(prescriber="ok", facilitator="ok"),
+    ("POST", "/orienter/offres/{offer}"): rule(prescriber=422, facilitator=422),  # empty form: no candidate chosen
     ("GET", "/orienter/offres/{other_offer}"): NOBODY,
-    ("GET", "/orienter/offres/{missing}"): rule(prescriber=404),
-    ("GET", "/candidats/{candidate}/proposer"): rule(prescriber="ok"),
-    ("POST", "/candidats/{candidate}/proposer"): rule(prescriber=422),
-    ("GET", "/candidats/{other_org_candidate}/proposer"): NOBODY,
+    ("GET", "/orienter/offres/{missing}"): rule(prescriber=404, facilitator=404),
+    ("GET", "/candidats/{candidate}/proposer"): rule(prescriber="ok", facilitator="ok"),
+    ("POST", "/candidats/{candidate}/proposer"): rule(prescriber=422, facilitator=422),
+    ("GET", "/candidats/{other_org_candidate}/proposer"): rule(facilitator="ok"),  # same territory
+    ("GET", "/candidats/{other_candidate}/proposer"): NOBODY,
+    ("POST", "/orientations/{application}/proposer-ailleurs"): rule(facilitator=422, prescriber=422),  # no offer
+    ("POST", "/orientations/{other_application}/proposer-ailleurs"): NOBODY,
+    ("POST", "/orientations/{missing}/proposer-ailleurs"): rule(facilitator=404, prescriber=404),
     ("GET", "/orientations"): FACILITATOR,
     ("GET", "/mes-orientations"): rule(prescriber="ok"),
     ("GET", "/orientations/{application}"): rule(facilitator="ok", prescriber="ok"),

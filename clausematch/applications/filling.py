@@ -80,6 +80,9 @@ def on_offer_filled(offer: Offer, *, actor: User | None) -> None:
 def close_open_applications(offer: Offer) -> int:
     """Refuse (by the system, reason "poste pourvu") every open application of the offer, locked
     in id order; returns how many."""
+    # Pending writes (the offer's move) go first: on SQLite they open the unit of work's write
+    # transaction, which `locked` then keeps instead of beginning another.
+    db.session.flush()
     applications = list(locked(db.session, (
         sa.select(Application).where(Application.offer_id == offer.id, Application.status.in_(workflow.OPEN))
         .options(selectinload(Application.candidate)).order_by(Application.id))))

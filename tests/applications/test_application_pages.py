@@ -185,11 +185,11 @@ def test_propose_errors_are_shown_on_the_form(db, client, login_as, candidate, o
 
 
 def test_propose_to_an_offer_that_is_not_published_sends_back_with_the_reason(db, client, login_as, offer):
-    offer.status = OfferStatus.FILLED
+    offer.status = OfferStatus.CLOSED  # a filled one: test_propose_elsewhere.py
     db.session.commit()
     login_as("prescriber")
     response = client.get(f"/orienter/offres/{offer.id}", follow_redirects=True)
-    assert "pas ouverte aux candidatures (statut : pourvue)" in response.get_data(as_text=True)
+    assert "pas ouverte aux candidatures (statut : clôturée)" in response.get_data(as_text=True)
 
 
 def test_prescriber_cannot_propose_another_organisations_candidate_by_url(db, client, login_as, offer, territory):

@@ -141,9 +141,14 @@ def test_only_the_owning_prescriber_proposes_to_offers_of_its_territory(db, pers
         services.propose(stranger.id, offer.id, "", personas["prescriber"])
     with pytest.raises(NotAllowed):
         services.propose(candidate.id, elsewhere.id, "", personas["prescriber"])
-    for role in ("facilitator", "company", "buyer"):
+    for role in ("company", "buyer"):
         with pytest.raises(NotAllowed):
             services.propose(candidate.id, offer.id, "", personas[role])
+    # A facilitator proposes any candidate of the territory, never to another territory's offers.
+    with pytest.raises(NotAllowed):
+        services.propose(candidate.id, elsewhere.id, "", personas["facilitator"])
+    application = services.propose(stranger.id, offer.id, "", personas["facilitator"])
+    assert application.prescriber_id == stranger.prescriber_id
 
 
 def test_propose_checks_its_inputs(db, personas, candidate, offer):
@@ -263,7 +268,7 @@ def test_each_change_notifies_proposer_and_referent_and_queues_one_email(db, per
     assert "Léa M." in prescriber_side[0].message and "entretien" in prescriber_side[0].message
     (email,) = db.session.scalars(sa.select(OutboxMessage)).all()
     assert email.recipient == personas["prescriber"].email
-    assert email.subject == "Candidature de Léa M. : entretien"
+    assert email.subject == "Candidature de Léa M. à l'offre « Coffreur bancheur » : entretien"
     assert f"http://localhost/orientations/{application.id}" in email.body
 
 
@@ -295,7 +300,13 @@ def test_company_hears_of_candidates_sent_to_it(db, personas, make_application):
 
     note = db.session.scalars(sa.select(Notification).where(Notification.user_id == personas["company"].id)).one()
     assert note.link == f"/entreprise/candidatures/{application.id}"
-    assert "Coffreur bancheur" in note.message and "Léa" not in note.message
+    # Named as the company reads the person on its page (company_view): first name and initial, and the offer.
+    assert note.message == ("Nouvelle candidature transmise par l'équipe de facilitation : Léa M. pour l'offre "
+                            "« Coffreur bancheur ».")
+    services.move(application.id, S.WITHDRAWN, personas["prescriber"])
+    texts = db.session.scalars(sa.select(Notification.message).where(Notification.user_id == personas["company"].id)
+                               .order_by(Notification.id)).all()
+    assert texts[-1] == "La candidature de Léa M. à l'offre « Coffreur bancheur » a été retirée."
 
 
 def test_no_message_when_nobody_follows_the_candidate(db, personas, make_application, candidate):

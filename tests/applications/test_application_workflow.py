@@ -169,8 +169,11 @@ def test_reopening_needs_a_comment_and_a_published_offer(db, personas, make_appl
     application = make_application(S.REFUSED)
     with pytest.raises(DomainError, match="pourquoi"):
         workflow.change_status(application, S.SUBMITTED, personas["facilitator"])
-    offer.status = OfferStatus.FILLED
+    offer.status = OfferStatus.CLOSED
     with pytest.raises(DomainError, match="n'est plus publiée"):
+        workflow.change_status(application, S.SUBMITTED, personas["facilitator"], "Nouvelle chance")
+    offer.status = OfferStatus.FILLED
+    with pytest.raises(DomainError, match="L'offre est pourvue : la candidature ne peut pas être rouverte"):
         workflow.change_status(application, S.SUBMITTED, personas["facilitator"], "Nouvelle chance")
     offer.status = OfferStatus.PUBLISHED
     workflow.change_status(application, S.SUBMITTED, personas["facilitator"], "Nouvelle chance")

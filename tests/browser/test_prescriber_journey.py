@@ -85,7 +85,10 @@ def test_prescriber_creates_proposes_and_follows_the_interview(db, personas, sce
     expect(page.get_by_role("heading", level=1)).to_contain_text("Helene")
 
     page.get_by_role("link", name="Proposer à une offre").click()
-    page.get_by_role("combobox", name="Offre").select_option(label=f"Coffreur bancheur (offre n° {scene.id})")
+    page.get_by_role("combobox", name="Offre").select_option(value=str(scene.id))
+    expect(page.get_by_role("combobox", name="Offre").locator("option:checked")).to_have_text(
+        re.compile(rf"^Coffreur bancheur — {re.escape(scene.company.name)} — Saint-Denis \(93\d{{3}}\) — lot "
+                   rf"{scene.lot.number} du marché .+ \(offre n° {scene.id}\)$"))
     page.get_by_label("Message à l'équipe de facilitation").fill("Motivée, disponible tout de suite.")
     page.get_by_role("button", name="Proposer la candidature").click()
     expect(page.get_by_role("status").filter(has_text="Candidature proposée")).to_be_visible()

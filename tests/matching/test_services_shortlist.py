@@ -8,6 +8,7 @@ from matching_app_support import candidate, offer_of
 from clausematch.accounts.models import Role
 from clausematch.applications.models import Application, ApplicationEvent, ApplicationStatus
 from clausematch.audit import AuditEvent
+from clausematch.candidates.naming import short_name
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.matching import shortlisting
 from clausematch.notifications import Notification, OutboxMessage
@@ -53,8 +54,8 @@ def test_adding_creates_shortlisted_applications_owned_by_the_prescriber(db, per
     assert history(db, applications[0]) == [S.SUBMITTED, S.VALIDATED, S.SHORTLISTED]
     # The referent hears of both steps through the workflow; without referent, the organisation's prescribers.
     assert notifications_of(db, prescriber_user) == [
-        "La candidature de Awa D. à l'offre « Maçon VRD » a été validée (éligibilité vérifiée).",
-        "La candidature de Awa D. à l'offre « Maçon VRD » a été présélectionnée.",
+        "La candidature d'Awa D. à l'offre « Maçon VRD » a été validée (éligibilité vérifiée).",
+        "La candidature d'Awa D. à l'offre « Maçon VRD » a été présélectionnée.",
         "L'équipe de facilitation a présélectionné Léo M. pour l'offre « Maçon VRD »."]
     assert notifications_of(db, colleague) == [
         "L'équipe de facilitation a présélectionné Léo M. pour l'offre « Maçon VRD »."]
@@ -135,8 +136,10 @@ def test_sending_moves_the_shortlist_to_the_company_and_tells_everyone(db, perso
     statuses = dict(db.session.execute(sa.select(Application.candidate_id, Application.status)).all())
     assert statuses == {people[0].id: S.SENT, people[1].id: S.SENT, waiting.id: S.SUBMITTED}
     company_news = notifications_of(db, personas["company"])
-    assert company_news == [
-        "Nouvelle candidature transmise par l'équipe de facilitation pour l'offre « Maçon VRD »."] * 2
+    # Each named as the company reads it on its page (first name and initial).
+    assert sorted(company_news) == sorted(
+        f"Nouvelle candidature transmise par l'équipe de facilitation : {short_name(p)} pour l'offre « Maçon VRD »."
+        for p in people)
     assert notifications_of(db, prescriber_user)[-1].endswith("a été envoyée à l'entreprise.")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == emails_before + 2
     with pytest.raises(DomainError, match="Aucune candidature présélectionnée"):
