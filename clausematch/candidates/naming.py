@@ -2,7 +2,7 @@
 part of the name notifications and e-mails carry; the details are behind their link."""
 from clausematch.candidates.models import Candidate
 
-VOWELS = "aàâäeéèêëiîïoôöuùûüy"
+VOWELS = "aàâäeéèêëhiîïoôöuùûüy"  # h: « d'Hélène »
 
 
 def short_name(candidate: Candidate) -> str:

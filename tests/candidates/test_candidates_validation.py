@@ -42,7 +42,8 @@ def test_validation_is_dated_signed_and_lasts_the_territory_setting(db, candidat
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "eligibility.validated"))
     assert (event.entity_id, event.actor_id) == (row.id, facilitator.id)
     notification = db.session.scalar(sa.select(Notification))
-    assert notification.user_id == candidate.referent_id and "validée" in notification.message
+    assert notification.user_id == candidate.referent_id
+    assert notification.message == "Un critère d'éligibilité d'Hélène M. a été validé."
 
 
 def test_eligibility_expires_after_the_validity_then_is_renewed(db, candidate, facilitator):
