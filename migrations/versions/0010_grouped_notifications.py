@@ -4,8 +4,8 @@ A notification identical to an unread one of the same recipient (same group key:
 sender, or the message and link themselves) is not added again: the unread one counts one more
 and moves to the top ("3 critères d'éligibilité d'Awa D. ont été validés", or a "3 fois" badge).
 
-Revision ID: 0009
-Revises: 0006
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-06 12:00:00
 
 """
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0009'
-down_revision = '0006'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
