@@ -42,9 +42,12 @@ def register_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from clausematch import models  # noqa: F401  (every table known to metadata)
     from clausematch.extensions import csrf, db, login_manager, migrate
+    from clausematch.offers.search_index import include_object
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    # include_object: the board's full-text index lives outside the models (offers/search_index.py).
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True,
+                     include_object=include_object)
     csrf.init_app(app)
     login_manager.init_app(app)
 

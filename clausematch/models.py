@@ -25,6 +25,7 @@ from clausematch.contracts.models import Clause, Contract, Lot  # noqa: F401
 from clausematch.jobs import JobRun  # noqa: F401
 from clausematch.matching.models import MatchingModel  # noqa: F401
 from clausematch.notifications import Notification, OutboxMessage  # noqa: F401
+from clausematch.offers import search_index  # noqa: F401, I001  (the board's full-text index: DDL and flush events)
 from clausematch.offers.models import Offer, OfferStatusChange, Programme  # noqa: F401
 from clausematch.pathways.hours_totals import LotMonthHours  # noqa: F401
 from clausematch.pathways.models import (  # noqa: F401

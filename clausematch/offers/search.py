@@ -18,17 +18,23 @@ a commune is typed by name, one small query for the departments of the territori
   (measured over mainland France, latitudes 41°–51° N: 0.38 % at most at 100 km, 0.11 % up to
   30 km), far below what matters to a job seeker, and the box (cut at the box's widest latitude)
   holds the whole circle, so the prefilter never drops an offer the distance keeps.
-- Job or keyword: the typed text goes through the in-memory ROME index
-  (``referential.search.search_appellations``, no SQL) to at most three ROME codes named by the
-  best hits, giving ``rome_code IN (…)``, OR every significant word of the text found in
-  ``search_text`` (normalised title + job labels + skills, ``LIKE '%word%'`` AND-ed). No index
-  serves this OR: it is checked on the rows the visibility or place index kept.
+- Job or keyword: a full-text search, served by an index (clausematch/offers/search_index.py):
+  the typed text becomes search keys and concepts in Python (offers/text_query.py: accents, case,
+  gender, plural, elision, typos corrected against the ROME vocabulary, synonyms), matched against
+  each offer's own words (title, appellation, skills) and its ROME code's other appellations.
+  PostgreSQL: ``search_vector @@ to_tsquery('simple', …)`` on the GIN index of the generated
+  tsvector column; SQLite: ``offers.id IN (SELECT rowid FROM offers_fts WHERE offers_fts MATCH …)``
+  on the FTS5 table. An autocomplete label ("Maçon / Maçonne (F1703 Maçonnerie)") or a bare ROME
+  code ("K2204") is the job itself: ``rome_code = …`` on its index.
 - Contract type and sector: plain equalities on the same rows.
 - Company name, commune name and appellation label come from primary-key joins in the page query
   (the COUNT needs none: every offer has its company and commune); LIMIT/OFFSET cuts the page.
-- Order: squared distance then newest when a place is given (a top-N sort of the few rows in the
-  circle), else ``published_at DESC``: a sort of every visible offer, as no index holds
-  published_at. Measured with ``python -m benchmarks.board`` (50 000 offers).
+- Order: with a keyword, relevance first, in two tiers: the offers whose own words hold the whole
+  query (PostgreSQL: the same tsquery restricted to weight A; SQLite: MATCH on the search_words
+  column), then those found through their ROME code's other appellations; within a tier, and
+  without a keyword, squared distance then newest when a place is given (a top-N sort of the few
+  rows in the circle), else ``published_at DESC``. Measured with ``python -m benchmarks.board``
+  (50 000 offers: latency, and recall@10 on the labelled queries of benchmarks/board_queries.csv).
 """
 import math
 import re
@@ -44,30 +50,28 @@ from clausematch.database import today as utc_today
 from clausematch.extensions import db
 from clausematch.formats import format_compact
 from clausematch.offers.models import Offer, OfferStatus
+from clausematch.offers.search_index import FTS_TABLE, VECTOR_COLUMN
+from clausematch.offers.text_query import TextQuery, vocabulary_for
 from clausematch.pagination import Page
 from clausematch.referential import geo
 from clausematch.referential.models import Commune, RomeAppellation, RomeCode
-from clausematch.referential.search import search_appellations, search_communes
+from clausematch.referential.search import get_index, search_communes
 from clausematch.referential.services import territory_departments
-from clausematch.text import significant_words
 from clausematch.vocabulary import ContractType, Criterion, Sector
 
 RADIUS_CHOICES = (5, 10, 20, 30, 50, 100)
 DEFAULT_RADIUS, MIN_RADIUS, MAX_RADIUS = 30, 5, 100
 MAX_TEXT = 100  # characters kept of a typed text
-MAX_WORDS = 8  # LIKE clauses per search, at most
 SAME_PLACE_KM = 0.05
 # "Saint-Denis (93200)", "Saint-Denis 93": a name, then a postcode, department or INSEE code.
 _COMMUNE_HINT = re.compile(r"(?P<name>.*[^\W\d].*?)\s*\(?(?P<code>\d[\dab]\d{0,3})\)?\s*", re.IGNORECASE)
 # Below this referential score a commune hit is noise ("Zzyzxville" → Yville-sur-Seine scores 16);
 # one-letter typos score about 50 ("aubervilier", "Vilejuif").
 COMMUNE_MIN_SCORE = 45
-# The ROME code an appellation autocomplete label ends with: "Maçon / Maçonne (F1703 Maçonnerie)".
+# The ROME code an appellation autocomplete label ends with: "Maçon / Maçonne (F1703 Maçonnerie)",
+# or a ROME code typed alone ("K2204").
 _ROME_IN_LABEL = re.compile(r"\(\s*([a-n]\d{4})\b[^)]*\)\s*$", re.IGNORECASE)
-# ROME codes taken from the appellation search: hits scoring at least ROME_MIN_SCORE (every typed
-# word found in the title; a likely typo down to ROME_TYPO_SCORE when nothing better exists) and
-# within ROME_MARGIN of the best hit, at most ROME_MAX_CODES codes: "macon" → F1703 only.
-ROME_MIN_SCORE, ROME_TYPO_SCORE, ROME_MARGIN, ROME_MAX_CODES = 60, 40, 5, 3
+_ROME_CODE = re.compile(r"\s*([a-n]\d{4})\s*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,7 @@ class BoardSearch:
     filters: BoardFilters
     notices: dict[str, str] = field(default_factory=dict)
     page: Page | None = None
+    corrections: tuple[tuple[str, str], ...] = ()  # (typed, read as): said on the page
 
 
 # --- Resolving what people type ------------------------------------------------------------
@@ -165,20 +170,16 @@ def _place(hit) -> Place:
     return Place(hit.insee_code, hit.display, hit.latitude, hit.longitude)
 
 
-def rome_codes_for(q: str) -> list[str]:
-    """The ROME codes a typed job text names (in-memory search, no SQL): the code written in an
-    autocomplete label ("Maçon / Maçonne (F1703 Maçonnerie)"), else those of the best hits of
-    the appellation search, at most ROME_MAX_CODES."""
-    labelled = _ROME_IN_LABEL.search(q)
-    if labelled:  # picked in the autocomplete: the job is known exactly
-        return [labelled[1].upper()]
-    codes = []
-    hits = search_appellations(q, limit=10)
-    if hits:
-        floor = ROME_MIN_SCORE if hits[0].score >= ROME_MIN_SCORE else ROME_TYPO_SCORE
-        floor = max(floor, hits[0].score - ROME_MARGIN)
-        codes += [h.rome_code for h in hits if h.score >= floor]
-    return list(dict.fromkeys(codes))[:ROME_MAX_CODES]
+def labelled_rome_code(q: str) -> str | None:
+    """The ROME code of an autocomplete label ("Maçon / Maçonne (F1703 Maçonnerie)") or of a code
+    typed alone ("k2204"): the job is then known exactly."""
+    found = _ROME_IN_LABEL.search(q) or _ROME_CODE.fullmatch(q)
+    return found[1].upper() if found else None
+
+
+def text_query(q: str) -> TextQuery:
+    """The full-text query for a typed job or keyword (in memory, no SQL)."""
+    return vocabulary_for(get_index()).parse(q)
 
 
 # --- The query -----------------------------------------------------------------------------
@@ -189,31 +190,53 @@ def is_public(today: date) -> sa.ColumnElement[bool]:
                    sa.or_(Offer.publication_end.is_(None), Offer.publication_end >= today))
 
 
-def _text_condition(q: str) -> sa.ColumnElement[bool] | None:
-    """rome_code IN (codes named) OR every significant word in search_text."""
-    words = significant_words(_ROME_IN_LABEL.sub("", q))[:MAX_WORDS]
-    either = []
-    if codes := rome_codes_for(q):
-        either.append(Offer.rome_code.in_(codes))
-    if words:
-        either.append(sa.and_(*(Offer.search_text.contains(word, autoescape=True) for word in words)))
-    return sa.or_(*either) if either else None
+@dataclass(frozen=True)
+class TextMatch:
+    """The SQL of a job or keyword search: its WHERE condition and its relevance tier (0: the
+    offer's own words hold the query, 1: found through its ROME code's other appellations)."""
+
+    condition: sa.ColumnElement[bool]
+    tier: sa.ColumnElement[int] | None = None
+
+
+def text_match(q: str, dialect: str) -> TextMatch | None:
+    """The condition and tier for the typed text, None when it holds no significant word."""
+    code = labelled_rome_code(q)
+    if code is not None:
+        return TextMatch(Offer.rome_code == code)
+    query = text_query(q)
+    if not query.concepts:
+        return None
+    if dialect == "postgresql":
+        vector = sa.literal_column(f"offers.{VECTOR_COLUMN}")
+        simple = sa.literal_column("'simple'")
+
+        def matches(tsquery: str) -> sa.ColumnElement[bool]:
+            return vector.bool_op("@@")(sa.func.to_tsquery(simple, tsquery))
+        condition, own = matches(query.tsquery()), matches(query.tsquery("A"))
+    else:
+        def matches(fts: str, name: str) -> sa.ColumnElement[bool]:
+            rows = (sa.select(sa.literal_column("rowid")).select_from(sa.table(FTS_TABLE))
+                    .where(sa.literal_column(FTS_TABLE).op("MATCH")(sa.bindparam(name, fts))))
+            return Offer.id.in_(rows)
+        condition, own = matches(query.fts5(), "board_text"), matches(query.fts5("search_words"), "board_own")
+    return TextMatch(condition, sa.case((own, 0), else_=1))
 
 
 def _squared_distance(place: Place) -> sa.ColumnElement[float]:
     return geo.squared_distance_sql(Offer.latitude, Offer.longitude, place.latitude, place.longitude)
 
 
-def conditions(filters: BoardFilters, today: date) -> list[sa.ColumnElement[bool]]:
-    """Every WHERE condition of a board search."""
+def conditions(filters: BoardFilters, today: date, text: TextMatch | None = None
+               ) -> list[sa.ColumnElement[bool]]:
+    """Every WHERE condition of a board search (`text`: its job or keyword match)."""
     where = [is_public(today)]
     if filters.place is not None:
         place, radius = filters.place, filters.radius_km
         where += [geo.within_box_sql(Offer.latitude, Offer.longitude, place.latitude, place.longitude, radius),
                   _squared_distance(place) <= radius * radius]
-    text = _text_condition(filters.q) if filters.q else None
     if text is not None:
-        where.append(text)
+        where.append(text.condition)
     if filters.contract_type is not None:
         where.append(Offer.contract_type == filters.contract_type)
     if filters.sector is not None:
@@ -221,8 +244,10 @@ def conditions(filters: BoardFilters, today: date) -> list[sa.ColumnElement[bool
     return where
 
 
-def page_statement(filters: BoardFilters, where: list[sa.ColumnElement[bool]]) -> sa.Select:
-    """The rows of the results, joined and ordered (without LIMIT/OFFSET)."""
+def page_statement(filters: BoardFilters, where: list[sa.ColumnElement[bool]], text: TextMatch | None = None
+                   ) -> sa.Select:
+    """The rows of the results, joined and ordered (without LIMIT/OFFSET): relevance tier first
+    when there is a keyword, then distance or newest."""
     stmt = (sa.select(Offer.id, Offer.title, RomeAppellation.label, Organisation.name, Commune.name,
                       Commune.postcodes, Commune.department, Offer.contract_type, Offer.weekly_hours,
                       Offer.start_date, Offer.publication_end, Offer.published_at, Offer.latitude,
@@ -231,10 +256,12 @@ def page_statement(filters: BoardFilters, where: list[sa.ColumnElement[bool]]) -
             .join(Commune, Commune.insee_code == Offer.commune_insee)
             .outerjoin(RomeAppellation, RomeAppellation.code == Offer.appellation_code)
             .where(*where))
-    newest = (Offer.published_at.desc().nulls_last(), Offer.id.desc())
+    order = [Offer.published_at.desc().nulls_last(), Offer.id.desc()]
     if filters.place is not None:
-        return stmt.order_by(_squared_distance(filters.place), *newest)
-    return stmt.order_by(*newest)
+        order.insert(0, _squared_distance(filters.place))
+    if text is not None and text.tier is not None:
+        order.insert(0, text.tier)
+    return stmt.order_by(*order)
 
 
 def equirectangular_km(lat0: float, lon0: float, lat: float, lon: float) -> float:
@@ -256,13 +283,14 @@ def _board_offer(row: sa.Row, place: Place | None) -> BoardOffer:
 def search_offers(filters: BoardFilters, per_page: int | None = None, today: date | None = None) -> Page:
     """One page of public offers matching `filters`: a COUNT, then the page's rows (none if empty).
     A page past the last shows the last one."""
-    where = conditions(filters, today or utc_today())
+    text = text_match(filters.q, db.session.get_bind().dialect.name) if filters.q else None
+    where = conditions(filters, today or utc_today(), text)
     per_page = per_page or current_app.config.get("PAGE_SIZE", 25)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Offer).where(*where)) or 0
     if total == 0:
         return Page(items=[], page=1, per_page=per_page, total=0)
     page = min(filters.page, math.ceil(total / per_page))
-    rows = db.session.execute(page_statement(filters, where).limit(per_page).offset((page - 1) * per_page))
+    rows = db.session.execute(page_statement(filters, where, text).limit(per_page).offset((page - 1) * per_page))
     return Page(items=[_board_offer(row, filters.place) for row in rows], page=page, per_page=per_page,
                 total=total)
 

@@ -34,10 +34,11 @@ def publish(db, lot):
         place = db.session.get(Commune, commune)
         job = db.session.get(RomeAppellation, appellation)
         columns.setdefault("published_at", utcnow() if status == OfferStatus.PUBLISHED else None)
+        skills = columns.pop("skills", "")
         offer = OfferInTerritoryFactory(
             lot=lot, title=title, commune_insee=commune, latitude=place.latitude, longitude=place.longitude,
-            appellation_code=job.code, rome_code=job.rome_code,
-            search_text=normalise(f"{title} {job.label} {job.rome.label} {columns.pop('skills', '')}"),
+            appellation_code=job.code, rome_code=job.rome_code, skills=skills,
+            search_text=normalise(f"{title} {job.label} {job.rome.label} {skills}"),
             status=status, **columns)
         db.session.commit()
         return offer
@@ -118,8 +119,11 @@ def test_keyword_search_reads_skills_and_needs_every_word(client, publish):
     publish("Maçon / Maçonne", skills="Lecture de plans, coffrage")
     publish("Maçon / Maçonne VRD")
 
-    assert listed_titles(client.get("/offres?q=coffrage")) == ["Maçon / Maçonne"]
-    assert listed_titles(client.get("/offres?q=vrd+coffrage")) == []
+    # "coffrage" is in the first offer's skills; the second is found through its ROME code F1703
+    # (whose appellations include "Maçon-coffreur"), after it.
+    assert listed_titles(client.get("/offres?q=coffrage")) == ["Maçon / Maçonne", "Maçon / Maçonne VRD"]
+    assert listed_titles(client.get("/offres?q=lecture+plans")) == ["Maçon / Maçonne"]
+    assert listed_titles(client.get("/offres?q=vrd+plomberie")) == []
 
 
 def test_only_published_offers_still_open_are_listed(db, client, publish):

@@ -21,9 +21,11 @@ from clausematch.offers.search import (
     BoardFilters,
     BoardSearch,
     hours_text,
+    labelled_rome_code,
     public_offer,
     resolve_place,
     search_offers,
+    text_query,
 )
 from clausematch.vocabulary import ContractType, Sector
 
@@ -69,9 +71,17 @@ def _choice(enum_cls, text: str | None):
 
 
 def board_search(args: Mapping[str, str]) -> BoardSearch:
-    """The board's service: read the query string, run the search (two SQL statements)."""
+    """The board's service: read the query string, run the search (two SQL statements). Words
+    read otherwise (typos) are said on the page; a text of little words only is said ignored."""
     filters, notices = read_filters(args)
-    return BoardSearch(filters=filters, notices=notices, page=search_offers(filters))
+    corrections = ()
+    if filters.q and labelled_rome_code(filters.q) is None:
+        query = text_query(filters.q)
+        corrections = query.corrections
+        if not query.concepts:
+            notices["q"] = (f"« {filters.q} » ne contient que des mots trop courants (articles, prépositions) : "
+                            "la recherche porte sur tous les métiers.")
+    return BoardSearch(filters=filters, notices=notices, page=search_offers(filters), corrections=corrections)
 
 
 class BoardSearchForm(Form):
