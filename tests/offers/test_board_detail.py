@@ -16,7 +16,7 @@ from factories import (
 from clausematch.accounts.models import Role
 from clausematch.database import today, utcnow
 from clausematch.offers.models import OfferStatus
-from clausematch.offers.search import equirectangular_km, rome_codes_for
+from clausematch.offers.search import equirectangular_km, labelled_rome_code
 from clausematch.referential.geo import haversine_km
 from clausematch.web.offers.board import read_filters
 
@@ -121,13 +121,11 @@ def test_read_filters_defaults_and_notices(app):
     assert set(notices) == {"rayon"}
 
 
-def test_rome_codes_for_typed_jobs(app):
-    assert rome_codes_for("macon") == ["F1703"]
-    assert rome_codes_for("Maçon / Maçonne (F1703 Maçonnerie)") == ["F1703"]
-    assert rome_codes_for("F1703") == ["F1703"]
-    assert rome_codes_for("macn") and rome_codes_for("macn")[0] == "F1703"  # a typo still finds the job
-    assert len(rome_codes_for("agent")) <= 3
-    assert rome_codes_for("qwxzt") == []
+def test_an_autocomplete_label_or_a_rome_code_names_the_job_exactly():
+    assert labelled_rome_code("Maçon / Maçonne (F1703 Maçonnerie)") == "F1703"
+    assert labelled_rome_code(" k2204 ") == "K2204"
+    assert labelled_rome_code("macon") is None
+    assert labelled_rome_code("agent F1703 maçon") is None
 
 
 @pytest.mark.parametrize(("lat", "lon", "km"), [
