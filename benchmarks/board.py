@@ -2,18 +2,26 @@
 
 Builds a throwaway database (a SQLite file in a temporary folder, and a PostgreSQL database when a
 server answers at TEST_POSTGRES_URL or 127.0.0.1:5432), loads the reference data, inserts 50 000
-offers spread over France (communes drawn by population, clause-typical jobs, every status), then
-runs 50 searches — radius around a commune, keyword, both combined — and prints the median and
-95th-percentile latency in French, for the search service alone (SQL) and for the whole page.
-Nothing is timed in the test suite: figures depend on the machine.
+offers spread over France (communes drawn by population, clause-typical jobs of building and
+services, every status), then runs 50 searches — radius around a commune, keyword, both combined —
+and the labelled queries of board_queries.csv (typed as people type them, each with the ROME codes
+it must find), and prints in French the median and 95th-percentile latency, for the search service
+alone (SQL) and for the whole page, and the recall@10 of the labelled queries.
+Nothing is timed in the test suite: figures depend on the machine (tests/offers checks the recall).
+
+recall@10 of a query: the share of its expected ROME codes found among the codes of its first 10
+results (keyword alone, the board's order); the figure is the mean over the queries.
 """
 import argparse
+import csv
 import random
 import statistics
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -21,10 +29,50 @@ import sqlalchemy as sa
 from benchmarks import common
 from seeds.scale.bulk import write_dicts
 
-# Jobs clauses usually carry (docs/domain.md), and the words people type to find them.
+QUERIES_CSV = Path(__file__).resolve().parent / "board_queries.csv"
+# Jobs clauses usually carry (docs/domain.md) and those the labelled queries look for, services
+# (cleaning, care, catering, logistics, security, administration) as well as building trades.
 CLAUSE_ROME_CODES = ("F1701", "F1702", "F1703", "F1704", "F1705", "F1601", "F1602", "F1603", "F1604",
-                     "F1606", "F1607", "F1608", "F1610", "F1613", "F1301", "F1302", "K2204", "K2303",
-                     "A1203", "G1602", "M1602", "K1204", "N1103", "N4105")
+                     "F1606", "F1607", "F1608", "F1610", "F1611", "F1613", "F1301", "F1302", "K2204", "K2303",
+                     "A1203", "G1602", "M1602", "K1204", "N1103", "N4105", "I1203", "K1302", "K1303", "K1304",
+                     "J1301", "J1501", "G1603", "G1605", "G1803", "N1101", "N1105", "N4101", "K2501", "K2503",
+                     "M1601", "M1607")
+RECALL_AT = 10
+
+
+@dataclass(frozen=True)
+class LabelledQuery:
+    text: str
+    codes: frozenset[str]
+    nature: str
+
+
+def read_queries(path: Path = QUERIES_CSV) -> list[LabelledQuery]:
+    """The labelled queries: what people type, the ROME codes each must find, what it tests."""
+    with path.open(encoding="utf-8", newline="") as file:
+        return [LabelledQuery(row["requete"], frozenset(row["codes_rome"].split()), row["nature"])
+                for row in csv.DictReader(file)]
+
+
+def recall(queries: list[LabelledQuery]) -> tuple[float, list[tuple[LabelledQuery, float]], list[float]]:
+    """Mean recall@10 of the queries on the current database, each query's recall, and the time
+    each search took (the service: COUNT and page rows; in an app context)."""
+    import sqlalchemy as sa
+
+    from clausematch.extensions import db
+    from clausematch.offers.models import Offer
+    from clausematch.offers.search import BoardFilters, search_offers
+
+    each, durations = [], []
+    for query in queries:
+        started = time.perf_counter()
+        page = search_offers(BoardFilters(q=query.text), per_page=RECALL_AT)
+        durations.append(time.perf_counter() - started)
+        ids = [offer.id for offer in page.items]
+        codes = set(db.session.scalars(sa.select(Offer.rome_code).where(Offer.id.in_(ids)))) if ids else set()
+        each.append((query, len(query.codes & codes) / len(query.codes)))
+        db.session.remove()
+    return sum(r for _, r in each) / len(each), each, durations
 KEYWORDS = ("macon", "agent d entretien", "electricien", "peintre", "cuisine", "espaces verts", "coffreur",
             "plombier", "nettoyage", "chauffeur livreur", "manoeuvre", "carreleur", "secretaire", "menuisier")
 RADII = (5, 10, 20, 30, 50, 100)
@@ -32,7 +80,8 @@ RADII = (5, 10, 20, 30, 50, 100)
 
 def _offer_rows(n: int, rng: random.Random, refs: dict, ids: dict) -> Iterator[dict]:
     """Rows for a bulk INSERT of `n` offers: communes drawn by population, about half of them not
-    public (another status, or their publication over)."""
+    public (another status, or their publication over); their search documents built as the
+    offers service does (search_index.DocumentBuilder)."""
     from clausematch.database import utcnow
     from clausematch.offers.models import OfferStatus
     from clausematch.text import normalise
@@ -52,6 +101,7 @@ def _offer_rows(n: int, rng: random.Random, refs: dict, ids: dict) -> Iterator[d
             "title": title, "appellation_code": code, "rome_code": refs["rome_of"][code],
             "sector": Sector.CONSTRUCTION if refs["rome_of"][code].startswith("F") else Sector.SERVICES,
             "description": "", "skills": "", "search_text": normalise(f"{title} {label} {rome_label}"),
+            **refs["documents"].columns(title, code),
             "commune_insee": insee, "latitude": lat, "longitude": lon,
             "contract_type": rng.choice(list(ContractType)), "weekly_hours": rng.choice((20, 24, 35, 39)),
             "positions": 1, "start_date": today + timedelta(days=rng.randint(0, 90)),
@@ -65,6 +115,7 @@ def _offer_rows(n: int, rng: random.Random, refs: dict, ids: dict) -> Iterator[d
 
 def _reference(db) -> dict:
     """Communes (with their population as weight) and clause-typical appellations."""
+    from clausematch.offers.search_index import DocumentBuilder
     from clausematch.referential.models import Commune, RomeAppellation, RomeCode
 
     communes = db.session.execute(sa.select(Commune.insee_code, Commune.latitude, Commune.longitude,
@@ -74,7 +125,8 @@ def _reference(db) -> dict:
                               .where(RomeAppellation.rome_code.in_(CLAUSE_ROME_CODES))).all()
     rome_of = dict(db.session.execute(sa.select(RomeAppellation.code, RomeAppellation.rome_code)).all())
     return {"communes": [(c.insee_code, c.latitude, c.longitude) for c in communes],
-            "weights": [c.population for c in communes], "jobs": [tuple(j) for j in jobs], "rome_of": rome_of}
+            "weights": [c.population for c in communes], "jobs": [tuple(j) for j in jobs], "rome_of": rome_of,
+            "documents": DocumentBuilder(db.session)}
 
 
 def _owners(db) -> dict:
@@ -132,7 +184,7 @@ def _timed(func: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def _fill(db, offers: int, rng: random.Random) -> dict:
+def fill(db, offers: int, rng: random.Random) -> dict:
     """Schema, reference data and `offers` offers; returns the reference data drawn from."""
     from clausematch.offers.models import Offer
     from clausematch.referential.loading import load_reference_data
@@ -149,8 +201,8 @@ def _fill(db, offers: int, rng: random.Random) -> dict:
 
 def _report(service: dict[str, list[float]], page: dict[str, list[float]]) -> None:
     for kind in service:
-        click.echo(f"  Recherche {kind} ({len(service[kind])}) : service {_percentiles(service[kind])} ; "
-                   f"page complète {_percentiles(page[kind])}")
+        whole = f" ; page complète {_percentiles(page[kind])}" if kind in page else ""
+        click.echo(f"  Recherche {kind} ({len(service[kind])}) : service {_percentiles(service[kind])}{whole}")
     every = [d for durations in service.values() for d in durations]
     pages = [d for durations in page.values() for d in durations]
     click.echo(f"  Toutes ({len(every)}) : service {_percentiles(every)} ; page complète {_percentiles(pages)}")
@@ -160,16 +212,15 @@ def run(url: str, offers: int, searches: int, seed: int = 2024) -> None:
     """Fill the database at `url` and time the searches; prints the figures."""
     from clausematch import create_app
     from clausematch.extensions import db
-    from clausematch.offers.search import search_offers
-    from clausematch.referential.search import get_index
+    from clausematch.offers.search import search_offers, text_query
     from clausematch.web.offers.board import read_filters
 
     rng = random.Random(seed)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         started = time.perf_counter()
-        refs = _fill(db, offers, rng)
-        get_index()  # the referential index is built once per process, not per search
+        refs = fill(db, offers, rng)
+        text_query("maçon")  # the referential index and the vocabulary: built once per process, not per search
         click.echo(f"  Préparation : {common.count(offers)} offres en {time.perf_counter() - started:.0f} s")
         client = app.test_client()
         client.get("/offres")  # templates compiled once, as in a running server
@@ -179,7 +230,14 @@ def run(url: str, offers: int, searches: int, seed: int = 2024) -> None:
             service.setdefault(kind, []).append(_timed(lambda args=args: search_offers(read_filters(args)[0])))
             db.session.remove()
             page.setdefault(kind, []).append(_timed(lambda args=args: client.get("/offres", query_string=args)))
+        mean, each, durations = recall(read_queries())
+        service["requête étiquetée"] = durations
         _report(service, page)
+        figure = f"{mean:.2f}".replace(".", ",")
+        click.echo(f"  Rappel@{RECALL_AT} des {len(each)} requêtes étiquetées (board_queries.csv) : {figure}")
+        missed = [f"« {q.text} » {r:.2f}".replace(".", ",") for q, r in each if r < 1]
+        if missed:
+            click.echo(f"  Codes manqués : {' ; '.join(missed)}")
         db.session.remove()
         db.engine.dispose()
 

@@ -60,10 +60,10 @@ class Offer(TimestampMixin, db.Model):
     skills: Mapped[str] = mapped_column(sa.Text, default="")
     # Title, job label and skills normalised (lower case, no accents) for keyword search in SQL.
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
-    # The board's full-text documents, as search keys (offers/search_index.py keeps them current
-    # and indexes them: FTS5 on SQLite, a generated tsvector with a GIN index on PostgreSQL).
-    search_words: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # title, job, skills
-    search_related: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # its ROME code's jobs
+    # Title, appellation and skills as search keys for the board's full-text search
+    # (offers/search_index.py keeps it current and indexes it: FTS5 on SQLite, a generated
+    # tsvector with a GIN index on PostgreSQL).
+    search_words: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     commune_insee: Mapped[str] = mapped_column(sa.ForeignKey("communes.insee_code"))
     # Copied from the commune so distance searches filter on an indexed bounding box.
     latitude: Mapped[float]

@@ -18,20 +18,20 @@ a commune is typed by name, one small query for the departments of the territori
   (measured over mainland France, latitudes 41°–51° N: 0.38 % at most at 100 km, 0.11 % up to
   30 km), far below what matters to a job seeker, and the box (cut at the box's widest latitude)
   holds the whole circle, so the prefilter never drops an offer the distance keeps.
-- Job or keyword: a full-text search, served by an index (clausematch/offers/search_index.py):
+- Job or keyword: a full-text search, served by indexes (clausematch/offers/search_index.py):
   the typed text becomes search keys and concepts in Python (offers/text_query.py: accents, case,
-  gender, plural, elision, typos corrected against the ROME vocabulary, synonyms), matched against
-  each offer's own words (title, appellation, skills) and its ROME code's other appellations.
-  PostgreSQL: ``search_vector @@ to_tsquery('simple', …)`` on the GIN index of the generated
-  tsvector column; SQLite: ``offers.id IN (SELECT rowid FROM offers_fts WHERE offers_fts MATCH …)``
-  on the FTS5 table. An autocomplete label ("Maçon / Maçonne (F1703 Maçonnerie)") or a bare ROME
-  code ("K2204") is the job itself: ``rome_code = …`` on its index.
+  gender, plural, elision, typos corrected against the ROME vocabulary, synonyms). Each concept
+  is found in the offer's own words (title, appellation, skills) — PostgreSQL:
+  ``search_vector @@ to_tsquery('simple', …)`` on the GIN index of the generated tsvector column;
+  SQLite: ``offers.id IN (SELECT rowid FROM offers_fts WHERE offers_fts MATCH …)`` on the FTS5
+  table — OR in its ROME code's other appellations: ``rome_code IN (…)``, the codes looked up in
+  memory. An autocomplete label ("Maçon / Maçonne (F1703 Maçonnerie)") or a bare ROME code
+  ("K2204") is the job itself: ``rome_code = …`` on its index.
 - Contract type and sector: plain equalities on the same rows.
 - Company name, commune name and appellation label come from primary-key joins in the page query
   (the COUNT needs none: every offer has its company and commune); LIMIT/OFFSET cuts the page.
 - Order: with a keyword, relevance first, in two tiers: the offers whose own words hold the whole
-  query (PostgreSQL: the same tsquery restricted to weight A; SQLite: MATCH on the search_words
-  column), then those found through their ROME code's other appellations; within a tier, and
+  query, then those found through their ROME code's other appellations; within a tier, and
   without a keyword, squared distance then newest when a place is given (a top-N sort of the few
   rows in the circle), else ``published_at DESC``. Measured with ``python -m benchmarks.board``
   (50 000 offers: latency, and recall@10 on the labelled queries of benchmarks/board_queries.csv).
@@ -200,7 +200,9 @@ class TextMatch:
 
 
 def text_match(q: str, dialect: str) -> TextMatch | None:
-    """The condition and tier for the typed text, None when it holds no significant word."""
+    """The condition and tier for the typed text, None when it holds no significant word. Each
+    concept of the query: the offer's own words hold it (full-text index), or its ROME code's
+    appellations do (rome_code IN …, the codes found in memory)."""
     code = labelled_rome_code(q)
     if code is not None:
         return TextMatch(Offer.rome_code == code)
@@ -208,19 +210,20 @@ def text_match(q: str, dialect: str) -> TextMatch | None:
     if not query.concepts:
         return None
     if dialect == "postgresql":
-        vector = sa.literal_column(f"offers.{VECTOR_COLUMN}")
-        simple = sa.literal_column("'simple'")
+        vector, simple = sa.literal_column(f"offers.{VECTOR_COLUMN}"), sa.literal_column("'simple'")
 
-        def matches(tsquery: str) -> sa.ColumnElement[bool]:
-            return vector.bool_op("@@")(sa.func.to_tsquery(simple, tsquery))
-        condition, own = matches(query.tsquery()), matches(query.tsquery("A"))
+        def own(concepts, name: str) -> sa.ColumnElement[bool]:
+            return vector.bool_op("@@")(sa.func.to_tsquery(simple, sa.bindparam(name, query.tsquery(concepts))))
     else:
-        def matches(fts: str, name: str) -> sa.ColumnElement[bool]:
+        def own(concepts, name: str) -> sa.ColumnElement[bool]:
             rows = (sa.select(sa.literal_column("rowid")).select_from(sa.table(FTS_TABLE))
-                    .where(sa.literal_column(FTS_TABLE).op("MATCH")(sa.bindparam(name, fts))))
+                    .where(sa.literal_column(FTS_TABLE).op("MATCH")(sa.bindparam(name, query.fts5(concepts)))))
             return Offer.id.in_(rows)
-        condition, own = matches(query.fts5(), "board_text"), matches(query.fts5("search_words"), "board_own")
-    return TextMatch(condition, sa.case((own, 0), else_=1))
+    each = []
+    for n, (concept, codes) in enumerate(zip(query.concepts, query.codes, strict=True)):
+        found = own((concept,), f"board_text_{n}")
+        each.append(sa.or_(found, Offer.rome_code.in_(sorted(codes))) if codes else found)
+    return TextMatch(sa.and_(*each), sa.case((own(query.concepts, "board_own"), 0), else_=1))
 
 
 def _squared_distance(place: Place) -> sa.ColumnElement[float]:

@@ -1,63 +1,57 @@
 """The board's full-text index of offers: its documents, its database objects, and what keeps
 them current.
 
-Each offer carries two columns of search keys (clausematch/offers/search_words.py):
-``search_words`` (its title, appellation and skills) and ``search_related`` (its ROME code's label
-and all that code's appellations). They are computed in Python:
+Each offer carries its own words as search keys (clausematch/offers/search_words.py) in
+``search_words``: its title, its appellation (both gendered forms) and its skills. Its ROME code's
+other appellations are not copied into every row (that would triple the table's width for every
+query): they are looked up per code, in memory (offers/text_query.py), and matched on the
+indexed ``rome_code`` column. The column is computed in Python:
 - by a ``before_flush`` session event for every offer added or changed through the ORM (the offers
   service, the demo seed, the tests' factories), one query per flush for the ROME labels needed;
 - by ``DocumentBuilder`` for bulk inserts that bypass the ORM (the scale seed, the benchmark)
   and for the migration that fills existing rows.
 
 The database indexes them:
-- PostgreSQL: a stored generated column ``search_vector`` =
-  ``setweight(to_tsvector('simple', search_words), 'A') || setweight(to_tsvector('simple',
-  search_related), 'C')`` and a GIN index on it. The 'simple' configuration only splits on
-  spaces and lower-cases: the keys are already unaccented and stemmed, so neither the unaccent
-  extension nor a French dictionary is needed (and both databases hold the same words).
-- SQLite: an FTS5 table ``offers_fts`` (external content: the two columns of ``offers``), kept in
-  step by three triggers (insert, update of the two columns, delete).
+- PostgreSQL: a stored generated column ``search_vector`` = ``to_tsvector('simple',
+  search_words)`` and a GIN index on it. The 'simple' configuration only splits on spaces and
+  lower-cases: the keys are already unaccented and stemmed, so neither the unaccent extension nor
+  a French dictionary is needed (and both databases hold the same words).
+- SQLite: an FTS5 table ``offers_fts`` (external content: the column of ``offers``), kept in
+  step by three triggers (insert, update of the column, delete).
 
 These objects are not in the models (SQLite has no tsvector, FTS5 tables are virtual): they are
 created after the ``offers`` table by a DDL event (create_all: tests, benchmarks) and by migration
 0012, and hidden from Alembic's autogenerate by ``include_object``.
 """
-from collections import defaultdict
-
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from clausematch.offers.models import Offer
 from clausematch.offers.search_words import document, label_text
-from clausematch.referential.models import RomeAppellation, RomeCode
+from clausematch.referential.models import RomeAppellation
 
 FTS_TABLE = "offers_fts"
 VECTOR_COLUMN = "search_vector"
 VECTOR_INDEX = "ix_offers_search_vector"
-# Words of the offer itself, then words of its ROME code: what the two columns are built from.
-WATCHED = ("title", "appellation_code", "rome_code", "skills")
+# What the offer's words are built from.
+WATCHED = ("title", "appellation_code", "skills")
 
 POSTGRES_CREATE = (
-    f"ALTER TABLE offers ADD COLUMN {VECTOR_COLUMN} tsvector GENERATED ALWAYS AS ("
-    "setweight(to_tsvector('simple', coalesce(search_words, '')), 'A') || "
-    "setweight(to_tsvector('simple', coalesce(search_related, '')), 'C')) STORED",
+    f"ALTER TABLE offers ADD COLUMN {VECTOR_COLUMN} tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('simple', coalesce(search_words, ''))) STORED",
     f"CREATE INDEX {VECTOR_INDEX} ON offers USING gin ({VECTOR_COLUMN})",
 )
 POSTGRES_DROP = (f"DROP INDEX IF EXISTS {VECTOR_INDEX}", f"ALTER TABLE offers DROP COLUMN IF EXISTS {VECTOR_COLUMN}")
 SQLITE_CREATE = (
-    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(search_words, search_related, content='offers', "
-    "content_rowid='id', tokenize='unicode61')",
+    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(search_words, content='offers', content_rowid='id', "
+    "tokenize='unicode61')",
     f"CREATE TRIGGER offers_fts_insert AFTER INSERT ON offers BEGIN "
-    f"INSERT INTO {FTS_TABLE}(rowid, search_words, search_related) "
-    "VALUES (new.id, new.search_words, new.search_related); END",
+    f"INSERT INTO {FTS_TABLE}(rowid, search_words) VALUES (new.id, new.search_words); END",
     f"CREATE TRIGGER offers_fts_delete AFTER DELETE ON offers BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_words, search_related) "
-    "VALUES ('delete', old.id, old.search_words, old.search_related); END",
-    f"CREATE TRIGGER offers_fts_update AFTER UPDATE OF search_words, search_related ON offers BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_words, search_related) "
-    "VALUES ('delete', old.id, old.search_words, old.search_related); "
-    f"INSERT INTO {FTS_TABLE}(rowid, search_words, search_related) "
-    "VALUES (new.id, new.search_words, new.search_related); END",
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_words) VALUES ('delete', old.id, old.search_words); END",
+    f"CREATE TRIGGER offers_fts_update AFTER UPDATE OF search_words ON offers BEGIN "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_words) VALUES ('delete', old.id, old.search_words); "
+    f"INSERT INTO {FTS_TABLE}(rowid, search_words) VALUES (new.id, new.search_words); END",
 )
 SQLITE_DROP = ("DROP TRIGGER IF EXISTS offers_fts_update", "DROP TRIGGER IF EXISTS offers_fts_delete",
                "DROP TRIGGER IF EXISTS offers_fts_insert", f"DROP TABLE IF EXISTS {FTS_TABLE}")
@@ -101,25 +95,17 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
 # --- Documents -----------------------------------------------------------------------------
 
 class DocumentBuilder:
-    """The two documents of offers, with the ROME labels read once (two queries) for any number
-    of offers: bulk inserts and the migration."""
+    """The words of offers, with the appellation labels read once (one query) for any number of
+    offers: bulk inserts and the migration."""
 
     def __init__(self, connection: sa.Connection | Session):
-        self.appellations: dict[int, str] = {}
-        self.related: dict[str, str] = {}
-        labels: dict[str, list[str]] = defaultdict(list)
-        for code, label, rome_code in connection.execute(
-                sa.select(RomeAppellation.code, RomeAppellation.label, RomeAppellation.rome_code)):
-            self.appellations[code] = label_text(label)
-            labels[rome_code].append(label_text(label))
-        for code, label in connection.execute(sa.select(RomeCode.code, RomeCode.label)):
-            self.related[code] = document(label, *labels.get(code, ()))
+        self.appellations: dict[int, str] = {
+            code: label_text(label)
+            for code, label in connection.execute(sa.select(RomeAppellation.code, RomeAppellation.label))}
 
-    def columns(self, title: str, appellation_code: int | None, rome_code: str | None,
-                skills: str | None = "") -> dict[str, str]:
-        """{"search_words": …, "search_related": …} for one offer."""
-        return {"search_words": document(title, self.appellations.get(appellation_code, ""), skills),
-                "search_related": self.related.get(rome_code, "") if rome_code else ""}
+    def columns(self, title: str, appellation_code: int | None, skills: str | None = "") -> dict[str, str]:
+        """{"search_words": …} for one offer."""
+        return {"search_words": document(title, self.appellations.get(appellation_code, ""), skills)}
 
 
 def _needs_document(session: Session, offer: Offer) -> bool:
@@ -131,27 +117,15 @@ def _needs_document(session: Session, offer: Offer) -> bool:
 
 @sa.event.listens_for(Session, "before_flush")
 def _refresh_documents(session: Session, flush_context, instances) -> None:
-    """Offers added, or whose title, job or skills changed: their documents, before the INSERT or
-    UPDATE is written (one query for the labels of the codes concerned)."""
+    """Offers added, or whose title, appellation or skills changed: their words, before the
+    INSERT or UPDATE is written (one query for the appellation labels concerned)."""
     offers = [row for row in (*session.new, *session.dirty)
               if isinstance(row, Offer) and _needs_document(session, row)]
     if not offers:
         return
-    appellation_codes = {o.appellation_code for o in offers if o.appellation_code is not None}
-    rome_codes = {o.rome_code for o in offers if o.rome_code}
+    codes = {o.appellation_code for o in offers if o.appellation_code is not None}
     with session.no_autoflush:
-        rows = session.execute(
-            sa.select(RomeAppellation.code, RomeAppellation.label, RomeAppellation.rome_code, RomeCode.label)
-            .join(RomeCode, RomeCode.code == RomeAppellation.rome_code)
-            .where(sa.or_(RomeAppellation.rome_code.in_(rome_codes), RomeAppellation.code.in_(appellation_codes)))
-        ).all()
-    appellations = {code: label_text(label) for code, label, _, _ in rows}
-    labels: dict[str, list[str]] = defaultdict(list)
-    rome_labels: dict[str, str] = {}
-    for code, _, rome_code, rome_label in rows:
-        labels[rome_code].append(appellations[code])
-        rome_labels[rome_code] = rome_label
+        labels = dict(session.execute(sa.select(RomeAppellation.code, RomeAppellation.label)
+                                      .where(RomeAppellation.code.in_(codes))).all()) if codes else {}
     for offer in offers:
-        offer.search_words = document(offer.title, appellations.get(offer.appellation_code, ""), offer.skills)
-        code = offer.rome_code
-        offer.search_related = document(rome_labels.get(code, ""), *labels.get(code, ())) if code else ""
+        offer.search_words = document(offer.title, label_text(labels.get(offer.appellation_code)), offer.skills)

@@ -1,5 +1,11 @@
 """What a person types in the board's "Métier ou mot-clé" field, read as a full-text query.
 
+An offer matches a concept when its own words (title, appellation, skills: the full-text index)
+hold one of the concept's alternatives, or when its ROME code does: the words of all the code's
+appellations and of its label, looked up here in memory (an inverted index of about 5 000 words
+over 530 codes, from the referential index already loaded), giving ``rome_code IN (…)`` on the
+indexed column. "nettoyeur" thus finds an offer titled "Agent d'entretien H/F" filed under K2204.
+
 The text becomes search keys (search_words.search_keys: accents, case, gender, plural, elision
 and the little words dealt with). Each key then becomes a *concept*, an OR of alternatives, and
 the query is the AND of the concepts:
@@ -17,9 +23,9 @@ the query is the AND of the concepts:
    "maçonnerie"), shorter ones exactly; words are whole: "menage" (menag*) never matches
    "aménagement".
 
-The query is rendered for PostgreSQL (to_tsquery('simple', …), optionally restricted to weight A,
-the offer's own words) and for SQLite FTS5 (MATCH, optionally restricted to the search_words
-column). Keys only hold a-z and 0-9, so the rendered syntax cannot be broken by what is typed.
+The query is rendered for PostgreSQL (to_tsquery('simple', …)) and for SQLite FTS5 (MATCH), whole
+or concept by concept. Keys only hold a-z and 0-9, so the rendered syntax cannot be broken by what
+is typed.
 """
 import csv
 import threading
@@ -49,21 +55,21 @@ class TextQuery:
 
     concepts: tuple[tuple[Alternative, ...], ...]
     corrections: tuple[tuple[str, str], ...] = ()
+    codes: tuple[frozenset[str], ...] = ()  # per concept: the ROME codes whose appellations hold it
 
-    def tsquery(self, weight: str = "") -> str:
-        """PostgreSQL to_tsquery text; `weight` "A" keeps the offer's own words only."""
+    def tsquery(self, concepts: tuple[tuple[Alternative, ...], ...] | None = None) -> str:
+        """PostgreSQL to_tsquery text of the query (or of some of its concepts)."""
         def lexeme(key: str) -> str:
-            return f"{key}:*{weight}" if len(key) >= PREFIX_FROM else (f"{key}:{weight}" if weight else key)
+            return f"{key}:*" if len(key) >= PREFIX_FROM else key
         return " & ".join("(" + " | ".join("(" + " & ".join(lexeme(k) for k in alt) + ")" for alt in concept) + ")"
-                          for concept in self.concepts)
+                          for concept in (self.concepts if concepts is None else concepts))
 
-    def fts5(self, column: str | None = None) -> str:
-        """SQLite FTS5 MATCH text; `column` restricts it to one column of the index."""
+    def fts5(self, concepts: tuple[tuple[Alternative, ...], ...] | None = None) -> str:
+        """SQLite FTS5 MATCH text of the query (or of some of its concepts)."""
         def lexeme(key: str) -> str:
             return f'"{key}"*' if len(key) >= PREFIX_FROM else f'"{key}"'
-        text = " AND ".join("(" + " OR ".join("(" + " AND ".join(lexeme(k) for k in alt) + ")" for alt in concept)
-                            + ")" for concept in self.concepts)
-        return f"{{{column}}} : ({text})" if column else text
+        return " AND ".join("(" + " OR ".join("(" + " AND ".join(lexeme(k) for k in alt) + ")" for alt in concept)
+                            + ")" for concept in (self.concepts if concepts is None else concepts))
 
 
 @dataclass
@@ -74,11 +80,18 @@ class Vocabulary:
     readable: dict[str, str]
     synonyms: dict[Alternative, list[Alternative]] = field(default_factory=dict)
     longest: int = 1
+    code_words: list[str] = field(default_factory=list)  # sorted keys of the codes' appellations
+    codes_by_word: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, labels: list[str], synonym_rows: list[tuple[str, str]]) -> "Vocabulary":
+    def build(cls, jobs: list[tuple[str, str]], synonym_rows: list[tuple[str, str]]) -> "Vocabulary":
+        """`jobs`: (appellation or code label, ROME code) pairs."""
+        by_word: dict[str, set[str]] = {}
+        for text, code in jobs:
+            for key in search_keys(text):
+                by_word.setdefault(key, set()).add(code)
         readable: dict[str, str] = {}
-        for text in (*labels, *(t for row in synonym_rows for t in (row[0], *row[1].split("|")))):
+        for text in (*(t for t, _ in jobs), *(t for row in synonym_rows for t in (row[0], *row[1].split("|")))):
             for word in text.lower().replace("/", " ").replace("-", " ").replace("'", " ").split():
                 plain = normalise(word)
                 if plain.isalpha() and " " not in plain:
@@ -93,7 +106,24 @@ class Vocabulary:
                 alternative = tuple(search_keys(equivalent))
                 if alternative and alternative not in alternatives:
                     alternatives.append(alternative)
-        return cls(sorted(readable), readable, synonyms, max((len(k) for k in synonyms), default=1))
+        return cls(sorted(readable), readable, synonyms, max((len(k) for k in synonyms), default=1),
+                   sorted(by_word), {word: frozenset(codes) for word, codes in by_word.items()})
+
+    def codes_of(self, alternative: Alternative) -> frozenset[str]:
+        """The ROME codes whose appellations and label hold every key of `alternative` (as a
+        prefix from PREFIX_FROM letters, as the index does)."""
+        found: frozenset[str] | None = None
+        for key in alternative:
+            if len(key) >= PREFIX_FROM:
+                start = bisect_left(self.code_words, key)
+                stop = bisect_left(self.code_words, key + "~")
+                codes = frozenset().union(*(self.codes_by_word[w] for w in self.code_words[start:stop]))
+            else:
+                codes = self.codes_by_word.get(key, frozenset())
+            found = codes if found is None else found & codes
+            if not found:
+                return frozenset()
+        return found or frozenset()
 
     def known(self, key: str) -> bool:
         """`key` is a word of the vocabulary or the start of one."""
@@ -135,7 +165,8 @@ class Vocabulary:
                     alternatives += self.synonyms.get((key,), [])
                 position += 1
             concepts.append(tuple(dict.fromkeys(alternatives)))
-        return TextQuery(tuple(concepts), tuple(corrections))
+        codes = tuple(frozenset().union(*(self.codes_of(alt) for alt in concept)) for concept in concepts)
+        return TextQuery(tuple(concepts), tuple(corrections), codes)
 
     def _phrase_at(self, candidates: list[list[str]], start: int) -> Alternative | None:
         """The longest synonym phrase (two words or more) the keys from `start` spell."""
@@ -170,8 +201,9 @@ def vocabulary_for(index) -> Vocabulary:
     if cached is not None and cached[0] is index:
         return cached[1]
     with _cache_lock:
-        labels = [label_text(a.label) for a in index.appellations] + sorted({a.rome_label for a in index.appellations})
-        vocabulary = Vocabulary.build(labels, read_synonyms())
+        jobs = [(label_text(a.label), a.rome_code) for a in index.appellations]
+        jobs += sorted({(a.rome_label, a.rome_code) for a in index.appellations})
+        vocabulary = Vocabulary.build(jobs, read_synonyms())
         _cache.clear()
         _cache[id(index)] = (index, vocabulary)
     return vocabulary

@@ -1,9 +1,9 @@
 """board_full_text_search: the job board's keyword search served by a full-text index
 
-Two columns of search keys on offers (search_words: title, appellation, skills; search_related:
-the ROME code's label and appellations), filled here for the existing rows by the same Python
-code that keeps them current (clausematch/offers/search_index.py), then indexed: on PostgreSQL a
-stored generated tsvector column with a GIN index, on SQLite an FTS5 table kept by triggers.
+A column of search keys on offers (search_words: title, appellation, skills), filled here for
+the existing rows by the same Python code that keeps it current (clausematch/offers/search_index.py),
+then indexed: on PostgreSQL a stored generated tsvector column with a GIN index, on SQLite an FTS5
+table kept by triggers.
 
 Revision ID: 0012
 Revises: 0006
@@ -27,7 +27,6 @@ BATCH = 1000
 def upgrade():
     with op.batch_alter_table('offers', schema=None) as batch_op:
         batch_op.add_column(sa.Column('search_words', sa.Text(), server_default='', nullable=False))
-        batch_op.add_column(sa.Column('search_related', sa.Text(), server_default='', nullable=False))
     connection = op.get_bind()
     _fill_documents(connection)
     for statement in create_statements(connection.dialect.name):
@@ -40,22 +39,16 @@ def _fill_documents(connection) -> None:
     """The documents of every existing offer, written in batches (offers are few on a live
     territory: thousands; the scale database, 50 000, takes seconds)."""
     offers = sa.table('offers', sa.column('id', sa.Integer), sa.column('title', sa.String),
-                      sa.column('appellation_code', sa.Integer), sa.column('rome_code', sa.String),
-                      sa.column('skills', sa.Text), sa.column('search_words', sa.Text),
-                      sa.column('search_related', sa.Text))
-    rows = connection.execute(sa.select(offers.c.id, offers.c.title, offers.c.appellation_code, offers.c.rome_code,
-                                        offers.c.skills)).all()
+                      sa.column('appellation_code', sa.Integer), sa.column('skills', sa.Text), sa.column('search_words', sa.Text))
+    rows = connection.execute(sa.select(offers.c.id, offers.c.title, offers.c.appellation_code, offers.c.skills)).all()
     if not rows:
         return
     builder = DocumentBuilder(connection)
     update = (offers.update().where(offers.c.id == sa.bindparam('offer_id'))
-              .values(search_words=sa.bindparam('words'), search_related=sa.bindparam('related')))
+              .values(search_words=sa.bindparam('words')))
     for start in range(0, len(rows), BATCH):
-        batch = []
-        for offer_id, title, appellation_code, rome_code, skills in rows[start:start + BATCH]:
-            columns = builder.columns(title, appellation_code, rome_code, skills)
-            batch.append({'offer_id': offer_id, 'words': columns['search_words'],
-                          'related': columns['search_related']})
+        batch = [{'offer_id': offer_id, 'words': builder.columns(title, appellation_code, skills)['search_words']}
+                 for offer_id, title, appellation_code, skills in rows[start:start + BATCH]]
         connection.execute(update, batch)
 
 
@@ -63,5 +56,4 @@ def downgrade():
     for statement in drop_statements(op.get_bind().dialect.name):
         op.execute(statement)
     with op.batch_alter_table('offers', schema=None) as batch_op:
-        batch_op.drop_column('search_related')
         batch_op.drop_column('search_words')
