@@ -1,6 +1,7 @@
 """The public job board's search: published offers filtered and paginated entirely in SQL.
 
-Query plan (one COUNT and one page query per search, whatever the number of offers; plus, when
+Query plan (one page query per search, whatever the number of offers, its rows carrying the total
+count; a COUNT too when the page asked is past the last; plus, when
 a commune is typed by name, one small query for the departments of the territories, used to pick
 "Saint-Denis (93)" over the other Saint-Denis):
 
@@ -28,8 +29,8 @@ a commune is typed by name, one small query for the departments of the territori
   memory. An autocomplete label ("Maçon / Maçonne (F1703 Maçonnerie)") or a bare ROME code
   ("K2204") is the job itself: ``rome_code = …`` on its index.
 - Contract type and sector: plain equalities on the same rows.
-- Company name, commune name and appellation label come from primary-key joins in the page query
-  (the COUNT needs none: every offer has its company and commune); LIMIT/OFFSET cuts the page.
+- Company name, commune name and appellation label come from primary-key joins in the page query;
+  LIMIT/OFFSET cuts the page, after ``count(*) OVER ()`` has counted every row matched.
 - Order: with a keyword, relevance first, in two tiers: the offers whose own words hold the whole
   query, then those found through their ROME code's other appellations; within a tier, and
   without a keyword, squared distance then newest when a place is given (a top-N sort of the few
@@ -284,17 +285,24 @@ def _board_offer(row: sa.Row, place: Place | None) -> BoardOffer:
 
 
 def search_offers(filters: BoardFilters, per_page: int | None = None, today: date | None = None) -> Page:
-    """One page of public offers matching `filters`: a COUNT, then the page's rows (none if empty).
-    A page past the last shows the last one."""
+    """One page of public offers matching `filters`: one statement, the page's rows each carrying
+    the total (``count(*) OVER ()``: the rows matched are read once, for the sort and the count).
+    A page past the last (no row comes back) costs a COUNT and shows the last page."""
     text = text_match(filters.q, db.session.get_bind().dialect.name) if filters.q else None
     where = conditions(filters, today or utc_today(), text)
     per_page = per_page or current_app.config.get("PAGE_SIZE", 25)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Offer).where(*where)) or 0
-    if total == 0:
-        return Page(items=[], page=1, per_page=per_page, total=0)
-    page = min(filters.page, math.ceil(total / per_page))
-    rows = db.session.execute(page_statement(filters, where, text).limit(per_page).offset((page - 1) * per_page))
-    return Page(items=[_board_offer(row, filters.place) for row in rows], page=page, per_page=per_page,
+    statement = page_statement(filters, where, text).add_columns(sa.func.count().over())
+    page = max(filters.page, 1)
+    rows = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    if rows:
+        total = rows[0][-1]
+    else:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(Offer).where(*where)) or 0
+        if total == 0:
+            return Page(items=[], page=1, per_page=per_page, total=0)
+        page = math.ceil(total / per_page)
+        rows = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(items=[_board_offer(row[:-1], filters.place) for row in rows], page=page, per_page=per_page,
                 total=total)
 
 

@@ -20,6 +20,7 @@ from clausematch.applications.models import RefusalReason
 from clausematch.candidates.models import EligibilityStatus
 from clausematch.extensions import db
 from clausematch.offers.models import OfferStatus
+from clausematch.offers.search_words import document, label_text
 from clausematch.offers.services import offer_search_text
 from clausematch.pathways import hours_totals
 from clausematch.pathways.models import HoursKind, HoursStatus
@@ -108,9 +109,9 @@ def _picker(rows: list[tuple]):
 
 
 OFFER_COLUMNS = ("id", "territory_id", "lot_id", "company_id", "title", "appellation_code", "rome_code", "sector",
-                 "description", "search_text", "commune_insee", "latitude", "longitude", "contract_type",
-                 "weekly_hours", "positions", "start_date", "publication_end", "status", "published_at",
-                 "created_by_id", "created_at", "updated_at")
+                 "description", "search_text", "search_words", "commune_insee", "latitude", "longitude",
+                 "contract_type", "weekly_hours", "positions", "start_date", "publication_end", "status",
+                 "published_at", "created_by_id", "created_at", "updated_at")
 
 
 def _offers(rng, layout, plan, pickers, appellations, offers, territories, offer_lots):
@@ -130,7 +131,8 @@ def _offers(rng, layout, plan, pickers, appellations, offers, territories, offer
         published = created + timedelta(days=rng.randint(0, 5)) if status != OfferStatus.DRAFT else None
         yield (o + 1, t + 1, layout.lot(t, k), layout.lot_company(t, k), title, code, job["rome_code"],
                Sector(TRADES[trade].sector), "Poste ouvert au titre de la clause sociale d'insertion.",
-               offer_search_text(title, job["label"], job["rome_label"]), insee, lat, lon,
+               offer_search_text(title, job["label"], job["rome_label"]), document(title, label_text(job["label"])),
+               insee, lat, lon,
                weighted(rng, CONTRACT_TYPES), rng.choice((24.0, 35.0, 35.0, 39.0)), 1,
                (published or created).date() + timedelta(days=rng.randint(14, 45)),
                plan.anchor + timedelta(days=rng.randint(-60, 90)) if published else None, status,

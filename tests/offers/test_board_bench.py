@@ -11,4 +11,7 @@ def test_bench_fills_a_database_and_reports_percentiles_in_french(tmp_path, caps
     assert "Préparation : 300 offres" in out
     for kind in ("rayon", "mot-clé", "combinée"):
         assert re.search(rf"Recherche {kind} \(2\) : service p50 [\d,]+\u00a0ms, p95 [\d,]+\u00a0ms", out), kind
-    assert re.search(r"Toutes \(6\) : service p50 [\d,]+\u00a0ms", out)
+    labelled = len(bench.read_queries())
+    assert re.search(rf"Recherche requête étiquetée \({labelled}\) : service p50 [\d,]+\u00a0ms", out)
+    assert re.search(rf"Toutes \({6 + labelled}\) : service p50 [\d,]+\u00a0ms", out)
+    assert re.search(rf"Rappel@10 des {labelled} requêtes étiquetées \(board_queries.csv\) : [01],\d\d", out)

@@ -33,6 +33,7 @@ def test_counts_match_the_options(scaled):
     assert result.exit_code == 0, result.output
     assert value("SELECT COUNT(*) FROM candidates") == CANDIDATES
     assert value("SELECT COUNT(*) FROM offers") == OFFERS
+    assert value("SELECT COUNT(*) FROM offers WHERE search_words = ''") == 0  # the board's search index
     assert value("SELECT COUNT(*) FROM hours_entries") == HOURS
     assert value("SELECT COUNT(*) FROM territories") == TERRITORIES
     assert value("SELECT COUNT(DISTINCT territory_id) FROM candidates") == TERRITORIES
