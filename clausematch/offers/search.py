@@ -210,20 +210,35 @@ def text_match(q: str, dialect: str) -> TextMatch | None:
     query = text_query(q)
     if not query.concepts:
         return None
+    each = []
     if dialect == "postgresql":
         vector, simple = sa.literal_column(f"offers.{VECTOR_COLUMN}"), sa.literal_column("'simple'")
 
         def own(concepts, name: str) -> sa.ColumnElement[bool]:
             return vector.bool_op("@@")(sa.func.to_tsquery(simple, sa.bindparam(name, query.tsquery(concepts))))
+
+        for n, (concept, codes) in enumerate(zip(query.concepts, query.codes, strict=True)):
+            found = own((concept,), f"board_text_{n}")
+            each.append(sa.or_(found, Offer.rome_code.in_(sorted(codes))) if codes else found)
     else:
-        def own(concepts, name: str) -> sa.ColumnElement[bool]:
-            rows = (sa.select(sa.literal_column("rowid")).select_from(sa.table(FTS_TABLE))
+        def own_ids(concepts, name: str) -> sa.Select:
+            return (sa.select(sa.literal_column("rowid")).select_from(sa.table(FTS_TABLE))
                     .where(sa.literal_column(FTS_TABLE).op("MATCH")(sa.bindparam(name, query.fts5(concepts)))))
-            return Offer.id.in_(rows)
-    each = []
-    for n, (concept, codes) in enumerate(zip(query.concepts, query.codes, strict=True)):
-        found = own((concept,), f"board_text_{n}")
-        each.append(sa.or_(found, Offer.rome_code.in_(sorted(codes))) if codes else found)
+
+        def own(concepts, name: str) -> sa.ColumnElement[bool]:
+            return Offer.id.in_(own_ids(concepts, name))
+
+        # One id list (per concept: FTS rows UNION the offers of its codes; the concepts
+        # INTERSECTed): SQLite then reads the offers by primary key from the list instead of
+        # scanning every visible offer.
+        other = sa.orm.aliased(Offer)
+        lists = []
+        for n, (concept, codes) in enumerate(zip(query.concepts, query.codes, strict=True)):
+            ids = own_ids((concept,), f"board_text_{n}")
+            if codes:
+                ids = sa.union(ids, sa.select(other.id).where(other.rome_code.in_(sorted(codes))))
+            lists.append(sa.select(ids.subquery(f"concept_{n}").c[0]) if len(query.concepts) > 1 else ids)
+        each.append(Offer.id.in_(sa.intersect(*lists) if len(lists) > 1 else lists[0]))
     return TextMatch(sa.and_(*each), sa.case((own(query.concepts, "board_own"), 0), else_=1))
 
 
