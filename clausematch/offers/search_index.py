@@ -21,7 +21,7 @@ The database indexes them:
 
 These objects are not in the models (SQLite has no tsvector, FTS5 tables are virtual): they are
 created after the ``offers`` table by a DDL event (create_all: tests, benchmarks) and by migration
-0012, and hidden from Alembic's autogenerate by ``include_object``.
+0011, and hidden from Alembic's autogenerate by ``include_object``.
 """
 import sqlalchemy as sa
 from sqlalchemy.orm import Session

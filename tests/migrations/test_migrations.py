@@ -145,7 +145,7 @@ def test_hours_totals_are_filled_from_existing_entries_and_kept_by_triggers(migr
 
 
 def test_board_search_migration_indexes_the_offers_already_there(migration_app):
-    """0012 fills the search documents of existing offers and indexes them; its downgrade takes
+    """0011 fills the search documents of existing offers and indexes them; its downgrade takes
     the columns and the index away, and a new upgrade builds them again from the rows."""
     from factories import OfferFactory
 

@@ -5,8 +5,8 @@ the existing rows by the same Python code that keeps it current (clausematch/off
 then indexed: on PostgreSQL a stored generated tsvector column with a GIN index, on SQLite an FTS5
 table kept by triggers.
 
-Revision ID: 0012
-Revises: 0006
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-12 12:00:00
 
 """
@@ -16,8 +16,8 @@ from alembic import op
 from clausematch.offers.search_index import DocumentBuilder, create_statements, drop_statements
 
 # revision identifiers, used by Alembic.
-revision = '0012'
-down_revision = '0006'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
