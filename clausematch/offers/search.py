@@ -2,7 +2,7 @@
 
 Query plan (one page query per search, whatever the number of offers, its rows carrying the total
 count; a COUNT too when the page asked is past the last; plus, when
-a commune is typed by name, one small query for the departments of the territories, used to pick
+a commune is typed, one small query for the departments of the territories, used to pick
 "Saint-Denis (93)" over the other Saint-Denis):
 
 - Visibility: ``status = 'published' AND (publication_end IS NULL OR publication_end >= today)``.
@@ -56,7 +56,8 @@ from clausematch.offers.text_query import TextQuery, vocabulary_for
 from clausematch.pagination import Page
 from clausematch.referential import geo
 from clausematch.referential.models import Commune, RomeAppellation, RomeCode
-from clausematch.referential.search import get_index, search_communes
+from clausematch.referential.resolve import unambiguous_commune
+from clausematch.referential.search import get_index
 from clausematch.referential.services import territory_departments
 from clausematch.vocabulary import ContractType, Criterion, Sector
 
@@ -64,11 +65,6 @@ RADIUS_CHOICES = (5, 10, 20, 30, 50, 100)
 DEFAULT_RADIUS, MIN_RADIUS, MAX_RADIUS = 30, 5, 100
 MAX_TEXT = 100  # characters kept of a typed text
 SAME_PLACE_KM = 0.05
-# "Saint-Denis (93200)", "Saint-Denis 93": a name, then a postcode, department or INSEE code.
-_COMMUNE_HINT = re.compile(r"(?P<name>.*[^\W\d].*?)\s*\(?(?P<code>\d[\dab]\d{0,3})\)?\s*", re.IGNORECASE)
-# Below this referential score a commune hit is noise ("Zzyzxville" → Yville-sur-Seine scores 16);
-# one-letter typos score about 50 ("aubervilier", "Vilejuif").
-COMMUNE_MIN_SCORE = 45
 # The ROME code an appellation autocomplete label ends with: "Maçon / Maçonne (F1703 Maçonnerie)",
 # or a ROME code typed alone ("K2204").
 _ROME_IN_LABEL = re.compile(r"\(\s*([a-n]\d{4})\b[^)]*\)\s*$", re.IGNORECASE)
@@ -152,19 +148,13 @@ class BoardSearch:
 
 # --- Resolving what people type ------------------------------------------------------------
 
-def resolve_place(text: str) -> Place | None:
+def resolve_place(text: str) -> Place:
     """The commune for a typed name, postcode or INSEE code, or an autocomplete label
-    ("Saint-Denis (93200)"): the best hit of the referential search, preferring the departments
-    of the territories served (Saint-Denis 93 over Saint-Denis 974)."""
-    hinted = _COMMUNE_HINT.fullmatch(text)
-    if hinted:  # the postcode or department in the label picks among namesakes
-        name, code = hinted["name"], hinted["code"].upper()
-        for hit in search_communes(name, limit=20):
-            if code in hit.postcodes or code in (hit.department, hit.insee_code):
-                return _place(hit)
-    prefer = frozenset() if text.isdigit() else territory_departments()
-    hits = search_communes(text, limit=1, prefer_departments=prefer)
-    return _place(hits[0]) if hits and hits[0].score >= COMMUNE_MIN_SCORE else None
+    ("Saint-Denis (93200)"), resolved as every place field is (`referential.resolve`): only a
+    commune named without doubt, the territories' departments first among namesakes (Saint-Denis
+    93 over Saint-Denis 974). Raises CommuneNotResolved (a DomainError listing the closest
+    communes) otherwise: the board never searches around a place nobody named."""
+    return _place(unambiguous_commune(text, territory_departments()))
 
 
 def _place(hit) -> Place:

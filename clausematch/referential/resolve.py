@@ -12,7 +12,14 @@ from clausematch.accounts.models import TerritoryCommune
 from clausematch.errors import DomainError
 from clausematch.extensions import db
 from clausematch.referential.models import Commune, RomeAppellation
-from clausematch.referential.search import AppellationHit, search_appellations, search_communes
+from clausematch.referential.search import (
+    AppellationHit,
+    CommuneHit,
+    communes_named,
+    communes_with_code,
+    search_appellations,
+    search_communes,
+)
 from clausematch.text import gendered_forms, normalise
 
 SUGGESTIONS = 5
@@ -22,9 +29,13 @@ MIN_SCORE = 60
 MIN_LEAD = 5
 # "Maçon / Maçonne (F1703 Maçonnerie)" and "Saint-Denis (93200)": the forms the widgets show.
 _ROME_SUFFIX = re.compile(r"\s*\([A-Na-n]\d{4}\b[^)]*\)\s*$")
-UNKNOWN_COMMUNE = ("Commune introuvable : vérifiez l'orthographe ou saisissez le code postal "
-                   "(par exemple 93200).")
-_POSTCODE_SUFFIX = re.compile(r"^(?P<name>.*?)\s*\((?P<postcode>\d[\dAB]\d{3})\)\s*$")
+# A postcode, department or INSEE code ("93200", "93", "2A004"), alone or with a name around it.
+_CODE = re.compile(r"\d[\dAB]\d{0,3}", re.IGNORECASE)
+_NAME_AND_CODE = re.compile(r"(?P<name>.*?[^\W\d].*?)[\s,]*\(?\s*(?P<code>\d[\dAB]\d{0,3})\s*\)?", re.IGNORECASE)
+_CODE_AND_NAME = re.compile(r"(?P<code>\d[\dAB]\d{3})[\s,]+(?P<name>.*[^\W\d].*)", re.IGNORECASE)
+# Closest communes listed under a refusal: below this referential score a hit is noise
+# ("Zzzzville" → Ozeville); one-letter typos score about 50 ("aubervilier").
+MIN_CHOICE_SCORE = 40
 
 
 def appellation_option_label(appellation: RomeAppellation) -> str:
@@ -84,32 +95,84 @@ def find_commune(text: str | None, insee_code: str | None = None,
                  prefer_departments: frozenset[str] = frozenset(), field: str = "commune") -> Commune | None:
     """The commune meant by `text`, or None when nothing was typed.
 
-    The autocomplete fills a hidden `insee_code`: it wins while the visible text still names
-    that commune. Otherwise (no JavaScript, or text changed after picking) the text is resolved
-    with the referential search (name, postcode, typos), communes of `prefer_departments` first
-    on ties ("Saint-Denis" is the one of Seine-Saint-Denis for Plaine Commune, not the larger one
-    of La Réunion); an INSEE code typed as such is a last resort, since people type postcodes far
-    more often. Raises DomainError on `field` when nothing matches.
+    Only a commune the person picked or named without doubt is returned, never a guess:
+    - the autocomplete's hidden `insee_code`, while the visible text still names that commune;
+    - "Saint-Denis (93200)", "Saint-Denis 93200" or "93200 Saint-Denis": the commune of that name
+      with that postcode (or department, or INSEE code);
+    - a postcode alone when a single commune has it, or an INSEE code;
+    - a name alone (accents, case, hyphens and "st" ignored) that only one commune bears, or,
+      among namesakes, only one in `prefer_departments` (the territory's: "Saint-Denis" is the
+      one of Seine-Saint-Denis for Plaine Commune).
+    Anything else (a typo, the start of a name, a postcode shared by several communes) raises a
+    CommuneNotResolved on `field` listing the closest communes, written so that typing one back
+    resolves it.
     """
     text = (text or "").strip()
     if not text:
         return None
     if insee_code:
-        picked = db.session.get(Commune, insee_code.strip())
+        picked = db.session.get(Commune, insee_code.strip()[:5])
         if picked is not None and _names_commune(text, picked):
             return picked
-    hits = []
-    labelled = _POSTCODE_SUFFIX.match(text)
-    if labelled:  # "Saint-Denis (93200)": the commune of that postcode with that name
-        hits = [hit for hit in search_communes(labelled["postcode"], limit=50)
-                if _names_it(labelled["name"], hit.name)]
-    hits = hits or search_communes(text, limit=1, prefer_departments=prefer_departments)
-    if hits:
-        return db.session.get(Commune, hits[0].insee_code)
-    typed = db.session.get(Commune, text.upper()) if len(text) == 5 else None
-    if typed is None:
-        raise DomainError(UNKNOWN_COMMUNE, field=field)
-    return typed
+    try:
+        hit = unambiguous_commune(text, prefer_departments)
+    except CommuneNotResolved as error:
+        error.field = field
+        raise
+    return db.session.get(Commune, hit.insee_code)
+
+
+def unambiguous_commune(text: str, prefer_departments: frozenset[str] = frozenset()) -> CommuneHit:
+    """The one commune `text` names, else CommuneNotResolved with the closest choices."""
+    named = _NAME_AND_CODE.fullmatch(text) or _CODE_AND_NAME.fullmatch(text)
+    if named:
+        code = named["code"].upper()
+        hits = [hit for hit in communes_named(named["name"])
+                if code in hit.postcodes or code in (hit.department, hit.insee_code)]
+        if len(hits) == 1:
+            return hits[0]
+        choices = hits or communes_named(named["name"]) or _closest(named["name"], prefer_departments)
+        raise CommuneNotResolved(text, choices)
+    compact = text.replace(" ", "")
+    if _CODE.fullmatch(compact):
+        by_postcode, by_insee = communes_with_code(compact)
+        hits = list({hit.insee_code: hit for hit in [*by_postcode, *([by_insee] if by_insee else [])]}.values())
+        if len(hits) == 1:
+            return hits[0]
+        raise CommuneNotResolved(text, hits, shared_code=len(hits) > 1)
+    hits = communes_named(text)
+    if len(hits) > 1:
+        preferred = [hit for hit in hits if hit.department in prefer_departments]
+        if len(preferred) == 1:
+            return preferred[0]
+        hits.sort(key=lambda hit: hit.department not in prefer_departments)  # stable: population next
+    if len(hits) == 1:
+        return hits[0]
+    raise CommuneNotResolved(text, hits or _closest(text, prefer_departments))
+
+
+def _closest(text: str, prefer_departments: frozenset[str]) -> list[CommuneHit]:
+    """The communes the tolerant search finds closest to `text`, noise left out."""
+    return [hit for hit in search_communes(text, limit=SUGGESTIONS, prefer_departments=prefer_departments)
+            if hit.score >= MIN_CHOICE_SCORE]
+
+
+class CommuneNotResolved(DomainError):
+    """What was typed names no commune, or several: the French message lists the closest ones."""
+
+    def __init__(self, text: str, choices: list[CommuneHit], shared_code: bool = False, field: str = "commune"):
+        self.choices = [hit.display for hit in choices[:SUGGESTIONS]]
+        if not choices:
+            message = (f"Commune introuvable : « {text} ». Vérifiez l'orthographe, saisissez le code postal "
+                       "(par exemple 93200) ou choisissez une commune dans la liste proposée.")
+        else:
+            more = len(choices) - len(self.choices)
+            listed = " ; ".join(self.choices) + (f" (et {more} autre{'s' if more > 1 else ''})" if more > 0 else "")
+            lead = (f"Plusieurs communes ont le code « {text} »" if shared_code
+                    else f"« {text} » ne désigne pas une commune précise")
+            message = (f"{lead} : précisez laquelle en choisissant dans la liste ou en saisissant le nom suivi "
+                       f"du code postal. Communes les plus proches : {listed}.")
+        super().__init__(message, field=field)
 
 
 def resolve_commune(text: str | None, insee_code: str | None = None,

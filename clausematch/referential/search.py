@@ -274,6 +274,33 @@ def search_communes(query: str, limit: int = 10, prefer_departments: frozenset[s
     return [replace(index.communes[p], score=scores[p]) for p in ranked]
 
 
+def communes_named(name: str) -> list[CommuneHit]:
+    """Every commune whose name is `name` once normalised (accents, case, hyphens, "st"), the most
+    populated first: one for "aubervilliers", several for "Saint-Denis". No SQL."""
+    index = get_index()
+    key = search_key(name)
+    if not key:
+        return []
+    tiers = index.commune_text.match(key, enough=0)
+    exact = [p for p, tier in tiers.items() if tier == EXACT]
+    return [replace(index.communes[p], score=100.0)
+            for p in sorted(exact, key=lambda p: -index.communes[p].population)]
+
+
+def communes_with_code(code: str) -> tuple[list[CommuneHit], CommuneHit | None]:
+    """(communes having `code` as one of their postcodes, the commune whose INSEE code it is).
+    No SQL."""
+    index = get_index()
+    code = code.strip().lower()
+    start = bisect_left(index.postcodes, (code,))
+    positions = dict.fromkeys(p for postcode, p in index.postcodes[start:bisect_left(index.postcodes, (code + "~",))]
+                              if postcode == code)
+    by_postcode = [replace(index.communes[p], score=100.0)
+                   for p in sorted(positions, key=lambda p: -index.communes[p].population)]
+    insee = index.insee.get(code)
+    return by_postcode, (replace(index.communes[insee], score=100.0) if insee is not None else None)
+
+
 def _number_matches(index: ReferentialIndex, number: str) -> dict[int, int]:
     """Communes whose postcode is or starts with `number`, or whose INSEE code it is."""
     tiers: dict[int, int] = {}

@@ -16,7 +16,7 @@ from clausematch.vocabulary import Criterion
 
 def form_data(**values) -> dict:
     data = {"first_name": "Hélène", "last_name": "Martin", "birth_date": "1990-05-17", "gender": "f",
-            "email": "helene.martin@exemple.fr", "phone": "06 12 34 56 78", "commune": "Saint-Denis",
+            "email": "helene.martin@exemple.fr", "phone": "06 12 34 56 78", "commune": "Saint-Denis (93200)",
             "commune_insee": "", "qpv_resident": "y", "education_level": "cap_bep",
             "desired_job_1": "Maçon / Maçonne (F1703 Maçonnerie)", "desired_job_code_1": "16250",
             "mobility_km": "25", "available": "y", "criterion_rsa": "y", "evidence_rsa": "Attestation CAF",
@@ -57,7 +57,7 @@ def test_create_then_see_the_candidate(db, client, login_as, territory):
     db.session.add(TerritoryCommune(territory_id=territory.id, commune_insee="93066"))
     db.session.commit()
     user = login_as("prescriber")
-    response = client.post("/candidats/nouveau", data=form_data(), follow_redirects=True)
+    response = client.post("/candidats/nouveau", data=form_data(commune="Saint-Denis"), follow_redirects=True)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     candidate = db.session.scalar(sa.select(Candidate))

@@ -11,6 +11,7 @@ from flask_login import current_user
 from wtforms import Form, SelectField, StringField
 
 from clausematch.applications.permissions import may_propose_to
+from clausematch.errors import DomainError
 from clausematch.formats import parse_int
 from clausematch.offers.search import (
     DEFAULT_RADIUS,
@@ -36,10 +37,12 @@ def read_filters(args: Mapping[str, str]) -> tuple[BoardFilters, dict[str, str]]
     """Check the raw query-string values: the filters, and a French notice per wrong field."""
     notices: dict[str, str] = {}
     commune_text = (args.get("commune") or "").strip()[:MAX_TEXT]
-    place = resolve_place(commune_text) if commune_text else None
-    if commune_text and place is None:
-        notices["commune"] = (f"Commune introuvable : « {commune_text} ». Vérifiez l'orthographe ou "
-                              "saisissez un code postal ; la recherche porte sur toute la France.")
+    place = None
+    if commune_text:
+        try:
+            place = resolve_place(commune_text)
+        except DomainError as error:
+            notices["commune"] = f"{error.message} En attendant, la recherche porte sur toute la France."
     radius_text = (args.get("rayon") or "").strip().lower().removesuffix("km").strip()
     radius = parse_int(radius_text, MIN_RADIUS, MAX_RADIUS)
     if radius is None:
