@@ -150,3 +150,64 @@ def month_key(month: date) -> str:
 def plural(count: int, word: str) -> str:
     """"1 valeur", "3 valeurs"."""
     return f"{count} {word}{'s' if count > 1 else ''}"
+
+
+# --- Phones and e-mail addresses: one rule for every form and import --------------------------
+
+PHONE_MESSAGE = ("Numéro de téléphone invalide : 10 chiffres, par exemple 06 12 34 56 78 ou +33 6 12 34 56 78 "
+                 "(un numéro étranger commence par + et l'indicatif du pays).")
+EMAIL_MESSAGE = "Adresse électronique invalide, par exemple prenom.nom@exemple.fr."
+MAX_EMAIL_LENGTH = 254
+# What people write around the digits: spaces, dots, dashes, slashes, "(0)".
+_PHONE_TYPING = re.compile(r"\+?[\d\s.\-/()\u00a0\u202f]+")
+_NOT_DIGITS = re.compile(r"\D")
+_FRENCH_PHONE = re.compile(r"0[1-9]\d{8}")
+_FOREIGN_PHONE = re.compile(r"\+\d{8,15}")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def normalise_phone(raw: str | None) -> str | None:
+    """Digits only, French international prefix written the national way: "+33 6 12-34" → "0612…".
+    Other international numbers keep their "+". Lenient (a search or duplicate lookup); a typed
+    value to store goes through `parse_phone`."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    digits = _NOT_DIGITS.sub("", raw)
+    if raw.startswith("+") or raw.startswith("00"):
+        digits = digits[2:] if raw.startswith("00") else digits
+        if digits.startswith("33"):
+            return "0" + digits[2:].removeprefix("0")
+        return "+" + digits if digits else None
+    return digits or None
+
+
+def parse_phone(text: str | None) -> str | None:
+    """A typed phone number as stored ("06 12 34 56 78", "06.12.34.56.78", "+33 (0)6 12 34 56 78"
+    → "0612345678"; "+44 20 7946 0958" → "+442079460958"); None when empty; ValueError
+    (PHONE_MESSAGE) for anything else: letters, too few or too many digits."""
+    raw = (text or "").strip()
+    if not raw:
+        return None
+    phone = normalise_phone(raw) if _PHONE_TYPING.fullmatch(raw) else None
+    if phone is None or not (_FRENCH_PHONE.fullmatch(phone) or _FOREIGN_PHONE.fullmatch(phone)):
+        raise ValueError(PHONE_MESSAGE)
+    return phone
+
+
+def format_phone(value: str | None) -> str:
+    """A stored phone shown by pairs: "0612345678" → "06 12 34 56 78"; others as stored."""
+    if value and _FRENCH_PHONE.fullmatch(value):
+        return " ".join(value[i:i + 2] for i in range(0, 10, 2))
+    return value or ""
+
+
+def parse_email(text: str | None) -> str | None:
+    """A typed e-mail address as stored (trimmed, lower case); None when empty; ValueError
+    (EMAIL_MESSAGE) when it is not of the form name@domain.tld or longer than 254 characters."""
+    email = (text or "").strip().lower()
+    if not email:
+        return None
+    if len(email) > MAX_EMAIL_LENGTH or not _EMAIL.fullmatch(email):
+        raise ValueError(EMAIL_MESSAGE)
+    return email

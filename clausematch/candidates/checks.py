@@ -3,17 +3,17 @@
 Every function raises DomainError (French message, the form field it concerns) before anything
 is changed, so a refused form saves nothing.
 """
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
 
 from clausematch.accounts.models import Membership, User
-from clausematch.candidates.duplicates import name_key, normalise_email, normalise_phone
+from clausematch.candidates.duplicates import name_key
 from clausematch.candidates.eligibility import add_months
 from clausematch.errors import DomainError
 from clausematch.extensions import db
+from clausematch.formats import parse_email, parse_phone
 from clausematch.referential.resolve import resolve_appellation, resolve_commune, territory_departments
 from clausematch.vocabulary import Criterion, EducationLevel, Gender
 
@@ -22,9 +22,6 @@ MIN_AGE, MAX_AGE = 15, 100
 TEXT_LIMITS = {"desired_jobs_text": 500, "skills": 5000, "experience": 5000, "certificates": 300}
 PURPOSES_MAX_LENGTH = 500
 EVIDENCE_MAX_LENGTH = 300
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_FRENCH_PHONE = re.compile(r"^0[1-9]\d{8}$")
-_FOREIGN_PHONE = re.compile(r"^\+\d{8,15}$")
 
 
 @dataclass
@@ -181,17 +178,17 @@ def _choice(enum_cls, value, field_name: str, message: str):
 
 
 def _email(value: str | None) -> str | None:
-    email = normalise_email(value)
-    if email is not None and (len(email) > 254 or not _EMAIL.match(email)):
-        raise DomainError("Adresse électronique invalide, par exemple prenom.nom@exemple.fr.", field="email")
-    return email
+    try:
+        return parse_email(value)
+    except ValueError as error:
+        raise DomainError(str(error), field="email") from None
 
 
 def _phone(value: str | None) -> str | None:
-    phone = normalise_phone(value)
-    if phone is not None and not (_FRENCH_PHONE.match(phone) or _FOREIGN_PHONE.match(phone)):
-        raise DomainError("Numéro de téléphone invalide : 10 chiffres, par exemple 06 12 34 56 78.", field="phone")
-    return phone
+    try:
+        return parse_phone(value)
+    except ValueError as error:
+        raise DomainError(str(error), field="phone") from None
 
 
 def _commune(text: str | None, insee_code: str | None, territory_id: int) -> str | None:

@@ -23,7 +23,6 @@ pairs grow quadratically. Beyond that scale the pairs should be computed by a ni
 table, which the schema does not have yet. Pairs a facilitator dismissed are kept as audit events
 ("candidate.duplicate_dismissed") and left out.
 """
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -40,23 +39,6 @@ from clausematch.text import normalise
 SAME_BIRTH_DATE_SCORE = 85
 SAME_PHONE_SCORE = 70
 DISMISSED_ACTION = "candidate.duplicate_dismissed"
-
-_NOT_DIGITS = re.compile(r"\D")
-
-
-def normalise_phone(raw: str | None) -> str | None:
-    """Digits only, French international prefix written the national way: "+33 6 12-34" → "0612…".
-    Other international numbers keep their "+"."""
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    digits = _NOT_DIGITS.sub("", raw)
-    if raw.startswith("+") or raw.startswith("00"):
-        digits = digits[2:] if raw.startswith("00") else digits
-        if digits.startswith("33"):
-            return "0" + digits[2:].removeprefix("0")
-        return "+" + digits if digits else None
-    return digits or None
 
 
 def normalise_email(raw: str | None) -> str | None:

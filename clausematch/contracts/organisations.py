@@ -11,6 +11,7 @@ from clausematch.contracts.permissions import can_manage_contracts, can_manage_o
 from clausematch.contracts.siret import normalise_siret, siret_error
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
+from clausematch.formats import parse_email, parse_phone
 from clausematch.referential.resolve import find_commune, territory_departments
 
 
@@ -86,6 +87,7 @@ def _save(actor: User, organisation: Buyer | Company, data: BuyerInput | Company
         _check_siret(siret, organisation)
     commune = find_commune(data.commune, data.commune_insee, territory_departments(organisation.territory_id))
     commune_insee = commune.insee_code if commune else None
+    email, phone = _contact(data) if is_company else (None, None)
     # Every check passed: only now change the record, so a refusal leaves it untouched.
     organisation.name = name
     organisation.siret = siret
@@ -93,8 +95,7 @@ def _save(actor: User, organisation: Buyer | Company, data: BuyerInput | Company
     organisation.commune_insee = commune_insee
     if is_company:
         organisation.company_kind = data.company_kind
-        organisation.email = data.email.strip().lower() or None
-        organisation.phone = data.phone.strip() or None
+        organisation.email, organisation.phone = email, phone
     else:
         organisation.buyer_kind = data.buyer_kind
     if organisation.id is not None:
@@ -108,6 +109,18 @@ def _save(actor: User, organisation: Buyer | Company, data: BuyerInput | Company
     audit.record(action, organisation.kind.value, organisation.id, actor_id=actor.id)
     db.session.commit()
     return organisation
+
+
+def _contact(data: CompanyInput) -> tuple[str | None, str | None]:
+    """The contact e-mail and phone as stored, checked as on every form (formats.py)."""
+    try:
+        email = parse_email(data.email)
+    except ValueError as error:
+        raise DomainError(str(error), field="email") from None
+    try:
+        return email, parse_phone(data.phone)
+    except ValueError as error:
+        raise DomainError(str(error), field="phone") from None
 
 
 def _check_siret(siret: str, organisation: Organisation) -> None:

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from clausematch import vocabulary
 from clausematch.accounts.models import Role
-from clausematch.formats import format_date, format_number, format_percent, month_label
+from clausematch.formats import format_date, format_number, format_percent, format_phone, month_label
 from clausematch.reporting.masking import is_small
 
 
@@ -74,6 +74,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["percent"] = format_percent
     app.jinja_env.filters["date_fr"] = format_date
+    app.jinja_env.filters["phone"] = format_phone
     app.jinja_env.globals["month_label"] = month_label
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.filters["control_kind"] = control_kind

@@ -5,8 +5,8 @@ applications tell when each person was first oriented."""
 from datetime import timedelta
 
 from clausematch.accounts.models import PrescriberKind
-from clausematch.candidates.duplicates import normalise_phone
 from clausematch.candidates.models import Candidate
+from clausematch.formats import normalise_phone
 from clausematch.vocabulary import EducationLevel, Gender
 from seeds.demo.common import Plan, name_key, plain, weighted
 from seeds.demo.names import FEMALE_FIRST_NAMES, LAST_NAMES, MALE_FIRST_NAMES, NAME_VARIANTS

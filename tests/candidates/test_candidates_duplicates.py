@@ -11,13 +11,13 @@ from clausematch.candidates.duplicates import (
     find_duplicates,
     match_reason,
     name_similarity,
-    normalise_phone,
     suspected_pairs,
 )
 from clausematch.candidates.merge import dismiss_pair
 from clausematch.candidates.models import Candidate
 from clausematch.candidates.services import PossibleDuplicate, create_candidate
 from clausematch.errors import DomainError
+from clausematch.formats import normalise_phone
 from clausematch.notifications import Notification
 
 BORN = date(1988, 2, 29)
