@@ -6,7 +6,7 @@ from enum import Enum
 
 from wtforms import HiddenField
 
-from clausematch.formats import MAX_INTEGER, format_date, format_decimal_fr, share_to_percent
+from clausematch.formats import MAX_INTEGER, format_date, format_decimal_fr, format_phone, share_to_percent
 from clausematch.versioning import EditConflict
 
 # Columns a form edits under another name.
@@ -63,6 +63,8 @@ def _value_text(name: str, field, value) -> str:
     codes), a share as a percentage, anything else in French formats."""
     if name in SHARE_COLUMNS and value is not None:
         return f"{format_decimal_fr(share_to_percent(value))} %"
+    if name == "phone" and value:
+        return format_phone(value)
     labels = _choice_labels(field)
     if labels and isinstance(value, list):
         return ", ".join(labels.get(str(item), str(item)) for item in value) or "(vide)"

@@ -58,7 +58,7 @@ def test_a_wrong_email_is_refused_in_french(client, login_as):
     login_as("facilitator")
     response = client.post("/entreprises/nouvelle", data={"name": "Bâtir", "company_kind": "titulaire",
                                                           "siret": "73282932000074", "email": "pas-une-adresse"})
-    assert "Saisissez une adresse électronique valide" in error_of(response, "email")
+    assert "Adresse électronique invalide" in error_of(response, "email")
 
 
 def test_a_company_is_created_then_shown_with_its_contacts_and_invitation_link(client, login_as, db):

@@ -199,7 +199,7 @@ def test_a_company_saved_meanwhile_is_not_overwritten(db, client, login_as, pers
     assert "Téléphone : 01 48 00 00 00" in page and f"Type d'entreprise : {CompanyKind.EI.label}" in page
     assert 'value="contact@batisseurs93.fr"' in response.get_data(as_text=True)
     saved = current(db, Company, company.id)
-    assert (saved.phone, saved.email, saved.company_kind) == ("01 48 00 00 00", None, CompanyKind.EI)
+    assert (saved.phone, saved.email, saved.company_kind) == ("0148000000", None, CompanyKind.EI)
 
     again = client.post(edit, data={**data, "version": loaded_version(response.get_data(as_text=True))})
     assert again.status_code == 302

@@ -4,7 +4,7 @@ check the rules. Messages in French. Each carries the version of the record it e
 from datetime import datetime
 
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from clausematch.accounts.models import BuyerKind, CompanyKind
 from clausematch.contracts.models import ClauseKind, ObjectiveMethod
@@ -77,11 +77,11 @@ class CompanyForm(CommuneFields, FrenchForm):
     siret = StringField("SIRET", validators=[required(), Length(max=20)],
                         description="14 chiffres, espaces acceptés, par exemple 732 829 320 00074.")
     address = StringField("Adresse", validators=[Optional(), Length(max=300)])
-    email = StringField("Adresse électronique de contact",
-                        validators=[Optional(), Length(max=254),
-                                    Email(message="Saisissez une adresse électronique valide, par exemple "
-                                                  "contact@entreprise.fr.")])
-    phone = StringField("Téléphone", validators=[Optional(), Length(max=30)])
+    # Checked by the service with the rule of every form (formats.parse_email, parse_phone).
+    email = StringField("Adresse électronique de contact", validators=[Optional(), Length(max=254)],
+                        description="Facultatif, par exemple contact@entreprise.fr.")
+    phone = StringField("Téléphone", validators=[Optional(), Length(max=30)],
+                        description="Facultatif, par exemple 01 23 45 67 89.")
 
 
 class ContractForm(FrenchForm):
