@@ -74,7 +74,8 @@ def company_application(application_id: int) -> CompanyApplicationView:
     jobs = db.session.scalars(
         sa.select(RomeAppellation.label).join(CandidateDesiredJob, CandidateDesiredJob.appellation_code
                                               == RomeAppellation.code)
-        .where(CandidateDesiredJob.candidate_id == row.candidate_id).order_by(RomeAppellation.label))
+        .where(CandidateDesiredJob.candidate_id == row.candidate_id)
+        .order_by(CandidateDesiredJob.position, CandidateDesiredJob.id))
     values = {column.key: getattr(row, column.key) for column in CANDIDATE_COLUMNS}
     return CompanyApplicationView(
         application_id=row.id, status=row.status, refusal_reason=row.refusal_reason, offer_id=row.offer_id,

@@ -14,7 +14,7 @@ from clausematch.accounts.models import Role, User
 from clausematch.applications import messages, permissions, workflow
 from clausematch.applications.models import Application, ApplicationStatus, RefusalReason
 from clausematch.audit import record
-from clausematch.candidates.eligibility import EligibilityState, declared_or_valid_codes, state_of
+from clausematch.candidates.eligibility import EligibilityState, add_months, declared_or_valid_codes, state_of
 from clausematch.candidates.models import Candidate, EligibilityCriterion
 from clausematch.candidates.permissions import visible_criteria
 from clausematch.database import lock, today
@@ -140,11 +140,27 @@ def record_interview(application_id: int, interview_on: date | None, comment: st
     """The company met (or will meet) the candidate; the date goes at the head of the comment."""
     application = _application_or_error(application_id)
     comment = (comment or "").strip()
+    workflow.check_change(application, ApplicationStatus.INTERVIEW, actor, comment)  # who may, before the dates
+    check_interview_date(application, interview_on, today())
     if interview_on is not None:
         comment = f"Entretien le {format_date(interview_on)}." + (f" {comment}" if comment else "")
     workflow.change_status(application, ApplicationStatus.INTERVIEW, actor, comment)
     db.session.commit()
     return application
+
+
+def check_interview_date(application: Application, interview_on: date | None, on: date) -> None:
+    """An interview takes place after the person was proposed, and within a year from `on`."""
+    if interview_on is None:
+        return
+    proposed_on = application.created_at.date()
+    if interview_on < proposed_on:
+        raise DomainError(f"L'entretien ne peut pas avoir lieu avant la proposition du candidat à cette offre "
+                          f"(le {format_date(proposed_on)}) : vérifiez la date.", field="interview_on")
+    latest = add_months(on, 12)
+    if interview_on > latest:
+        raise DomainError(f"L'entretien ne peut pas être prévu plus d'un an à l'avance (le {format_date(latest)} "
+                          "au plus tard) : vérifiez l'année.", field="interview_on")
 
 
 def _application_or_error(application_id: int) -> Application:

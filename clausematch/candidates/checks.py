@@ -18,7 +18,8 @@ from clausematch.referential.resolve import resolve_appellation, resolve_commune
 from clausematch.vocabulary import Criterion, EducationLevel, Gender
 
 MAX_DESIRED_JOBS = 5
-MIN_AGE, MAX_AGE = 15, 100
+# Working age for an insertion pathway: 16 (end of compulsory schooling) to 70.
+MIN_AGE, MAX_AGE = 16, 70
 TEXT_LIMITS = {"desired_jobs_text": 500, "skills": 5000, "experience": 5000, "certificates": 300}
 PURPOSES_MAX_LENGTH = 500
 EVIDENCE_MAX_LENGTH = 300

@@ -49,9 +49,11 @@ def merge_candidates(actor: User, keep_id: int, drop_id: int, justification: str
     for _handler, details in candidate_merged.send(keep, actor=actor, dropped=drop):
         reported.update(details or {})
     _merge_criteria(keep, drop)
+    kept_jobs = len(keep.desired_jobs)
     for job in list(drop.desired_jobs):
         if job.appellation_code not in {j.appellation_code for j in keep.desired_jobs}:
-            job.candidate = keep
+            kept_jobs += 1
+            job.candidate, job.position = keep, kept_jobs  # after the kept record's own jobs
     for consent in list(drop.consents):
         consent.candidate = keep
     db.session.execute(sa.update(Candidate).where(Candidate.merged_into_id == drop.id)

@@ -64,8 +64,10 @@ class Candidate(TimestampMixin, db.Model):
     prescriber: Mapped[Prescriber] = relationship()
     referent: Mapped[User | None] = relationship()
     commune: Mapped[Commune | None] = relationship()
-    desired_jobs: Mapped[list["CandidateDesiredJob"]] = relationship(back_populates="candidate",
-                                                                    cascade="all, delete-orphan")
+    # In the order the prescriber wrote them (n° 1 first).
+    desired_jobs: Mapped[list["CandidateDesiredJob"]] = relationship(
+        back_populates="candidate", cascade="all, delete-orphan",
+        order_by="(CandidateDesiredJob.position, CandidateDesiredJob.id)")
     criteria: Mapped[list["EligibilityCriterion"]] = relationship(back_populates="candidate",
                                                                   cascade="all, delete-orphan")
     consents: Mapped[list["Consent"]] = relationship(back_populates="candidate", cascade="all, delete-orphan")
@@ -95,6 +97,8 @@ class CandidateDesiredJob(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     candidate_id: Mapped[int] = mapped_column(sa.ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
     appellation_code: Mapped[int] = mapped_column(sa.ForeignKey("rome_appellations.code"))
+    # 1 for "Métier souhaité n° 1"…; rows inserted without it (bulk seeds) follow their id.
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
 
     candidate: Mapped[Candidate] = relationship(back_populates="desired_jobs")
     appellation: Mapped[RomeAppellation] = relationship()

@@ -71,7 +71,8 @@ def create_candidate(actor: User, data: CandidateInput, consent: ConsentInput | 
     candidate = Candidate(territory_id=organisation.territory_id, prescriber_id=organisation.id, **values)
     candidate.consents.append(Consent(given_on=consent.given_on, purposes=consent.purposes,
                                       recorded_by_id=actor.id))
-    candidate.desired_jobs.extend(CandidateDesiredJob(appellation_code=code) for code in codes)
+    candidate.desired_jobs.extend(CandidateDesiredJob(appellation_code=code, position=position)
+                                  for position, code in enumerate(codes, start=1))
     db.session.add(candidate)
     _sync_criteria(candidate, declared, actor)
     db.session.flush()
@@ -110,14 +111,20 @@ def update_candidate(actor: User, candidate_id: int, data: CandidateInput, versi
 
 
 def _sync_jobs(candidate: Candidate, codes: list[int]) -> bool:
-    """Desired jobs become `codes`; rows kept when their code stays (unique per candidate)."""
+    """Desired jobs become `codes`, in that order; rows kept when their code stays (unique per
+    candidate), their position rewritten. True when the list or its order changed."""
+    before = [job.appellation_code for job in candidate.desired_jobs]
     current = {job.appellation_code: job for job in candidate.desired_jobs}
     for code, job in current.items():
         if code not in codes:
             candidate.desired_jobs.remove(job)
-    candidate.desired_jobs.extend(CandidateDesiredJob(appellation_code=code) for code in codes
-                                  if code not in current)
-    return set(codes) != set(current)
+    for position, code in enumerate(codes, start=1):
+        job = current.get(code)
+        if job is None:
+            candidate.desired_jobs.append(CandidateDesiredJob(appellation_code=code, position=position))
+        elif job.position != position:
+            job.position = position
+    return before != codes
 
 
 def _sync_criteria(candidate: Candidate, declared: dict[Criterion, CriterionInput], actor: User) -> dict:

@@ -69,7 +69,8 @@ def candidate_profiles(where: sa.ColumnElement[bool] | None = None, with_declare
     jobs = (sa.select(CandidateDesiredJob.candidate_id, RomeAppellation.label, RomeAppellation.rome_code)
             .join(RomeAppellation, RomeAppellation.code == CandidateDesiredJob.appellation_code)
             .join(Candidate, Candidate.id == CandidateDesiredJob.candidate_id)
-            .where(where).order_by(CandidateDesiredJob.candidate_id, CandidateDesiredJob.id))
+            .where(where).order_by(CandidateDesiredJob.candidate_id, CandidateDesiredJob.position,
+                                  CandidateDesiredJob.id))
     criteria = (sa.select(EligibilityCriterion.candidate_id, EligibilityCriterion.criterion)
                 .join(Candidate, Candidate.id == EligibilityCriterion.candidate_id)
                 .where(where, _counted_criteria(on, with_declared))

@@ -20,6 +20,7 @@ from clausematch.audit import record
 from clausematch.database import lock
 from clausematch.errors import DomainError
 from clausematch.extensions import db
+from clausematch.formats import format_date
 from clausematch.offers.models import Offer
 from clausematch.pathways.models import EmploymentContract
 from clausematch.vocabulary import ContractType, Mode
@@ -88,6 +89,10 @@ def create_contract(application: Application, data: HireData, actor: User) -> Em
     """The employment contract of a hire: on the offer's lot, owed by the lot's titulaire, signed
     by the offer's company (in its lending mode when it is an ETTI, AI or GEIQ)."""
     terms = checked_terms(data)
+    proposed_on = application.created_at.date()
+    if terms["start_date"] < proposed_on:
+        raise DomainError(f"Le contrat ne peut pas commencer avant la proposition du candidat à cette offre "
+                          f"(le {format_date(proposed_on)}) : vérifiez la date de début.", field="start_date")
     offer = application.offer
     employer = offer.company
     contract = EmploymentContract(

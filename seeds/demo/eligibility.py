@@ -50,8 +50,8 @@ def finalise_candidates(plan: Plan) -> None:
         candidate["updated_at"] = max(created, last)
         plan.add(Consent, candidate_id=candidate["id"], given_on=created.date(),
                  recorded_by_id=candidate["referent_id"], purposes=PURPOSES, recorded_at=created, withdrawn_on=None)
-        for code in person["jobs"]:
-            plan.add(CandidateDesiredJob, candidate_id=candidate["id"], appellation_code=code)
+        for position, code in enumerate(person["jobs"], start=1):
+            plan.add(CandidateDesiredJob, candidate_id=candidate["id"], appellation_code=code, position=position)
         _criteria(plan, rng, team, candidate, person, created)
 
 

@@ -79,8 +79,8 @@ def seed_activity(step, layout, plan, communes, candidates: int, offers: int, ho
         people = list(_people(rng, layout, plan, pickers, range(first, min(first + CHUNK, candidates)),
                               territories))
         step("candidats", m.Candidate, CANDIDATE_COLUMNS, (p[0] for p in people))
-        step("métiers recherchés", m.CandidateDesiredJob, ("candidate_id", "appellation_code"),
-             ((p[0][0], code) for p in people for code in p[1]))
+        step("métiers recherchés", m.CandidateDesiredJob, ("candidate_id", "appellation_code", "position"),
+             ((p[0][0], code, position) for p in people for position, code in enumerate(p[1], start=1)))
         step("consentements", m.Consent, ("candidate_id", "given_on", "recorded_by_id", "purposes", "recorded_at"),
              ((p[0][0], p[0][-1].date(), p[0][3], PURPOSES, p[0][-1]) for p in people))
         step("critères d'éligibilité", m.EligibilityCriterion, CRITERIA_COLUMNS,

@@ -1,6 +1,6 @@
 """Proposing a candidate (every refusal, the unique constraint), hiring (the employment contract)
 and the messages each change sends."""
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -168,6 +168,9 @@ def test_propose_checks_its_inputs(db, personas, candidate, offer):
 
 # --- Hiring -------------------------------------------------------------------------------------
 
+PROPOSED_AT = datetime(2026, 1, 5, 9)  # before the hire and interview dates below
+
+
 def hire(**changes) -> HireData:
     values = {"contract_type": "cdd", "start_date": date(2026, 3, 2), "planned_end_date": date(2026, 8, 31),
               "weekly_hours": 35}
@@ -175,7 +178,7 @@ def hire(**changes) -> HireData:
 
 
 def test_hire_creates_the_contract_in_the_same_commit(db, personas, make_application, lot):
-    application = make_application(S.INTERVIEW)
+    application = make_application(S.INTERVIEW, created_at=PROPOSED_AT)
     record_hire(application.id, hire(), "Bienvenue", personas["company"])
 
     db.session.expire_all()
@@ -201,7 +204,7 @@ def test_employer_that_lends_workers_sets_the_mode(db, personas, territory, make
     structure = CompanyFactory(territory=territory, company_kind=kind)
     recruiter = UserFactory(role=Role.COMPANY, organisation=structure)
     offer = OfferInTerritoryFactory(lot=lot, company=structure)
-    application = make_application(S.SENT, offer=offer)
+    application = make_application(S.SENT, offer=offer, created_at=PROPOSED_AT)
 
     record_hire(application.id, hire(contract_type="cdi", planned_end_date=None), "", recruiter)
 
@@ -249,7 +252,7 @@ def test_move_service_refuses_hires_and_unknown_states(db, personas, make_applic
 
 
 def test_interview_date_heads_the_comment(db, personas, make_application):
-    application = make_application(S.SENT)
+    application = make_application(S.SENT, created_at=PROPOSED_AT)
     services.record_interview(application.id, date(2026, 3, 12), "Bon contact", personas["company"])
     assert application.events[-1].comment == "Entretien le 12/03/2026. Bon contact"
     assert application.status == S.INTERVIEW

@@ -1,6 +1,6 @@
 """The company's side: data minimisation on the candidate page, URL guessing, and its three
 actions (interview, hire, refusal) through the forms."""
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -17,7 +17,8 @@ from clausematch.vocabulary import Criterion
 def sent(db, make_application, candidate):
     candidate.qpv_resident = True
     add_criterion(candidate, "rqth")
-    return make_application(S.SENT, message="Suivie pour une RQTH, habite la Cité Allende")
+    return make_application(S.SENT, message="Suivie pour une RQTH, habite la Cité Allende",
+                            created_at=datetime(2026, 1, 5, 9))  # before the interview and hire dates below
 
 
 def test_company_page_shows_what_a_recruiter_needs(client, login_as, sent):
