@@ -94,7 +94,11 @@ def _people(db, ids: dict, people: int, rng: random.Random) -> list[tuple]:
         "id": i, "territory_id": ids["territory"], "prescriber_id": ids["prescriber"], "first_name": f"P{i}",
         "last_name": f"N{i}", "name_key": f"n{i} p{i}", "birth_date": date(1960 + i % 45, 1 + i % 12, 1 + i % 28),
         "gender": Gender.FEMALE if i % 6 == 0 else Gender.MALE, "education_level": EducationLevel.CAP_BEP,
-        "qpv_resident": i % 3 != 0, "commune_insee": "93066" if i % 2 else None} for i in range(1, people + 1)))
+        "commune_insee": "93066" if i % 2 else None} for i in range(1, people + 1)))
+    _insert(db, m.EligibilityCriterion, ({  # residence in a QPV is this validated criterion
+        "candidate_id": i, "criterion": "qpv", "evidence": "Justificatif de domicile", "status": "validated",
+        "declared_at": datetime(2021, 1, 1), "validated_at": datetime(2021, 1, 2), "valid_until": date(2021, 7, 2)}
+        for i in range(1, people + 1) if i % 3 != 0))
     path = [S.SUBMITTED, S.VALIDATED, S.SHORTLISTED, S.SENT, S.INTERVIEW, S.HIRED]
     stages = [rng.choice((1, 2, 4, 6, 6, 6)) for _ in range(people)]
     _insert(db, m.Application, ({

@@ -110,9 +110,10 @@ def check_can_be_proposed(candidate: Candidate, offer: Offer, on: date,
         labels = " ; ".join(Criterion(code).label for code in expected)
         raise DomainError(f"{candidate.full_name} ne relève d'aucun des publics attendus pour cette offre "
                           f"({labels}). Déclarez le critère correspondant sur sa fiche, avec le justificatif vu.")
-    if offer.qpv_required and not candidate.qpv_resident:
-        raise DomainError("Cette offre est réservée aux résidents d'un quartier prioritaire (QPV) : "
-                          f"{candidate.full_name} n'est pas indiqué(e) comme résident(e) d'un QPV.")
+    if offer.qpv_required and Criterion.QPV.value not in declared_or_valid_codes(criteria, on):
+        raise DomainError("Cette offre est réservée aux résidents d'un quartier prioritaire (QPV) : déclarez le "
+                          f"critère « {Criterion.QPV.label} » de {candidate.full_name} sur sa fiche, avec le "
+                          "justificatif vu.")
 
 
 def _already_proposed(candidate_id: int, offer_id: int) -> bool:

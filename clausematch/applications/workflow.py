@@ -280,6 +280,6 @@ def check_eligible(application: Application, on: date) -> None:
         labels = ", ".join(Criterion(code).label for code in offer.eligible_criteria)
         raise DomainError("Aucun critère validé du candidat ne correspond aux publics de l'offre "
                           f"({labels}) : validez d'abord le critère correspondant sur sa fiche.")
-    if offer.qpv_required and not candidate.qpv_resident:
-        raise DomainError("L'offre est réservée aux résidents d'un quartier prioritaire (QPV) "
-                          "et le candidat n'y réside pas.")
+    if offer.qpv_required and Criterion.QPV.value not in valid:
+        raise DomainError("L'offre est réservée aux résidents d'un quartier prioritaire (QPV) : validez d'abord "
+                          f"le critère « {Criterion.QPV.label} » sur la fiche du candidat.")

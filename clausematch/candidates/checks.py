@@ -53,7 +53,6 @@ class CandidateInput:
     phone: str = ""
     commune_text: str = ""
     commune_insee: str | None = None
-    qpv_resident: bool = False
     desired_jobs_text: str = ""
     desired_jobs: list[DesiredJobInput] = field(default_factory=list)
     skills: str = ""
@@ -107,7 +106,7 @@ def checked_columns(data: CandidateInput, territory_id: int, prescriber_id: int,
             raise DomainError(f"Ce texte ne doit pas dépasser {limit} caractères.", field=name)
     if data.mobility_km is None or not 0 <= data.mobility_km <= 200:
         raise DomainError("La mobilité s'exprime en kilomètres, entre 0 et 200.", field="mobility_km")
-    values.update(mobility_km=int(data.mobility_km), qpv_resident=bool(data.qpv_resident),
+    values.update(mobility_km=int(data.mobility_km),
                   driving_licence=bool(data.driving_licence), available=bool(data.available),
                   available_from=data.available_from,
                   referent_id=_referent(data.referent_id, prescriber_id))

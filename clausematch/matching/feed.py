@@ -11,8 +11,8 @@ What a candidate profile holds:
 - skills: the skills text cut the same way;
 - position: the commune of residence (None when unknown); mobility_km as recorded;
 - criteria: the criteria validated by a facilitator and not expired today (declared ones too
-  when `with_declared`, as a prescriber may propose on them), plus "qpv" when the person lives
-  in a priority neighbourhood — the flag the orientation rules check for a QPV-only offer.
+  when `with_declared`, as a prescriber may propose on them); residence in a QPV is the
+  criterion "qpv", the one fact the orientation rules check for a QPV-only offer.
 Indexed candidates: not merged into another record, available. Indexed offers: published and
 open (publication not ended).
 """
@@ -63,7 +63,7 @@ def candidate_profiles(where: sa.ColumnElement[bool] | None = None, with_declare
     on = on or today()
     where = indexable_candidates() if where is None else where
     people = (sa.select(Candidate.id, Candidate.desired_jobs_text, Candidate.skills, Candidate.mobility_km,
-                        Candidate.available, Candidate.qpv_resident, Commune.latitude, Commune.longitude)
+                        Candidate.available, Commune.latitude, Commune.longitude)
               .outerjoin(Commune, Commune.insee_code == Candidate.commune_insee)
               .where(where).order_by(Candidate.id))
     jobs = (sa.select(CandidateDesiredJob.candidate_id, RomeAppellation.label, RomeAppellation.rome_code)
@@ -90,8 +90,6 @@ def _counted_criteria(on: date, with_declared: bool) -> sa.ColumnElement[bool]:
 
 def _candidate_profile(person, jobs: list, criteria: list) -> CandidateProfile:
     held = {row.criterion.value for row in criteria}
-    if person.qpv_resident:
-        held.add("qpv")
     labels = [row.label for row in jobs]
     return CandidateProfile(
         id=person.id,

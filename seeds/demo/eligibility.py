@@ -69,7 +69,7 @@ def _codes(rng, candidate: dict, person: dict) -> list[Criterion]:
         codes.append(C.UNDER_26)
     if person["age"] >= 50:
         codes.append(C.OVER_50)
-    if candidate["qpv_resident"]:
+    if person["qpv"]:
         codes.append(C.QPV)
     if person["prescriber_kind"] in BY_PRESCRIBER:
         codes.append(BY_PRESCRIBER[person["prescriber_kind"]])

@@ -69,7 +69,7 @@ def _add_person(plan: Plan, rng) -> dict:
         Candidate, territory_id=plan.refs["territory"]["id"], prescriber_id=prescriber["id"],
         referent_id=referent["id"], first_name=first, last_name=last, name_key=name_key(first, last),
         birth_date=plan.anchor - timedelta(days=int((age + rng.random()) * 365.25)), gender=gender,
-        email=_email(rng, first, last), phone=normalise_phone(_phone(rng)), commune_insee=commune, qpv_resident=qpv,
+        email=_email(rng, first, last), phone=normalise_phone(_phone(rng)), commune_insee=commune,
         education_level=_education(rng, age), desired_jobs_text=_typed(rng, jobs), skills=rng.choice(SKILLS[track]),
         experience=rng.choice(EXPERIENCE[track]), mobility_km=weighted(rng, MOBILITY_KM),
         driving_licence=age >= 20 and rng.random() < (0.32 if gender is Gender.FEMALE else 0.42),
@@ -77,7 +77,8 @@ def _add_person(plan: Plan, rng) -> dict:
         available=rng.random() < 0.92, available_from=None, merged_into_id=None, created_at=None, updated_at=None)
     if not row["available"]:
         row["available_from"] = plan.anchor + timedelta(days=rng.randint(7, 75))
-    plan.refs["people"][row["id"]] = {"track": track, "trade": trade, "age": age, "jobs": jobs,
+    # Residence in a QPV is the "qpv" eligibility criterion, queued with the others (eligibility.py).
+    plan.refs["people"][row["id"]] = {"track": track, "trade": trade, "age": age, "jobs": jobs, "qpv": qpv,
                                       "prescriber_kind": prescriber["prescriber_kind"], "apps": [],
                                       "validated": None, "not_eligible": False}
     return row

@@ -141,23 +141,26 @@ def _offers(rng, layout, plan, pickers, appellations, offers, territories, offer
 
 
 CANDIDATE_COLUMNS = ("id", "territory_id", "prescriber_id", "referent_id", "first_name", "last_name", "name_key",
-                     "birth_date", "gender", "commune_insee", "qpv_resident", "education_level",
+                     "birth_date", "gender", "commune_insee", "education_level",
                      "desired_jobs_text", "mobility_km", "driving_licence", "available", "updated_at", "created_at")
 
 
 def _people(rng, layout, plan, pickers, ids, territories):
-    """(candidate row, desired jobs, age, prescriber kind) per candidate; created_at last in the row."""
+    """(candidate row, desired jobs, age, prescriber kind, lives in a QPV) per candidate; created_at last
+    in the row."""
     for c in ids:
         t = c % territories
         track, trade, gender, age, first, last = draw_person(rng)
         jobs = _desired_jobs(rng, trade, track)
         k, n = prescriber_of(c, layout)
         created = datetime.combine(plan.anchor - timedelta(days=rng.randint(1, 800)), time(rng.randint(8, 17)))
+        birth = plan.anchor - timedelta(days=int((age + rng.random()) * 365.25))
+        commune = pickers[t](rng)[0]
+        qpv = rng.random() < 0.55
         row = (c + 1, t + 1, layout.prescriber(t, k), layout.prescriber_user(t, k, n), first, last,
-               name_key(first, last), plan.anchor - timedelta(days=int((age + rng.random()) * 365.25)), gender,
-               pickers[t](rng)[0], rng.random() < 0.55, _education(rng, age), _typed(rng, jobs),
+               name_key(first, last), birth, gender, commune, _education(rng, age), _typed(rng, jobs),
                weighted(rng, MOBILITY_KM), age >= 20 and rng.random() < 0.4, rng.random() < 0.92, created, created)
-        yield row, jobs, age, PRESCRIBER_KINDS[k % len(PRESCRIBER_KINDS)]
+        yield row, jobs, age, PRESCRIBER_KINDS[k % len(PRESCRIBER_KINDS)], qpv
 
 
 CRITERIA_COLUMNS = ("candidate_id", "criterion", "evidence", "declared_by_id", "declared_at", "status",
@@ -165,13 +168,13 @@ CRITERIA_COLUMNS = ("candidate_id", "criterion", "evidence", "declared_by_id", "
 
 
 def _criteria(rng, layout, person):
-    row, _jobs, age, kind = person
-    candidate = {"education_level": row[11], "qpv_resident": row[10]}
+    row, _jobs, age, kind, qpv = person
+    candidate = {"education_level": row[10]}
     created = row[-1]
     t = row[1] - 1
     validated = rng.random() < 0.6
     when = created + timedelta(days=rng.randint(1, 12))
-    for code in _codes(rng, candidate, {"age": age, "prescriber_kind": kind}):
+    for code in _codes(rng, candidate, {"age": age, "prescriber_kind": kind, "qpv": qpv}):
         yield (row[0], code, EVIDENCE[code], row[3], created,
                EligibilityStatus.VALIDATED if validated else EligibilityStatus.DECLARED,
                layout.facilitator(t, row[0] % layout.facilitators) if validated else None,

@@ -124,11 +124,16 @@ def test_declared_criterion_is_enough_to_propose(db, personas, candidate, offer)
 
 
 def test_qpv_offer_needs_a_qpv_resident(db, personas, candidate, offer):
+    """Residence in a QPV is the "qpv" criterion: declared is enough to propose, as for any public."""
     offer.qpv_required = True
     db.session.commit()
     with pytest.raises(DomainError, match="réservée aux résidents d'un quartier prioritaire"):
         services.propose(candidate.id, offer.id, "", personas["prescriber"])
-    candidate.qpv_resident = True
+    add_criterion(candidate, "qpv", status=EligibilityStatus.REFUSED)
+    db.session.commit()
+    with pytest.raises(DomainError, match="réservée aux résidents d'un quartier prioritaire"):
+        services.propose(candidate.id, offer.id, "", personas["prescriber"])
+    candidate.criteria[-1].status, candidate.criteria[-1].refusal_reason = EligibilityStatus.DECLARED, None
     db.session.commit()
     assert services.propose(candidate.id, offer.id, "", personas["prescriber"]).id
 
@@ -276,7 +281,7 @@ def test_each_change_notifies_proposer_and_referent_and_queues_one_email(db, per
 
 
 def test_email_carries_no_eligibility_data(db, personas, make_application, candidate):
-    candidate.qpv_resident = True
+    add_criterion(candidate, "qpv")
     application = make_application(S.SENT)
     services.move(application.id, S.REFUSED, personas["company"], "RSA, QPV : n'importe quoi", "not_eligible")
 

@@ -1,6 +1,6 @@
 """The application workflow: every move, allowed or refused, for each capacity; the events,
 audit, eligibility check on validation, refusal reasons and reopening."""
-from datetime import date
+from datetime import date, timedelta
 from itertools import product
 
 import pytest
@@ -11,6 +11,7 @@ from clausematch.applications import workflow
 from clausematch.applications.models import Application, ApplicationEvent, RefusalReason
 from clausematch.audit import AuditEvent
 from clausematch.candidates.models import EligibilityStatus
+from clausematch.database import today, utcnow
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.notifications import Notification
 from clausematch.offers.models import OfferStatus
@@ -218,7 +219,11 @@ def test_validation_checks_qpv_residence(db, personas, make_application, offer, 
     application = make_application(S.SUBMITTED)
     with pytest.raises(DomainError, match="QPV"):
         workflow.change_status(application, S.VALIDATED, personas["facilitator"])
-    candidate.qpv_resident = True
+    add_criterion(candidate, "qpv", status=EligibilityStatus.DECLARED)  # declared: not yet checked
+    with pytest.raises(DomainError, match="validez d'abord le critère « Résident d'un quartier prioritaire"):
+        workflow.change_status(application, S.VALIDATED, personas["facilitator"])
+    candidate.criteria[-1].status = EligibilityStatus.VALIDATED
+    candidate.criteria[-1].validated_at, candidate.criteria[-1].valid_until = utcnow(), today() + timedelta(days=90)
     workflow.change_status(application, S.VALIDATED, personas["facilitator"])
     assert application.status == S.VALIDATED
 

@@ -15,7 +15,7 @@ from clausematch.vocabulary import Criterion
 
 @pytest.fixture
 def sent(db, make_application, candidate):
-    candidate.qpv_resident = True
+    add_criterion(candidate, "qpv")
     add_criterion(candidate, "rqth")
     return make_application(S.SENT, message="Suivie pour une RQTH, habite la Cité Allende",
                             created_at=datetime(2026, 1, 5, 9))  # before the interview and hire dates below

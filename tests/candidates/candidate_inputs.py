@@ -13,7 +13,7 @@ def make_input(**values) -> CandidateInput:
     """A valid candidate form, as plain values; keyword arguments override."""
     defaults = dict(first_name="Hélène", last_name="Martin", birth_date=date(1990, 5, 17), gender="f",
                     education_level="cap_bep", email="helene.martin@exemple.fr", phone="06 12 34 56 78",
-                    commune_text="Saint-Denis (93200)", commune_insee="93066", qpv_resident=True,
+                    commune_text="Saint-Denis (93200)", commune_insee="93066",
                     desired_jobs=[DesiredJobInput("Maçon / Maçonne (F1703 Maçonnerie)", "16250")],
                     skills="Coffrage", experience="Deux ans sur chantier", mobility_km=20,
                     criteria=[CriterionInput("rsa", "Attestation CAF", date(2025, 3, 1))])

@@ -17,7 +17,7 @@ from clausematch.vocabulary import Criterion
 def form_data(**values) -> dict:
     data = {"first_name": "Hélène", "last_name": "Martin", "birth_date": "1990-05-17", "gender": "f",
             "email": "helene.martin@exemple.fr", "phone": "06 12 34 56 78", "commune": "Saint-Denis (93200)",
-            "commune_insee": "", "qpv_resident": "y", "education_level": "cap_bep",
+            "commune_insee": "", "education_level": "cap_bep",
             "desired_job_1": "Maçon / Maçonne (F1703 Maçonnerie)", "desired_job_code_1": "16250",
             "mobility_km": "25", "available": "y", "criterion_rsa": "y", "evidence_rsa": "Attestation CAF",
             "evidence_date_rsa": "2025-03-01", "consent_given_on": today().isoformat(),

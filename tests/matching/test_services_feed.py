@@ -29,8 +29,8 @@ def test_pieces_cut_free_text_at_separators():
 
 def test_candidate_profile_holds_jobs_skills_position_and_valid_criteria_only(db, prescriber):
     person = candidate(prescriber, appellations=(MASON,), criteria=("rsa",), desired_jobs_text="coffreur, boiseur",
-                       skills="Lecture de plans; port des EPI", commune_insee=SAINT_DENIS, mobility_km=15,
-                       qpv_resident=True)
+                       skills="Lecture de plans; port des EPI", commune_insee=SAINT_DENIS, mobility_km=15)
+    add_criterion(person, "qpv")  # residence in a QPV: the criterion, as for every public
     add_criterion(person, "deld", status=EligibilityStatus.DECLARED)
     add_criterion(person, "aah", valid_until=today() - timedelta(days=1))  # expired yesterday
     add_criterion(person, "rqth", status=EligibilityStatus.REFUSED)
@@ -47,8 +47,8 @@ def test_candidate_profile_holds_jobs_skills_position_and_valid_criteria_only(db
     assert with_declared.criteria == {"rsa", "deld", "qpv"}  # still neither expired nor refused
 
 
-def test_criterion_valid_until_today_counts_and_qpv_comes_from_residence(db, prescriber):
-    person = candidate(prescriber, criteria=(), qpv_resident=False)
+def test_criterion_valid_until_today_counts_and_qpv_only_from_its_criterion(db, prescriber):
+    person = candidate(prescriber, criteria=())
     add_criterion(person, "rsa", valid_until=today())
     db.session.commit()
     [profile] = feed.candidate_profiles()

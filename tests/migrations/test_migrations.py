@@ -174,3 +174,44 @@ def test_board_search_migration_indexes_the_offers_already_there(migration_app):
         assert found == [offer_id], typed
     assert db.session.scalars(sa.select(Offer.id).where(text_match("jardinier", dialect).condition)).all() == []
     db.session.remove()
+
+
+def test_0012_orders_desired_jobs_and_turns_the_qpv_box_into_the_criterion(migration_app):
+    """Existing jobs are numbered in the order they were written; a ticked QPV box becomes a
+    declared "qpv" criterion (never a second one), and the downgrade ticks the box again."""
+    flask_migrate.upgrade(revision="0006")
+    now = "2025-01-02 09:00:00"
+    with db.engine.begin() as connection:
+        run = lambda sql: connection.execute(sa.text(sql))  # noqa: E731
+        run("INSERT INTO territories (id, name, eligibility_validity_months, default_labour_share, "
+            "default_insertion_rate, default_hourly_cost, count_training_hours, globalise_across_lots, created_at) "
+            f"VALUES (1, 'T', 6, 0.5, 0.05, 30, false, false, '{now}')")
+        run("INSERT INTO organisations (id, territory_id, kind, name, is_active, prescriber_kind, created_at, "
+            f"updated_at) VALUES (1, 1, 'prescriber', 'P', true, 'france_travail', '{now}', '{now}')")
+        run("INSERT INTO rome_codes (code, label) VALUES ('F1703', 'Maçonnerie'), ('F1701', 'Construction béton')")
+        run("INSERT INTO rome_appellations (code, label, rome_code) VALUES (16250, 'Maçon', 'F1703'), "
+            "(11929, 'Coffreur', 'F1701')")
+        for ident, qpv in ((1, "true"), (2, "false"), (3, "true")):
+            run("INSERT INTO candidates (id, territory_id, prescriber_id, first_name, last_name, name_key, birth_date, "
+                "gender, qpv_resident, education_level, desired_jobs_text, skills, experience, mobility_km, "
+                f"driving_licence, certificates, available, created_at, updated_at) VALUES ({ident}, 1, 1, 'A', 'B', "
+                f"'a b', '1990-01-01', 'f', {qpv}, 'bac', '', '', '', 30, false, '', true, '{now}', '{now}')")
+        run("INSERT INTO candidate_desired_jobs (id, candidate_id, appellation_code) VALUES "
+            "(10, 1, 11929), (11, 1, 16250), (12, 2, 16250)")
+        run("INSERT INTO eligibility_criteria (candidate_id, criterion, evidence, declared_at, status, "
+            f"validated_at, valid_until) VALUES (3, 'qpv', 'Quittance', '{now}', 'validated', '{now}', '2025-07-02')")
+
+    flask_migrate.upgrade(revision="0012")
+    with db.engine.connect() as connection:
+        rows = lambda sql: [tuple(row) for row in connection.execute(sa.text(sql))]  # noqa: E731
+        assert rows("SELECT id, position FROM candidate_desired_jobs ORDER BY id") == [(10, 1), (11, 2), (12, 1)]
+        assert rows("SELECT candidate_id, status, evidence FROM eligibility_criteria ORDER BY candidate_id") == [
+            (1, "declared", "Case « Réside dans un QPV » cochée sur la fiche (reprise automatique, justificatif "
+                            "à vérifier)"),
+            (3, "validated", "Quittance")]
+        assert "qpv_resident" not in {column["name"] for column in sa.inspect(connection).get_columns("candidates")}
+
+    flask_migrate.downgrade(revision="0006")
+    with db.engine.connect() as connection:
+        ticked = connection.execute(sa.text("SELECT id, qpv_resident FROM candidates ORDER BY id")).all()
+        assert [(ident, bool(qpv)) for ident, qpv in ticked] == [(1, True), (2, False), (3, True)]

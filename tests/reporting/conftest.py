@@ -43,8 +43,9 @@ class World:
         from factories import CandidateInTerritoryFactory
 
         candidate = CandidateInTerritoryFactory(prescriber=self.prescriber, gender=gender, birth_date=birth,
-                                                qpv_resident=qpv, commune_insee=commune)
-        for criterion, status in criteria:
+                                                commune_insee=commune)
+        # Residence in a QPV is the validated "qpv" criterion, like the other publics.
+        for criterion, status in [*criteria, *([(Criterion.QPV, EligibilityStatus.VALIDATED)] if qpv else [])]:
             validated = status is EligibilityStatus.VALIDATED
             self.db.session.add(EligibilityCriterion(
                 candidate_id=candidate.id, criterion=criterion, status=status,

@@ -171,7 +171,9 @@ def test_contracts_lots_and_clauses(seeded):
 
 
 def test_candidates_look_like_the_territory(seeded):
-    people = rows("""SELECT c.id, c.gender, c.birth_date, c.qpv_resident, t.commune_insee IS NOT NULL,
+    people = rows("""SELECT c.id, c.gender, c.birth_date,
+                            EXISTS (SELECT 1 FROM eligibility_criteria q WHERE q.candidate_id = c.id
+                                    AND q.criterion = 'qpv'), t.commune_insee IS NOT NULL,
                             (SELECT COUNT(*) FROM consents s WHERE s.candidate_id = c.id),
                             (SELECT COUNT(*) FROM eligibility_criteria e WHERE e.candidate_id = c.id),
                             EXISTS (SELECT 1 FROM candidate_desired_jobs d JOIN rome_appellations a

@@ -112,7 +112,7 @@ def _flags(scope: Scope, hired_on) -> list[sa.ColumnElement[bool]]:
 
     local = sa.select(TerritoryCommune.commune_insee).where(TerritoryCommune.territory_id == scope.territory_id)
     return [Candidate.gender == Gender.FEMALE, age_digits < 260000, age_digits >= 500000,
-            Candidate.qpv_resident.is_(True), validated(Criterion.RQTH), validated(Criterion.RSA),
+            validated(Criterion.QPV), validated(Criterion.RQTH), validated(Criterion.RSA),
             Candidate.commune_insee.in_(local)]
 
 

@@ -53,7 +53,6 @@ class CandidateForm(FrenchForm):
     commune = StringField("Commune de résidence", validators=[Optional(), Length(max=120)],
                           description="Nom ou code postal, par exemple « Saint-Denis » ou « 93200 ».")
     commune_insee = HiddenField()
-    qpv_resident = BooleanField("Réside dans un quartier prioritaire de la politique de la ville (QPV)")
     education_level = SelectField("Niveau de formation", choices=dict(EducationLevel.choices()),
                                   validators=[InputRequired(REQUIRED)], invalid_choice_message=INVALID_CHOICE)
     desired_jobs_text = StringField("Autres souhaits (texte libre)", validators=[Optional(), Length(max=500)],
@@ -92,7 +91,7 @@ class CandidateForm(FrenchForm):
             birth_date=self.birth_date.data, gender=self.gender.data or "",
             education_level=self.education_level.data or "", email=self.email.data or "",
             phone=self.phone.data or "", commune_text=self.commune.data or "",
-            commune_insee=self.commune_insee.data or None, qpv_resident=self.qpv_resident.data,
+            commune_insee=self.commune_insee.data or None,
             desired_jobs_text=self.desired_jobs_text.data or "", desired_jobs=jobs, skills=self.skills.data or "",
             experience=self.experience.data or "", mobility_km=self.mobility_km.data,
             driving_licence=self.driving_licence.data, certificates=self.certificates.data or "",
