@@ -217,3 +217,22 @@ def test_a_page_runs_the_same_statements_for_5_or_60_offers(count_queries, clien
 
     assert few == many
     assert max(many) <= 3  # COUNT, page rows, and the territories' departments for a typed name
+
+
+@pytest.mark.parametrize(("typed", "shown"), [
+    ("Zzzzville", "Commune introuvable : « Zzzzville »"),
+    ("aubervilier", "« aubervilier » ne désigne pas une commune précise"),
+    ("95000", "Plusieurs communes ont le code « 95000 »"),
+])
+def test_a_place_not_named_without_doubt_is_never_searched_around(client, publish, typed, shown):
+    """Issue 12: the board never centres a search on a commune nobody named; it says so, lists
+    the closest communes, and searches the whole of France meanwhile."""
+    publish("Maçon à Lyon", commune=LYON)
+    response = client.get("/offres", query_string={"commune": typed, "rayon": "10"})
+    text = page_text(response)
+    assert response.status_code == 200
+    assert shown in text and "la recherche porte sur toute la France" in text
+    assert "Autour de" not in text
+    assert listed_titles(response) == ["Maçon à Lyon"]
+    if typed == "aubervilier":
+        assert "Aubervilliers (93300)" in text

@@ -204,3 +204,18 @@ def test_allowed_lots(db, personas, company_lot, other_lot, territory):
 def test_lot_defaults_come_from_the_contract_and_clause(company_lot, other_lot):
     assert services.lot_defaults(company_lot) == {"sector": "construction", "eligible_criteria": ["deld", "rsa"]}
     assert services.lot_defaults(other_lot) == {"sector": "construction", "eligible_criteria": []}
+
+
+@pytest.mark.parametrize("typed", ["Zzzzville", "aubervilier", "95000"])
+def test_an_offer_place_not_named_without_doubt_is_a_field_error_and_the_offer_kept(db, personas, make_offer,
+                                                                                  typed):
+    offer = make_offer(status=OfferStatus.SUBMITTED)
+    before = (offer.commune_insee, offer.title, offer.latitude)
+    with pytest.raises(DomainError) as refused:
+        services.update_offer(offer.id, valid_data(offer.lot, title="Coffreur", commune_text=typed),
+                              personas["company"])
+    assert refused.value.field == "commune"
+    db.session.rollback()
+    db.session.expire_all()
+    offer = db.session.get(Offer, offer.id)
+    assert (offer.commune_insee, offer.title, offer.latitude) == before
