@@ -118,13 +118,13 @@ def _reference(db) -> dict:
     from clausematch.offers.search_index import DocumentBuilder
     from clausematch.referential.models import Commune, RomeAppellation, RomeCode
 
-    communes = db.session.execute(sa.select(Commune.insee_code, Commune.latitude, Commune.longitude,
-                                            Commune.population).where(Commune.population > 0)).all()
+    communes = db.session.scalars(sa.select(Commune).where(Commune.population > 0)).all()
     jobs = db.session.execute(sa.select(RomeAppellation.code, RomeAppellation.label, RomeCode.label)
                               .join(RomeCode, RomeCode.code == RomeAppellation.rome_code)
                               .where(RomeAppellation.rome_code.in_(CLAUSE_ROME_CODES))).all()
     rome_of = dict(db.session.execute(sa.select(RomeAppellation.code, RomeAppellation.rome_code)).all())
     return {"communes": [(c.insee_code, c.latitude, c.longitude) for c in communes],
+            "labels": {c.insee_code: c.label for c in communes},  # "Lille (59000)": what people type or pick
             "weights": [c.population for c in communes], "jobs": [tuple(j) for j in jobs], "rome_of": rome_of,
             "documents": DocumentBuilder(db.session)}
 
@@ -158,7 +158,8 @@ def _searches(n: int, rng: random.Random, refs: dict) -> list[tuple[str, dict[st
     searches = []
     for i in range(n):
         insee = rng.choices(refs["communes"], weights=refs["weights"])[0][0]
-        place = {"commune": insee, "rayon": str(rng.choice(RADII))}
+        # The label, as the autocomplete writes it: a bare INSEE code may also be another commune's postcode.
+        place = {"commune": refs["labels"][insee], "rayon": str(rng.choice(RADII))}
         keyword = {"q": rng.choice(KEYWORDS)}
         kind = ("rayon", "mot-clé", "combinée")[i % 3]
         args = {"rayon": place, "mot-clé": keyword,
