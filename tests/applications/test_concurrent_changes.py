@@ -2,7 +2,7 @@
 person gets a French message naming what happened, never a 500 and never both. Parallel tests
 run on PostgreSQL (real connections released together, tests/concurrency.py); the sequential
 double submits run on both databases."""
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -17,6 +17,7 @@ from clausematch.notifications import OutboxMessage
 from clausematch.pathways.hiring import HireData, record_hire
 from clausematch.pathways.models import EmploymentContract
 
+PROPOSED_AT = datetime(2026, 1, 5, 9)  # before HIRE's start: a contract never starts before the proposal
 HIRE = HireData(contract_type="cdi", start_date=date(2026, 3, 2), planned_end_date=None, weekly_hours=35)
 
 
@@ -54,7 +55,7 @@ def refuse(application_id: int, user_id: int):
 
 @pytest.mark.postgres
 def test_hire_and_refusal_at_once_exactly_one_wins(app, db, personas, make_application):
-    application = make_application(S.SENT)
+    application = make_application(S.SENT, created_at=PROPOSED_AT)
     company, facilitator = personas["company"].id, personas["facilitator"].id
 
     outcomes = race([app, app], [hire(application.id, company), refuse(application.id, facilitator)],
@@ -94,7 +95,7 @@ def test_the_same_move_submitted_twice_at_once_is_recorded_once(app, db, persona
 
 @pytest.mark.postgres
 def test_two_hires_at_once_make_one_contract_and_no_error_page(app, db, personas, make_application):
-    application = make_application(S.INTERVIEW)
+    application = make_application(S.INTERVIEW, created_at=PROPOSED_AT)
     company = personas["company"].id
 
     outcomes = race([app, app], [hire(application.id, company)] * 2, before=[page_read(application.id)] * 2)
