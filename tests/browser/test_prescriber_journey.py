@@ -2,7 +2,7 @@
 by another organisation, without seeing it), propose them to an offer, then — once the guichet
 has checked and sent the candidate — follow the state as the company records an interview."""
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -101,7 +101,8 @@ def test_prescriber_creates_proposes_and_follows_the_interview(db, personas, sce
     page.goto(f"{live_server}/entreprise/candidatures")
     page.get_by_role("link", name="Helene Dupont Martin").click()
     expect(page.locator("main")).not_to_contain_text("longue durée")
-    page.get_by_label("Date de l'entretien").fill("2026-03-12")
+    # An interview after the proposal (made today) and less than a year ahead.
+    page.get_by_label("Date de l'entretien").fill((date.today() + timedelta(days=7)).isoformat())
     page.get_by_role("button", name="Enregistrer un entretien").click()
     expect(page.get_by_role("status").filter(has_text="Entretien enregistré")).to_be_visible()
     log_out(page)
