@@ -49,7 +49,7 @@ class Candidate(TimestampMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(sa.String(30), index=True)
     commune_insee: Mapped[str | None] = mapped_column(sa.ForeignKey("communes.insee_code"))
     # Residence in a QPV is the eligibility criterion "qpv" (declared with its evidence, validated
-    # by a facilitator), like every public: there is no separate flag (migration 0008).
+    # by a facilitator), like every public: there is no separate flag (migration 0012).
     education_level: Mapped[EducationLevel] = mapped_column(enum_type(EducationLevel))
     desired_jobs_text: Mapped[str] = mapped_column(sa.String(500), default="")
     skills: Mapped[str] = mapped_column(sa.Text, default="")

@@ -7,8 +7,8 @@
   saying where it comes from. Downgrade ticks the box again for every candidate holding a "qpv"
   criterion that was not refused.
 
-Revision ID: 0008
-Revises: 0006
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-12 12:00:00
 
 """
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0008'
-down_revision = '0006'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
