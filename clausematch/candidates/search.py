@@ -49,7 +49,7 @@ _LABEL = re.compile(r"^(?P<name>.*?)\s*\((?P<postcode>\d[\dAB]\d{3})\)\s*$")
 @dataclass(frozen=True)
 class SearchFilters:
     """Checked filters (None or empty: no filter). Phone and e-mail are normalised like the stored
-    values (duplicates.normalise_phone / normalise_email); `communes` are INSEE codes."""
+    values (formats.normalise_phone, duplicates.normalise_email); `communes` are INSEE codes."""
 
     name: str = ""
     birth_date: date | None = None

@@ -11,10 +11,11 @@ from wtforms.validators import Length, Optional, ValidationError
 from clausematch.accounts.models import OrganisationKind
 from clausematch.applications import queries as application_queries
 from clausematch.candidates import search
-from clausematch.candidates.duplicates import normalise_email, normalise_phone
+from clausematch.candidates.duplicates import normalise_email
 from clausematch.candidates.eligibility import EligibilityState
 from clausematch.database import today
 from clausematch.errors import DomainError
+from clausematch.formats import normalise_phone
 from clausematch.web.fields import FrenchForm, optional_id
 from clausematch.web.helpers import me, page_arg, show_error
 
