@@ -1,8 +1,6 @@
 """When hires reach an offer's positions the offer becomes filled in the hire's unit of work, its
 open applications are closed as "poste pourvu" (prescribers told), new proposals are refused and
 matching hears of it; two hires racing on the last position leave one outcome (PostgreSQL)."""
-from datetime import date
-
 import pytest
 import sqlalchemy as sa
 from applications_support import S, add_criterion
@@ -12,6 +10,7 @@ from factories import CandidateInTerritoryFactory
 from clausematch.accounts.models import User
 from clausematch.applications import services
 from clausematch.applications.models import Application, ApplicationEvent, RefusalReason
+from clausematch.database import today
 from clausematch.errors import DomainError
 from clausematch.extensions import db as _db
 from clausematch.matching.models import MatchingChange
@@ -21,7 +20,8 @@ from clausematch.offers.services import set_offer_status
 from clausematch.pathways.hiring import HireData, record_hire
 from clausematch.pathways.models import EmploymentContract
 
-HIRE = HireData(contract_type="cdi", start_date=date(2026, 3, 2), planned_end_date=None, weekly_hours=35)
+# Starts the day of the test: a contract may not start before the proposal (created now).
+HIRE = HireData(contract_type="cdi", start_date=today(), planned_end_date=None, weekly_hours=35)
 
 
 @pytest.fixture
