@@ -1,22 +1,22 @@
 """A report table written as CSV (for French Excel: UTF-8 with BOM, `;` separator, decimal
-comma, rates in percent), XLSX (a header row, numbers stored as numbers, rates as
-percentages) or JSON (the command line's machine format: rates as shares, 1.14 for 114 %).
+comma, rates in percent, dates as 31/12/2025), XLSX (a header row, numbers and years stored as
+numbers, rates as percentages, dates as dates) or JSON (the command line's machine format: rates as shares, 1.14 for 114 %).
 A masked count of people (masking.py) is the text "< 5" in all three."""
 import csv
 import io
 import json
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from clausematch.formats import format_date, format_fixed
 from clausematch.reporting.masking import is_small
-from clausematch.reporting.tables import COUNT, FTE, HOURS, PERCENT, Table
+from clausematch.reporting.tables import COUNT, DATE, FTE, HOURS, PERCENT, YEAR, Table
 from clausematch.spreadsheets import append_xlsx_row
 from clausematch.spreadsheets import csv_text as csv_text_cell
 
 BOM = "\ufeff"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-XLSX_FORMATS = {COUNT: "#,##0", HOURS: "#,##0.00", FTE: "#,##0.00", PERCENT: "0.0%"}
+XLSX_FORMATS = {COUNT: "#,##0", HOURS: "#,##0.00", FTE: "#,##0.00", PERCENT: "0.0%", YEAR: "0", DATE: "dd/mm/yyyy"}
 
 
 def csv_text(tables: list[Table], *, bom: bool = True) -> str:
@@ -44,6 +44,8 @@ def _csv_cell(value, kind: str) -> str:
         return _french(Decimal(value), 2)
     if kind == COUNT:
         return str(int(value))
+    if kind == DATE and isinstance(value, date):
+        return format_date(value)
     return csv_text_cell(value)
 
 
@@ -97,6 +99,10 @@ def _xlsx_cell(value, kind: str):
         return int(value)
     if kind in (HOURS, FTE, PERCENT):
         return float(value)
+    if kind == YEAR and isinstance(value, int):
+        return value
+    if kind == DATE and isinstance(value, date):
+        return value
     return str(value)
 
 
@@ -123,6 +129,8 @@ def _json_cell(value, kind: str):
         return round(float(value), 4)
     if kind in (HOURS, FTE):
         return round(float(value), 2)
+    if isinstance(value, date):
+        return value.isoformat()
     return value
 
 

@@ -13,8 +13,9 @@ from clausematch.reporting.queries.publics import PublicsReport
 from clausematch.reporting.queries.warnings import Warnings
 from clausematch.vocabulary import HOURS_PER_FTE
 
-# Kinds of cells: how each is shown on the page and written to the exports.
-TEXT, COUNT, HOURS, FTE, PERCENT = "text", "count", "hours", "fte", "percent"
+# Kinds of cells: how each is shown on the page and written to the exports. A YEAR cell holds an
+# int, a DATE cell a date (any other value in them, a total line's label, is shown as text).
+TEXT, COUNT, HOURS, FTE, PERCENT, YEAR, DATE = "text", "count", "hours", "fte", "percent", "year", "date"
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,8 @@ class Column:
 
     @property
     def numeric(self) -> bool:
-        return self.kind != TEXT
+        """Right-aligned on the page."""
+        return self.kind not in (TEXT, DATE)
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ def funnel_table(funnel: Funnel) -> Table:
 
 def hours_table(report: HoursReport) -> Table:
     with_objective = report.group in LOT_GROUPS
-    columns = [Column("groupe", GROUPS[report.group])]
+    columns = [Column("groupe", GROUPS[report.group], YEAR if report.group == "annee" else TEXT)]
     if report.group in ("lot", "marche"):
         columns.append(Column("detail", "Intitulé"))
     columns += [Column("objectif_heures", "Objectif (h)", HOURS),
@@ -65,7 +67,8 @@ def hours_table(report: HoursReport) -> Table:
                 Column("part_des_heures", "Part des heures réalisées", PERCENT)]
 
     def row(line, share):
-        cells = [line.label] + ([line.detail] if report.group in ("lot", "marche") else [])
+        first = line.key if report.group == "annee" and line is not report.total else line.label
+        cells = [first] + ([line.detail] if report.group in ("lot", "marche") else [])
         return cells + [line.objective if with_objective or line is report.total else None, line.realised,
                         line.rate if with_objective or line is report.total else None, fte(line.realised), share]
 
@@ -110,22 +113,22 @@ def follow_up_table(report: OutcomesReport) -> Table:
 
 def warnings_table(warnings: Warnings) -> Table:
     columns = [Column("marche", "Marché"), Column("lot", "Lot"), Column("titulaire", "Titulaire"),
-               Column("fin", "Fin du lot"), Column("objectif_heures", "Objectif (h)", HOURS),
+               Column("fin", "Fin du lot", DATE), Column("objectif_heures", "Objectif (h)", HOURS),
                Column("heures_realisees", "Heures réalisées", HOURS),
                Column("part_realisee", "Part de l'objectif réalisée", PERCENT),
                Column("part_du_temps_ecoulee", "Part de la durée écoulée", PERCENT),
                Column("retard_heures", "Retard sur le rythme (h)", HOURS)]
     rows = [[lot.reference, f"Lot {lot.number} – {lot.title}", lot.company or "Non attribué",
-             format_date(lot.end_date), lot.objective, lot.realised, lot.realised_share, lot.elapsed, lot.gap]
+             lot.end_date, lot.objective, lot.realised, lot.realised_share, lot.elapsed, lot.gap]
             for lot in warnings.lots]
     return Table("Lots en retard sur leur objectif d'heures", columns, rows)
 
 
 def clause_share_table(lines: list[ClauseShareLine]) -> Table:
-    columns = [Column("annee", "Année de notification"), Column("marches", "Marchés notifiés", COUNT),
+    columns = [Column("annee", "Année de notification", YEAR), Column("marches", "Marchés notifiés", COUNT),
                Column("marches_avec_clause", "Dont avec une clause sociale", COUNT),
                Column("part_avec_clause", "Part des marchés avec clause", PERCENT)]
-    rows = [[str(line.year), line.contracts, line.with_clause, line.share] for line in lines]
+    rows = [[int(line.year), line.contracts, line.with_clause, line.share] for line in lines]
     contracts = sum(line.contracts for line in lines)
     with_clause = sum(line.with_clause for line in lines)
     total = ["Toutes les années", contracts, with_clause, Decimal(with_clause) / contracts if contracts else None]
@@ -145,6 +148,10 @@ def display(value, kind: str) -> str:
         return str(value)
     if value is None or value == "":
         return "—" if kind != TEXT else ""
+    if kind == DATE:
+        return format_date(value)
+    if kind == YEAR:
+        return str(value)
     if kind == PERCENT:
         return format_percent(value)
     if kind == FTE:

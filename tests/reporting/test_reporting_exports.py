@@ -71,3 +71,24 @@ def test_unknown_format_or_report_is_404(world, client, login_as):
     login_as("facilitator")
     assert client.get("/rapports/entonnoir/export.pdf").status_code == 404
     assert client.get("/rapports/inconnu/export.csv").status_code == 404
+
+
+def test_xlsx_years_are_numbers_and_dates_are_dates(world, client, login_as):
+    """Years and counts are numbers, a lot's end a real date (sortable and filterable in a
+    spreadsheet), never text; the CSV writes them the French way."""
+    from datetime import datetime
+
+    login_as("facilitator")
+    shares = list(workbook(client.get("/rapports/clauses/export.xlsx"))["Rapport"].iter_rows(values_only=True))
+    assert [row[0] for row in shares[1:-1]] == [2023, 2024]
+    assert shares[-1][0] == "Toutes les années"
+    years = workbook(client.get("/rapports/heures/export.xlsx?par=annee"))["Rapport"]
+    assert [row[0] for row in years.iter_rows(min_row=2, values_only=True)][:-1] == [2025, 2026]
+    assert years.cell(row=2, column=1).number_format == "0"
+
+    sheet = workbook(client.get("/rapports/alertes/export.xlsx?tolerance=0"))["Rapport"]
+    ends = [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert ends and all(isinstance(end, datetime) for end in ends), ends
+    assert sheet.cell(row=2, column=4).number_format == "dd/mm/yyyy"
+    rows = csv_rows(client.get("/rapports/alertes/export.csv?tolerance=0"))
+    assert rows[1][3] == f"{ends[0]:%d/%m/%Y}"
