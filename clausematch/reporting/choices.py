@@ -34,20 +34,19 @@ def filter_choices(scope: Scope, buyer_forced: bool) -> Choices:
                   .where(Contract.territory_id == scope.territory_id))
     if buyer_forced:
         titulaires = titulaires.where(Contract.buyer_id == scope.buyer_id)
-    first, last = db.session.execute(
-        sa.select(sa.func.min(sa.extract("year", Contract.notified_on)), sa.func.max(sa.extract("year", Lot.end_date)))
-        .select_from(Contract).outerjoin(Lot, Lot.contract_id == Contract.id)
-        .where(Contract.territory_id == scope.territory_id)).one()
+    # From the first notification to the current year: a later year (a lot ending in 2030) has
+    # neither hours nor notified contracts to show yet.
+    first = db.session.scalar(sa.select(sa.func.min(sa.extract("year", Contract.notified_on)))
+                              .where(Contract.territory_id == scope.territory_id))
     this_year = today().year
-    first = int(first) if first is not None else this_year
-    last = max(this_year, int(last) if last is not None else this_year)
+    first = min(int(first), this_year) if first is not None else this_year
     return Choices(
         buyers=buyers,
         contracts=_pairs(contracts.where(Contract.clause_kind.is_not(None)).order_by(Contract.reference)),
         companies=_pairs(sa.select(Company.id, Company.name).where(Company.id.in_(titulaires)).order_by(Company.name)),
         programmes=_pairs(sa.select(Programme.id, Programme.name)
                           .where(Programme.territory_id == scope.territory_id).order_by(Programme.name)),
-        years=list(range(min(last, this_year + 5), first - 1, -1)))
+        years=list(range(this_year, first - 1, -1)))
 
 
 def _pairs(stmt: sa.Select) -> list[tuple[int, str]]:

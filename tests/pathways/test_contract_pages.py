@@ -81,6 +81,16 @@ def test_contract_page_shows_terms_and_actions(db, client, login_as, cdd):
     assert "Voir le parcours de la personne" in client.get(f"/contrats-de-travail/{cdd.id}").get_data(as_text=True)
 
 
+def test_change_pages_name_the_person_not_only_the_contract_number(db, client, login_as, cdd):
+    login_as("facilitator")
+    for path, heading in (("sortie", "Enregistrer la sortie"), ("prolonger", "Prolonger le contrat"),
+                          ("convertir-en-cdi", "Convertir en CDI")):
+        html = client.get(f"/contrats-de-travail/{cdd.id}/{path}").get_data(as_text=True)
+        assert f"<h1>{heading} de Awa Diallo</h1>" in html
+        assert f"<title>{heading} de Awa Diallo — ClauseMatch</title>" in html
+        assert f"Contrat de travail n° {cdd.id} : CDD" in html
+
+
 def test_extend_through_the_form(db, client, login_as, cdd):
     login_as("facilitator")
     form = client.get(f"/contrats-de-travail/{cdd.id}/prolonger").get_data(as_text=True)

@@ -60,6 +60,17 @@ def test_filters_are_a_shareable_get_form(world, client, login_as):
         in page
 
 
+def test_year_filter_stops_at_the_current_year(world, client, login_as, time_machine):
+    """A lot ending in 2030 does not offer 2027-2030: no hours nor contracts there yet."""
+    time_machine.move_to("2026-03-10 10:00", tick=False)
+    world.builder.lot(world.a1, world.company, 10, number=9, end=date(2030, 12, 31))
+    world.builder.db.session.commit()
+    login_as("facilitator")
+    page = page_text(client, "/rapports/clauses")
+    years = re.findall(r'<option value="(20\d\d)"', page)
+    assert years == ["2026", "2025", "2024", "2023"]
+
+
 def test_buyer_sees_its_own_contracts_only(world, client, login_as):
     login_as("buyer")
     page = page_text(client, f"/rapports/heures?par=marche&acheteur={world.buyer_b.id}")
