@@ -1,6 +1,7 @@
 """A report table written as CSV (for French Excel: UTF-8 with BOM, `;` separator, decimal
 comma, rates in percent, dates as 31/12/2025), XLSX (a header row, numbers and years stored as
-numbers, rates as percentages, dates as dates) or JSON (the command line's machine format: rates as shares, 1.14 for 114 %).
+numbers, rates as percentages, dates as dates) or JSON (the command line's machine format: rates
+as shares, 1.14 for 114 %).
 A masked count of people (masking.py) is the text "< 5" in all three."""
 import csv
 import io

@@ -111,3 +111,14 @@ def test_accessibility_statement_is_public_and_honest(client):
 
     assert h1(html) == "Déclaration d'accessibilité"
     assert "<strong>non conforme</strong>" in html and "Défenseur des droits" in html
+
+
+def test_every_page_links_an_icon_that_exists(client):
+    """No 404 for the icon: pages link the SVG, and /favicon.ico leads to it for other clients."""
+    html = client.get("/").get_data(as_text=True)
+    icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html)
+    assert icon
+    with client.get(icon.group(1)) as response:
+        assert response.status_code == 200 and response.get_data(as_text=True).startswith("<svg")
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response.headers["Location"] == icon.group(1)

@@ -33,6 +33,12 @@ def accessibility():
     return render_template("main/accessibility.html")
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """Pages link the SVG icon; a client that asks for /favicon.ico anyway is sent to it."""
+    return redirect(url_for("static", filename="img/favicon.svg"), 301)
+
+
 @bp.get("/accueil")
 @login_required
 def home():
