@@ -73,10 +73,12 @@ class ConsentInput:
     purposes: str
 
 
+CONSENT_REQUIRED = "Le consentement de la personne est obligatoire avant d'enregistrer ses données."
+
+
 def checked_consent(consent: ConsentInput | None, today: date) -> ConsentInput:
     if consent is None or not consent.given:
-        raise DomainError("Le consentement de la personne est obligatoire avant d'enregistrer ses données.",
-                          field="consent_given")
+        raise DomainError(CONSENT_REQUIRED, field="consent_given")
     if consent.given_on is None or consent.given_on > today:
         raise DomainError("Indiquez la date du consentement (aujourd'hui ou avant).", field="consent_given_on")
     purposes = (consent.purposes or "").strip()

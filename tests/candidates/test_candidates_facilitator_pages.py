@@ -56,6 +56,10 @@ def test_facilitator_validates_and_refuses_on_the_candidate_page(db, client, log
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert f'id="motif-{qpv.id}-erreurs"' in html and 'aria-invalid="true"' in html
+    summary = html.split('data-resume-erreurs>')[1].split("</div>")[0]  # at the top, linked to the field
+    assert html.index("data-resume-erreurs") < html.index('id="eligibilite"')
+    assert "Le formulaire contient une erreur" in summary and f'<a href="#motif-{qpv.id}">Motif du refus' in summary
+    assert "<title>Erreur : " in html
     response = client.post(f"/candidats/{candidate.id}/criteres/{qpv.id}/refuser",
                            data={"reason": "Adresse hors QPV"}, follow_redirects=True)
     assert "Refusé le" in response.get_data(as_text=True) and "Adresse hors QPV" in response.get_data(as_text=True)

@@ -52,6 +52,18 @@ def test_create_without_consent_saves_nothing(db, client, login_as):
     assert (count(db, Candidate), count(db, Consent)) == (0, 0)
 
 
+def test_the_first_submit_lists_the_missing_consent_with_the_other_errors(db, client, login_as):
+    login_as("prescriber")
+    response = client.post("/candidats/nouveau", data=form_data(consent_given=None, first_name="", birth_date=""))
+    assert response.status_code == 422
+    summary = response.get_data(as_text=True).split("data-resume-erreurs>")[1].split("</div>")[0]
+    assert "Le formulaire contient 3 erreurs" in summary
+    for target in ("first_name", "birth_date", "consent_given"):
+        assert f'<a href="#{target}">' in summary
+    assert "Le consentement de la personne est obligatoire" in summary
+    assert count(db, Candidate) == 0
+
+
 def test_create_then_see_the_candidate(db, client, login_as, territory):
     # Typed without the autocomplete, "Saint-Denis" is the one of the territory, not La Réunion's.
     db.session.add(TerritoryCommune(territory_id=territory.id, commune_insee="93066"))

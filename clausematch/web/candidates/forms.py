@@ -8,9 +8,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from clausematch.candidates.checks import (
+    CONSENT_REQUIRED,
     MAX_DESIRED_JOBS,
     CandidateInput,
     ConsentInput,
@@ -142,8 +143,13 @@ class NewCandidateForm(CandidateForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Shown as required; the service refuses without it, with its own message.
+        # Shown as required; the service refuses without it too, with the same message.
         self.consent_given.flags.required = True
+
+    def validate_consent_given(self, field):
+        """Reported with the other errors at the first submit, not only once the rest is right."""
+        if not field.data:
+            raise ValidationError(CONSENT_REQUIRED)
 
     def consent_input(self) -> ConsentInput:
         return ConsentInput(given=self.consent_given.data, given_on=self.consent_given_on.data,
