@@ -206,6 +206,7 @@ MATRIX = {
     ("GET", "/entreprise/heures?lot={lot}&mois=2025-03"): rule(company="ok"),
     ("GET", "/entreprise/heures?lot={other_lot}&mois=2025-03"): NOBODY,
     ("GET", "/entreprise/heures?lot={missing}&mois=2025-03"): rule(company=404),
+    ("GET", "/entreprise/heures/import"): rule(company="ok"),  # the import page (a refused file's URL, reloaded)
     ("POST", "/entreprise/heures/import"): rule(company="ok"),  # no file: re-displayed with the error
     ("GET", "/entreprise/heures/modele.csv"): rule(company="ok"),
     ("GET", "/entreprise/heures/modele.csv?lot={other_lot}"): NOBODY,

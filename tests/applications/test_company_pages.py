@@ -121,8 +121,10 @@ def test_hire_form_errors_land_on_their_fields(db, client, login_as, sent):
         "contract_type": "cdd", "start_date": "2026-03-02", "weekly_hours": "60"})
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert 'id="hire-weekly_hours-erreurs"' not in html  # the company forms have no prefix
-    assert 'id="weekly_hours-erreurs"' in html or 'id="planned_end_date-erreurs"' in html
+    # The company forms post unprefixed names; their ids start with the target (unique on the page).
+    assert 'name="weekly_hours"' in html and 'id="hired-weekly_hours"' in html
+    assert 'id="hired-weekly_hours-erreurs"' in html or 'id="hired-planned_end_date-erreurs"' in html
+    assert html.count('id="interview-comment"') == html.count('id="hired-comment"') == 1
     assert db.session.scalar(sa.select(sa.func.count(EmploymentContract.id))) == 0
     response = client.post(f"/entreprise/candidatures/{sent.id}/embauche", data={
         "contract_type": "cdd", "start_date": "2026-03-02", "weekly_hours": "35"})

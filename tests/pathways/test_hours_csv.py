@@ -137,6 +137,13 @@ def test_upload_errors_are_listed_on_the_page(db, client, login_as, lot, two):
     assert response.status_code == 200 and entries(db) == {}
     assert "Fichier refusé : 1 ligne en erreur" in page
     assert "Ligne 3 : 400 heures dépasse le maximum de 230 h par mois." in page
+    html = response.get_data(as_text=True)  # the errors come first, in the summary that takes the focus
+    summary = html.split("data-resume-erreurs>")[1].split("</div>")[0]
+    assert "Ligne 3 : 400 heures" in summary and html.index("data-resume-erreurs") < html.index('type="file"')
+    assert html.index("<h1>") < html.index("data-resume-erreurs")
+    reloaded = client.get(f"/entreprise/heures/import?lot={lot.id}&mois=2025-03")  # the URL can be reloaded
+    assert reloaded.status_code == 200 and 'type="file"' in reloaded.get_data(as_text=True)
+    assert "data-resume-erreurs" not in reloaded.get_data(as_text=True)
     response = client.post("/entreprise/heures/import", data={}, content_type="multipart/form-data")
     assert "Choisissez un fichier CSV." in page_text(response)
 

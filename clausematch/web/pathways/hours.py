@@ -68,8 +68,7 @@ def _saved_message(result: hours.SaveResult, month: date) -> str:
 
 
 def _render_grid(period: PeriodForm, lot: Lot, month: date, errors: dict | None = None, posted=None,
-                 summary: str | None = None, upload_form: CsvUploadForm | None = None,
-                 csv_errors: list[str] | None = None):
+                 summary: str | None = None):
     grid = hours.load_grid(me(), lot, month)
     rejected = [e.id for row in grid.rows for e in row.entries.values() if e.status == HoursStatus.REJECTED]
     values = {}
@@ -80,26 +79,24 @@ def _render_grid(period: PeriodForm, lot: Lot, month: date, errors: dict | None 
             values[name] = posted.get(name, "") if posted is not None else format_hours(entry.hours if entry else None)
     return render_template("pathways/hours_declare.html", period=period, grid=grid, lot=lot, month=month,
                            values=values, errors=errors or {}, summary=summary, cell_name=hours.cell_name,
-                           reasons=hours_queries.latest_comments(rejected), upload_form=upload_form or CsvUploadForm(),
-                           csv_errors=csv_errors or [], month_key=month_key(month),
-                           csv_limit=hours_csv.MAX_ERRORS_SHOWN)
+                           reasons=hours_queries.latest_comments(rejected), upload_form=CsvUploadForm(),
+                           month_key=month_key(month))
 
 
-def _render_without_grid(period: PeriodForm, upload_form: CsvUploadForm | None = None,
-                         csv_errors: list[str] | None = None):
-    return render_template("pathways/hours_declare.html", period=period, grid=None,
-                           upload_form=upload_form or CsvUploadForm(), csv_errors=csv_errors or [],
-                           csv_limit=hours_csv.MAX_ERRORS_SHOWN)
+def _render_without_grid(period: PeriodForm):
+    return render_template("pathways/hours_declare.html", period=period, grid=None, upload_form=CsvUploadForm())
 
 
-@bp.post("/entreprise/heures/import")
+@bp.route("/entreprise/heures/import", methods=["GET", "POST"])
 @roles_required(Role.COMPANY)
 def import_csv():
+    """The import page (also reached by the form of the declaration page). A refused file is
+    shown here with its errors at the top; reloading the page (GET) shows the empty form again."""
     period, lot_id, month = _period()
     lot = get_allowed_or_404(Lot, lot_id, can_declare_on_lot) if lot_id and month else None
     form = CsvUploadForm()
     csv_errors: list[str] = []
-    if form.validate_on_submit():
+    if request.method == "POST" and form.validate_on_submit():
         data = form.fichier.data.read(hours_csv.MAX_BYTES + 1)
         try:
             result = hours_csv.import_csv(me(), data)
@@ -113,9 +110,8 @@ def import_csv():
                   f"{result.unchanged} inchangée{'s' if result.unchanged > 1 else ''}. "
                   "L'équipe de facilitation va valider les heures enregistrées.", "success")
             return redirect(url_for("hours.declare", **({"lot": lot.id, "mois": month_key(month)} if lot else {})))
-    if lot is None:
-        return _render_without_grid(period, form, csv_errors)
-    return _render_grid(period, lot, month, upload_form=form, csv_errors=csv_errors)
+    return render_template("pathways/hours_import.html", period=period, lot=lot, month=month, upload_form=form,
+                           csv_errors=csv_errors, csv_limit=hours_csv.MAX_ERRORS_SHOWN)
 
 
 @bp.get("/entreprise/heures/modele.csv")
