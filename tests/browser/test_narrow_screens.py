@@ -1,0 +1,78 @@
+"""Every main page of every role on a 375 px wide phone (the demo territory, pages found by
+following links from each role's home, tests/role_pages.py): nothing scrolls sideways (a wide
+table scrolls inside its own container) and axe-core finds no serious or critical violation."""
+import threading
+
+import pytest
+import role_pages
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+from werkzeug.serving import make_server
+
+pytestmark = pytest.mark.browser
+
+WIDTH = 375
+# The elements sticking out of the viewport, to name the culprit when the page scrolls sideways.
+WIDE_ELEMENTS = """(width) => Array.from(document.querySelectorAll("body *"))
+  .filter((el) => el.getBoundingClientRect().right > width + 0.5 && !el.closest(".tableau"))
+  .slice(0, 5)
+  .map((el) => `${el.tagName.toLowerCase()}.${el.className} (${Math.round(el.getBoundingClientRect().right)} px)`)"""
+
+
+@pytest.fixture(scope="module")
+def demo(database_url, referential_index):
+    yield from role_pages.seeded_demo(database_url, referential_index)
+
+
+@pytest.fixture(scope="module")
+def demo_server(demo):
+    server = make_server("127.0.0.1", 0, demo.app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="demo-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+
+
+def log_in(page: Page, base: str, role: str) -> None:
+    if role == "anonymous":
+        return
+    page.goto(f"{base}/connexion")
+    page.get_by_label("Adresse e-mail").fill(role_pages.ACCOUNTS[role])
+    page.get_by_label("Mot de passe").fill(role_pages.DEMO_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+
+
+def serious(results) -> list[str]:
+    return [f"{violation['id']} ({violation['impact']}) : "
+            + ", ".join(node["target"][0] if isinstance(node["target"][0], str) else str(node["target"][0])
+                        for node in violation["nodes"][:3])
+            for violation in results.response["violations"] if violation["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("role", role_pages.ROLES)
+def test_no_sideways_scroll_and_no_serious_axe_violation_at_375_px(demo, demo_server, page: Page, role):
+    paths = sorted(role_pages.crawl(demo.app, role))
+    assert len(paths) >= (3 if role == "anonymous" else 8)
+    page.set_viewport_size({"width": WIDTH, "height": 800})
+    log_in(page, demo_server, role)
+    axe = Axe()
+    too_wide, violations = {}, {}
+    for path in paths:
+        page.goto(demo_server + path)
+        width = page.evaluate("document.scrollingElement.scrollWidth")
+        if width > WIDTH:
+            too_wide[path] = f"{width} px : " + "; ".join(page.evaluate(WIDE_ELEMENTS, WIDTH))
+        found = serious(axe.run(page))
+        if found:
+            violations[path] = found
+    assert too_wide == {}, "Défilement horizontal à 375 px :\n" + "\n".join(f"{p} {w}" for p, w in too_wide.items())
+    assert violations == {}, "axe-core :\n" + "\n".join(f"{p} {v}" for p, v in violations.items())
+
+
+def test_the_axe_check_finds_what_it_must(page: Page):
+    """The check above can fail: on a page without title nor labels, axe-core reports them."""
+    page.set_content("<html><body><input><img src='/logo.png'></body></html>")
+    assert {"document-title", "label", "image-alt"} <= {line.split(" ")[0] for line in serious(Axe().run(page))}
