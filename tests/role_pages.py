@@ -43,7 +43,11 @@ def extra_pages(role: str) -> list[str]:
                                      .order_by(EligibilityCriterion.id).limit(1))
         submitted = db.session.scalar(sa.select(Application.id).where(Application.status == ApplicationStatus.SUBMITTED)
                                       .order_by(Application.id).limit(1))
-        return [f"/candidats/{declared}", f"/orientations/{submitted}"]
+        from clausematch.contracts.models import Contract
+
+        olympic = db.session.scalar(sa.select(Contract.id).where(Contract.reference == "SOLIDEO-2021-VDA-D"))
+        return [f"/candidats/{declared}", f"/orientations/{submitted}",
+                f"/rapports/bilan/marche/{olympic}?annee=2024"]  # 114 % of its objective
     return []
 # Pages reached by a link but that are not pages of the role's daily work.
 SKIPPED = ("/static/", "/deconnexion", "/healthz", "/favicon.ico")

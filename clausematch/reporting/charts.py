@@ -2,6 +2,7 @@
 bar labelled with its value in text, and hatching or dashed lines (never colour alone) for
 what differs. The same numbers follow in a table on every page; no JavaScript, no CDN.
 A masked count of people (masking.py) draws no bar: its line says "< 5", and a legend says why."""
+import textwrap
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -15,10 +16,13 @@ from clausematch.reporting.queries.outcomes import OutcomesReport
 from clausematch.reporting.queries.publics import PublicsReport
 from clausematch.reporting.queries.warnings import Warnings
 
-WIDTH, LABEL_WIDTH, BAR_X, VALUE_WIDTH = 800, 300, 310, 210
-BAR_AREA = WIDTH - BAR_X - VALUE_WIDTH
-ROW, BAR_HEIGHT, TOP, LEGEND_ROW = 34, 20, 28, 22
-LABEL_CHARS = 36
+WIDTH, LABEL_WIDTH, BAR_X, BAR_AREA = 800, 300, 310, 290  # the viewBox widens for long value texts
+ROW, BAR_HEIGHT, TOP, LEGEND_ROW, LINE = 34, 20, 28, 22, 17
+LABEL_CHARS = 34  # a longer label wraps onto further lines (its row grows), never cut
+# Widest advance of a character of the page's sans-serif font, in ems (digits and lowercase are
+# about 0.55): texts are measured with it so that the viewBox always holds them (and a label of
+# LABEL_CHARS characters its LABEL_WIDTH).
+CHAR_EM = 0.62
 BLUE, MARKER, TEXT = "#000091", "#b34000", "#161616"
 
 
@@ -44,28 +48,44 @@ def people_bar(label: str, count, suffix: str = "", **options) -> Bar:
 
 def bar_chart(chart_id: str, title: str, description: str, bars: list[Bar], *,
               reference: tuple[float, str] | None = None, legend: list[str] | None = None) -> Markup:
-    """A horizontal bar chart; `reference` draws one dashed line across all bars (e.g. 100 %)."""
+    """A horizontal bar chart; `reference` draws one dashed line across all bars (e.g. 100 %).
+    Every text fits inside the viewBox: long labels wrap, and the chart widens (scaled down on
+    screen) rather than cut a value or a legend."""
     legend = (legend or []) + ([MASKED_LEGEND] if any(bar.masked for bar in bars) else [])
-    height = TOP + ROW * max(len(bars), 1) + LEGEND_ROW * len(legend) + 8
     scale = max([b.value for b in bars] + [b.marker or 0 for b in bars] + [reference[0] if reference else 0] + [0])
     scale = scale or 1
-    parts = [f'<svg class="graphique" role="img" aria-labelledby="{chart_id}-titre {chart_id}-desc" '
-             f'viewBox="0 0 {WIDTH} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
-             f'xmlns="http://www.w3.org/2000/svg" id="{chart_id}">',
-             f'<title id="{chart_id}-titre">{escape(title)}</title>',
-             f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
-             _defs(chart_id)]
+    rows, right, y = [], WIDTH, TOP
+    for index, bar in enumerate(bars):
+        row, row_right, height = _bar(chart_id, index, bar, scale, y)
+        rows.append(row)
+        right = max(right, row_right)
+        y += height
+    bottom = y if bars else TOP + ROW
+    parts = rows
+    if reference and bars:
+        line, reference_right = _reference(reference, scale, bottom)
+        parts.append(line)
+        right = max(right, reference_right)
     if not bars:
         parts.append(f'<text x="{BAR_X}" y="{TOP + ROW / 2}" fill="{TEXT}">Aucune donnée pour ce périmètre.</text>')
-    for index, bar in enumerate(bars):
-        parts.append(_bar(chart_id, index, bar, scale))
-    if reference and bars:
-        parts.append(_reference(reference, scale, TOP + ROW * len(bars)))
     for index, text in enumerate(legend):
-        y = TOP + ROW * max(len(bars), 1) + LEGEND_ROW * index + 14
-        parts.append(f'<text x="0" y="{y}" font-size="13" fill="{TEXT}">{escape(text)}</text>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
+        parts.append(f'<text x="4" y="{bottom + LEGEND_ROW * index + 14}" font-size="13" '  # 4: a glyph's overhang
+                     f'fill="{TEXT}">{escape(text)}</text>')
+        right = max(right, 4 + text_width(text, 13))
+    height = bottom + LEGEND_ROW * len(legend) + 8
+    width = int(right + 8)
+    head = [f'<svg class="graphique" role="img" aria-labelledby="{chart_id}-titre {chart_id}-desc" '
+            f'viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
+            f'xmlns="http://www.w3.org/2000/svg" id="{chart_id}">',
+            f'<title id="{chart_id}-titre">{escape(title)}</title>',
+            f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+            _defs(chart_id)]
+    return Markup("".join(head + parts + ["</svg>"]))
+
+
+def text_width(text: str, size: float) -> float:
+    """An upper bound of the width of `text` written at `size` px."""
+    return len(text) * size * CHAR_EM
 
 
 def _defs(chart_id: str) -> str:
@@ -74,15 +94,17 @@ def _defs(chart_id: str) -> str:
             f'<path d="M-2,2 l4,-4 M0,8 l8,-8 M6,10 l4,-4" stroke="{BLUE}" stroke-width="2"/></pattern></defs>')
 
 
-def _bar(chart_id: str, index: int, bar: Bar, scale: float) -> str:
-    y = TOP + ROW * index
+def _bar(chart_id: str, index: int, bar: Bar, scale: float, y: float) -> tuple[str, float, float]:
+    """The row of one bar from `y`: its markup, the right end of its texts and its height."""
     length = max(bar.value, 0) / scale * BAR_AREA
     marker = bar.marker / scale * BAR_AREA if bar.marker is not None else None
-    label = bar.label if len(bar.label) <= LABEL_CHARS else bar.label[:LABEL_CHARS - 1] + "…"
+    lines = textwrap.wrap(bar.label, LABEL_CHARS) or [""]
     fill = f"url(#{chart_id}-hachures)" if bar.hatched else BLUE
     text_x = BAR_X + max(length, marker or 0) + 8  # the value text clears the bar and the marker
+    label = "".join(f'<tspan x="{LABEL_WIDTH}" dy="{0 if n == 0 else LINE}">{escape(line)}</tspan>'
+                    for n, line in enumerate(lines))
     parts = [f'<text x="{LABEL_WIDTH}" y="{y + BAR_HEIGHT - 5}" text-anchor="end" font-size="14" '
-             f'fill="{TEXT}">{escape(label)}</text>',
+             f'fill="{TEXT}">{label}</text>',
              "" if bar.masked else f'<rect x="{BAR_X}" y="{y}" width="{length:.1f}" height="{BAR_HEIGHT}" '
              f'fill="{fill}" stroke="{BLUE}" stroke-width="1"/>',
              f'<text x="{text_x:.1f}" y="{y + BAR_HEIGHT - 5}" font-size="14" fill="{TEXT}">{escape(bar.text)}</text>']
@@ -90,15 +112,16 @@ def _bar(chart_id: str, index: int, bar: Bar, scale: float) -> str:
         x = BAR_X + marker
         parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y - 4}" y2="{y + BAR_HEIGHT + 4}" stroke="{MARKER}" '
                      f'stroke-width="3" stroke-dasharray="4 2"/>')
-    return "".join(parts)
+    height = max(ROW, BAR_HEIGHT + LINE * (len(lines) - 1) + 14)
+    return "".join(parts), text_x + text_width(bar.text, 14), height
 
 
-def _reference(reference: tuple[float, str], scale: float, bottom: float) -> str:
+def _reference(reference: tuple[float, str], scale: float, bottom: float) -> tuple[str, float]:
     value, text = reference
     x = BAR_X + value / scale * BAR_AREA
     return (f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP - 6}" y2="{bottom}" stroke="{MARKER}" stroke-width="2" '
             f'stroke-dasharray="6 3"/><text x="{x:.1f}" y="{TOP - 10}" text-anchor="middle" font-size="13" '
-            f'fill="{TEXT}">{escape(text)}</text>')
+            f'fill="{TEXT}">{escape(text)}</text>'), x + text_width(text, 13) / 2
 
 
 # --- One chart per report -----------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Every main page of every role on a 375 px wide phone (the demo territory, pages found by
 following links from each role's home, tests/role_pages.py): nothing scrolls sideways (a wide
-table scrolls inside its own container) and axe-core finds no serious or critical violation."""
+table scrolls inside its own container), no text of a chart is cut by its edges, and axe-core
+finds no serious or critical violation."""
 import threading
 
 import pytest
@@ -17,6 +18,15 @@ WIDE_ELEMENTS = """(width) => Array.from(document.querySelectorAll("body *"))
   .filter((el) => el.getBoundingClientRect().right > width + 0.5 && !el.closest(".tableau"))
   .slice(0, 5)
   .map((el) => `${el.tagName.toLowerCase()}.${el.className} (${Math.round(el.getBoundingClientRect().right)} px)`)"""
+# The texts of the SVG charts that stick out of their chart's viewBox (as Chromium lays them out).
+CLIPPED_CHART_TEXTS = """() => Array.from(document.querySelectorAll("svg.graphique")).flatMap((svg) => {
+  const box = svg.viewBox.baseVal;
+  return Array.from(svg.querySelectorAll("text")).filter((text) => {
+    const b = text.getBBox();
+    return b.x < box.x - 0.5 || b.y < box.y - 0.5 || b.x + b.width > box.x + box.width + 0.5
+      || b.y + b.height > box.y + box.height + 0.5;
+  }).map((text) => `${svg.id} : « ${text.textContent} »`);
+})"""
 
 
 @pytest.fixture(scope="module")
@@ -59,16 +69,22 @@ def test_no_sideways_scroll_and_no_serious_axe_violation_at_375_px(demo, demo_se
     page.set_viewport_size({"width": WIDTH, "height": 800})
     log_in(page, demo_server, role)
     axe = Axe()
-    too_wide, violations = {}, {}
+    too_wide, clipped, violations, charts = {}, {}, {}, 0
     for path in paths:
         page.goto(demo_server + path)
         width = page.evaluate("document.scrollingElement.scrollWidth")
         if width > WIDTH:
             too_wide[path] = f"{width} px : " + "; ".join(page.evaluate(WIDE_ELEMENTS, WIDTH))
+        charts += page.locator("svg.graphique").count()
+        if cut := page.evaluate(CLIPPED_CHART_TEXTS):
+            clipped[path] = cut
         found = serious(axe.run(page))
         if found:
             violations[path] = found
     assert too_wide == {}, "Défilement horizontal à 375 px :\n" + "\n".join(f"{p} {w}" for p, w in too_wide.items())
+    assert clipped == {}, "Textes coupés par le bord d'un graphique :\n" + "\n".join(
+        f"{p} {t}" for p, t in clipped.items())
+    assert charts or role not in ("facilitator", "buyer")  # their report pages were visited
     assert violations == {}, "axe-core :\n" + "\n".join(f"{p} {v}" for p, v in violations.items())
 
 
