@@ -71,5 +71,5 @@ def test_the_company_forms_show_the_date_errors_on_their_fields(db, client, logi
                                                      "planned_end_date": "2026-06-30", "weekly_hours": "35"})
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert 'id="start_date-erreurs"' in html and "avant la proposition du candidat" in html
+    assert 'id="hired-start_date-erreurs"' in html and "avant la proposition du candidat" in html
     assert status_of(db, application.id) == S.SENT
