@@ -66,7 +66,7 @@ def test_the_company_forms_show_the_date_errors_on_their_fields(db, client, logi
     response = client.post(f"{page}/entretien", data={"interview_on": "2031-01-01", "comment": ""})
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert 'id="interview_on-erreurs"' in html and "plus d&#39;un an à l&#39;avance" in html
+    assert 'id="interview-interview_on-erreurs"' in html and "plus d&#39;un an à l&#39;avance" in html
     response = client.post(f"{page}/embauche", data={"contract_type": "cdd", "start_date": "2025-12-01",
                                                      "planned_end_date": "2026-06-30", "weekly_hours": "35"})
     html = response.get_data(as_text=True)
