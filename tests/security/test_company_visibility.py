@@ -98,9 +98,9 @@ def test_no_company_page_shows_what_is_not_theirs(client, login_as, objects):
     login_as("company")
     read = {}
     for path in company_pages():
-        response = client.get(path.format(**objects), follow_redirects=True)
-        assert response.status_code == 200, path
-        read[path] = response.get_data(as_text=True)
+        with client.get(path.format(**objects), follow_redirects=True) as response:  # closes a static file
+            assert response.status_code == 200, path
+            read[path] = response.get_data(as_text=True)
     leaks = {(path, name) for path, text in read.items() for name, secret in SECRETS.items()
              if secret in text or secret.replace("'", "&#39;") in text}
     assert leaks == set()
