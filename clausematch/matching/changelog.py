@@ -32,7 +32,7 @@ again at its next catch-up, like any other.
 
 Eligibility expires with the calendar, without any write: the nightly job "matching.rebuild"
 logs the candidates whose validated criteria expired within the last EXPIRY_LOOKBACK days
-(`record_expired_eligibility`, one INSERT … SELECT on the criteria's status/date index), so every
+(`record_expired_eligibility`, one query on the criteria's status/date index, then one INSERT), so every
 process drops them from its profiles at its next catch-up, not at its next restart.
 
 Pruning: the nightly job "matching.rebuild" deletes the entries older than RETENTION (a day);
@@ -77,17 +77,17 @@ def record(connection: sa.Connection, candidate_ids: Iterable[int], offer_ids: I
 
 def record_expired_eligibility(session: Session, on: date) -> int:
     """Log every candidate with a validated criterion that expired in the EXPIRY_LOOKBACK days
-    before `on` (a night the job missed is covered; logging one twice is harmless). The caller
-    commits; returns how many were logged."""
+    before `on` (a night the job missed is covered; logging one twice is harmless). One query on
+    the criteria's status/date index, then `record`; the caller commits. Returns how many."""
     from clausematch.candidates.models import EligibilityCriterion, EligibilityStatus
 
-    expired = (sa.select(sa.literal(CANDIDATE), EligibilityCriterion.candidate_id, sa.literal(utcnow()))
-               .where(EligibilityCriterion.status == EligibilityStatus.VALIDATED,
-                      EligibilityCriterion.valid_until < on,
-                      EligibilityCriterion.valid_until >= on - EXPIRY_LOOKBACK)
-               .distinct())
-    return session.execute(sa.insert(MatchingChange).from_select(["side", "entity_id", "created_at"],
-                                                                 expired)).rowcount
+    expired = session.scalars(
+        sa.select(EligibilityCriterion.candidate_id).distinct()
+        .where(EligibilityCriterion.status == EligibilityStatus.VALIDATED,
+               EligibilityCriterion.valid_until < on,
+               EligibilityCriterion.valid_until >= on - EXPIRY_LOOKBACK)).all()
+    record(session.connection(), expired, ())
+    return len(expired)
 
 
 def prune(session: Session, now: datetime | None = None) -> int:
