@@ -67,6 +67,9 @@ def oriented(db, hours_lot):
 def log_in(page: Page, base: str, email: str) -> None:
     from factories import TEST_PASSWORD
 
+    # The previous page's own requests (scripts, icon) must be over: a response to one of them
+    # arriving after clear_cookies() would set the old session cookie again.
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()
     page.goto(f"{base}/connexion")
     page.get_by_label("Adresse e-mail").fill(email)

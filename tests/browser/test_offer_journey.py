@@ -28,6 +28,9 @@ def company_lot(db, personas, territory):
 def log_in(page: Page, base: str, email: str) -> None:
     from factories import TEST_PASSWORD
 
+    # The previous page's own requests (scripts, icon) must be over: a response to one of them
+    # arriving after clear_cookies() would set the old session cookie again.
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()
     page.goto(f"{base}/connexion")
     page.get_by_label("Adresse e-mail").fill(email)
@@ -84,6 +87,7 @@ def test_offer_created_submitted_published_and_found_on_the_board(app, live_serv
         personas["facilitator"].full_name)
 
     # A visitor finds it around Saint-Denis (Aubervilliers is about 3 km away).
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()
     page.goto(f"{live_server}/offres?commune=Saint-Denis&rayon=10")
     results = page.locator("#resultats")
