@@ -1,5 +1,5 @@
 """Command-line entry points (`flask ref load`, `flask seed demo`, `flask seed scale`, `flask outbox deliver`; the
-jobs' commands are in job_commands.py, the reports' in reporting/cli.py)."""
+jobs' commands are in job_commands.py, the reports' in reporting/cli.py, the hours totals' in pathways/cli.py)."""
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -82,3 +82,7 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(group)
     from clausematch.reporting.cli import report_cli
     app.cli.add_command(report_cli)
+    from clausematch.job_commands import hours_cli
+    from clausematch.pathways.cli import COMMANDS as HOURS_TOTALS_COMMANDS
+    for command in HOURS_TOTALS_COMMANDS:
+        hours_cli.add_command(command)

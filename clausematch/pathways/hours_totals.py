@@ -8,7 +8,7 @@ transaction: there is no code path that could forget. Rows whose `entries` fell 
 later entry reuses them); readers keep to `entries > 0` where a row's existence matters.
 
 `rebuild()` recomputes them from the entries (after a bulk load with the triggers disabled, or as
-a repair, from a shell: no command wraps it yet); `mismatches()` compares both (the tests use it).
+a repair: `flask hours totals-rebuild`); `mismatches()` compares both (`flask hours totals-check`).
 """
 from collections.abc import Iterator
 from contextlib import contextmanager
