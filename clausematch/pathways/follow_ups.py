@@ -30,7 +30,8 @@ FOLLOW_UP_MONTHS = 6
 IN_WORK = frozenset({ExitDetail.CDI, ExitDetail.LONG_CDD, ExitDetail.LONG_INTERIM, ExitDetail.CIVIL_SERVICE,
                      ExitDetail.BUSINESS_CREATION, ExitDetail.SHORT_CDD, ExitDetail.SHORT_INTERIM,
                      ExitDetail.SUBSIDISED, ExitDetail.SIAE_HIRE})
-NOT_IN_WORK = frozenset({ExitDetail.TRAINING, ExitDetail.UNEMPLOYMENT, ExitDetail.INACTIVITY})
+NOT_IN_WORK = frozenset({ExitDetail.TRAINING, ExitDetail.PRE_QUALIFYING_TRAINING, ExitDetail.UNEMPLOYMENT,
+                         ExitDetail.INACTIVITY})
 
 
 def due_on(exit_date: date) -> date:

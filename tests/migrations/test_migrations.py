@@ -55,6 +55,27 @@ def _schema_differences() -> list:
         return compare_metadata(context, db.metadata)
 
 
+def _check_constraint_differences() -> list[str]:
+    """Enum columns (VARCHAR + CHECK named ck_<table>_<enum>, database.enum_type) whose CHECK
+    constraint in the live schema does not allow exactly the model's values: `compare_metadata` does not compare CHECK
+    constraints, so a new enum member without its migration would only fail on the first insert."""
+    import re
+
+    inspector = sa.inspect(db.engine)
+    differences = []
+    for table in db.metadata.sorted_tables:
+        checks = inspector.get_check_constraints(table.name)
+        for column in table.columns:
+            if not (isinstance(column.type, sa.Enum) and column.type.create_constraint):
+                continue
+            mentioning = [c["sqltext"] for c in checks if c["name"] == f"ck_{table.name}_{column.type.name}"]
+            allowed = {value for text in mentioning for value in re.findall(r"'([^']*)'", text)}
+            if len(mentioning) != 1 or allowed != set(column.type.enums):
+                differences.append(f"{table.name}.{column.name}: {len(mentioning)} constraint(s), "
+                                   f"{sorted(allowed)} != {sorted(column.type.enums)}")
+    return differences
+
+
 def _current_heads() -> set[str]:
     with db.engine.connect() as connection:
         return set(MigrationContext.configure(connection).get_current_heads())
@@ -75,6 +96,7 @@ def test_upgrade_from_empty_matches_models_and_downgrade_removes_everything(migr
     flask_migrate.upgrade()
     assert _current_heads() == _script_heads()
     assert _schema_differences() == []
+    assert _check_constraint_differences() == []
     assert _table_names() == set(db.metadata.tables) | {"alembic_version"}
 
     flask_migrate.downgrade(revision="base")
@@ -215,3 +237,37 @@ def test_0012_orders_desired_jobs_and_turns_the_qpv_box_into_the_criterion(migra
     with db.engine.connect() as connection:
         ticked = connection.execute(sa.text("SELECT id, qpv_resident FROM candidates ORDER BY id")).all()
         assert [(ident, bool(qpv)) for ident, qpv in ticked] == [(1, True), (2, False), (3, True)]
+
+
+def test_0013_new_criteria_are_accepted_and_downgrade_refuses_while_one_is_held(migration_app):
+    """The new criterion is refused before 0013 and stored after; going back under 0013 while a row
+    holds it stops (nothing changed), and passes once the row is gone."""
+    flask_migrate.upgrade(revision="0012")
+    now = "2025-01-02 09:00:00"
+    with db.engine.begin() as connection:
+        run = lambda sql: connection.execute(sa.text(sql))  # noqa: E731
+        run("INSERT INTO territories (id, name, eligibility_validity_months, default_labour_share, "
+            "default_insertion_rate, default_hourly_cost, count_training_hours, globalise_across_lots, created_at) "
+            f"VALUES (1, 'T', 6, 0.5, 0.05, 30, false, false, '{now}')")
+        run("INSERT INTO organisations (id, territory_id, kind, name, is_active, prescriber_kind, created_at, "
+            f"updated_at) VALUES (1, 1, 'prescriber', 'P', true, 'france_travail', '{now}', '{now}')")
+        run("INSERT INTO candidates (id, territory_id, prescriber_id, first_name, last_name, name_key, birth_date, "
+            "gender, education_level, desired_jobs_text, skills, experience, mobility_km, driving_licence, "
+            f"certificates, available, created_at, updated_at) VALUES (1, 1, 1, 'A', 'B', 'a b', '1990-01-01', 'f', "
+            f"'bac', '', '', '', 30, false, '', true, '{now}', '{now}')")
+    insert = ("INSERT INTO eligibility_criteria (candidate_id, criterion, evidence, declared_at, status) "
+              f"VALUES (1, 'invalidity_pension', 'Notification CPAM', '{now}', 'declared')")
+    with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+        connection.execute(sa.text(insert))
+
+    flask_migrate.upgrade(revision="0013")
+    with db.engine.begin() as connection:
+        connection.execute(sa.text(insert))
+    with pytest.raises(SystemExit):  # flask_migrate logs the RuntimeError naming the table, then exits
+        flask_migrate.downgrade(revision="0012")
+    assert _current_heads() == {"0013"}
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM eligibility_criteria"))
+    flask_migrate.downgrade(revision="0012")
+    with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+        connection.execute(sa.text(insert))

@@ -134,7 +134,7 @@ def test_exit_through_the_form(db, client, login_as, cdd):
                            data={"exit_date": "2025-12-31", "detail": "long_cdd", "comment": "Fin de chantier"})
     assert response.status_code == 302
     page = client.get(f"/contrats-de-travail/{cdd.id}").get_data(as_text=True)
-    assert "CDD de 6 mois ou plus" in page and "Emploi durable" in page and "Sortie enregistrée" in page
+    assert "CDD de plus de 6 mois" in page and "Emploi durable" in page and "Sortie enregistrée" in page
     assert "Enregistrer la sortie</a>" not in page
 
 

@@ -139,7 +139,8 @@ def test_a_concurrent_continuation_is_refused_cleanly(db, personas, cdd, monkeyp
 
 @pytest.mark.parametrize(("detail", "category"), [
     ("long_cdd", ExitCategory.DURABLE), ("short_interim", ExitCategory.TRANSITION),
-    ("training", ExitCategory.POSITIVE), ("unemployment", ExitCategory.OTHER)])
+    ("training", ExitCategory.POSITIVE), ("pre_qualifying_training", ExitCategory.POSITIVE),
+    ("subsidised", ExitCategory.TRANSITION), ("unemployment", ExitCategory.OTHER)])
 def test_exit_derives_and_stores_its_category(db, personas, cdd, detail, category):
     exits.record_exit(cdd.id, ExitData(exit_date=date(2025, 12, 31), detail=detail, comment="  Fin normale "),
                       personas["facilitator"])

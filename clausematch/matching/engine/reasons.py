@@ -18,7 +18,9 @@ from clausematch.matching.engine.segment import CRITERIA
 TEXT_REASON = 0.3  # below this cosine, the titles are not shown as close
 CRITERION_REASONS = {
     "deld": "public éligible : DELD", "detld": "public éligible : DETLD", "rsa": "public éligible : RSA",
-    "ass": "public éligible : ASS", "aah": "public éligible : AAH", "rqth": "public éligible : RQTH",
+    "ass": "public éligible : ASS", "aah": "public éligible : AAH",
+    "invalidity_pension": "public éligible : pension d'invalidité",
+    "other_minimum_income": "public éligible : autre minimum social", "rqth": "public éligible : RQTH",
     "under_26": "public éligible : moins de 26 ans", "over_50": "public éligible : 50 ans ou plus",
     "qpv": "résident QPV", "iae": "public éligible : parcours IAE",
     "structure": "public éligible : accompagné par une structure", "derogation": "public éligible : dérogation",

@@ -1,7 +1,7 @@
 """Column store of indexed profiles: one immutable Segment per batch, merged as they accumulate.
 
 A segment holds, row by row: the ids, positions (NaN when unknown), the distance limit
-(a candidate's mobility; offers: none), criteria as 13-bit masks (held by a candidate;
+(a candidate's mobility; offers: none), criteria as 15-bit masks (held by a candidate;
 eligible / required by an offer), availability, a tombstone mask, and three sparse matrices
 kept column-major so a query reads only the columns it needs: ROME codes and ROME domains
 (the value is the confidence of the title mapping, 1 for codes given explicitly) and word
@@ -19,8 +19,8 @@ from clausematch.matching.engine.vectors import FEATURES
 
 # The codes of clausematch.vocabulary.Criterion, in its order (the bit of each in the masks);
 # spelt out so the engine imports nothing of the application (a test checks they agree).
-CRITERIA = ["deld", "detld", "rsa", "ass", "aah", "rqth", "under_26", "over_50", "qpv", "iae", "structure",
-            "derogation"]
+CRITERIA = ["deld", "detld", "rsa", "ass", "aah", "invalidity_pension", "other_minimum_income", "rqth", "under_26",
+            "over_50", "qpv", "iae", "structure", "derogation"]
 CRITERION_BIT = {code: 1 << i for i, code in enumerate(CRITERIA)}
 # Criteria outside the vocabulary: an offer asking for one is satisfied by no one.
 UNKNOWN_CRITERION = 1 << len(CRITERIA)

@@ -22,7 +22,7 @@ from clausematch.candidates.models import Candidate
 from clausematch.candidates.services import STANDARD_PURPOSES
 from clausematch.database import today
 from clausematch.referential.resolve import appellation_option_label
-from clausematch.vocabulary import Criterion, EducationLevel, Gender
+from clausematch.vocabulary import CRITERION_GUIDE, Criterion, EducationLevel, Gender
 from clausematch.web.conflicts import version_field
 from clausematch.web.fields import FrenchForm, IntegerField, optional_id
 
@@ -126,7 +126,7 @@ for _code in Criterion:
     setattr(CandidateForm, f"criterion_{_code.value}", BooleanField(f"Déclarer le critère : {_code.label}"))
     setattr(CandidateForm, f"evidence_{_code.value}", StringField(
         "Justificatif vu", validators=[Optional(), Length(max=300)],
-        description="Obligatoire si le critère est déclaré, par exemple « attestation CAF de mars 2025 »."))
+        description=f"Obligatoire si le critère est déclaré. Habituellement : {CRITERION_GUIDE[_code].evidence}."))
     setattr(CandidateForm, f"evidence_date_{_code.value}", DateField(
         "Date du justificatif", validators=[Optional()], format="%Y-%m-%d"))
 del _code
