@@ -153,6 +153,17 @@ class ExitDetail(LabelledEnum):
     UNKNOWN = "unknown", "Situation inconnue"
 
 
+class ExitConvention(LabelledEnum):
+    """How the outcomes report counts positive exits (a territory setting, named on every report).
+
+    DGEFP: the categories of EXIT_CATEGORY. PLIE: a positive exit is a durable job confirmed at
+    the 6-month follow-up (an exit to a durable job whose follow-up finds the person in durable
+    work), or a qualifying training; everything else is another exit."""
+
+    DGEFP = "dgefp", "Définitions de la DGEFP (insertion par l'activité économique)"
+    PLIE = "plie", "Convention des PLIE (emploi durable confirmé à 6 mois ou formation qualifiante)"
+
+
 EXIT_CATEGORY: dict[ExitDetail, ExitCategory] = {
     ExitDetail.CDI: ExitCategory.DURABLE,
     ExitDetail.LONG_CDD: ExitCategory.DURABLE,

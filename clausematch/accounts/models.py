@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clausematch.database import LabelledEnum, TimestampMixin, enum_type, utcnow
 from clausematch.extensions import db
+from clausematch.vocabulary import ExitConvention
 
 
 class Role(LabelledEnum):
@@ -85,6 +86,9 @@ class Territory(db.Model):
     count_training_hours: Mapped[bool] = mapped_column(default=True)
     cdi_lump_hours: Mapped[int | None]
     globalise_across_lots: Mapped[bool] = mapped_column(default=False)
+    # How the outcomes report counts positive exits (named on the report).
+    exit_convention: Mapped[ExitConvention] = mapped_column(enum_type(ExitConvention), default=ExitConvention.DGEFP,
+                                                            server_default=ExitConvention.DGEFP.value)
     # Targets for the publics reached, as shares in [0, 1]; None when the territory sets none.
     target_women_share: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 4))
     target_under_26_share: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 4))

@@ -173,8 +173,16 @@ def publics_chart(report: PublicsReport) -> Markup:
 
 
 def outcomes_chart(report: OutcomesReport) -> Markup:
+    if report.plie is not None:
+        plie = report.plie
+        bars = [people_bar(label, count, f" ({format_percent(plie.share(count))})") for label, count in (
+            ("Emploi durable confirmé à 6 mois", plie.durable_confirmed),
+            ("Formation qualifiante", plie.qualifying_training), ("Autre sortie", plie.others))]
+        return bar_chart("graphique-sorties", "Sorties selon la convention des PLIE",
+                         f"Nombre de sorties positives au sens des PLIE et d'autres sorties, sur "
+                         f"{count_text(plie.total)} sorties.", bars)
     bars = [people_bar(line.label, line.exits, f" ({format_percent(line.share)})") for line in report.categories]
-    return bar_chart("graphique-sorties", "Sorties par catégorie",
+    return bar_chart("graphique-sorties", "Sorties par catégorie (définitions de la DGEFP)",
                      f"Nombre de sorties par catégorie, sur {count_text(report.total)} sorties.", bars)
 
 

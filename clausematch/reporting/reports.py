@@ -93,8 +93,9 @@ REPORTS = [
            "La période retient les personnes dont un contrat a couru pendant celle-ci, et leurs heures de la période."),
     Report("sorties", "outcomes", "Sorties et suivi à 6 mois",
            "Les sorties par catégorie et par situation, et la part des personnes en emploi six mois après.",
-           LOTS + PEOPLE + PERIOD + ("mode",), lambda scope, territory, options: outcomes_report(scope),
-           lambda data: [tables.outcomes_table(data), tables.follow_up_table(data)], charts.outcomes_chart,
+           LOTS + PEOPLE + PERIOD + ("mode",),
+           lambda scope, territory, options: outcomes_report(scope, territory.exit_convention),
+           lambda data: [*tables.outcomes_tables(data), tables.follow_up_table(data)], charts.outcomes_chart,
            "La période porte sur la date de sortie."),
     Report("alertes", "warnings", "Alertes : lots en retard",
            "Les lots en cours dont les heures réalisées sont en retard sur le rythme nécessaire pour atteindre "

@@ -88,15 +88,36 @@ def publics_table(report: PublicsReport) -> Table:
     return Table("Publics touchés", columns, rows, total=total)
 
 
+OUTCOME_COLUMNS = [Column("categorie", "Catégorie de sortie"), Column("situation", "Situation à la sortie"),
+                   Column("sorties", "Sorties", COUNT), Column("part_des_sorties", "Part des sorties", PERCENT)]
+
+
+def outcomes_tables(report: OutcomesReport) -> list[Table]:
+    """The exits as the territory's convention counts them, titled with it: under the PLIE
+    convention its positive exits first, then the situations at exit (DGEFP categories)."""
+    by_category = outcomes_table(report)
+    if report.plie is None:
+        return [by_category]
+    plie = report.plie
+    positive = "Sortie positive (PLIE)"
+    rows = [[positive, "Toutes", plie.positive, plie.share(plie.positive)],
+            [positive, "Emploi durable confirmé au suivi à 6 mois", plie.durable_confirmed,
+             plie.share(plie.durable_confirmed)],
+            [positive, "Formation qualifiante", plie.qualifying_training, plie.share(plie.qualifying_training)],
+            ["Autre sortie", "Toutes", plie.others, plie.share(plie.others)],
+            ["Autre sortie", "Dont emploi durable en attente du suivi à 6 mois", plie.awaiting,
+             plie.share(plie.awaiting)]]
+    return [Table("Sorties positives selon la convention des PLIE", OUTCOME_COLUMNS, rows,
+                  total=["Toutes les sorties", "", plie.total, Decimal(1) if plie.total else None]), by_category]
+
+
 def outcomes_table(report: OutcomesReport) -> Table:
-    columns = [Column("categorie", "Catégorie de sortie"), Column("situation", "Situation à la sortie"),
-               Column("sorties", "Sorties", COUNT), Column("part_des_sorties", "Part des sorties", PERCENT)]
     rows = []
     for category in report.categories:
         rows.append([category.label, "Toutes", category.exits, category.share])
         rows += [[category.label, line.label, line.exits, line.share]
                  for line in report.details if line.category is category.category]
-    return Table("Sorties par catégorie", columns, rows,
+    return Table("Sorties par catégorie (définitions de la DGEFP)", OUTCOME_COLUMNS, rows,
                  total=["Toutes les sorties", "", report.total, Decimal(1) if report.total else None])
 
 

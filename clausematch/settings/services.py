@@ -8,6 +8,7 @@ from clausematch.contracts.permissions import can_manage_contracts, territory_of
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
 from clausematch.formats import format_number, percent_to_share
+from clausematch.vocabulary import ExitConvention
 
 MAX_VALIDITY_MONTHS = 60
 MAX_HOURLY_COST = Decimal("999999.99")
@@ -27,6 +28,7 @@ class SettingsInput:
     count_training_hours: bool
     cdi_lump_hours: int | None
     globalise_across_lots: bool
+    exit_convention: str = ExitConvention.DGEFP.value
     target_women_share: Decimal | None = None
     target_under_26_share: Decimal | None = None
     target_over_50_share: Decimal | None = None
@@ -50,6 +52,7 @@ def update_settings(actor: User, data: SettingsInput) -> Territory:
     territory.count_training_hours = data.count_training_hours
     territory.cdi_lump_hours = data.cdi_lump_hours
     territory.globalise_across_lots = data.globalise_across_lots
+    territory.exit_convention = ExitConvention(data.exit_convention)
     for name in TARGET_FIELDS:
         setattr(territory, name, percent_to_share(getattr(data, name)))
     audit.record("territory_settings_updated", "territory", territory.id, actor_id=actor.id)
@@ -58,6 +61,8 @@ def update_settings(actor: User, data: SettingsInput) -> Territory:
 
 
 def _check(data: SettingsInput) -> None:
+    if data.exit_convention not in {convention.value for convention in ExitConvention}:
+        raise DomainError("Choisissez comment compter les sorties positives.", field="exit_convention")
     months = data.eligibility_validity_months
     if months is None or not 1 <= months <= MAX_VALIDITY_MONTHS:
         raise DomainError(f"La durée de validité s'exprime en mois, entre 1 et {MAX_VALIDITY_MONTHS}.",

@@ -10,10 +10,11 @@ from clausematch.accounts.models import Territory
 from clausematch.audit import AuditEvent
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.settings import services
+from clausematch.vocabulary import ExitConvention
 
 VALID = {"eligibility_validity_months": "6", "default_labour_share": "50", "default_insertion_rate": "7,5",
          "default_hourly_cost": "32,50", "count_training_hours": "y", "cdi_lump_hours": "1607",
-         "target_women_share": "15", "target_qpv_share": "75", "target_local_share": ""}
+         "target_women_share": "15", "target_qpv_share": "75", "target_local_share": "", "exit_convention": "plie"}
 
 
 def errors(response) -> str:
@@ -37,7 +38,7 @@ def test_saving_stores_shares_and_audits(client, login_as, territory, db):
     assert saved.default_insertion_rate == Decimal("0.075")
     assert saved.default_hourly_cost == Decimal("32.50")
     assert saved.count_training_hours is True and saved.globalise_across_lots is False
-    assert saved.cdi_lump_hours == 1607
+    assert saved.cdi_lump_hours == 1607 and saved.exit_convention is ExitConvention.PLIE
     assert (saved.target_women_share, saved.target_qpv_share, saved.target_local_share) == (
         Decimal("0.15"), Decimal("0.75"), None)
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "territory_settings_updated"))
@@ -54,6 +55,7 @@ def test_saving_stores_shares_and_audits(client, login_as, territory, db):
     ("target_women_share", "101", "entre 0 et 100"),
     ("cdi_lump_hours", "0", "entre 1 et"),
     ("default_labour_share", "", "Ce champ est obligatoire."),
+    ("exit_convention", "autre", "N'est pas un choix valide"),
 ])
 def test_wrong_values_are_refused_in_french_and_nothing_is_saved(client, login_as, territory, db, field, value,
                                                                  message):

@@ -1,7 +1,8 @@
 """The territory settings form (shape only; clausematch.settings.services checks the rules)."""
-from wtforms import BooleanField
+from wtforms import BooleanField, RadioField
 from wtforms.validators import InputRequired, Optional
 
+from clausematch.vocabulary import ExitConvention
 from clausematch.web.fields import FrenchDecimalField, FrenchForm, IntegerField
 
 REQUIRED = InputRequired(message="Ce champ est obligatoire.")
@@ -24,6 +25,10 @@ class SettingsForm(FrenchForm):
         "Forfait d'heures valorisé pour un CDI", validators=[Optional()],
         description="Facultatif. Laissez vide si votre territoire ne valorise pas les CDI par un forfait.")
     globalise_across_lots = BooleanField("Globaliser les heures entre les lots d'un même marché")
+    exit_convention = RadioField(
+        "Sorties positives dans les rapports et les bilans", choices=dict(ExitConvention.choices()),
+        validators=[REQUIRED],
+        description="Chaque rapport des sorties indique la convention appliquée.")
     target_women_share = FrenchDecimalField("Objectif de femmes (%)", validators=[Optional()])
     target_under_26_share = FrenchDecimalField("Objectif de jeunes de moins de 26 ans (%)", validators=[Optional()])
     target_over_50_share = FrenchDecimalField("Objectif de seniors de 50 ans ou plus (%)", validators=[Optional()])

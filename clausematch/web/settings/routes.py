@@ -23,6 +23,7 @@ def edit():
     if request.method == "GET":
         for name in PERCENT_FIELDS:  # stored as shares, typed as percentages
             form[name].data = share_to_percent(getattr(territory, name))
+        form.exit_convention.data = territory.exit_convention.value
     if form.validate_on_submit():
         data = services.SettingsInput(**{name: form[name].data for name in services.SettingsInput.__dataclass_fields__})
         try:
