@@ -136,3 +136,32 @@ def _feminine_ending(match: re.Match) -> str:
     if word.endswith("f") and ending in ("ve", "ive"):
         return word[:-1] + "ve"
     return word + ending
+
+
+# --- Names: a key that survives typos in the first letters ------------------------------------
+
+# French spellings of one sound, read left to right in one pass (a replacement is not read again).
+# Not g/j nor c/s before e and i: a typo on the vowel would change the consonant ("gem" for "Gam").
+_SOUNDS = {"x": "ks", "sch": "x", "sh": "x", "ch": "x", "ph": "f", "qu": "k", "q": "k", "c": "k", "w": "v",
+           "z": "s"}
+_SOUND = re.compile("|".join(sorted(_SOUNDS, key=len, reverse=True)))
+_DOUBLED = re.compile(r"(.)\1+")
+_VOWELS_AND_H = re.compile(r"[aeiouyh]+")
+# The letters a skeleton is made of (what a typo may put in or take out).
+SKELETON_LETTERS = "bdfgjklmnprstvx"
+
+
+def sound_spelling(word: str) -> str:
+    """One normalised word with the French spellings of one sound folded (ph → f, qu/q/c → k,
+    ch/sh/sch → x, x → ks, w → v, z → s) and doubled letters made single: "philippe" → "filipe",
+    "diallo" → "dialo"."""
+    return _DOUBLED.sub(r"\1", _SOUND.sub(lambda match: _SOUNDS[match.group()], word))
+
+
+def skeleton(word: str) -> str:
+    """The consonant skeleton of one normalised name word: its `sound_spelling` without vowels,
+    y and h: "diallo", "dailo" and "dialo" → "dl"; "nguyen", "ngyuen", "nguyne" → "ngn";
+    "kamara", "akmara", "camara" → "kmr". A typo that moves, doubles or changes a vowel, even
+    among the first letters, keeps the skeleton; a changed consonant does not (the search looks
+    up the skeletons one typo away for that: candidates/search.py)."""
+    return _VOWELS_AND_H.sub("", sound_spelling(word))

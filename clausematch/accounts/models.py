@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clausematch.database import LabelledEnum, TimestampMixin, enum_type, utcnow
 from clausematch.extensions import db
+from clausematch.text import normalise
 from clausematch.vocabulary import ExitConvention
 
 
@@ -182,6 +183,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     full_name: Mapped[str] = mapped_column(sa.String(200))
+    # full_name normalised (accents, case, punctuation): what the administrators' search compares.
+    search_name: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     role: Mapped[Role] = mapped_column(enum_type(Role))
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -236,6 +239,7 @@ class Invitation(db.Model):
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     email: Mapped[str] = mapped_column(sa.String(254), index=True)
     full_name: Mapped[str] = mapped_column(sa.String(200))
+    search_name: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")  # as User's
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
     role: Mapped[Role] = mapped_column(enum_type(Role))
     invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
@@ -256,6 +260,19 @@ class Invitation(db.Model):
     def sent_at(self) -> datetime:
         """When the link in the person's mailbox was sent (the last resend, else the creation)."""
         return self.resent_at or self.created_at
+
+
+def _set_search_name(mapper, connection, target) -> None:
+    """Users and invitations keep their normalised name in the flush that writes the name (rows
+    inserted in bulk without the ORM pass `search_name` themselves: seeds)."""
+    search_name = normalise(target.full_name)[:200]
+    if target.search_name != search_name:
+        target.search_name = search_name
+
+
+for _model in (User, Invitation):
+    for _event in ("before_insert", "before_update"):
+        sa.event.listen(_model, _event, _set_search_name)
 
 
 class PasswordResetToken(db.Model):

@@ -52,6 +52,7 @@ from clausematch.extensions import db
 from clausematch.formats import format_date, plural
 from clausematch.notifications import Notification
 from clausematch.pagination import Page, paginate
+from clausematch.text import normalise
 from clausematch.versioning import EditConflict, claim
 
 # The state filter of the list: its values in the URL, and their labels.
@@ -127,25 +128,27 @@ class PersonRow:
 
 
 def people_page(actor: User, filters: PeopleFilters, page: int) -> Page:
-    """One page of accounts and pending invitations, by name: one COUNT and one page query."""
+    """One page of accounts and pending invitations, by name (accents and case aside): one COUNT
+    and one page query."""
     _require_admin(actor)
     now = utcnow()
-    users = (sa.select(sa.literal("user").label("kind"), User.id, User.full_name, User.email, User.role,
+    users = (sa.select(sa.literal("user").label("kind"), User.id, User.full_name, User.search_name, User.email,
+                       User.role,
                        Organisation.name.label("organisation_name"), User.is_active.label("is_active"),
                        User.last_login_at.label("date"), sa.cast(sa.null(), sa.DateTime).label("expires_at"))
              .outerjoin(Membership, Membership.user_id == User.id)
              .outerjoin(Organisation, Organisation.id == Membership.organisation_id))
     invitations = (sa.select(sa.literal("invitation").label("kind"), Invitation.id, Invitation.full_name,
-                             Invitation.email, Invitation.role, Organisation.name.label("organisation_name"),
+                             Invitation.search_name, Invitation.email, Invitation.role,
+                             Organisation.name.label("organisation_name"),
                              sa.cast(sa.null(), sa.Boolean).label("is_active"),
                              sa.func.coalesce(Invitation.resent_at, Invitation.created_at).label("date"),
                              Invitation.expires_at)
                    .join(Organisation, Organisation.id == Invitation.organisation_id)
                    .where(Invitation.accepted_at.is_(None), Invitation.cancelled_at.is_(None)))
     if filters.q:
-        users = users.where(sa.or_(contains(User.full_name, filters.q), contains(User.email, filters.q)))
-        invitations = invitations.where(sa.or_(contains(Invitation.full_name, filters.q),
-                                               contains(Invitation.email, filters.q)))
+        users = users.where(_matches(User, filters.q))
+        invitations = invitations.where(_matches(Invitation, filters.q))
     if filters.role is not None:
         users = users.where(User.role == filters.role)
         invitations = invitations.where(Invitation.role == filters.role)
@@ -159,13 +162,21 @@ def people_page(actor: User, filters: PeopleFilters, page: int) -> Page:
         "expiree": [invitations.where(Invitation.expires_at <= now)],
     }.get(filters.state, [users, invitations])
     rows = sa.union_all(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
-    stmt = sa.select(rows).order_by(sa.func.lower(rows.c.full_name), rows.c.kind, rows.c.id)
+    stmt = sa.select(rows).order_by(rows.c.search_name, rows.c.kind, rows.c.id)
     result = paginate(stmt, page)
     items = [PersonRow(kind=row.kind, id=row.id, full_name=row.full_name, email=row.email, role=Role(row.role),
                        organisation_name=row.organisation_name,
                        is_active=None if row.is_active is None else bool(row.is_active),
                        date=row.date, expires_at=row.expires_at) for row in result.items]
     return Page(items=items, page=result.page, per_page=result.per_page, total=result.total)
+
+
+def _matches(model, q: str) -> sa.ColumnElement[bool]:
+    """The typed text in the name, accents and case aside ("helene" or "HÉLÈNE" finds "Hélène":
+    the stored normalised name), or in the e-mail address."""
+    name = normalise(q)
+    email = contains(model.email, q.strip())
+    return sa.or_(contains(model.search_name, name), email) if name else email
 
 
 # --- An account's page and history --------------------------------------------------------------

@@ -81,14 +81,19 @@ class Candidate(TimestampMixin, db.Model):
 class CandidateNameWord(db.Model):
     """One normalised word of a candidate's names ("benoit", "diallo"): the index of the name
     search (search.py), kept by name_words.py whenever a record is created or renamed. Compared
-    byte by byte (collation "C" on PostgreSQL) so that a prefix is a range of the btree index."""
+    byte by byte (collation "C" on PostgreSQL) so that a prefix is a range of the btree index.
+    `skeleton`: the word's consonant skeleton (text.skeleton, "diallo" → "dl"), looked up by
+    equality when a typo hides the first letters."""
 
     __tablename__ = "candidate_name_words"
-    __table_args__ = (sa.Index("ix_candidate_name_words_word", "word", "candidate_id"),)
+    __table_args__ = (sa.Index("ix_candidate_name_words_word", "word", "candidate_id"),
+                      sa.Index("ix_candidate_name_words_skeleton", "skeleton", "candidate_id"))
 
     candidate_id: Mapped[int] = mapped_column(sa.ForeignKey("candidates.id", ondelete="CASCADE"), primary_key=True)
     word: Mapped[str] = mapped_column(sa.String(100).with_variant(sa.String(100, collation="C"), "postgresql"),
                                       primary_key=True)
+    skeleton: Mapped[str] = mapped_column(sa.String(200).with_variant(sa.String(200, collation="C"), "postgresql"),
+                                          server_default="")
 
 
 class CandidateDesiredJob(db.Model):

@@ -1,5 +1,6 @@
 """The words of each candidate's names, normalised, one row each (table candidate_name_words):
-what the name search (search.py) looks up through a btree index, by exact word or by prefix.
+what the name search (search.py) looks up through btree indexes, by exact word, by prefix, or by
+the word's consonant skeleton (text.skeleton, written beside the word).
 
 The rows follow the candidates by mapper events, in the flush that creates or renames a record,
 so no service has to think of them; records inserted in bulk without the ORM (seeds, migration)
@@ -8,7 +9,7 @@ get theirs from `rebuild_name_words`.
 import sqlalchemy as sa
 
 from clausematch.candidates.models import Candidate, CandidateNameWord
-from clausematch.text import normalise
+from clausematch.text import normalise, skeleton
 
 WORD_MAX_LENGTH = 100
 BATCH = 5_000
@@ -21,7 +22,8 @@ def name_words(first_name: str | None, last_name: str | None) -> list[str]:
 
 
 def _rows(candidate_id: int, first_name: str | None, last_name: str | None) -> list[dict]:
-    return [{"candidate_id": candidate_id, "word": word} for word in name_words(first_name, last_name)]
+    return [{"candidate_id": candidate_id, "word": word, "skeleton": skeleton(word)}
+            for word in name_words(first_name, last_name)]
 
 
 def _after_insert(mapper, connection, target: Candidate) -> None:

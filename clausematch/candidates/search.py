@@ -4,16 +4,35 @@ prescriber and eligibility state, in a bounded number of statements whatever the
 candidates.
 
 How a name is found, at a million candidates:
-1. retrieval in SQL, through the btree index of `candidate_name_words` (one row per normalised
-   word of a person's names, name_words.py): first the people having every typed word exactly,
-   then those having, for every typed word, a word starting with its first three letters
-   ("dialo" → "dia…" finds "diallo"); each statement is bounded (`RETRIEVED`) and applies the
-   scope and the other filters;
-2. a rerank of that bounded set with rapidfuzz (`name_score`, 0–100): each typed word against
-   the person's closest word, and the names written without spaces ("Ben Ali" / "Benali"); below
-   `MIN_SCORE` a person is left out;
-3. pagination of the reranked ids, then one statement for the page's rows.
-A typo in the first three letters of every word is not found ("Dailo" does not find "Diallo").
+1. retrieval in SQL, through the btree indexes of `candidate_name_words` (one row per normalised
+   word of a person's names, with its consonant skeleton: name_words.py), in three statements,
+   each bounded (`RETRIEVED`), with the scope and the other filters; the words' candidate ids
+   are intersected on the index before any candidate row is read (`_having_words`):
+   a. the people having every typed word exactly (when this reaches the bound, nothing else);
+   b. those having, for every typed word, a word starting with its first three letters ("dialo"
+      → "dia…" finds "diallo");
+   c. those having, for every typed word, that word or a word whose skeleton (text.skeleton:
+      French spellings of one sound folded, doubled letters single, vowels dropped) is the typed
+      word's or one typo away from it: "Dailo" → "dl" finds "Diallo", "Ngyuen" → "ngn" finds
+      "Nguyen", "Akmara" → "kmr" finds "Kamara", "Filipe" finds "Philippe", "Matrin" finds
+      "Martin" (two consonants swapped), "Nartin" too (one consonant changed). Why a skeleton
+      rather than the deletion neighbourhood of the first letters: one key per word (one more
+      column and index, not several rows per word), equality lookups only, and it also catches
+      the sound-alike spellings people type (ph/f, c/k/qu, doubled letters) wherever they are.
+      The typed skeleton's neighbours (letters swapped, one added; for 3 letters or more, one
+      removed or changed: about 150 keys) are an `IN` list on the index, never a scan;
+3. a rerank of that bounded set with rapidfuzz (name_match.name_score, 0–100): each typed word against
+   the person's closest word (also compared in their `sound_spelling`s), and the names written
+   without spaces ("Ben Ali" / "Benali"); below `MIN_SCORE` a person is left out;
+4. pagination of the reranked ids, then one statement for the page's rows.
+Not found: a word whose skeleton has fewer than two letters ("Ali", "Kaya", "Faye") with a typo
+in its first three letters; a changed consonant in a two-letter skeleton ("Fiallo" for
+"Diallo"); and, when a statement reaches its bound (a common name typed alone), whoever it did
+not fetch (the page then says to refine: `capped`). Measured on 1 000 000 people in one
+territory (benchmarks/people.py, PostgreSQL, 2 shared cores): p50 86 ms, p95 314 ms over 200
+queries; first and last name with a typo in the first three letters of the last name: the person
+on the first page 21 times in 25; a last name typed alone with such a typo: 3 in 25 (the bound
+is reached: many names are as close). See README.
 Without a name, the list is paginated in SQL, by name.
 """
 import re
@@ -22,12 +41,12 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
-from rapidfuzz import fuzz
 
 from clausematch.accounts.models import Organisation, Role, User
 from clausematch.accounts.permissions import has_role
 from clausematch.candidates.eligibility import EligibilityState, SeenBy, eligibility_state_sql, state_filter_sql
 from clausematch.candidates.models import Candidate, CandidateNameWord
+from clausematch.candidates.name_match import name_score, skeleton_keys
 from clausematch.candidates.permissions import can_search_candidates
 from clausematch.contracts.permissions import territory_of
 from clausematch.errors import DomainError, NotAllowed
@@ -175,26 +194,43 @@ def _prefix_range(prefix: str) -> sa.ColumnElement[bool]:
     return sa.and_(word >= prefix, word < prefix[:-1] + chr(ord(prefix[-1]) + 1))
 
 
-def _having_words(conditions_per_word: list) -> list:
-    return [Candidate.id.in_(sa.select(CandidateNameWord.candidate_id).where(condition))
-            for condition in conditions_per_word]
+def _having_words(conditions_per_word: list[list]) -> list:
+    """The people having, for every typed word, a word meeting one of its conditions. The words'
+    candidate ids are intersected on the index of `candidate_name_words` alone (each condition an
+    index(-only) scan, a word's conditions a UNION ALL) before any candidate row is read."""
+    word = CandidateNameWord.candidate_id
+    arms = []
+    for alternatives in conditions_per_word:
+        if len(alternatives) == 1:
+            arms.append(sa.select(word).where(alternatives[0]))
+        else:
+            either = sa.union_all(*(sa.select(word).where(condition) for condition in alternatives)).subquery()
+            arms.append(sa.select(either.c.candidate_id))
+    return [Candidate.id.in_(arms[0] if len(arms) == 1 else sa.intersect(*arms))]
+
+
+def _word_or_skeleton(word: str) -> list:
+    keys = skeleton_keys(word)
+    if not keys:
+        return [_prefix_range(word[:PREFIX_LENGTH])]
+    return [CandidateNameWord.word == word, CandidateNameWord.skeleton.in_(keys)]
 
 
 def _ranked(words: list[str], conditions: list) -> tuple[list[tuple[int, float]], bool]:
     """(candidate id, score) best first, and whether a retrieval hit its bound."""
     columns = (Candidate.id, Candidate.first_name, Candidate.last_name)
-    exact = db.session.execute(
-        sa.select(*columns).where(*conditions, *_having_words([CandidateNameWord.word == w for w in words]))
-        .limit(RETRIEVED)).all()
-    found = {row.id: row for row in exact}
-    capped = len(exact) >= RETRIEVED
-    if not capped:
-        prefixes = [_prefix_range(w[:PREFIX_LENGTH]) for w in words]
-        fuzzy = db.session.execute(sa.select(*columns).where(*conditions, *_having_words(prefixes))
-                                   .limit(RETRIEVED)).all()
-        capped = len(fuzzy) >= RETRIEVED
-        for row in fuzzy:
+    stages = [[[CandidateNameWord.word == w] for w in words], [[_prefix_range(w[:PREFIX_LENGTH])] for w in words]]
+    if any(skeleton_keys(w) for w in words):
+        stages.append([_word_or_skeleton(w) for w in words])
+    found, capped = {}, False
+    for number, stage in enumerate(stages):
+        rows = db.session.execute(sa.select(*columns).where(*conditions, *_having_words(stage))
+                                  .limit(RETRIEVED)).all()
+        for row in rows:
             found.setdefault(row.id, row)
+        capped = capped or len(rows) >= RETRIEVED
+        if number == 0 and capped:
+            break  # as many exact matches as can be ranked: the others would rank below
     scored = []
     for row in found.values():
         score = name_score(words, row.first_name, row.last_name)
@@ -202,20 +238,6 @@ def _ranked(words: list[str], conditions: list) -> tuple[list[tuple[int, float]]
             scored.append((row.id, score, normalise(f"{row.last_name} {row.first_name}")))
     scored.sort(key=lambda item: (-item[1], item[2], item[0]))
     return [(candidate_id, score) for candidate_id, score, _ in scored], capped
-
-
-def name_score(words: list[str], first_name: str, last_name: str) -> float:
-    """0–100: how well the typed words (normalised) name this person. Each typed word is compared
-    with the person's closest word (the mean of these); the words written together are compared
-    with the names written without spaces, in both orders and each alone ("benali" / "Ben Ali")."""
-    own = normalise(f"{first_name} {last_name}").split()
-    if not words or not own:
-        return 0.0
-    per_word = sum(max(fuzz.ratio(word, candidate) for candidate in own) for word in words) / len(words)
-    typed = "".join(words)
-    forms = (f"{first_name} {last_name}", f"{last_name} {first_name}", last_name, first_name)
-    compact = max(fuzz.ratio(typed, normalise(form).replace(" ", "")) for form in forms)
-    return max(per_word, compact)
 
 
 # --- Communes ----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 from werkzeug.security import generate_password_hash
 
 from clausematch.accounts.models import Membership, OrganisationKind, Role, User
+from clausematch.text import normalise
 from seeds.demo.common import Plan, slug
 from seeds.demo.names import FEMALE_FIRST_NAMES, LAST_NAMES, MALE_FIRST_NAMES
 from seeds.demo.organisations import CITY_SAINT_DENIS, DEMO_COMPANY, FACILITATOR_TEAM, FT_SAINT_DENIS
@@ -50,8 +51,8 @@ def build_accounts(plan: Plan) -> None:
 
     def add_user(email, full_name, role, org):
         emails.add(email)
-        user = plan.add(User, email=email, full_name=full_name, role=role, password_hash=password_hash,
-                        is_active=True, last_login_at=None, session_version=1)
+        user = plan.add(User, email=email, full_name=full_name, search_name=normalise(full_name), role=role,
+                        password_hash=password_hash, is_active=True, last_login_at=None, session_version=1)
         if org is not None:
             plan.add(Membership, user_id=user["id"], organisation_id=org["id"])
             staff[org["id"]].append(user)

@@ -23,6 +23,7 @@ from clausematch.contracts.models import ClauseKind, ObjectiveMethod
 from clausematch.database import today
 from clausematch.extensions import db
 from clausematch.matching.engine.referential import DATA_DIR
+from clausematch.text import normalise
 from clausematch.vocabulary import Sector
 from seeds.demo import advance_sequences
 from seeds.demo.common import Plan, add_months, siret
@@ -126,8 +127,9 @@ def seed_scale(candidates: int, offers: int, hours: int, territories: int, echo=
     step("organisations", m.Organisation, ("id", "territory_id", "kind", "name", "prescriber_kind",
                                            "company_kind", "buyer_kind", "siret", "commune_insee"),
          _organisations(layout, territories, communes))
-    step("utilisateurs", m.User, ("id", "email", "full_name", "role", "password_hash"),
-         _users(layout, territories))
+    step("utilisateurs", m.User, ("id", "email", "full_name", "search_name", "role", "password_hash"),
+         ((ident, address, name, normalise(name), *rest)
+          for ident, address, name, *rest in _users(layout, territories)))
     step("rattachements", m.Membership, ("user_id", "organisation_id"), _memberships(layout, territories))
     step("marchés", m.Contract, ("id", "territory_id", "buyer_id", "reference", "object", "sector", "amount_ht",
                                  "notified_on", "start_date", "end_date", "clause_kind"),

@@ -306,9 +306,10 @@ def test_the_list_searches_and_filters_accounts_and_pending_invitations(db, pers
     everything = names()
     assert invitation.full_name in everything and "Ancienne Invitée" in everything
     assert "Annulée Invitée" not in everything and len(everything) == 7
-    assert names(q="zoe") == ["Nouvelle Personne"]  # the e-mail address of the invitation
+    assert names(q="zoe") == ["Nouvelle Personne", "Zoé Dupont"]  # the invitation's e-mail, the accented name
+    assert names(q="zoe.martin") == ["Nouvelle Personne"]  # the e-mail address of the invitation
     assert names(q="zoé DUP") == ["Zoé Dupont"]
-    assert names(q="100%") == []  # wildcards typed are taken literally
+    assert names(q="%") == [] and names(q="_") == []  # wildcards typed are taken literally
     assert set(names(role=Role.COMPANY)) == {"Zoé Dupont", "Nouvelle Personne", "Ancienne Invitée"}
     assert set(names(organisation=personas["company"].organisation.name)) == {
         "Zoé Dupont", "Nouvelle Personne", "Ancienne Invitée"}
@@ -316,6 +317,32 @@ def test_the_list_searches_and_filters_accounts_and_pending_invitations(db, pers
     assert names(state="invitation") == ["Nouvelle Personne"]
     assert names(state="expiree") == ["Ancienne Invitée"]
     assert personas["buyer"].full_name not in names(state="actif")
+
+
+def test_the_list_search_ignores_accents_and_case_and_follows_renames(db, personas):
+    """"helene" and "HÉLÈNE" find "Hélène" (accounts and invitations alike), on SQLite as on
+    PostgreSQL: both compare the stored normalised name; a rename is followed at once."""
+    invitation = _invitation(db, personas, email="invitee@exemple.fr")
+    invitation.full_name = "Hélène Lefèvre-Çelik"
+    personas["company"].full_name = "Helene Martin"
+    personas["buyer"].full_name = "Léa Dupont"
+    db.session.commit()
+    admin = personas["admin"]
+
+    def names(q: str) -> list[str]:
+        return _names(users.people_page(admin, users.PeopleFilters(q=q), 1))
+
+    both = ["Hélène Lefèvre-Çelik", "Helene Martin"]
+    assert names("helene") == both
+    assert names("HÉLÈNE") == both
+    assert names("Hélène") == both
+    assert names("lefevre celik") == ["Hélène Lefèvre-Çelik"]
+    assert names("lefèvre-çelik") == ["Hélène Lefèvre-Çelik"]
+    assert names("HÉLÈNE M") == ["Helene Martin"]
+    assert names("helena") == []
+    personas["company"].full_name = "Hélène Zidane"
+    db.session.commit()
+    assert names("ZIDANE") == ["Hélène Zidane"] and names("martin") == []
 
 
 def test_the_list_paginates_in_sql_with_two_queries(app, db, personas, count_queries):

@@ -7,7 +7,7 @@ import pytest
 from factories import PrescriberFactory, TerritoryFactory, UserFactory
 
 from clausematch.accounts.models import Role
-from clausematch.candidates import search
+from clausematch.candidates import name_match, search
 from clausematch.candidates.eligibility import EligibilityState
 from clausematch.candidates.models import CandidateNameWord, EligibilityCriterion, EligibilityStatus
 from clausematch.vocabulary import Criterion
@@ -21,6 +21,12 @@ def _words(db, candidate):
         .where(CandidateNameWord.candidate_id == candidate.id)))
 
 
+def _skeletons(db, candidate):
+    return dict(db.session.execute(
+        CandidateNameWord.__table__.select().with_only_columns(CandidateNameWord.word, CandidateNameWord.skeleton)
+        .where(CandidateNameWord.candidate_id == candidate.id)).all())
+
+
 def _names(result):
     return [(row.first_name, row.last_name) for row in result.page.items]
 
@@ -28,9 +34,11 @@ def _names(result):
 def test_name_words_follow_creation_and_renaming(db, prescriber, record):
     person = record(prescriber.organisation, first_name="Benoît", last_name="Martin-Dupont")
     assert _words(db, person) == ["benoit", "dupont", "martin"]
+    assert _skeletons(db, person) == {"benoit": "bnt", "martin": "mrtn", "dupont": "dpnt"}
     person.last_name = "Diallo"
     db.session.commit()
     assert _words(db, person) == ["benoit", "diallo"]
+    assert _skeletons(db, person) == {"benoit": "bnt", "diallo": "dl"}
 
 
 @pytest.mark.parametrize("typed, expected", [
@@ -51,6 +59,48 @@ def test_facilitator_finds_names_with_accents_and_typos(db, facilitator, prescri
     result = search.search(facilitator, search.SearchFilters(name=typed), 1, TODAY)
     assert _names(result)[0] == expected
     assert ("Zoé", "Durand") not in _names(result)
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("Dailo", ("Aminata", "Diallo")),            # the first letters swapped, a letter missing
+    ("aminata dailo", ("Aminata", "Diallo")),
+    ("Nguyne", ("Thi", "Nguyen")),               # the last letters swapped (found before by prefix too)
+    ("Ngyuen", ("Thi", "Nguyen")),               # the third and fourth letters swapped
+    ("thi ngyuen", ("Thi", "Nguyen")),
+    ("Akmara", ("Ibrahim", "Kamara")),           # the first two letters swapped
+    ("Camara ibrahim", ("Ibrahim", "Kamara")),   # a sound-alike first letter
+    ("Filipe", ("Philippe", "Moreau")),          # ph / f, a doubled letter
+    ("Matrin", ("Benoît", "Martin")),            # two consonants swapped in the first letters
+    ("Nartin benoit", ("Benoît", "Martin")),     # the first consonant changed
+])
+def test_typos_in_the_first_letters_are_found(db, facilitator, prescriber, record, typed, expected):
+    record(prescriber.organisation, first_name="Aminata", last_name="Diallo")
+    record(prescriber.organisation, first_name="Thi", last_name="Nguyen")
+    record(prescriber.organisation, first_name="Ibrahim", last_name="Kamara")
+    record(prescriber.organisation, first_name="Philippe", last_name="Moreau")
+    record(prescriber.organisation, first_name="Benoît", last_name="Martin")
+    record(prescriber.organisation, first_name="Zoé", last_name="Durand")
+    result = search.search(facilitator, search.SearchFilters(name=typed), 1, TODAY)
+    assert _names(result)[0] == expected
+    assert ("Zoé", "Durand") not in _names(result)
+
+
+@pytest.mark.parametrize("typed", ["Wolkowicz", "Odile", "Bertrand", "Sylla"])
+def test_a_name_far_from_every_word_finds_nobody(db, facilitator, prescriber, record, typed):
+    record(prescriber.organisation, first_name="Aminata", last_name="Diallo")
+    record(prescriber.organisation, first_name="Thi", last_name="Nguyen")
+    record(prescriber.organisation, first_name="Ibrahim", last_name="Kamara")
+    result = search.search(facilitator, search.SearchFilters(name=typed), 1, TODAY)
+    assert result.page.items == []
+
+
+def test_skeleton_keys_are_a_bounded_neighbourhood():
+    assert "dl" in name_match.skeleton_keys("dailo")
+    assert "ld" in name_match.skeleton_keys("dailo") and "ndl" in name_match.skeleton_keys("dailo")
+    assert "fl" not in name_match.skeleton_keys("dailo")  # a two-letter skeleton is never changed
+    assert "mrtn" in name_match.skeleton_keys("nartin") and "mrtn" in name_match.skeleton_keys("matrin")
+    assert name_match.skeleton_keys("ali") == [] and name_match.skeleton_keys("emma") == []
+    assert len(name_match.skeleton_keys("martinez")) <= 200
 
 
 def test_closest_name_comes_first_and_unrelated_names_are_left_out(db, facilitator, prescriber, record):
@@ -233,3 +283,4 @@ def test_rebuild_name_words_restores_what_bulk_inserts_skip(db, prescriber, reco
     assert _words(db, person) == []
     assert rebuild_name_words(db.session.connection()) >= 3
     assert _words(db, person) == ["diaye", "eloise", "n"]
+    assert _skeletons(db, person) == {"diaye": "d", "eloise": "ls", "n": "n"}

@@ -271,3 +271,56 @@ def test_0013_new_criteria_are_accepted_and_downgrade_refuses_while_one_is_held(
     flask_migrate.downgrade(revision="0012")
     with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
         connection.execute(sa.text(insert))
+
+
+def test_0015_fills_name_skeletons_and_account_search_names(migration_app):
+    """Words already there get their skeleton (the people search finds "Dailo"), accounts and
+    invitations their normalised name (the administrators' search finds "helene"); the downgrade
+    takes the columns and the index away."""
+    from clausematch.accounts.models import Role, User
+    from clausematch.admin import users
+    from clausematch.candidates.name_match import skeleton_keys
+
+    flask_migrate.upgrade(revision="0012")
+    now = "2025-01-02 09:00:00"
+    with db.engine.begin() as connection:
+        run = lambda sql: connection.execute(sa.text(sql))  # noqa: E731
+        run("INSERT INTO territories (id, name, eligibility_validity_months, default_labour_share, "
+            "default_insertion_rate, default_hourly_cost, count_training_hours, globalise_across_lots, created_at) "
+            f"VALUES (1, 'T', 6, 0.5, 0.05, 30, false, false, '{now}')")
+        run("INSERT INTO organisations (id, territory_id, kind, name, is_active, prescriber_kind, created_at, "
+            f"updated_at) VALUES (1, 1, 'prescriber', 'P', true, 'france_travail', '{now}', '{now}')")
+        for ident, first, last in ((1, "Aminata", "Diallo"), (2, "Thi", "Nguyen")):
+            run("INSERT INTO candidates (id, territory_id, prescriber_id, first_name, last_name, name_key, birth_date, "
+                "gender, education_level, desired_jobs_text, skills, experience, mobility_km, driving_licence, "
+                f"certificates, available, created_at, updated_at) VALUES ({ident}, 1, 1, '{first}', '{last}', "
+                f"'x', '1990-01-01', 'f', 'bac', '', '', '', 30, false, '', true, '{now}', '{now}')")
+            for word in (first.lower(), last.lower()):
+                run(f"INSERT INTO candidate_name_words (candidate_id, word) VALUES ({ident}, '{word}')")
+        run("INSERT INTO users (id, email, full_name, role, is_active, session_version, version, failed_logins, "
+            f"created_at, updated_at) VALUES (1, 'a@exemple.fr', 'Hélène Écrivain', 'admin', true, 1, 1, 0, "
+            f"'{now}', '{now}')")
+        run("INSERT INTO invitations (id, token_hash, email, full_name, organisation_id, role, created_at, "
+            f"expires_at) VALUES (1, 'h', 'b@exemple.fr', 'HÉLÈNE Ölçer', 1, 'prescriber', '{now}', '2999-01-01')")
+
+    flask_migrate.upgrade(revision="0015")
+    with db.engine.connect() as connection:
+        rows = lambda sql: sorted(tuple(row) for row in connection.execute(sa.text(sql)))  # noqa: E731
+        assert rows("SELECT word, skeleton FROM candidate_name_words") == [
+            ("aminata", "mnt"), ("diallo", "dl"), ("nguyen", "ngn"), ("thi", "t")]
+        assert rows("SELECT candidate_id FROM candidate_name_words WHERE skeleton IN ('dl', 'ld')") == [(1,)]
+        assert rows("SELECT search_name FROM users") == [("helene ecrivain",)]
+        assert rows("SELECT search_name FROM invitations") == [("helene olcer",)]
+    assert "dl" in skeleton_keys("dailo")
+    admin = db.session.get(User, 1)
+    assert admin.role == Role.ADMIN
+    found = users.people_page(admin, users.PeopleFilters(q="helene"), 1)
+    assert sorted(row.full_name for row in found.items) == ["HÉLÈNE Ölçer", "Hélène Écrivain"]
+    db.session.remove()
+
+    flask_migrate.downgrade(revision="0012")
+    inspector = sa.inspect(db.engine)
+    assert "skeleton" not in {c["name"] for c in inspector.get_columns("candidate_name_words")}
+    assert "ix_candidate_name_words_skeleton" not in {i["name"] for i in inspector.get_indexes("candidate_name_words")}
+    for table in ("users", "invitations"):
+        assert "search_name" not in {c["name"] for c in inspector.get_columns(table)}

@@ -129,6 +129,8 @@ def test_demo_accounts_exist_with_the_demo_password(seeded):
                                     "ON o.id = m.organisation_id WHERE m.user_id = :u", u=user[0])]
         assert names == ([organisation] if organisation else [])
     assert value("SELECT COUNT(DISTINCT password_hash) FROM users") == 1
+    # Written in bulk, without the mapper event: the administrators' search still finds them.
+    assert value("SELECT COUNT(*) FROM users WHERE search_name = '' OR search_name IS NULL") == 0
 
 
 def test_demo_accounts_log_in_through_the_form(seeded):

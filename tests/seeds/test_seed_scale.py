@@ -3,10 +3,11 @@ the counts asked, consistent references, the pages of each role working on the r
 second run refused."""
 import pytest
 from database_support import empty_domain_tables
-from seed_queries import value
+from seed_queries import rows, value
 
 from clausematch import create_app
 from clausematch.extensions import db as _db
+from clausematch.text import skeleton
 from seeds.scale import DOMAIN, PASSWORD, email
 
 CANDIDATES, OFFERS, HOURS, TERRITORIES = 300, 40, 700, 2
@@ -65,6 +66,10 @@ def test_references_are_consistent(scaled):
     assert value("SELECT COUNT(*) FROM applications a WHERE NOT EXISTS (SELECT 1 FROM application_events e "
                  "WHERE e.application_id = a.id AND e.to_status = a.status)") == 0
     assert value("SELECT COUNT(*) FROM hours_entries WHERE status = 'declared'") > 0
+    # Names written in bulk get what the searches compare (rebuild_name_words; search_name by the seed).
+    assert value("SELECT COUNT(*) FROM users WHERE search_name = ''") == 0
+    words = rows("SELECT word, skeleton FROM candidate_name_words ORDER BY candidate_id, word LIMIT 500")
+    assert words and all(written == skeleton(word) for word, written in words)
 
 
 def test_the_bulk_load_leaves_the_whole_schema_and_the_hours_totals(scaled):
