@@ -94,9 +94,9 @@ test: $(VENV)/.installed-test lint
 	fi; \
 	exit $$status
 
-# Every benchmark (matching engine + offline evaluation, board search, reports); long on purpose:
+# Every benchmark (matching engine + offline evaluation, board search, people search, reports); long on purpose:
 # `make bench only=offers` (or `$(BIN)/python -m benchmarks offers`) runs one family only
-# (matching, offers, reporting). benchmarks/ is not installed: it runs from the repository.
+# (matching, offers, people, reporting). benchmarks/ is not installed: it runs from the repository.
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks $(only)
 

@@ -1,8 +1,9 @@
 """`make bench` (`python -m benchmarks`): every benchmark of the project, one after the other, with
-their default sizes; `python -m benchmarks offers` runs one family (matching, offers, reporting).
+their default sizes; `python -m benchmarks offers` runs one family (matching, offers, people, reporting).
 
 - the matching engine (10k, 100k, 1M candidates) and its offline evaluation (nDCG@10, recall@10);
 - the public job board search (50 000 offers);
+- the facilitators' people search (1 000 000 candidates, PostgreSQL);
 - the reports (1 000 000 hours entries).
 Each prints its own French summary; see the module of each for its options.
 """
@@ -14,6 +15,7 @@ BENCHMARKS = [
     ("matching", "Moteur de rapprochement", "benchmarks.matching"),
     ("matching", "Évaluation hors ligne du rapprochement", "benchmarks.evaluation"),
     ("offers", "Recherche dans la bourse aux offres", "benchmarks.board"),
+    ("people", "Recherche de personnes sur 1 million de candidats", "benchmarks.people"),
     ("reporting", "Rapports sur 1 million de relevés d'heures", "benchmarks.reports"),
 ]
 
@@ -22,7 +24,7 @@ def main(argv: list[str] | None = None) -> None:
     only = set(argv if argv is not None else sys.argv[1:])
     unknown = only - {family for family, _, _ in BENCHMARKS}
     if unknown:
-        sys.exit(f"Famille de mesures inconnue : {', '.join(sorted(unknown))} (matching, offers ou reporting).")
+        sys.exit(f"Famille de mesures inconnue : {', '.join(sorted(unknown))} (matching, offers, people ou reporting).")
     for family, title, module in BENCHMARKS:
         if only and family not in only:
             continue
