@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from clausematch.database import locked, utcnow
@@ -63,11 +64,15 @@ class Notification(db.Model):
     """An in-app message for one user (e.g. "your candidate's application moved").
 
     Repeats are grouped when they are written (`notify`): one row per unread group, whose
-    repeat_count grows, so the inbox stays one indexed, paginated query per recipient."""
+    repeat_count grows, so the inbox stays one indexed, paginated query per recipient. At most
+    one unread row per (user, group): a partial unique index, the target of notify's upsert.
+    A row marked read leaves that index, so the next notification of its group starts a new one."""
 
     __tablename__ = "notifications"
     __table_args__ = (sa.Index("ix_notifications_user_read", "user_id", "read_at"),
-                      sa.Index("ix_notifications_user_group", "user_id", "group_key"))
+                      sa.Index("ix_notifications_user_group", "user_id", "group_key"),
+                      sa.Index("uq_notifications_unread_group", "user_id", "group_key", unique=True,
+                               sqlite_where=sa.text("read_at IS NULL"), postgresql_where=sa.text("read_at IS NULL")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
@@ -109,20 +114,19 @@ def notify(user_id: int, message: str, link: str | None = None, group: str | Non
     of a new line; `plural` words the group, "{count}" standing for the number
     ("{count} critères d'éligibilité d'Awa D. ont été validés")."""
     key = group or "same:" + hashlib.sha256(f"{message}\x00{link or ''}".encode()).hexdigest()
-    existing = db.session.scalars(
-        sa.select(Notification).where(Notification.user_id == user_id, Notification.group_key == key,
-                                      Notification.read_at.is_(None))
-        .order_by(Notification.id.desc()).limit(1)).first()
-    if existing is not None:
-        # Counted by the database: two units of work bumping the same group both count.
-        existing.repeat_count = Notification.repeat_count + 1
-        existing.message, existing.link, existing.created_at = message, link, utcnow()
-        if plural:
-            existing.plural = plural
-        return existing
-    notification = Notification(user_id=user_id, message=message, link=link, group_key=key, plural=plural)
-    db.session.add(notification)
-    return notification
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}[db.session.get_bind().dialect.name]
+    insert = dialect.insert(Notification).values(user_id=user_id, message=message, link=link, group_key=key,
+                                                 plural=plural, repeat_count=1, created_at=utcnow())
+    # One statement, either outcome: two units of work sending the same first notification at
+    # once cannot both insert (the second waits for the first's commit on the unique index, then
+    # counts on its row); the count is the database's own, so concurrent repeats all count.
+    upsert = insert.on_conflict_do_update(
+        index_elements=[Notification.user_id, Notification.group_key], index_where=Notification.read_at.is_(None),
+        set_={"repeat_count": Notification.repeat_count + 1, "message": insert.excluded.message,
+              "link": insert.excluded.link, "created_at": insert.excluded.created_at,
+              "plural": sa.func.coalesce(insert.excluded.plural, Notification.plural)})
+    return db.session.scalars(upsert.returning(Notification),
+                              execution_options={"populate_existing": True}).one()
 
 
 # --- The log transport: after the commit ------------------------------------------------------

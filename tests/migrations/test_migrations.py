@@ -324,3 +324,80 @@ def test_0015_fills_name_skeletons_and_account_search_names(migration_app):
     assert "ix_candidate_name_words_skeleton" not in {i["name"] for i in inspector.get_indexes("candidate_name_words")}
     for table in ("users", "invitations"):
         assert "search_name" not in {c["name"] for c in inspector.get_columns(table)}
+
+
+def test_0016_merges_unread_duplicate_notifications_and_normalises_stored_contacts(migration_app):
+    """Unread rows of one (user, group) become the newest one with the counts summed (read rows,
+    other users, other groups and rows without a group untouched), then one unread row per group
+    is enforced. Phones and e-mails that parse are stored the way the forms store them; the
+    others and NULL are kept as they were. The downgrade drops the index and keeps the data."""
+    flask_migrate.upgrade(revision="0012")
+    now = "2025-01-02 09:00:00"
+    with db.engine.begin() as connection:
+        run = lambda sql: connection.execute(sa.text(sql))  # noqa: E731
+        run("INSERT INTO territories (id, name, eligibility_validity_months, default_labour_share, "
+            "default_insertion_rate, default_hourly_cost, count_training_hours, globalise_across_lots, created_at) "
+            f"VALUES (1, 'T', 6, 0.5, 0.05, 30, false, false, '{now}')")
+        organisations = [(1, "'01.48.00.00.00'", "' Contact@Exemple.FR '"), (2, "'abc'", "'pas-une-adresse'"),
+                         (3, "NULL", "NULL"), (4, "'+33 (0)6 12 34 56 78'", "'   '")]
+        run("INSERT INTO organisations (id, territory_id, kind, name, is_active, prescriber_kind, created_at, "
+            f"updated_at) VALUES (9, 1, 'prescriber', 'P', true, 'france_travail', '{now}', '{now}')")
+        for ident, phone, email in organisations:
+            run("INSERT INTO organisations (id, territory_id, kind, name, is_active, company_kind, phone, email, "
+                f"created_at, updated_at) VALUES ({ident}, 1, 'company', 'E', true, 'titulaire', {phone}, {email}, "
+                f"'{now}', '{now}')")
+        candidates = [(1, "'06 12 34 56 78'", "'Helene@Exemple.fr'"), (2, "'06 12 34'", "NULL"), (3, "NULL", "NULL"),
+                      (4, "'+44 20 7946 0958'", "'helene@exemple'")]
+        for ident, phone, email in candidates:
+            run("INSERT INTO candidates (id, territory_id, prescriber_id, first_name, last_name, name_key, birth_date, "
+                "gender, education_level, desired_jobs_text, skills, experience, mobility_km, driving_licence, "
+                f"certificates, available, phone, email, created_at, updated_at) VALUES ({ident}, 1, 9, 'A', 'B', "
+                f"'a b', '1990-01-01', 'f', 'bac', '', '', '', 30, false, '', true, {phone}, {email}, "
+                f"'{now}', '{now}')")
+        for ident in (1, 2):
+            run("INSERT INTO users (id, email, full_name, role, is_active, session_version, created_at, updated_at) "
+                f"VALUES ({ident}, 'u{ident}@exemple.fr', 'U', 'prescriber', true, 1, '{now}', '{now}')")
+        # (id, user, group, count, created at hour, read)
+        notifications = [(1, 1, "'g'", 2, 9, False), (2, 1, "'g'", 1, 10, False), (3, 1, "'g'", 3, 8, True),
+                         (4, 1, "'h'", 1, 9, False), (5, 2, "'g'", 1, 9, False), (6, 1, "NULL", 1, 9, False),
+                         (7, 1, "NULL", 1, 9, False), (8, 1, "'t'", 1, 9, False), (9, 1, "'t'", 4, 9, False)]
+        for ident, user, group, count, hour, read in notifications:
+            read_at = f"'2025-01-02 {hour:02d}:30:00'" if read else "NULL"
+            run("INSERT INTO notifications (id, user_id, message, group_key, repeat_count, created_at, read_at) "
+                f"VALUES ({ident}, {user}, 'M{ident}', {group}, {count}, '2025-01-02 {hour:02d}:00:00', {read_at})")
+
+    flask_migrate.upgrade(revision="0016")
+
+    def contacts(connection, table: str) -> list[tuple]:
+        return [tuple(row) for row in connection.execute(sa.text(f"SELECT id, phone, email FROM {table} "
+                                                                 "WHERE id < 9 ORDER BY id"))]
+
+    expected_organisations = [(1, "0148000000", "contact@exemple.fr"), (2, "abc", "pas-une-adresse"),
+                              (3, None, None), (4, "0612345678", None)]
+    expected_candidates = [(1, "0612345678", "helene@exemple.fr"), (2, "06 12 34", None), (3, None, None),
+                           (4, "+442079460958", "helene@exemple")]
+    with db.engine.connect() as connection:
+        kept = connection.execute(sa.text(
+            "SELECT id, user_id, group_key, repeat_count, message, read_at IS NULL FROM notifications ORDER BY id"))
+        assert [(i, u, g, c, m, bool(unread)) for i, u, g, c, m, unread in kept] == [
+            (2, 1, "g", 3, "M2", True), (3, 1, "g", 3, "M3", False), (4, 1, "h", 1, "M4", True),
+            (5, 2, "g", 1, "M5", True), (6, 1, None, 1, "M6", True), (7, 1, None, 1, "M7", True),
+            (9, 1, "t", 5, "M9", True)]
+        assert contacts(connection, "organisations") == expected_organisations
+        assert contacts(connection, "candidates") == expected_candidates
+    unique_index = r"uq_notifications_unread_group|notifications\.user_id, notifications\.group_key"
+    with pytest.raises(sa.exc.IntegrityError, match=unique_index), db.engine.begin() as connection:
+        connection.execute(sa.text("INSERT INTO notifications (id, user_id, message, group_key, repeat_count, "
+                                   f"created_at) VALUES (100, 1, 'M', 'g', 1, '{now}')"))
+    with db.engine.begin() as connection:  # a read row of the group does not count
+        connection.execute(sa.text("INSERT INTO notifications (id, user_id, message, group_key, repeat_count, "
+                                   f"created_at, read_at) VALUES (101, 1, 'M', 'g', 1, '{now}', '{now}')"))
+
+    flask_migrate.downgrade(revision="0012")
+    indexes = {index["name"] for index in sa.inspect(db.engine).get_indexes("notifications")}
+    assert "uq_notifications_unread_group" not in indexes and "ix_notifications_user_group" in indexes
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("INSERT INTO notifications (id, user_id, message, group_key, repeat_count, "
+                                   f"created_at) VALUES (102, 1, 'M', 'g', 1, '{now}')"))
+        assert contacts(connection, "organisations") == expected_organisations
+        assert contacts(connection, "candidates") == expected_candidates
