@@ -18,7 +18,7 @@ from clausematch.accounts.models import Role, User
 from clausematch.accounts.permissions import has_role
 from clausematch.errors import DomainError
 from clausematch.extensions import db
-from clausematch.formats import MAX_INTEGER, parse_int
+from clausematch.formats import MAX_INTEGER, parse_email, parse_int, parse_phone
 from clausematch.pathways.hours_rules import HoursValueError, parse_month
 
 
@@ -34,6 +34,23 @@ def show_error(form, error: DomainError) -> None:
         field.errors = [*field.errors, error.message]
     else:
         form.form_errors.append(error.message)
+
+
+STORED_VALUE_TO_FIX = "La valeur enregistrée doit être corrigée. {message}"
+
+
+def flag_stored_contact(form) -> None:
+    """An edit form just loaded: a stored phone or e-mail that today's rule refuses (typed before
+    the forms checked it; migration 0013 kept it as it was) stays in its field, with the error
+    saying it must be corrected — never dropped, never saved again as it is."""
+    for name, parse in (("email", parse_email), ("phone", parse_phone)):
+        field = form._fields.get(name)
+        if field is None or not field.data:
+            continue
+        try:
+            parse(field.data)
+        except ValueError as error:
+            field.errors = [*field.errors, STORED_VALUE_TO_FIX.format(message=error)]
 
 
 class BoundedIntConverter(IntegerConverter):

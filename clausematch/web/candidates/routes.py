@@ -28,7 +28,7 @@ from clausematch.web.candidates.detail import render_detail
 from clausematch.web.candidates.forms import CandidateForm, NewCandidateForm
 from clausematch.web.candidates.search import render_search
 from clausematch.web.conflicts import fill_version, show_conflict
-from clausematch.web.helpers import get_allowed_or_404, me, page_arg, require, show_error
+from clausematch.web.helpers import flag_stored_contact, get_allowed_or_404, me, page_arg, require, show_error
 
 bp = Blueprint("candidates", __name__)
 
@@ -90,6 +90,7 @@ def edit(candidate_id: int):
     if request.method == "GET":
         form.fill_from(candidate, visible_criteria(me(), candidate))
         fill_version(form, candidate)
+        flag_stored_contact(form)
     elif form.validate_on_submit():
         try:
             services.update_candidate(me(), candidate.id, form.to_input(), version=form.version.data)
@@ -100,7 +101,7 @@ def edit(candidate_id: int):
         else:
             flash("La fiche du candidat a été mise à jour.", "success")
             return redirect(url_for("candidates.detail", candidate_id=candidate.id))
-    status = 422 if form.errors or form.form_errors else 200
+    status = 422 if request.method == "POST" and (form.errors or form.form_errors) else 200
     now = today()
     shown = visible_criteria(me(), candidate)
     locked = {row.criterion: row for row in shown if is_valid(row, now)}

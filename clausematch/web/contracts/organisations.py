@@ -11,7 +11,7 @@ from clausematch.reporting.contract_figures import company_overview
 from clausematch.versioning import EditConflict
 from clausematch.web.conflicts import fill_version, show_conflict
 from clausematch.web.contracts.forms import BuyerForm, CompanyForm
-from clausematch.web.helpers import get_allowed_or_404, me, page_arg, require, show_error
+from clausematch.web.helpers import flag_stored_contact, get_allowed_or_404, me, page_arg, require, show_error
 
 bp = Blueprint("organisations", __name__)
 
@@ -116,6 +116,7 @@ def edit_company(company_id: int):
         form.commune.data = commune_label(company.commune_insee)
         form.commune_insee.data = company.commune_insee
         fill_version(form, company)
+        flag_stored_contact(form)
     elif form.validate_on_submit():
         try:
             organisations.update_company(me(), company.id, _company_input(form), version=form.version.data)
