@@ -41,7 +41,7 @@ STORED_VALUE_TO_FIX = "La valeur enregistrée doit être corrigée. {message}"
 
 def flag_stored_contact(form) -> None:
     """An edit form just loaded: a stored phone or e-mail that today's rule refuses (typed before
-    the forms checked it; migration 0013 kept it as it was) stays in its field, with the error
+    the forms checked it; migration 0016 kept it as it was) stays in its field, with the error
     saying it must be corrected — never dropped, never saved again as it is."""
     for name, parse in (("email", parse_email), ("phone", parse_phone)):
         field = form._fields.get(name)

@@ -1,5 +1,5 @@
 """A candidate's phone or e-mail stored before the forms checked them, and that today's rule
-refuses (migration 0013 keeps such values as they were): the edit form shows the value in its
+refuses (migration 0016 keeps such values as they were): the edit form shows the value in its
 field with the error asking to correct it; the page itself is not an error (200)."""
 import sqlalchemy as sa
 from candidate_inputs import make_consent, make_input

@@ -1,5 +1,5 @@
 """A company's phone or e-mail stored before the forms checked them, and that today's rule
-refuses (migration 0013 keeps such values as they were): its edit form shows the value in its
+refuses (migration 0016 keeps such values as they were): its edit form shows the value in its
 field with the error asking to correct it, and saving it again as it is is refused."""
 import sqlalchemy as sa
 
