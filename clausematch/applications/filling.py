@@ -12,9 +12,12 @@ the offer becomes filled ("Pourvue") and its open applications are closed as "po
   the offer: refused by the system with the reason "poste pourvu", in its history, its prescriber
   side told by the workflow's messages. New proposals are refused by
   services.check_can_be_proposed (the offer is no longer published).
-- An offer no longer published (closed at the end of its publication) whose hires reach its
-  positions cannot become filled (a closed offer is not reopened that way): its open
-  applications are closed all the same.
+- A closed offer (by hand, or at the end of its publication) whose hires then reach its
+  positions (an application still in progress ended in a hire) becomes filled as well, by the
+  system (the offers workflow's closed → filled move, which no person makes), in the same unit
+  of work: the bilans and the board count it as filled, not closed. An offer being reworked
+  (reopened as a draft, or submitted again) stays in its state; its open applications are
+  closed all the same.
 Two hires racing on the last position: the second waits for the offer's lock, then finds its
 application closed ("poste pourvu") and is refused with a French message; with two positions left
 both are recorded and the offer is filled once.
@@ -59,15 +62,19 @@ def check_position_left(offer: Offer) -> None:
 
 
 def fill_when_complete(offer: Offer, actor: User | None) -> bool:
-    """After a hire: when the hires reach the positions, fill the offer (or, if it is no longer
-    published, close its open applications). True when the offer is now complete."""
+    """After a hire (offer locked by the caller): when the hires reach the positions, fill the
+    offer, published (on behalf of `actor`) or closed (by the system); an offer in draft or
+    submitted only has its open applications closed. True when the offer is now complete."""
     hires = hire_count(offer.id)
     if hires < offer.positions:
         return False
+    count = f"{hires} embauche{'s' if hires > 1 else ''} pour {positions_text(offer.positions)}."
     if offer.status == OfferStatus.PUBLISHED:
-        comment = (f"Pourvue automatiquement : {hires} embauche{'s' if hires > 1 else ''} pour "
-                   f"{positions_text(offer.positions)}.")
-        offer_workflow.change_status(offer, OfferStatus.FILLED, actor, comment)  # → on_offer_filled
+        offer_workflow.change_status(offer, OfferStatus.FILLED, actor,  # → on_offer_filled
+                                     f"Pourvue automatiquement : {count}")
+    elif offer.status == OfferStatus.CLOSED:
+        offer_workflow.change_status(offer, OfferStatus.FILLED, None,
+                                     f"Pourvue automatiquement après sa clôture : {count}")
     else:
         close_open_applications(offer)
     return True

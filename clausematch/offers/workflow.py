@@ -1,8 +1,8 @@
 """The life of an offer: its statuses, the moves between them, and the one function that
 moves it.
 
-    draft ──► submitted ──► published ──► filled
-      ▲  │        │            │
+    draft ──► submitted ──► published ──► filled ◄──┐
+      ▲  │        │            │                    │ (its hires reached its positions)
       │  └──► closed ◄─────────┘ (by hand, or nightly once publication_end has passed)
       │           │
       └───────────┘ a facilitator reopens a closed offer as a draft; submitted → draft is a
@@ -10,6 +10,9 @@ moves it.
 
 Decisions: a filled offer is final (the people hired are counted against it); a closed offer may
 be reopened, but only as a draft, so that it goes through validation again before it is public.
+A closed offer becomes filled when an application still in progress ends in the hire that
+reaches its positions (applications.filling, the system's move: no one marks a closed offer
+filled by hand), so that the bilans and the board tell filled offers from closed ones.
 """
 import sqlalchemy as sa
 
@@ -23,7 +26,7 @@ from clausematch.formats import format_date
 from clausematch.offers import permissions
 from clausematch.offers.models import Offer, OfferStatus, OfferStatusChange
 from clausematch.offers.signals import offer_filled
-from clausematch.offers.transitions import SYSTEM, allowed_capacities
+from clausematch.offers.transitions import SYSTEM, allowed_capacities, is_system_only
 
 __all__ = ["OfferStatus", "change_status", "record_creation"]
 
@@ -104,7 +107,9 @@ def conflict_message(offer: Offer, target: OfferStatus, actor: User | None) -> s
                               .order_by(OfferStatusChange.id.desc()).limit(1)).first()
     if last is None or last.from_status is None or last.to_status != offer.status:
         return None
-    if target != offer.status and not allowed_capacities(last.from_status, target):
+    # Moves only the system makes were never possible for a person.
+    possible = allowed_capacities(last.from_status, target) - (frozenset() if actor is None else {SYSTEM})
+    if target != offer.status and not possible:
         return None
     return (f"Cette offre a déjà été {_PARTICIPLE[offer.status]} {done_by(last.actor_id, actor, last.occurred_at)} : "
             f"{_NOT_RECORDED[target]}.")
@@ -113,7 +118,7 @@ def conflict_message(offer: Offer, target: OfferStatus, actor: User | None) -> s
 def check_transition(offer: Offer, target: OfferStatus, capacity, comment: str, actor: User | None = None) -> None:
     """Raise DomainError (or NotAllowed) unless `capacity` may move `offer` to `target` now."""
     capacities = allowed_capacities(offer.status, target)
-    if not capacities:
+    if not capacities or (capacity != SYSTEM and is_system_only(offer.status, target)):
         raise DomainError(conflict_message(offer, target, actor) or refusal_message(offer.status, target))
     if capacity not in capacities:
         what = _FACILITATOR_ONLY.get((offer.status, target))

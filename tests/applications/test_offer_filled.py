@@ -1,6 +1,9 @@
-"""When hires reach an offer's positions the offer becomes filled in the hire's unit of work, its
-open applications are closed as "poste pourvu" (prescribers told), new proposals are refused and
-matching hears of it; two hires racing on the last position leave one outcome (PostgreSQL)."""
+"""When hires reach an offer's positions the offer becomes filled in the hire's unit of work (a
+closed one too, by the system), its open applications are closed as "poste pourvu" (prescribers
+told), new proposals are refused and matching hears of it; two hires racing on the last position,
+or a hire and a reopening of the closed offer, leave one outcome (PostgreSQL)."""
+import re
+
 import pytest
 import sqlalchemy as sa
 from applications_support import S, add_criterion
@@ -10,6 +13,7 @@ from factories import CandidateInTerritoryFactory
 from clausematch.accounts.models import User
 from clausematch.applications import services
 from clausematch.applications.models import Application, ApplicationEvent, RefusalReason
+from clausematch.audit import AuditEvent
 from clausematch.database import today
 from clausematch.errors import DomainError
 from clausematch.extensions import db as _db
@@ -99,6 +103,89 @@ def test_a_hire_that_leaves_positions_keeps_the_offer_published(db, personas, of
 def offer_history_comment(db, offer_id: int) -> str:
     return db.session.scalars(sa.select(OfferStatusChange.comment).where(OfferStatusChange.offer_id == offer_id)
                               .order_by(OfferStatusChange.id.desc())).first()
+
+
+# --- A closed offer whose hires then reach its positions ------------------------------------------
+
+def close(offer, personas):
+    set_offer_status(offer.id, OfferStatus.CLOSED, personas["facilitator"])
+
+
+def test_a_closed_offer_whose_last_hire_comes_in_becomes_filled(db, personas, offer, make_application,
+                                                                other_candidates):
+    hired = make_application(S.SENT)
+    waiting = make_application(S.VALIDATED, candidate=other_candidates[0])
+    close(offer, personas)
+
+    record_hire(hired.id, HIRE, "", personas["company"])
+
+    assert fresh(db, Offer, offer.id).status == OfferStatus.FILLED
+    change = db.session.scalars(sa.select(OfferStatusChange).where(OfferStatusChange.offer_id == offer.id)
+                                .order_by(OfferStatusChange.id.desc())).first()
+    # The system's move: no person may mark a closed offer filled.
+    assert (change.from_status, change.to_status, change.actor_id) == (OfferStatus.CLOSED, OfferStatus.FILLED, None)
+    assert change.comment == "Pourvue automatiquement après sa clôture : 1 embauche pour 1 poste."
+    audit = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "offer.status_changed",
+                                                           AuditEvent.entity_id == offer.id)
+                               .order_by(AuditEvent.id.desc())).first()
+    assert audit.details == {"from_status": "closed", "to_status": "filled"} and audit.actor_id is None
+    closed = fresh(db, Application, waiting.id)
+    assert (closed.status, closed.refusal_reason) == (S.REFUSED, RefusalReason.POSITION_FILLED)
+    assert fresh(db, Application, hired.id).status == S.HIRED
+    # Filled is final: the closed offer can no longer be reopened.
+    with pytest.raises(DomainError, match="^Cette offre a déjà été marquée comme pourvue automatiquement le .* : "
+                                          "la remise en brouillon n'a pas été enregistrée.$"):
+        set_offer_status(offer.id, OfferStatus.DRAFT, personas["facilitator"])
+
+
+def test_a_hire_that_leaves_positions_keeps_a_closed_offer_closed(db, personas, offer, make_application,
+                                                                 other_candidates):
+    offer.positions = 2
+    db.session.commit()
+    hired = make_application(S.SENT)
+    still_open = make_application(S.SENT, candidate=other_candidates[0])
+    close(offer, personas)
+
+    record_hire(hired.id, HIRE, "", personas["company"])
+
+    assert fresh(db, Offer, offer.id).status == OfferStatus.CLOSED
+    assert fresh(db, Application, still_open.id).status == S.SENT
+
+
+def test_an_offer_reopened_as_a_draft_stays_a_draft_when_its_hires_reach_its_positions(
+        db, personas, offer, make_application, other_candidates):
+    hired = make_application(S.SENT)
+    waiting = make_application(S.SENT, candidate=other_candidates[0])
+    close(offer, personas)
+    set_offer_status(offer.id, OfferStatus.DRAFT, personas["facilitator"])
+
+    record_hire(hired.id, HIRE, "", personas["company"])
+
+    assert fresh(db, Offer, offer.id).status == OfferStatus.DRAFT
+    assert fresh(db, Application, waiting.id).refusal_reason == RefusalReason.POSITION_FILLED
+
+
+def page_text(response) -> str:
+    assert response.status_code == 200
+    return re.sub(r"\s+", " ", response.get_data(as_text=True))
+
+
+def test_the_staff_offer_page_shows_a_closed_offer_filled_by_its_hire(db, client, login_as, personas, offer,
+                                                                      make_application):
+    hired = make_application(S.SENT)
+    close(offer, personas)
+    login_as("facilitator")
+    before = page_text(client.get(f"/gestion/offres/{offer.id}"))
+    assert 'class="statut statut--closed">Clôturée<' in before
+    assert "Marquer comme pourvue" not in before  # no one fills a closed offer by hand
+
+    record_hire(hired.id, HIRE, "", personas["company"])
+
+    page = page_text(client.get(f"/gestion/offres/{offer.id}"))
+    assert 'class="statut statut--filled">Pourvue<' in page
+    assert ('<th scope="row">Clôturée → Pourvue</th> <td>Automatique</td> '
+            "<td>Pourvue automatiquement après sa clôture : 1 embauche pour 1 poste.</td>") in page
+    assert "Rouvrir en brouillon" not in page  # a filled offer is final
 
 
 def test_a_filled_offer_refuses_new_proposals_in_french(db, personas, candidate, offer, make_application,
@@ -197,3 +284,30 @@ def test_two_hires_racing_on_two_positions_are_both_recorded_and_fill_once(app, 
     events = db.session.scalar(sa.select(sa.func.count(ApplicationEvent.id)).where(
         ApplicationEvent.application_id == waiting.id, ApplicationEvent.to_status == S.REFUSED))
     assert events == 1
+
+
+@pytest.mark.postgres
+def test_a_hire_on_a_closed_offer_and_its_reopening_at_once_leave_one_outcome(app, db, personas, offer,
+                                                                             make_application, other_candidates):
+    hired = make_application(S.SENT)
+    waiting = make_application(S.SENT, candidate=other_candidates[0])
+    close(offer, personas)
+    reopen = lambda: set_offer_status(offer.id, OfferStatus.DRAFT,  # noqa: E731
+                                      _db.session.get(User, personas["facilitator"].id))
+
+    outcomes = race([app, app], [hire(hired.id, personas["company"].id), reopen])
+
+    assert failures(outcomes) == []
+    assert hires_of(db, offer.id) == 1
+    assert fresh(db, Application, waiting.id).refusal_reason == RefusalReason.POSITION_FILLED
+    moves = db.session.execute(sa.select(OfferStatusChange.from_status, OfferStatusChange.to_status).where(
+        OfferStatusChange.offer_id == offer.id).order_by(OfferStatusChange.id)).all()[-1:]
+    status = fresh(db, Offer, offer.id).status
+    if status == OfferStatus.FILLED:  # the hire first: the reopening is refused, in French
+        [refused] = messages(outcomes)
+        assert refused.startswith("Cette offre a déjà été marquée comme pourvue automatiquement le ")
+        assert refused.endswith(" : la remise en brouillon n'a pas été enregistrée.")
+        assert moves == [(OfferStatus.CLOSED, OfferStatus.FILLED)]
+    else:  # the reopening first: the hire is recorded, the draft stays a draft
+        assert messages(outcomes) == []
+        assert (status, moves) == (OfferStatus.DRAFT, [(OfferStatus.CLOSED, OfferStatus.DRAFT)])

@@ -20,6 +20,8 @@ ALLOWED = {
     (S.PUBLISHED, S.CLOSED): {"company", "facilitator"},
     (S.CLOSED, S.DRAFT): {"facilitator"},
 }
+# Moves only the system makes (people are told they do not exist).
+SYSTEM_ONLY = {(S.CLOSED, S.FILLED)}
 ALLOWED_CASES = [(current, target, role) for (current, target), roles in ALLOWED.items() for role in sorted(roles)]
 REFUSED_MOVES = [(current, target) for current, target in product(S, S) if (current, target) not in ALLOWED]
 FORBIDDEN_CAPACITY = [(current, target, role) for (current, target), roles in ALLOWED.items()
@@ -34,8 +36,10 @@ def history(db, offer):
 def test_transition_table_is_the_documented_one():
     table = {(current, target): {role.value for role in capacities if role != transitions.SYSTEM}
              for current, targets in transitions.TRANSITIONS.items() for target, capacities in targets.items()}
-    assert table == ALLOWED
+    assert {move: roles for move, roles in table.items() if roles} == ALLOWED
+    assert {move for move, roles in table.items() if not roles} == SYSTEM_ONLY
     assert transitions.allowed_capacities(S.PUBLISHED, S.CLOSED) >= {transitions.SYSTEM}
+    assert transitions.allowed_capacities(S.CLOSED, S.FILLED) == {transitions.SYSTEM}
     assert transitions.next_statuses(S.FILLED) == []
 
 
@@ -144,10 +148,23 @@ def test_an_offer_past_its_publication_end_cannot_go_public(db, personas, make_o
     assert raised.value.field == "publication_end"
 
 
-def test_system_may_only_close_a_published_offer(db, make_offer):
+def test_system_may_only_close_a_published_offer_or_fill_a_closed_one(db, make_offer):
     draft = make_offer(status=S.DRAFT)
     with pytest.raises(NotAllowed):
         workflow.change_status(draft, S.SUBMITTED, None)
     published = make_offer(status=S.PUBLISHED)
     change = workflow.change_status(published, S.CLOSED, None, "Clôture automatique")
     assert change.actor_id is None and published.status == S.CLOSED
+    change = workflow.change_status(published, S.FILLED, None, "Pourvue automatiquement après sa clôture")
+    assert (change.from_status, change.actor_id, published.status) == (S.CLOSED, None, S.FILLED)
+
+
+@pytest.mark.parametrize("role", ["company", "facilitator"])
+def test_no_one_marks_a_closed_offer_filled_by_hand(db, personas, make_offer, role):
+    offer = make_offer(status=S.CLOSED)
+    with pytest.raises(DomainError) as raised:
+        workflow.change_status(offer, S.FILLED, personas[role])
+    assert not isinstance(raised.value, NotAllowed)
+    assert raised.value.message == ("Une offre clôturée ne peut pas être marquée comme pourvue : "
+                                    "un facilitateur doit d'abord la rouvrir en brouillon.")
+    assert offer.status == S.CLOSED
