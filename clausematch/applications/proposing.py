@@ -1,5 +1,7 @@
 """Read-only lookups of the "orienter un candidat" pages: the published offers a prescriber
 may propose to, and the choices of the proposal form (bounded, searched in SQL)."""
+from datetime import date
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
@@ -24,6 +26,12 @@ def open_offers(territory_id: int | None) -> sa.ColumnElement[bool]:
     """Offers of the territory that accept candidates: published, publication not over."""
     return sa.and_(Offer.territory_id == territory_id, Offer.status == OfferStatus.PUBLISHED,
                    sa.or_(Offer.publication_end.is_(None), Offer.publication_end >= today()))
+
+
+def accepts_proposals(offer: Offer, on: date) -> bool:
+    """`open_offers` for one loaded offer: published, publication not over on `on` (the offer
+    checks of services.check_can_be_proposed)."""
+    return offer.status == OfferStatus.PUBLISHED and (offer.publication_end is None or offer.publication_end >= on)
 
 
 def _offer_text(q: str) -> list[sa.ColumnElement[bool]]:

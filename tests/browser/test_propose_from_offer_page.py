@@ -1,5 +1,6 @@
 """A logged-in prescriber on an offer's public page proposes one of their candidates from there
-("Proposer un candidat"); an anonymous visitor reads how to be proposed instead."""
+("Proposer un candidat"); an anonymous visitor reads how to be proposed instead. A facilitator
+proposes a candidate of the territory from the offer's staff page the same way."""
 import re
 
 import pytest
@@ -44,3 +45,24 @@ def test_prescriber_proposes_a_candidate_from_the_offer_page(db, personas, scene
     db.session.expire_all()
     assert db.session.scalars(sa.select(Application.candidate_id).where(Application.offer_id == offer.id)).all() \
         == [candidate.id]
+
+
+def test_facilitator_proposes_a_candidate_from_the_staff_offer_page(db, personas, scene, live_server, page: Page):
+    from clausematch.applications.models import Application
+
+    offer, candidate = scene
+    log_in(page, live_server, personas["facilitator"])
+    page.goto(f"{live_server}/gestion/offres/{offer.id}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Agent d'entretien de locaux")
+    page.get_by_role("link", name=re.compile("^Proposer un candidat")).click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Agent d'entretien de locaux")
+    page.get_by_role("combobox", name="Candidat").select_option(label=f"DIALLO Awa (n° {candidate.id})")
+    page.get_by_role("button", name="Proposer la candidature").click()
+
+    expect(page.get_by_role("status").filter(has_text="Candidature proposée")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Candidature de Awa Diallo")
+    db.session.expire_all()
+    proposed = db.session.execute(sa.select(Application.candidate_id, Application.proposed_by_id)
+                                  .where(Application.offer_id == offer.id)).all()
+    assert proposed == [(candidate.id, personas["facilitator"].id)]

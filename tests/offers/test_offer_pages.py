@@ -1,5 +1,6 @@
 """The offers workspace pages: forms with and without JavaScript, lists, detail, status buttons."""
 import re
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -233,6 +234,44 @@ def test_automatic_closing_reads_as_automatic(client, login_as, make_offer, db):
     db.session.commit()
     login_as("company")
     assert "<td>Automatique</td> <td>Clôture automatique" in text(client.get(f"/gestion/offres/{offer.id}"))
+
+
+# --- Proposing a candidate from the staff page ----------------------------------------------
+
+def propose_link(offer) -> str:
+    return (f'<a class="bouton" href="/orienter/offres/{offer.id}">Proposer un candidat'
+            f'<span class="visuellement-cache"> à l\'offre « {offer.title} »</span></a>')
+
+
+def test_a_facilitator_proposes_from_the_staff_page_of_a_published_offer(client, login_as, make_offer):
+    offer = make_offer(status=S.PUBLISHED, title="Agent de propreté")
+    login_as("facilitator")
+    assert propose_link(offer) in text(client.get(f"/gestion/offres/{offer.id}"))
+    form = client.get(f"/orienter/offres/{offer.id}")
+    assert form.status_code == 200 and 'name="candidate_id"' in text(form)
+
+
+def test_the_company_has_no_propose_link(client, login_as, make_offer):
+    offer = make_offer(status=S.PUBLISHED)
+    login_as("company")
+    page = text(client.get(f"/gestion/offres/{offer.id}"))
+    assert "Proposer un candidat" not in page and "/orienter/offres/" not in page
+    assert client.get(f"/orienter/offres/{offer.id}").status_code == 403  # the same rule behind the link
+
+
+@pytest.mark.parametrize("status", [S.DRAFT, S.SUBMITTED, S.FILLED, S.CLOSED])
+def test_no_propose_link_on_an_offer_that_accepts_no_proposal(client, login_as, make_offer, status):
+    offer = make_offer(status=status)
+    login_as("facilitator")
+    page = text(client.get(f"/gestion/offres/{offer.id}"))
+    assert "Proposer un candidat" not in page
+    assert "Candidats suggérés" in page  # the facilitator's page, without the link
+
+
+def test_no_propose_link_once_the_publication_is_over(client, login_as, make_offer):
+    offer = make_offer(status=S.PUBLISHED, publication_end=date.today() - timedelta(days=1))
+    login_as("facilitator")
+    assert "Proposer un candidat" not in text(client.get(f"/gestion/offres/{offer.id}"))
 
 
 # --- Lists ----------------------------------------------------------------------------------

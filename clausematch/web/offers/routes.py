@@ -3,7 +3,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from clausematch.accounts.models import Role, User
+from clausematch.applications.permissions import may_propose_to
+from clausematch.applications.proposing import accepts_proposals
 from clausematch.contracts.models import Lot
+from clausematch.database import today
 from clausematch.errors import DomainError
 from clausematch.offers import permissions, queries, services, transitions, workflow
 from clausematch.offers.models import Offer, OfferStatus
@@ -117,7 +120,9 @@ def _render_detail(offer: Offer, status_form: StatusForm, failed_target: str | N
     return render_template("offers/detail.html", offer=offer, history=queries.offer_history(offer.id),
                            moves=moves, status_form=status_form, failed_target=failed_target,
                            comment_required={t for (c, t) in workflow.COMMENT_REQUIRED if c == offer.status},
-                           can_edit=permissions.can_edit_offer(_me(), offer))
+                           can_edit=permissions.can_edit_offer(_me(), offer),
+                           # The proposal service's rules: who proposes to this offer, and when.
+                           can_propose=may_propose_to(_me(), offer) and accepts_proposals(offer, today()))
 
 
 @bp.route("/gestion/offres/<int:offer_id>/modifier", methods=["GET", "POST"])
