@@ -2,6 +2,7 @@
 (FTS5 on SQLite, tsvector + GIN on PostgreSQL: both runs of the suite), the ROME appellations of
 the offer's code, synonyms and typos; relevance first, then the board's order."""
 import random
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
@@ -48,7 +49,7 @@ def test_typos_are_corrected_against_the_rome_vocabulary_and_said(app):
 def test_synonyms_phrases_and_abbreviations(app):
     femme_de_menage = text_query("femme de ménage").concepts
     assert len(femme_de_menage) == 1  # the phrase is one concept…
-    assert ("agent", "entretien", "local") in femme_de_menage[0] and ("nettoyag",) in femme_de_menage[0]  # equivalents
+    assert ("agent", "entretien", "local") in femme_de_menage[0] and ("technicien", "surfac") in femme_de_menage[0]
     assert ("agent", "securit") in text_query("vigile").concepts[0]
     assert ("poid", "lourd") in text_query("chauffeur PL").concepts[1]
     assert text_query("de la").concepts == ()
@@ -90,6 +91,40 @@ def test_agent_d_entretien_finds_cleaning_first(client, board, typed):
 def test_menage_finds_home_help_too_but_no_amenagement(client, board):
     titles = listed_titles(client.get("/offres?q=menage"))
     assert set(titles) == CLEANING | {"Employée de ménage"}
+
+
+AIDE_MENAGERE = 10857  # "Aide ménager / ménagère à domicile", K1304
+EMPLOYE_MAISON = 14771  # "Employé / Employée de maison", K1304
+NETTOYAGE_INDUSTRIEL = 10537  # "Agent / Agente de nettoyage industriel", K2204
+ORDURES_MENAGERES = 18283  # "Ramasseur / Ramasseuse d'ordures ménagères", K2303
+
+
+@pytest.mark.parametrize("typed", ["femme de ménage", "femme de menage", "homme de ménage"])
+def test_femme_de_menage_means_cleaning_homes_and_premises(app, typed):
+    """Home help (K1304) and cleaning of premises (K2204), in the offers' own words: not industrial
+    cleaning, street cleaning (K2303) nor hospital cleaning (J1301), which "nettoyage" or
+    "propreté" alone would bring."""
+    [concept] = text_query(typed).concepts
+    assert {("employ", "menag"), ("aide", "menager"), ("employ", "maison")} <= set(concept)  # K1304
+    assert {("agent", "entretien", "local"), ("propret", "local"), ("nettoyeur", "local")} <= set(concept)  # K2204
+    assert not {("nettoyag",), ("propret",)} & set(concept)
+    [codes] = text_query(typed).codes
+    assert {"K1304", "K2204"} <= codes and not {"K2303", "J1301"} & codes
+
+
+def test_femme_de_menage_lists_home_help_with_cleaning_before_the_rest(client, publish):
+    """Newest first within a tier: the home help and premises cleaning offers (their own words)
+    come before the newer industrial cleaning one (found through its ROME code only)."""
+    publish("Aide ménagère à domicile", appellation=AIDE_MENAGERE, published_at=datetime(2026, 1, 5))
+    publish("Employé de maison H/F", appellation=EMPLOYE_MAISON, published_at=datetime(2026, 1, 6))
+    publish("Agent d'entretien de locaux", appellation=AGENT_ENTRETIEN, published_at=datetime(2026, 1, 7))
+    publish("Agent de nettoyage industriel", appellation=NETTOYAGE_INDUSTRIEL, published_at=datetime(2026, 1, 8))
+    publish("Ripeur H/F", appellation=ORDURES_MENAGERES, published_at=datetime(2026, 1, 9))
+
+    titles = listed_titles(client.get("/offres", query_string={"q": "femme de ménage"}))
+
+    assert titles == ["Agent d'entretien de locaux", "Employé de maison H/F", "Aide ménagère à domicile",
+                      "Agent de nettoyage industriel"]
 
 
 def test_offers_whose_own_words_hold_the_query_come_first_then_by_distance(client, publish):
