@@ -4,17 +4,11 @@ message tells them to ask the administrator."""
 import re
 
 import pytest
+from browser_support import log_in
 from factories import TEST_PASSWORD
 from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/connexion")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
 
 
 def test_an_admin_deactivates_a_user_who_is_logged_out_at_once(live_server, page: Page, browser: Browser,

@@ -6,8 +6,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from browser_support import log_in
 from factories import (
-    TEST_PASSWORD,
     CandidateInTerritoryFactory,
     ClauseFactory,
     ContractInTerritoryFactory,
@@ -23,14 +23,6 @@ from clausematch.vocabulary import Criterion
 pytestmark = pytest.mark.browser
 
 FOCUSED_SUMMARY = "document.activeElement && document.activeElement.hasAttribute('data-resume-erreurs')"
-
-
-def log_in(page: Page, server: str, user) -> None:
-    page.goto(f"{server}/connexion")
-    page.get_by_label("Adresse e-mail").fill(user.email)
-    page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
 
 
 def summary_has_focus(page: Page) -> bool:

@@ -4,7 +4,8 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from factories import TEST_PASSWORD, CandidateInTerritoryFactory, PrescriberFactory
+from browser_support import log_in
+from factories import CandidateInTerritoryFactory, PrescriberFactory
 from playwright.sync_api import Page, expect
 
 from clausematch.candidates.models import EligibilityCriterion
@@ -33,10 +34,7 @@ def people(db, territory, personas):
 
 
 def test_facilitator_finds_a_misspelt_name_and_filters_the_queue(page: Page, live_server, personas, people):
-    page.goto(f"{live_server}/connexion")
-    page.get_by_label("Adresse e-mail").fill(personas["facilitator"].email)
-    page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    log_in(page, live_server, personas["facilitator"])
 
     # The dashboard's "Candidats" figure leads to the search of people.
     page.get_by_role("link", name=re.compile(r"^Candidats : 3, voir la liste")).click()

@@ -10,6 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import sqlalchemy as sa
+from browser_support import log_in
 from playwright.sync_api import Page, expect
 
 from clausematch.database import today
@@ -62,20 +63,6 @@ def oriented(db, hours_lot):
                                             occurred_at=application.created_at + timedelta(days=day)))
     db.session.commit()
     return offer
-
-
-def log_in(page: Page, base: str, email: str) -> None:
-    from factories import TEST_PASSWORD
-
-    # The previous page's own requests (scripts, icon) must be over: a response to one of them
-    # arriving after clear_cookies() would set the old session cookie again.
-    page.wait_for_load_state("networkidle")
-    page.context.clear_cookies()
-    page.goto(f"{base}/connexion")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
 
 
 def test_company_declares_a_month_and_the_facilitator_validates_it(app, live_server, page: Page, personas,

@@ -7,7 +7,8 @@ import threading
 import pytest
 import role_pages
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from browser_support import log_in
+from playwright.sync_api import Page
 from werkzeug.serving import make_server
 
 pytestmark = pytest.mark.browser
@@ -45,14 +46,9 @@ def demo_server(demo):
     server.server_close()
 
 
-def log_in(page: Page, base: str, role: str) -> None:
-    if role == "anonymous":
-        return
-    page.goto(f"{base}/connexion")
-    page.get_by_label("Adresse e-mail").fill(role_pages.ACCOUNTS[role])
-    page.get_by_label("Mot de passe").fill(role_pages.DEMO_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+def log_in_as(page: Page, base: str, role: str) -> None:
+    if role != "anonymous":
+        log_in(page, base, role_pages.ACCOUNTS[role], role_pages.DEMO_PASSWORD)
 
 
 def serious(results) -> list[str]:
@@ -67,7 +63,7 @@ def test_no_sideways_scroll_and_no_serious_axe_violation_at_375_px(demo, demo_se
     paths = sorted(role_pages.crawl(demo.app, role))
     assert len(paths) >= (3 if role == "anonymous" else 8)
     page.set_viewport_size({"width": WIDTH, "height": 800})
-    log_in(page, demo_server, role)
+    log_in_as(page, demo_server, role)
     axe = Axe()
     too_wide, clipped, violations, charts = {}, {}, {}, 0
     for path in paths:

@@ -4,6 +4,7 @@ it on the public board by commune and radius."""
 import re
 
 import pytest
+from browser_support import log_in
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -23,20 +24,6 @@ def company_lot(db, personas, territory):
     ClauseFactory(lot=lot, eligible_criteria=["deld", "rsa"])
     db.session.commit()
     return lot
-
-
-def log_in(page: Page, base: str, email: str) -> None:
-    from factories import TEST_PASSWORD
-
-    # The previous page's own requests (scripts, icon) must be over: a response to one of them
-    # arriving after clear_cookies() would set the old session cookie again.
-    page.wait_for_load_state("networkidle")
-    page.context.clear_cookies()
-    page.goto(f"{base}/connexion")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
 
 
 def pick_with_keyboard(page: Page, label: str, typed: str, expected: str) -> None:

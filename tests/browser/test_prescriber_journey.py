@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from browser_support import log_in
 from factories import (
-    TEST_PASSWORD,
     CandidateInTerritoryFactory,
     ContractInTerritoryFactory,
     LotFactory,
@@ -31,14 +31,6 @@ def scene(db, territory, personas):
                                 phone="07 98 76 54 32")
     db.session.commit()
     return offer
-
-
-def log_in(page: Page, server: str, user) -> None:
-    page.goto(f"{server}/connexion")
-    page.get_by_label("Adresse e-mail").fill(user.email)
-    page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
 
 
 def log_out(page: Page) -> None:

@@ -5,9 +5,9 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from browser_support import log_in
 from factories import CandidateInTerritoryFactory, ContractInTerritoryFactory, LotFactory, OfferInTerritoryFactory
 from playwright.sync_api import Page, expect
-from test_prescriber_journey import log_in
 
 pytestmark = pytest.mark.browser
 

@@ -5,8 +5,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from browser_support import log_in
 from factories import (
-    TEST_PASSWORD,
     CandidateInTerritoryFactory,
     ContractInTerritoryFactory,
     LotFactory,
@@ -46,14 +46,6 @@ def scene(db, territory, personas):
     person(prescriber, "Chloé", "Nord", MASON, "59350", mobility_km=10)  # Lille
     db.session.commit()
     return offer
-
-
-def log_in(page: Page, server: str, user) -> None:
-    page.goto(f"{server}/connexion")
-    page.get_by_label("Adresse e-mail").fill(user.email)
-    page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
 
 
 def test_facilitator_ranks_shortlists_and_sends_then_the_company_sees_it(db, personas, scene, live_server,
