@@ -96,6 +96,14 @@ MATRIX = {
     ("GET", "/entreprises"): FACILITATOR,
     ("GET", "/entreprises/nouvelle"): FACILITATOR,
     ("POST", "/entreprises/nouvelle"): FACILITATOR,
+    # Directory of inclusive structures: the territory searches; facilitators (and the structure's
+    # own members) edit a profile; a titulaire has none.
+    ("GET", "/annuaire-inclusion"): rule(facilitator="ok", prescriber="ok", company="ok", buyer="ok"),
+    ("GET", "/annuaire-inclusion/structures/{inclusive_company}/fiche"): FACILITATOR,
+    ("POST", "/annuaire-inclusion/structures/{inclusive_company}/fiche"): FACILITATOR,
+    ("GET", "/annuaire-inclusion/structures/{other_inclusive_company}/fiche"): NOBODY,
+    ("GET", "/annuaire-inclusion/structures/{company}/fiche"): NOBODY,
+    ("GET", "/annuaire-inclusion/structures/{missing}/fiche"): MISSING,
     ("GET", "/entreprises/{company}"): FACILITATOR,
     ("GET", "/entreprises/{other_company}"): NOBODY,
     ("GET", "/entreprises/{missing}"): MISSING,
@@ -296,9 +304,9 @@ def objects(db, personas):
 
 def build_objects(db, personas) -> dict:
     """The objects of `objects` (also the seed of the bad-input fuzz test)."""
-    from factories import LotInTerritoryFactory, OfferInTerritoryFactory, UserFactory
+    from factories import CompanyFactory, LotInTerritoryFactory, OfferInTerritoryFactory, UserFactory
 
-    from clausematch.accounts.models import Invitation, PasswordResetToken, Role
+    from clausematch.accounts.models import CompanyKind, Invitation, PasswordResetToken, Role
     from clausematch.accounts.tokens import new_token
     from clausematch.database import utcnow
     from clausematch.offers.models import OfferStatus
@@ -316,6 +324,8 @@ def build_objects(db, personas) -> dict:
     invitation = Invitation(token_hash=invitation_hash, email="invitee@exemple.fr", full_name="Personne Invitée",
                             organisation=company, role=Role.COMPANY, expires_at=expires_at)
     managed_user = UserFactory(role=Role.PRESCRIBER, organisation=personas["prescriber"].organisation)
+    inclusive = CompanyFactory(territory=company.territory, company_kind=CompanyKind.EI)
+    other_inclusive = CompanyFactory(territory=other_lot.contract.territory, company_kind=CompanyKind.ACI)
     db.session.add_all([
         invitation,
         PasswordResetToken(token_hash=reset_hash, user=personas["prescriber"], expires_at=expires_at),
@@ -336,6 +346,7 @@ def build_objects(db, personas) -> dict:
         "draft_offer": draft_offer.id, "other_offer": other_offer.id, "missing": 999_999,
         "invitation_token": invitation_token, "reset_token": reset_token,
         "invitation": invitation.id, "managed_user": managed_user.id,
+        "inclusive_company": inclusive.id, "other_inclusive_company": other_inclusive.id,
     }
 
 

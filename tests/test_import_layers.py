@@ -20,7 +20,7 @@ LAYERS = [
     {"referential", "inbox"},
     {"contracts"},
     {"settings", "offers", "candidates"},
-    {"applications"},
+    {"applications", "directory"},
     {"pathways"},
     {"matching"},
     {"reporting"},

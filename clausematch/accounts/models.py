@@ -56,6 +56,7 @@ class CompanyKind(LabelledEnum):
     ACI = "aci", "Atelier et chantier d'insertion (ACI)"
     GEIQ = "geiq", "Groupement d'employeurs (GEIQ)"
     EA = "ea", "Entreprise adaptée (EA) / ESAT"
+    REGIE = "regie", "Régie de quartier"
 
 
 class BuyerKind(LabelledEnum):

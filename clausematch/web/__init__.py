@@ -30,6 +30,7 @@ BLUEPRINTS = (
     "clausematch.web.admin.users:bp",
     "clausematch.web.reporting.routes:bp",
     "clausematch.web.matching.routes:bp",
+    "clausematch.web.directory.routes:bp",
 )
 
 

@@ -401,3 +401,37 @@ def test_0016_merges_unread_duplicate_notifications_and_normalises_stored_contac
                                    f"created_at) VALUES (102, 1, 'M', 'g', 1, '{now}')"))
         assert contacts(connection, "organisations") == expected_organisations
         assert contacts(connection, "candidates") == expected_candidates
+
+
+def test_0017_regie_kind_and_directory_tables_and_downgrade_refuses_while_a_regie_exists(migration_app):
+    """"régie de quartier" is refused before 0017 and stored after, with a directory profile; going
+    back under 0017 while an organisation is a régie stops (nothing changed), then passes once it
+    is not, and takes the directory tables away."""
+    flask_migrate.upgrade(revision="0016")
+    now = "2025-01-02 09:00:00"
+    with db.engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO territories (id, name, eligibility_validity_months, default_labour_share, "
+            "default_insertion_rate, default_hourly_cost, count_training_hours, globalise_across_lots, created_at) "
+            f"VALUES (1, 'T', 6, 0.5, 0.05, 30, false, false, '{now}')"))
+    insert = ("INSERT INTO organisations (id, territory_id, kind, name, is_active, company_kind, siret, created_at, "
+              f"updated_at) VALUES (1, 1, 'company', 'Régie', true, 'regie', '73282932000074', '{now}', '{now}')")
+    with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+        connection.execute(sa.text(insert))
+
+    flask_migrate.upgrade(revision="0017")
+    with db.engine.begin() as connection:
+        connection.execute(sa.text(insert))
+        connection.execute(sa.text(
+            "INSERT INTO directory_profiles (id, version, company_id, activities, search_text, radius_km, "
+            "offers_subcontracting, offers_co_contracting, offers_staff_provision, is_published, created_at, "
+            f"updated_at) VALUES (1, 1, 1, 'Nettoyage', ' nettoyage ', 10, true, false, false, true, '{now}', '{now}')"))
+    with pytest.raises(SystemExit):
+        flask_migrate.downgrade(revision="0016")
+    assert _current_heads() == {"0017"}
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE organisations SET company_kind = 'ei'"))
+    flask_migrate.downgrade(revision="0016")
+    assert not {"directory_profiles", "directory_rome_codes", "directory_communes"} & _table_names()
+    with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE organisations SET company_kind = 'regie'"))

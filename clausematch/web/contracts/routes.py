@@ -18,6 +18,7 @@ from clausematch.contracts.permissions import (
 from clausematch.errors import DomainError
 from clausematch.formats import month_label
 from clausematch.pathways.counting import realisation_rate
+from clausematch.directory.queries import lot_suggestions
 from clausematch.reporting.contract_figures import contract_lots, lot_overview
 from clausematch.versioning import EditConflict
 from clausematch.vocabulary import Sector
@@ -165,7 +166,8 @@ def lot(lot_id: int):
                            objective=objective, rate=realisation_rate(overview.realised, objective),
                            can_edit=can_edit_lot(me(), lot), show_people=can_view_lot_people(me(), lot),
                            show_offers=can_view_lot_offers(me(), lot),
-                           has_contract_access=can_view_contract(me(), lot.contract), month_label=month_label)
+                           has_contract_access=can_view_contract(me(), lot.contract), month_label=month_label,
+                           suggestions=lot_suggestions(lot))
 
 
 @bp.route("/lots/<int:lot_id>/clause", methods=["GET", "POST"])

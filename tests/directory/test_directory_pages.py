@@ -1,0 +1,124 @@
+"""The directory pages: the search (who sees it, filters in the address, query count), the profile
+form, and the lot page's section of structures that could take part."""
+import pytest
+import sqlalchemy as sa
+
+from clausematch.accounts.models import CompanyKind, Role
+from clausematch.contracts.models import ClauseKind
+from clausematch.directory.models import DirectoryProfile
+
+
+@pytest.mark.parametrize("role", ["facilitator", "prescriber", "company", "buyer"])
+def test_the_territory_searches_the_directory(client, login_as, structure, role):
+    structure("Jardins du Canal", kind=CompanyKind.ACI, activities="Espaces verts", rome_codes="A1203")
+    structure("Brouillon", is_published=False)
+    login_as(role)
+    page = client.get("/annuaire-inclusion?q=espaces+verts&type=aci").get_data(as_text=True)
+    assert "Jardins du Canal" in page and "<caption" in page and 'scope="col"' in page
+    assert "Atelier et chantier d&#39;insertion (ACI)" in page
+    everything = client.get("/annuaire-inclusion").get_data(as_text=True)
+    assert ("Brouillon" in everything) == (role == "facilitator")
+
+
+def test_admin_and_anonymous_do_not_see_it(client, login_as, personas):
+    assert client.get("/annuaire-inclusion").status_code == 302
+    login_as("admin")
+    assert client.get("/annuaire-inclusion").status_code == 403
+
+
+def test_a_wrong_filter_is_said_not_an_error(client, login_as, structure):
+    structure("Jardins du Canal")
+    login_as("buyer")
+    response = client.get("/annuaire-inclusion?type=inconnu&offre=x&rayon=900&commune=Zzzyx")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Type de structure inconnu" in text and "Type de collaboration inconnu" in text
+    assert "Le rayon doit être" in text and "Jardins du Canal" in text
+
+
+def test_the_search_runs_the_same_statements_for_3_or_15_structures(client, login_as, structure, count_queries):
+    login_as("company")
+    paths = ["/annuaire-inclusion", "/annuaire-inclusion?q=nettoyage&offre=sous-traitance",
+             "/annuaire-inclusion?commune=Saint-Denis+(93200)&rayon=20&q=K2204"]
+
+    def statements() -> list[int]:
+        counts = []
+        for path in paths:
+            with count_queries() as seen:
+                assert client.get(path).status_code == 200
+            counts.append(len(seen))
+        return counts
+
+    for n in range(3):
+        structure(f"Structure {n}", rome_codes="K2204", communes="Aubervilliers",
+                  offers=frozenset({"offers_subcontracting"}))
+    few = statements()
+    for n in range(12):
+        structure(f"Autre {n}", rome_codes="K2204, F1703", communes="Stains\nAubervilliers",
+                  offers=frozenset({"offers_subcontracting"}))
+    assert statements() == few
+    assert max(few) <= 12
+
+
+def test_a_member_fills_the_profile_of_their_structure(db, client, login_as, structure):
+    from factories import UserFactory
+
+    company, _ = structure("Régie du quartier", kind=CompanyKind.REGIE, profile=False)
+    member = UserFactory(role=Role.COMPANY, organisation=company)
+    login_as(member)
+    assert "Modifier la fiche de ma structure" in client.get("/annuaire-inclusion").get_data(as_text=True)
+    form = client.get(f"/annuaire-inclusion/structures/{company.id}/fiche")
+    assert form.status_code == 200 and 'name="version" type="hidden" value="0"' in form.get_data(as_text=True)
+    response = client.post(f"/annuaire-inclusion/structures/{company.id}/fiche", data={
+        "version": "0", "activities": "Entretien des parties communes", "rome_codes": "K2204",
+        "communes": "Saint-Denis (93200)", "radius_km": "5", "capacity_positions": "4",
+        "offers": ["offers_staff_provision"], "contact_email": "regie@exemple.fr", "is_published": "y"})
+    assert response.status_code == 302
+    profile = db.session.scalar(sa.select(DirectoryProfile).where(DirectoryProfile.company_id == company.id))
+    assert (profile.is_published, profile.offers_staff_provision, profile.capacity_positions) == (True, True, 4)
+    refused = client.post(f"/annuaire-inclusion/structures/{company.id}/fiche", data={
+        "version": str(profile.version), "activities": "x", "rome_codes": "Q0000", "contact_email": "a@b.fr"})
+    assert refused.status_code == 200 and "Indiquez des codes ROME" in refused.get_data(as_text=True)
+
+
+def test_the_form_is_refused_to_another_company(client, login_as, structure):
+    company, _ = structure()
+    login_as("company")
+    assert client.get(f"/annuaire-inclusion/structures/{company.id}/fiche").status_code == 403
+    assert client.post(f"/annuaire-inclusion/structures/{company.id}/fiche", data={}).status_code == 403
+
+
+def _lot(build, structure, clause_kind=ClauseKind.EXECUTION_CONDITION, company=True):
+    lot = build.lot(contract=build.contract(clause_kind=clause_kind))
+    if not company:
+        lot.company = None
+    if company:
+        build.offer(lot, rome_code="F1703", appellation_code=16250)
+    structure("Bâtir Ensemble", kind=CompanyKind.EI, commune="93001", rome_codes="F1703", contact_email="b@e.fr")
+    structure("Jardins du Canal", kind=CompanyKind.ACI, commune="93031", rome_codes="A1203")
+    structure("Atelier Adapté", kind=CompanyKind.EA, commune="93079", rome_codes="F1703")
+    return lot
+
+
+@pytest.mark.parametrize("role", ["facilitator", "company", "buyer"])
+def test_the_lot_page_lists_structures_working_in_its_trades(db, client, login_as, build, structure, role):
+    lot = _lot(build, structure)
+    db.session.commit()
+    login_as(role)
+    page = client.get(f"/lots/{lot.id}").get_data(as_text=True)
+    section = page[page.index("Structures inclusives qui pourraient intervenir"):]
+    assert "Bâtir Ensemble" in section and "Atelier Adapté" in section
+    assert "Jardins du Canal" not in section  # not in the lot's trades
+    assert "/annuaire-inclusion?" in section and "q=F1703" in section
+
+
+def test_a_reserved_lot_not_yet_held_lists_the_structures_that_could_answer(db, client, login_as, build,
+                                                                             structure):
+    lot = _lot(build, structure, ClauseKind.RESERVED_EA, company=False)
+    db.session.commit()
+    login_as("facilitator")
+    page = client.get(f"/lots/{lot.id}").get_data(as_text=True)
+    section = page[page.index("Structures inclusives qui pourraient intervenir"):]
+    assert "ces structures pourraient répondre à ce lot" in section
+    assert "Atelier Adapté" in section and "Bâtir Ensemble" not in section and "Jardins du Canal" not in section
+    assert "type=ea" in section
