@@ -90,7 +90,8 @@ class Structure:
 def _trade_condition(q: str) -> sa.ColumnElement[bool] | None:
     code = labelled_rome_code(q)
     if code is not None:
-        return DirectoryProfile.id.in_(sa.select(DirectoryRomeCode.profile_id).where(DirectoryRomeCode.rome_code == code))
+        return DirectoryProfile.id.in_(sa.select(DirectoryRomeCode.profile_id)
+                                       .where(DirectoryRomeCode.rome_code == code))
     words = [w[:-1] if len(w) > 4 and w[-1] in "sx" else w for w in significant_words(q)]
     if not words:
         return None

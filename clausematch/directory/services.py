@@ -86,7 +86,7 @@ def save_profile(actor: User, company_id: int, data: ProfileInput, version: int 
     if data.is_published and not profile.is_published:
         profile.published_at = utcnow()
     profile.is_published = data.is_published
-    profile.search_text = _search_text(activities, codes)
+    profile.search_text = search_text_for(activities, codes)
     if not created:
         versioning.claim(profile, version)
     _replace(profile, codes, communes)
@@ -117,7 +117,8 @@ def _rome_codes(text: str) -> set[str]:
         raise DomainError("Indiquez des codes ROME comme « F1703 », séparés par des virgules.", field="rome_codes")
     if len(found) > MAX_ROME_CODES:
         raise DomainError(f"Indiquez {MAX_ROME_CODES} codes ROME au plus.", field="rome_codes")
-    known = set(db.session.scalars(sa.select(RomeCode.code).where(RomeCode.code.in_(sorted(found))))) if found else set()
+    known = (set(db.session.scalars(sa.select(RomeCode.code).where(RomeCode.code.in_(sorted(found)))))
+             if found else set())
     unknown = sorted(found - known)
     if unknown:
         raise DomainError(f"Code ROME inconnu : {', '.join(unknown)}.", field="rome_codes")
@@ -153,7 +154,7 @@ def _contact(data: ProfileInput) -> tuple[str | None, str | None]:
         raise DomainError(str(error), field="contact_phone") from None
 
 
-def _search_text(activities: str, codes: set[str]) -> str:
+def search_text_for(activities: str, codes: set[str]) -> str:
     """What the trade search reads: activities, the codes' labels and appellations, normalised."""
     parts = [activities]
     if codes:

@@ -19,6 +19,7 @@ from seeds.demo.applications import build_generic_applications
 from seeds.demo.asbestos import build_asbestos
 from seeds.demo.common import Plan
 from seeds.demo.contracts import build_generic_contracts
+from seeds.demo.directory import build_directory
 from seeds.demo.eligibility import finalise_candidates
 from seeds.demo.hours import build_generic_hours
 from seeds.demo.offers import build_generic_offers, build_offer_history
@@ -34,7 +35,8 @@ log = logging.getLogger(__name__)
 
 # Parents before children: the order rows are inserted in.
 INSERT_ORDER = [
-    m.Territory, m.TerritoryCommune, m.Organisation, m.User, m.Membership, m.Contract, m.Lot, m.Clause,
+    m.Territory, m.TerritoryCommune, m.Organisation, m.User, m.Membership, m.DirectoryProfile, m.DirectoryRomeCode,
+    m.DirectoryCommune, m.Contract, m.Lot, m.Clause,
     m.Programme, m.Offer, m.OfferStatusChange, m.Candidate, m.CandidateDesiredJob, m.Consent,
     m.EligibilityCriterion, m.Application, m.ApplicationEvent, m.EmploymentContract, m.Exit, m.FollowUp,
     m.HoursEntry,
@@ -72,6 +74,7 @@ def build_plan() -> Plan:
     build_territory(plan)
     build_organisations(plan)
     build_accounts(plan)
+    build_directory(plan)
     plan.refs["appellations"] = load_appellations()
     build_generic_contracts(plan)
     build_saint_denis(plan)

@@ -85,7 +85,8 @@ def test_wrong_input_is_refused_on_its_field_and_nothing_changes(db, personas, s
     company, profile = structure()
     version = profile.version
     with pytest.raises(DomainError) as refused:
-        services.save_profile(personas["facilitator"], company.id, services.ProfileInput(**{**INPUT.__dict__, **change}))
+        services.save_profile(personas["facilitator"], company.id,
+                              services.ProfileInput(**{**INPUT.__dict__, **change}))
     assert refused.value.field == field
     db.session.rollback()
     assert db.session.get(DirectoryProfile, profile.id).version == version

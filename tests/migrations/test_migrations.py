@@ -425,7 +425,8 @@ def test_0017_regie_kind_and_directory_tables_and_downgrade_refuses_while_a_regi
         connection.execute(sa.text(
             "INSERT INTO directory_profiles (id, version, company_id, activities, search_text, radius_km, "
             "offers_subcontracting, offers_co_contracting, offers_staff_provision, is_published, created_at, "
-            f"updated_at) VALUES (1, 1, 1, 'Nettoyage', ' nettoyage ', 10, true, false, false, true, '{now}', '{now}')"))
+            f"updated_at) VALUES (1, 1, 1, 'Nettoyage', ' nettoyage ', 10, true, false, false, true, '{now}', "
+            f"'{now}')"))
     with pytest.raises(SystemExit):
         flask_migrate.downgrade(revision="0016")
     assert _current_heads() == {"0017"}

@@ -188,6 +188,19 @@ def test_hours_cover_the_last_24_months(seeded):
     assert {add_months(last, -n) for n in range(24)} <= months
 
 
+def test_the_directory_lists_published_inclusive_structures_of_plaine_commune(seeded):
+    from clausematch.directory.queries import DirectoryFilters, search_structures
+    from clausematch.offers.search import resolve_place
+
+    territory = value("SELECT id FROM territories")
+    assert value("SELECT COUNT(*) FROM directory_profiles WHERE is_published") >= 10
+    assert value("SELECT COUNT(*) FROM directory_profiles p JOIN organisations o ON o.id = p.company_id "
+                 "WHERE o.company_kind = 'titulaire'") == 0
+    found = search_structures(territory, DirectoryFilters(q="espaces verts", place=resolve_place("Saint-Denis"),
+                                                          radius_km=10), per_page=10).items
+    assert "Chantier d'insertion Espaces verts du Canal" in [s.name for s in found]
+
+
 @pytest.fixture(autouse=True)
 def _fresh_session(seeded):
     yield

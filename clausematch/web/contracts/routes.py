@@ -15,10 +15,10 @@ from clausematch.contracts.permissions import (
     can_view_lot_people,
     territory_of,
 )
+from clausematch.directory.queries import lot_suggestions
 from clausematch.errors import DomainError
 from clausematch.formats import month_label
 from clausematch.pathways.counting import realisation_rate
-from clausematch.directory.queries import lot_suggestions
 from clausematch.reporting.contract_figures import contract_lots, lot_overview
 from clausematch.versioning import EditConflict
 from clausematch.vocabulary import Sector
