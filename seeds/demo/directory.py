@@ -39,9 +39,9 @@ PROFILES = {
     "GEIQ BTP 93": (
         "Parcours qualifiants en alternance dans le bâtiment : maçonnerie, coffrage, plomberie, électricité",
         ("F1703", "F1701", "F1603", "F1602"), (), 30, 30, 4200, (STAFF,), "Claire Dubois"),
-    "Régie de quartier de Pierrefitte": (
+    "Régie de quartier de L'Île-Saint-Denis": (
         "Nettoyage des halls et des abords, petits travaux de peinture, médiation de proximité",
-        ("K2204", "F1606", "K2303"), ("93059", "93066", "93072"), 5, 8, 900, (SUB, STAFF), "Yasmina Cherif"),
+        ("K2204", "F1606", "K2303"), ("93039", "93066", "93070"), 5, 8, 900, (SUB, STAFF), "Yasmina Cherif"),
     "Les Ateliers de Villetaneuse (EA)": (
         "Entretien d'espaces verts et accueil, travailleurs en situation de handicap",
         ("A1203", "M1601"), ("93079", "93072"), 10, 9, 1000, (SUB,), "Hugo Lambert"),

@@ -57,7 +57,7 @@ COMPANIES = [
     ("GEIQ Propreté Île-de-France", CompanyKind.GEIQ, "93070", ("nettoyage", "proprete_urbaine")),
     ("Les Ateliers de Villetaneuse (EA)", CompanyKind.EA, "93079", ("espaces_verts", "accueil_admin")),
     ("Handi-Services Nord (EA)", CompanyKind.EA, "95585", ("nettoyage",)),
-    ("Régie de quartier de Pierrefitte", CompanyKind.REGIE, "93059", ()),  # the directory's only, no lot
+    ("Régie de quartier de L'Île-Saint-Denis", CompanyKind.REGIE, "93039", ()),  # the directory's only, no lot
 ]
 
 # name, kind, commune
