@@ -15,12 +15,12 @@ from clausematch.directory.models import INCLUSIVE_KINDS, OFFER_TYPES
 from clausematch.directory.permissions import can_edit_profile, can_search_directory, sees_unpublished
 from clausematch.errors import DomainError
 from clausematch.formats import parse_int
-from clausematch.offers.search import resolve_place
 from clausematch.referential.resolve import commune_label
 from clausematch.versioning import EditConflict
 from clausematch.web.conflicts import fill_version, show_conflict
 from clausematch.web.directory.forms import ProfileForm
 from clausematch.web.helpers import get_allowed_or_404, me, require, show_error
+from clausematch.web.place_filter import read_place_filter
 
 bp = Blueprint("directory", __name__)
 MAX_TEXT = 100
@@ -29,20 +29,7 @@ KINDS = [kind for kind in CompanyKind if kind in INCLUSIVE_KINDS]
 
 def read_filters(args: Mapping[str, str]) -> tuple[queries.DirectoryFilters, dict[str, str]]:
     notices: dict[str, str] = {}
-    commune_text = (args.get("commune") or "").strip()[:MAX_TEXT]
-    place = None
-    if commune_text:
-        try:
-            place = resolve_place(commune_text)
-        except DomainError as error:
-            notices["commune"] = f"{error.message} En attendant, la recherche porte sur tout le territoire."
-    radius_text = (args.get("rayon") or "").strip().lower().removesuffix("km").strip()
-    radius = parse_int(radius_text, 1, 100)
-    if radius is None:
-        if radius_text:
-            notices["rayon"] = f"Le rayon doit être un nombre de kilomètres entre 1 et 100 : la recherche utilise " \
-                               f"{queries.DEFAULT_RADIUS} km."
-        radius = queries.DEFAULT_RADIUS
+    where = read_place_filter(args, notices, everywhere="tout le territoire", default_radius=queries.DEFAULT_RADIUS)
     kind_text = args.get("type") or ""
     kind = next((k for k in KINDS if k.value == kind_text), None)
     if kind_text and kind is None:
@@ -52,7 +39,8 @@ def read_filters(args: Mapping[str, str]) -> tuple[queries.DirectoryFilters, dic
         notices["offre"] = "Type de collaboration inconnu : ce filtre n'a pas été appliqué."
         offer = ""
     filters = queries.DirectoryFilters(q=(args.get("q") or "").strip()[:MAX_TEXT], kind=kind, offer=offer,
-                                       commune_text=commune_text, place=place, radius_km=radius,
+                                       commune_text=where.commune_text, place=where.place,
+                                       radius_km=where.radius_km,
                                        page=parse_int(args.get("page") or "", 1) or 1)
     return filters, notices
 

@@ -11,7 +11,6 @@ from flask_login import current_user
 from wtforms import Form, SelectField, StringField
 
 from clausematch.applications.permissions import may_propose_to
-from clausematch.errors import DomainError
 from clausematch.formats import parse_int
 from clausematch.offers.search import (
     DEFAULT_RADIUS,
@@ -24,11 +23,11 @@ from clausematch.offers.search import (
     hours_text,
     labelled_rome_code,
     public_offer,
-    resolve_place,
     search_offers,
     text_query,
 )
 from clausematch.vocabulary import ContractType, Sector
+from clausematch.web.place_filter import read_place_filter
 
 bp = Blueprint("board", __name__)
 
@@ -36,20 +35,8 @@ bp = Blueprint("board", __name__)
 def read_filters(args: Mapping[str, str]) -> tuple[BoardFilters, dict[str, str]]:
     """Check the raw query-string values: the filters, and a French notice per wrong field."""
     notices: dict[str, str] = {}
-    commune_text = (args.get("commune") or "").strip()[:MAX_TEXT]
-    place = None
-    if commune_text:
-        try:
-            place = resolve_place(commune_text)
-        except DomainError as error:
-            notices["commune"] = f"{error.message} En attendant, la recherche porte sur toute la France."
-    radius_text = (args.get("rayon") or "").strip().lower().removesuffix("km").strip()
-    radius = parse_int(radius_text, MIN_RADIUS, MAX_RADIUS)
-    if radius is None:
-        if radius_text:
-            notices["rayon"] = (f"Le rayon doit être un nombre de kilomètres entre {MIN_RADIUS} et "
-                                f"{MAX_RADIUS} : la recherche utilise {DEFAULT_RADIUS} km.")
-        radius = DEFAULT_RADIUS
+    where = read_place_filter(args, notices, everywhere="toute la France", default_radius=DEFAULT_RADIUS,
+                              min_radius=MIN_RADIUS, max_radius=MAX_RADIUS)
     contract_type = _choice(ContractType, args.get("type"))
     if contract_type is False:
         notices["type"] = "Type de contrat inconnu : ce filtre n'a pas été appliqué."
@@ -57,8 +44,8 @@ def read_filters(args: Mapping[str, str]) -> tuple[BoardFilters, dict[str, str]]
     if sector is False:
         notices["secteur"] = "Secteur inconnu : ce filtre n'a pas été appliqué."
     page = args.get("page") or ""
-    filters = BoardFilters(q=(args.get("q") or "").strip()[:MAX_TEXT], commune_text=commune_text,
-                           place=place, radius_km=radius, contract_type=contract_type or None,
+    filters = BoardFilters(q=(args.get("q") or "").strip()[:MAX_TEXT], commune_text=where.commune_text,
+                           place=where.place, radius_km=where.radius_km, contract_type=contract_type or None,
                            sector=sector or None, page=parse_int(page, 1) or 1)
     return filters, notices
 
