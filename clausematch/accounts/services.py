@@ -25,7 +25,7 @@ from clausematch.accounts.models import (
 from clausematch.accounts.permissions import can_invite, has_role
 from clausematch.accounts.tokens import hash_token, new_token
 from clausematch.database import locked, utcnow
-from clausematch.errors import DomainError, NotAllowed
+from clausematch.errors import Collector, DomainError, NotAllowed
 from clausematch.extensions import db
 from clausematch.notifications import queue_email
 from clausematch.pagination import Page, paginate
@@ -87,19 +87,7 @@ def invitation_status(invitation: Invitation, now: datetime | None = None) -> st
 
 def invite_user(actor: User, organisation_id: int, email: str, full_name: str) -> Invitation:
     """Invite someone into an organisation: the role follows from its kind; the link goes by e-mail."""
-    organisation = db.session.get(Organisation, organisation_id) if organisation_id else None
-    if organisation is None or not organisation.is_active:
-        raise DomainError("Choisissez une organisation dans la liste.", field="organisation_id")
-    if not can_invite(actor, organisation):
-        raise NotAllowed("Vous ne pouvez pas inviter de personne dans cette organisation.")
-    email, full_name = normalise_email(email), (full_name or "").strip()
-    if not full_name:
-        raise DomainError("Indiquez le nom et le prénom de la personne invitée.", field="full_name")
-    if login.find_user_by_email(email) is not None:
-        raise DomainError("Un compte existe déjà avec cette adresse e-mail.", field="email")
-    if _pending_invitation_exists(email, organisation.id):
-        raise DomainError("Une invitation est déjà en attente pour cette adresse dans cette organisation.",
-                          field="email")
+    organisation, email, full_name = _checked_invitation(actor, organisation_id, email, full_name)
     token, token_hash = new_token()
     invitation = Invitation(
         token_hash=token_hash, email=email, full_name=full_name, organisation=organisation,
@@ -112,6 +100,32 @@ def invite_user(actor: User, organisation_id: int, email: str, full_name: str) -
     send_invitation_email(invitation, token)
     db.session.commit()
     return invitation
+
+
+def check_invitation(actor: User, organisation_id: int | None, email: str, full_name: str) -> None:
+    """Every rule of the invitation form, all refusals at once (FieldErrors); reads only."""
+    _checked_invitation(actor, organisation_id, email, full_name)
+
+
+def _checked_invitation(actor: User, organisation_id: int | None, email: str,
+                        full_name: str) -> tuple[Organisation, str, str]:
+    """The organisation, e-mail and name as kept; NotAllowed when the actor may not invite there."""
+    collect = Collector()
+    organisation = db.session.get(Organisation, organisation_id) if organisation_id else None
+    if organisation is None or not organisation.is_active:
+        collect.add("Choisissez une organisation dans la liste.", field="organisation_id")
+        organisation = None
+    elif not can_invite(actor, organisation):
+        raise NotAllowed("Vous ne pouvez pas inviter de personne dans cette organisation.")
+    email, full_name = normalise_email(email), (full_name or "").strip()
+    if not full_name:
+        collect.add("Indiquez le nom et le prénom de la personne invitée.", field="full_name")
+    if email and login.find_user_by_email(email) is not None:
+        collect.add("Un compte existe déjà avec cette adresse e-mail.", field="email")
+    elif email and organisation is not None and _pending_invitation_exists(email, organisation.id):
+        collect.add("Une invitation est déjà en attente pour cette adresse dans cette organisation.", field="email")
+    collect.raise_if_any()
+    return organisation, email, full_name
 
 
 def send_invitation_email(invitation: Invitation, token: str) -> None:

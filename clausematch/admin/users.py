@@ -32,7 +32,6 @@ from clausematch import audit
 from clausematch.accounts.authors import done_by
 from clausematch.accounts.login import find_user_by_email
 from clausematch.accounts.models import (
-    ROLE_FOR_KIND,
     Invitation,
     Membership,
     Organisation,
@@ -43,6 +42,7 @@ from clausematch.accounts.models import (
 from clausematch.accounts.permissions import can_manage_users
 from clausematch.accounts.services import send_invitation_email
 from clausematch.accounts.tokens import new_token
+from clausematch.admin.account_checks import LAST_ADMIN, AccountInput, checked_account
 from clausematch.audit import AuditEvent
 from clausematch.candidates.models import Candidate
 from clausematch.contracts.queries import contains
@@ -79,8 +79,6 @@ HISTORY_LABELS = {
     "password_changed": "Mot de passe changé par la personne",
     "password_reset": "Mot de passe choisi par un lien de réinitialisation",
 }
-LAST_ADMIN = ("Ce compte est celui du dernier administrateur actif : désignez d'abord un autre "
-              "administrateur, sinon plus personne ne pourrait gérer les comptes.")
 
 
 def _require_admin(actor: User) -> None:
@@ -327,13 +325,6 @@ def reactivate_user(actor: User, user_id: int) -> User:
 # --- Role, organisation and name ----------------------------------------------------------------
 
 @dataclass(frozen=True)
-class AccountInput:
-    full_name: str
-    role: Role | None
-    organisation_id: int | None
-
-
-@dataclass(frozen=True)
 class AccountChange:
     """What a save changed, for the confirmation message."""
 
@@ -358,7 +349,7 @@ def update_user(actor: User, user_id: int, data: AccountInput, version: int | No
     _require_admin(actor)
     user, active_admins = _lock_account(actor, user_id)
     try:
-        full_name, role, organisation = _checked(actor, user, data, active_admins)
+        full_name, role, organisation = checked_account(actor, user, data, active_admins)
     except DomainError:
         db.session.rollback()
         raise
@@ -390,39 +381,6 @@ def update_user(actor: User, user_id: int, data: AccountInput, version: int | No
     db.session.commit()
     changed = [key for key in ("full_name", "role", "organisation") if key in details]
     return AccountChange(user, changed, ended, referents, notifications)
-
-
-def _checked(actor: User, user: User, data: AccountInput, active_admins: list[User]):
-    full_name = " ".join((data.full_name or "").split())
-    if not full_name:
-        raise DomainError("Indiquez le prénom et le nom de la personne.", field="full_name")
-    if len(full_name) > 200:
-        raise DomainError("Le nom ne doit pas dépasser 200 caractères.", field="full_name")
-    role = data.role
-    if role is None:
-        raise DomainError("Choisissez un rôle.", field="role")
-    organisation = db.session.get(Organisation, data.organisation_id) if data.organisation_id else None
-    if data.organisation_id and organisation is None:
-        raise DomainError("Choisissez une organisation dans la liste.", field="organisation_id")
-    current_organisation_id = user.organisation.id if user.organisation else None
-    if organisation is not None and not organisation.is_active and organisation.id != current_organisation_id:
-        raise DomainError("Cette organisation est désactivée : choisissez-en une autre.", field="organisation_id")
-    if role != Role.ADMIN:
-        if organisation is None:
-            raise DomainError(f"Un compte « {role.label} » appartient à une organisation : choisissez-la.",
-                              field="organisation_id")
-        if ROLE_FOR_KIND[organisation.kind] != role:
-            raise DomainError(f"« {organisation.name} » est une organisation de type « {organisation.kind.label} » : "
-                              f"ses membres ont le rôle « {ROLE_FOR_KIND[organisation.kind].label} ». Choisissez une "
-                              f"organisation qui correspond au rôle « {role.label} », ou changez le rôle.",
-                              field="organisation_id")
-    if user.id == actor.id and role != user.role:
-        raise DomainError("Vous ne pouvez pas changer votre propre rôle : demandez-le à un autre administrateur.",
-                          field="role")
-    if (user.role == Role.ADMIN and role != Role.ADMIN and user.is_active
-            and [admin.id for admin in active_admins] == [user.id]):
-        raise DomainError(LAST_ADMIN, field="role")
-    return full_name, role, organisation
 
 
 def _claim(user: User, version: int | None, new_organisation_id: int | None) -> None:

@@ -18,13 +18,14 @@ from clausematch.candidates.eligibility import EligibilityState, add_months, dec
 from clausematch.candidates.models import Candidate, EligibilityCriterion
 from clausematch.candidates.permissions import visible_criteria
 from clausematch.database import lock, today
-from clausematch.errors import DomainError, NotAllowed
+from clausematch.errors import Collector, DomainError, NotAllowed
 from clausematch.extensions import db
 from clausematch.formats import format_date
 from clausematch.offers.models import Offer, OfferStatus
 from clausematch.vocabulary import Criterion
 
 MESSAGE_MAX_LENGTH = 2000
+OTHER_OFFER = "Choisissez une autre offre que celle de cette candidature."
 ALREADY_PROPOSED = "Ce candidat a déjà été proposé à cette offre : suivez sa candidature dans « Mes orientations »."
 
 
@@ -33,21 +34,9 @@ def propose(candidate_id: int | None, offer_id: int | None, message: str, actor:
     facilitator, any candidate of the territory: the application stays the candidate's
     prescriber organisation's)."""
     candidate = db.session.get(Candidate, candidate_id) if candidate_id else None
-    if candidate is None:
-        raise DomainError("Choisissez le candidat à proposer.", field="candidate_id")
     # Locked: proposals and shortlists to one offer happen one after the other (no unique-key clash).
     offer = lock(db.session, Offer, offer_id) if offer_id else None
-    if offer is None:
-        raise DomainError("Choisissez l'offre à laquelle proposer le candidat.", field="offer_id")
-    if not permissions.can_propose(actor, candidate, offer):
-        raise NotAllowed("Vous ne pouvez proposer que les candidats de votre structure (ou de votre territoire), "
-                         "aux offres de votre territoire.")
-    message = (message or "").strip()
-    if len(message) > MESSAGE_MAX_LENGTH:
-        raise DomainError(f"Le message ne doit pas dépasser {MESSAGE_MAX_LENGTH} caractères.", field="message")
-    # What the prescriber's organisation declared, not what a merge brought from another one: a
-    # refusal must not reveal a criterion they cannot see.
-    check_can_be_proposed(candidate, offer, today(), visible_criteria(actor, candidate))
+    message = _checked_proposal(candidate, offer, message, actor)
     application = Application(candidate_id=candidate.id, offer=offer, candidate=candidate,
                               prescriber_id=candidate.prescriber_id, proposed_by_id=actor.id, message=message,
                               status=ApplicationStatus.SUBMITTED)
@@ -67,9 +56,47 @@ def propose(candidate_id: int | None, offer_id: int | None, message: str, actor:
     return application
 
 
-def propose_elsewhere(application_id: int, offer_id: int | None, message: str, actor: User) -> Application:
-    """The person of a refused (or closed, "poste pourvu") application proposed to another offer, in
-    one step from that application's page, with the checks of any proposal (`propose`)."""
+def check_proposal(candidate_id: int | None, offer_id: int | None, message: str, actor: User) -> None:
+    """Every rule of a proposal, all refusals at once (FieldErrors). Reads only, nothing locked:
+    the form runs it at its first submit; propose checks again on the locked offer."""
+    candidate = db.session.get(Candidate, candidate_id) if candidate_id else None
+    offer = db.session.get(Offer, offer_id) if offer_id else None
+    _checked_proposal(candidate, offer, message, actor)
+
+
+def _checked_proposal(candidate: Candidate | None, offer: Offer | None, message: str, actor: User) -> str:
+    """The message as kept, once every rule passed; NotAllowed when the actor may not propose."""
+    collect = Collector()
+    if candidate is None:
+        collect.add("Choisissez le candidat à proposer.", field="candidate_id")
+    if offer is None:
+        collect.add("Choisissez l'offre à laquelle proposer le candidat.", field="offer_id")
+    if candidate is not None and offer is not None and not permissions.can_propose(actor, candidate, offer):
+        raise NotAllowed("Vous ne pouvez proposer que les candidats de votre structure (ou de votre territoire), "
+                         "aux offres de votre territoire.")
+    message = (message or "").strip()
+    if len(message) > MESSAGE_MAX_LENGTH:
+        collect.add(f"Le message ne doit pas dépasser {MESSAGE_MAX_LENGTH} caractères.", field="message")
+    if candidate is not None and offer is not None:
+        # What the prescriber's organisation declared, not what a merge brought from another one: a
+        # refusal must not reveal a criterion they cannot see.
+        collect(check_can_be_proposed, candidate, offer, today(), visible_criteria(actor, candidate))
+    collect.raise_if_any()
+    return message
+
+
+def check_proposal_elsewhere(application_id: int, offer_id: int | None, message: str, actor: User) -> None:
+    """Every rule of "Proposer pour une autre offre", all refusals at once (FieldErrors); reads only."""
+    application = _refused_application(application_id, actor)
+    collect = Collector()
+    if offer_id is not None and offer_id == application.offer_id:
+        collect.add(OTHER_OFFER, field="offer_id")
+    else:
+        collect(check_proposal, application.candidate_id, offer_id, message, actor)
+    collect.raise_if_any()
+
+
+def _refused_application(application_id: int, actor: User) -> Application:
     application = db.session.get(Application, application_id)
     if application is None:
         raise DomainError("Cette candidature n'existe pas.")
@@ -78,8 +105,15 @@ def propose_elsewhere(application_id: int, offer_id: int | None, message: str, a
     if application.status != ApplicationStatus.REFUSED:
         raise DomainError("Seule une candidature refusée ou close (poste pourvu) se propose pour une autre offre "
                           "depuis sa page.")
+    return application
+
+
+def propose_elsewhere(application_id: int, offer_id: int | None, message: str, actor: User) -> Application:
+    """The person of a refused (or closed, "poste pourvu") application proposed to another offer, in
+    one step from that application's page, with the checks of any proposal (`propose`)."""
+    application = _refused_application(application_id, actor)
     if offer_id == application.offer_id:
-        raise DomainError("Choisissez une autre offre que celle de cette candidature.", field="offer_id")
+        raise DomainError(OTHER_OFFER, field="offer_id")
     return propose(application.candidate_id, offer_id, message, actor)
 
 

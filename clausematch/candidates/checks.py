@@ -1,7 +1,9 @@
 """What a prescriber typed about a person, checked and turned into column values.
 
 Every function raises DomainError (French message, the form field it concerns) before anything
-is changed, so a refused form saves nothing.
+is changed, so a refused form saves nothing. The rules are all run, their refusals gathered
+(errors.Collector): `checked_candidate` is the one entry point, raising one FieldErrors that
+lists every refusal.
 """
 from dataclasses import dataclass, field
 from datetime import date
@@ -9,9 +11,9 @@ from datetime import date
 import sqlalchemy as sa
 
 from clausematch.accounts.models import Membership, User
-from clausematch.candidates.duplicates import name_key
+from clausematch.candidates.duplicates import Person, name_key
 from clausematch.candidates.eligibility import add_months
-from clausematch.errors import DomainError
+from clausematch.errors import Collector, DomainError
 from clausematch.extensions import db
 from clausematch.formats import parse_email, parse_phone
 from clausematch.referential.resolve import resolve_appellation, resolve_commune, territory_departments
@@ -76,81 +78,130 @@ class ConsentInput:
 CONSENT_REQUIRED = "Le consentement de la personne est obligatoire avant d'enregistrer ses données."
 
 
+@dataclass
+class CheckedCandidate:
+    """The form's values, every rule passed: columns, desired job codes, criteria (and consent)."""
+
+    values: dict
+    codes: list[int]
+    declared: dict[Criterion, CriterionInput]
+    consent: ConsentInput | None = None
+
+
+def checked_candidate(data: CandidateInput, territory_id: int, prescriber_id: int, today: date,
+                      consent: ConsentInput | None = None, new: bool = False) -> CheckedCandidate:
+    """Every rule of the candidate form (the consent too for a `new` record), all run: the
+    values, or one FieldErrors listing every refusal. Reads, never writes."""
+    collect = Collector()
+    checked_consent_ = collect(checked_consent, consent, today) if new else None
+    values = collect(checked_columns, data, territory_id, prescriber_id, today)
+    codes = collect(checked_jobs, data.desired_jobs)
+    declared = collect(checked_criteria, data.criteria, today)
+    collect.raise_if_any()
+    return CheckedCandidate(values, codes, declared, checked_consent_)
+
+
+def identity(data: CandidateInput, today: date) -> Person | None:
+    """The person as the duplicate finder compares them, when the names and birth date are valid
+    (an invalid e-mail or phone is left out); else None."""
+    try:
+        first, last = _name(data.first_name, "first_name", "le prénom"), _name(data.last_name, "last_name", "le nom")
+        born = _birth_date(data.birth_date, today)
+    except DomainError:
+        return None
+    collect = Collector()
+    return Person(first, last, born, collect(_email, data.email), collect(_phone, data.phone))
+
+
 def checked_consent(consent: ConsentInput | None, today: date) -> ConsentInput:
     if consent is None or not consent.given:
         raise DomainError(CONSENT_REQUIRED, field="consent_given")
+    collect = Collector()
     if consent.given_on is None or consent.given_on > today:
-        raise DomainError("Indiquez la date du consentement (aujourd'hui ou avant).", field="consent_given_on")
+        collect.add("Indiquez la date du consentement (aujourd'hui ou avant).", field="consent_given_on")
     purposes = (consent.purposes or "").strip()
     if not purposes:
-        raise DomainError("Indiquez les finalités auxquelles la personne a consenti.", field="consent_purposes")
-    if len(purposes) > PURPOSES_MAX_LENGTH:
-        raise DomainError(f"Les finalités ne doivent pas dépasser {PURPOSES_MAX_LENGTH} caractères.",
-                          field="consent_purposes")
+        collect.add("Indiquez les finalités auxquelles la personne a consenti.", field="consent_purposes")
+    elif len(purposes) > PURPOSES_MAX_LENGTH:
+        collect.add(f"Les finalités ne doivent pas dépasser {PURPOSES_MAX_LENGTH} caractères.",
+                    field="consent_purposes")
+    collect.raise_if_any()
     return ConsentInput(given=True, given_on=consent.given_on, purposes=purposes)
 
 
 def checked_columns(data: CandidateInput, territory_id: int, prescriber_id: int, today: date) -> dict:
     """The candidate's own columns (not jobs nor criteria), every rule checked."""
-    values = {"first_name": _name(data.first_name, "first_name", "le prénom"),
-              "last_name": _name(data.last_name, "last_name", "le nom")}
-    values["name_key"] = name_key(values["first_name"], values["last_name"])
-    values["birth_date"] = _birth_date(data.birth_date, today)
-    values["gender"] = _choice(Gender, data.gender, "gender", "Choisissez le genre.")
-    values["education_level"] = _choice(EducationLevel, data.education_level, "education_level",
+    collect = Collector()
+    values = {"first_name": collect(_name, data.first_name, "first_name", "le prénom"),
+              "last_name": collect(_name, data.last_name, "last_name", "le nom")}
+    values["birth_date"] = collect(_birth_date, data.birth_date, today)
+    values["gender"] = collect(_choice, Gender, data.gender, "gender", "Choisissez le genre.")
+    values["education_level"] = collect(_choice, EducationLevel, data.education_level, "education_level",
                                         "Choisissez le niveau de formation.")
-    values["email"] = _email(data.email)
-    values["phone"] = _phone(data.phone)
-    values["commune_insee"] = _commune(data.commune_text, data.commune_insee, territory_id)
+    values["email"] = collect(_email, data.email)
+    values["phone"] = collect(_phone, data.phone)
+    values["commune_insee"] = collect(_commune, data.commune_text, data.commune_insee, territory_id)
     for name, limit in TEXT_LIMITS.items():
         values[name] = (getattr(data, name) or "").strip()
         if len(values[name]) > limit:
-            raise DomainError(f"Ce texte ne doit pas dépasser {limit} caractères.", field=name)
+            collect.add(f"Ce texte ne doit pas dépasser {limit} caractères.", field=name)
     if data.mobility_km is None or not 0 <= data.mobility_km <= 200:
-        raise DomainError("La mobilité s'exprime en kilomètres, entre 0 et 200.", field="mobility_km")
+        collect.add("La mobilité s'exprime en kilomètres, entre 0 et 200.", field="mobility_km")
+    referent_id = collect(_referent, data.referent_id, prescriber_id)
+    collect.raise_if_any()
+    values["name_key"] = name_key(values["first_name"], values["last_name"])
     values.update(mobility_km=int(data.mobility_km),
                   driving_licence=bool(data.driving_licence), available=bool(data.available),
-                  available_from=data.available_from,
-                  referent_id=_referent(data.referent_id, prescriber_id))
+                  available_from=data.available_from, referent_id=referent_id)
     return values
 
 
 def checked_jobs(jobs: list[DesiredJobInput]) -> list[int]:
     """Appellation codes of the desired jobs, in order, without repeats."""
+    collect = Collector()
     codes: list[int] = []
     for number, job in enumerate(jobs, start=1):
         if not (job.text or "").strip():
             continue
         if len(codes) >= MAX_DESIRED_JOBS:
-            raise DomainError(f"Indiquez {MAX_DESIRED_JOBS} métiers souhaités au plus.", field=f"desired_job_{number}")
-        try:
-            appellation = resolve_appellation(job.text, job.code)
-        except DomainError as error:
-            raise DomainError(error.message, field=f"desired_job_{number}") from None
-        if appellation.code not in codes:
+            collect.add(f"Indiquez {MAX_DESIRED_JOBS} métiers souhaités au plus.", field=f"desired_job_{number}")
+            continue
+        appellation = collect(_job, job, f"desired_job_{number}")
+        if appellation is not None and appellation.code not in codes:
             codes.append(appellation.code)
+    collect.raise_if_any()
     return codes
+
+
+def _job(job: DesiredJobInput, field_name: str):
+    try:
+        return resolve_appellation(job.text, job.code)
+    except DomainError as error:
+        raise DomainError(error.message, field=field_name) from None
 
 
 def checked_criteria(criteria: list[CriterionInput], today: date) -> dict[Criterion, CriterionInput]:
     """The declared criteria by code, each with the evidence seen (required) and its date."""
+    collect = Collector()
     declared: dict[Criterion, CriterionInput] = {}
     for item in criteria:
         try:
             code = Criterion(item.criterion)
         except ValueError:
-            raise DomainError("Un des critères cochés n'existe pas.", field="criteria") from None
+            collect.add("Un des critères cochés n'existe pas.", field="criteria")
+            continue
         evidence = (item.evidence or "").strip()
         if not evidence:
-            raise DomainError(f"Indiquez le justificatif vu pour le critère « {code.label} ».",
-                              field=f"evidence_{code.value}")
-        if len(evidence) > EVIDENCE_MAX_LENGTH:
-            raise DomainError(f"Le justificatif ne doit pas dépasser {EVIDENCE_MAX_LENGTH} caractères.",
-                              field=f"evidence_{code.value}")
+            collect.add(f"Indiquez le justificatif vu pour le critère « {code.label} ».",
+                        field=f"evidence_{code.value}")
+        elif len(evidence) > EVIDENCE_MAX_LENGTH:
+            collect.add(f"Le justificatif ne doit pas dépasser {EVIDENCE_MAX_LENGTH} caractères.",
+                        field=f"evidence_{code.value}")
         if item.evidence_date is not None and item.evidence_date > today:
-            raise DomainError("La date du justificatif ne peut pas être dans le futur.",
-                              field=f"evidence_date_{code.value}")
+            collect.add("La date du justificatif ne peut pas être dans le futur.",
+                        field=f"evidence_date_{code.value}")
         declared[code] = CriterionInput(code.value, evidence, item.evidence_date)
+    collect.raise_if_any()
     return declared
 
 

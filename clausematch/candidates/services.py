@@ -22,7 +22,7 @@ from clausematch.candidates.models import (
     EligibilityStatus,
 )
 from clausematch.database import today, utcnow
-from clausematch.errors import DomainError, NotAllowed
+from clausematch.errors import Collector, DomainError, NotAllowed
 from clausematch.extensions import db
 from clausematch.notifications import notify
 from clausematch.vocabulary import Criterion
@@ -52,38 +52,71 @@ class Created:
     flagged_elsewhere: bool
 
 
-def create_candidate(actor: User, data: CandidateInput, consent: ConsentInput | None,
-                     confirm_duplicate: bool = False) -> Created:
-    """A new candidate of the actor's prescriber organisation, with the consent recorded."""
+def check_new_candidate(actor: User, data: CandidateInput, consent: ConsentInput | None,
+                        confirm_duplicate: bool = False) -> None:
+    """Every rule of a new candidate, all refusals at once (FieldErrors), the possible duplicates
+    among them (a PossibleDuplicate) as soon as the names and birth date are valid. Reads only:
+    the form shows it all at the first submit; create_candidate checks again."""
     if not permissions.can_list_candidates(actor):
         raise NotAllowed("Seul un prescripteur peut enregistrer un candidat.")
     now = today()
-    consent = checks.checked_consent(consent, now)  # before anything else: no consent, nothing kept
     organisation = actor.organisation
-    values = checks.checked_columns(data, organisation.territory_id, organisation.id, now)
-    codes = checks.checked_jobs(data.desired_jobs)
-    declared = checks.checked_criteria(data.criteria, now)
-    matches = find_duplicates(organisation.territory_id, Person(
-        values["first_name"], values["last_name"], values["birth_date"], values["email"], values["phone"]))
+    collect = Collector()
+    collect(checks.checked_candidate, data, organisation.territory_id, organisation.id, now, consent, new=True)
+    person = checks.identity(data, now)
+    if person is not None:
+        collect(_check_duplicates, organisation, person, confirm_duplicate)
+    collect.raise_if_any()
+
+
+def create_candidate(actor: User, data: CandidateInput, consent: ConsentInput | None,
+                     confirm_duplicate: bool = False) -> Created:
+    """A new candidate of the actor's prescriber organisation, with the consent recorded. Every
+    rule refused raises one FieldErrors; then a look-alike record of the actor's organisation
+    raises PossibleDuplicate until the actor confirms."""
+    if not permissions.can_list_candidates(actor):
+        raise NotAllowed("Seul un prescripteur peut enregistrer un candidat.")
+    now = today()
+    organisation = actor.organisation
+    checked = checks.checked_candidate(data, organisation.territory_id, organisation.id, now, consent, new=True)
+    values, consent = checked.values, checked.consent
+    matches = _check_duplicates(organisation, Person(
+        values["first_name"], values["last_name"], values["birth_date"], values["email"], values["phone"]),
+        confirm_duplicate)
     own = [match for match in matches if match.prescriber_id == organisation.id]
-    if own and not confirm_duplicate:
-        raise PossibleDuplicate(own)
     candidate = Candidate(territory_id=organisation.territory_id, prescriber_id=organisation.id, **values)
     candidate.consents.append(Consent(given_on=consent.given_on, purposes=consent.purposes,
                                       recorded_by_id=actor.id))
     candidate.desired_jobs.extend(CandidateDesiredJob(appellation_code=code, position=position)
-                                  for position, code in enumerate(codes, start=1))
+                                  for position, code in enumerate(checked.codes, start=1))
     db.session.add(candidate)
-    _sync_criteria(candidate, declared, actor)
+    _sync_criteria(candidate, checked.declared, actor)
     db.session.flush()
     audit.record("candidate.created", "candidate", candidate.id, actor_id=actor.id,
-                 consent_id=candidate.consents[0].id, criteria=sorted(c.value for c in declared),
+                 consent_id=candidate.consents[0].id, criteria=sorted(c.value for c in checked.declared),
                  own_duplicates_confirmed=[match.id for match in own])
     elsewhere = [match for match in matches if match.prescriber_id != organisation.id]
     if elsewhere:
         _flag_to_facilitators(candidate, elsewhere, actor)
     db.session.commit()
     return Created(candidate, flagged_elsewhere=bool(elsewhere))
+
+
+def _check_duplicates(organisation, person: Person, confirm_duplicate: bool) -> list[Candidate]:
+    """Every record of the territory that looks like `person`; PossibleDuplicate when some are the
+    organisation's own and the prescriber has not confirmed."""
+    matches = find_duplicates(organisation.territory_id, person)
+    own = [match for match in matches if match.prescriber_id == organisation.id]
+    if own and not confirm_duplicate:
+        raise PossibleDuplicate(own)
+    return matches
+
+
+def check_candidate_update(actor: User, candidate: Candidate, data: CandidateInput) -> None:
+    """Every rule of the edit form, all refusals at once (FieldErrors). Reads only."""
+    if not permissions.can_edit_candidate(actor, candidate):
+        raise NotAllowed("Seule la structure qui suit cette personne peut modifier sa fiche.")
+    checks.checked_candidate(data, candidate.territory_id, candidate.prescriber_id, today())
 
 
 def update_candidate(actor: User, candidate_id: int, data: CandidateInput, version: int | None = None) -> Candidate:
@@ -93,17 +126,15 @@ def update_candidate(actor: User, candidate_id: int, data: CandidateInput, versi
         raise DomainError("Ce candidat n'existe pas.")
     if not permissions.can_edit_candidate(actor, candidate):
         raise NotAllowed("Seule la structure qui suit cette personne peut modifier sa fiche.")
-    now = today()
-    values = checks.checked_columns(data, candidate.territory_id, candidate.prescriber_id, now)
-    codes = checks.checked_jobs(data.desired_jobs)
-    declared = checks.checked_criteria(data.criteria, now)
+    checked = checks.checked_candidate(data, candidate.territory_id, candidate.prescriber_id, today())
+    values = checked.values
     changed = sorted(name for name, value in values.items() if getattr(candidate, name) != value)
     for name, value in values.items():
         setattr(candidate, name, value)
     versioning.claim(candidate, version)  # before the lists below load (and flush) anything
-    if _sync_jobs(candidate, codes):
+    if _sync_jobs(candidate, checked.codes):
         changed.append("desired_jobs")
-    criteria_changes = _sync_criteria(candidate, declared, actor)
+    criteria_changes = _sync_criteria(candidate, checked.declared, actor)
     audit.record("candidate.updated", "candidate", candidate.id, actor_id=actor.id, fields=changed,
                  criteria=criteria_changes)
     db.session.commit()

@@ -1,5 +1,7 @@
 """Services for the buyers and companies of a territory: create and edit, SIRET checked. An edit
-carries the version its form was loaded at (clausematch/versioning.py)."""
+carries the version its form was loaded at (clausematch/versioning.py). Every rule of the form is
+run and its refusals gathered (one FieldErrors); check_buyer and check_company run them alone,
+without writing, for the form's first submit."""
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -9,7 +11,7 @@ from clausematch import audit, versioning
 from clausematch.accounts.models import Buyer, BuyerKind, Company, CompanyKind, Organisation, User
 from clausematch.contracts.permissions import can_manage_contracts, can_manage_organisation, territory_of
 from clausematch.contracts.siret import normalise_siret, siret_error
-from clausematch.errors import DomainError, NotAllowed
+from clausematch.errors import Collector, DomainError, NotAllowed
 from clausematch.extensions import db
 from clausematch.formats import parse_email, parse_phone
 from clausematch.referential.resolve import find_commune, territory_departments
@@ -37,10 +39,13 @@ class CompanyInput:
     phone: str = ""
 
 
+def check_buyer(actor: User, data: BuyerInput, buyer_id: int | None = None) -> None:
+    """Every rule of the buyer form (a new buyer, or `buyer_id`), all refusals at once; reads only."""
+    _checked(_target(actor, Buyer, buyer_id), data)
+
+
 def create_buyer(actor: User, data: BuyerInput) -> Buyer:
-    _require_manager(actor)
-    buyer = Buyer(territory_id=territory_of(actor))
-    return _save(actor, buyer, data, "buyer_created")
+    return _save(actor, _target(actor, Buyer, None), data, "buyer_created")
 
 
 def update_buyer(actor: User, buyer_id: int, data: BuyerInput, version: int | None = None) -> Buyer:
@@ -48,15 +53,26 @@ def update_buyer(actor: User, buyer_id: int, data: BuyerInput, version: int | No
     return _save(actor, buyer, data, "buyer_updated", version)
 
 
+def check_company(actor: User, data: CompanyInput, company_id: int | None = None) -> None:
+    """Every rule of the company form (a new company, or `company_id`), all refusals at once; reads only."""
+    _checked(_target(actor, Company, company_id), data)
+
+
 def create_company(actor: User, data: CompanyInput) -> Company:
-    _require_manager(actor)
-    company = Company(territory_id=territory_of(actor))
-    return _save(actor, company, data, "company_created")
+    return _save(actor, _target(actor, Company, None), data, "company_created")
 
 
 def update_company(actor: User, company_id: int, data: CompanyInput, version: int | None = None) -> Company:
     company = _editable(actor, Company, company_id)
     return _save(actor, company, data, "company_updated", version)
+
+
+def _target(actor: User, model: type[Buyer] | type[Company], ident: int | None):
+    """The record a form saves: `ident`'s, or a new one of the actor's territory (not yet added)."""
+    if ident is not None:
+        return _editable(actor, model, ident)
+    _require_manager(actor)
+    return model(territory_id=territory_of(actor))
 
 
 def _require_manager(actor: User) -> None:
@@ -76,28 +92,10 @@ def _editable(actor: User, model: type[Organisation], ident: int) -> Organisatio
 def _save(actor: User, organisation: Buyer | Company, data: BuyerInput | CompanyInput, action: str,
           version: int | None = None):
     """Check and apply `data`, audit, commit once; an existing record's version is claimed."""
-    name = data.name.strip()
-    if not name:
-        raise DomainError("Indiquez le nom.", field="name")
-    siret = normalise_siret(data.siret) or None
-    is_company = isinstance(organisation, Company)
-    if siret is None and is_company:
-        raise DomainError("Indiquez le SIRET de l'entreprise.", field="siret")
-    if siret is not None:
-        _check_siret(siret, organisation)
-    commune = find_commune(data.commune, data.commune_insee, territory_departments(organisation.territory_id))
-    commune_insee = commune.insee_code if commune else None
-    email, phone = _contact(data) if is_company else (None, None)
+    values = _checked(organisation, data)
     # Every check passed: only now change the record, so a refusal leaves it untouched.
-    organisation.name = name
-    organisation.siret = siret
-    organisation.address = data.address.strip() or None
-    organisation.commune_insee = commune_insee
-    if is_company:
-        organisation.company_kind = data.company_kind
-        organisation.email, organisation.phone = email, phone
-    else:
-        organisation.buyer_kind = data.buyer_kind
+    for name, value in values.items():
+        setattr(organisation, name, value)
     if organisation.id is not None:
         versioning.claim(organisation, version)
     db.session.add(organisation)
@@ -111,14 +109,42 @@ def _save(actor: User, organisation: Buyer | Company, data: BuyerInput | Company
     return organisation
 
 
-def _contact(data: CompanyInput) -> tuple[str | None, str | None]:
-    """The contact e-mail and phone as stored, checked as on every form (formats.py)."""
+def _checked(organisation: Buyer | Company, data: BuyerInput | CompanyInput) -> dict:
+    """The record's columns from `data`, every rule run: one FieldErrors lists all refusals."""
+    collect = Collector()
+    name = data.name.strip()
+    if not name:
+        collect.add("Indiquez le nom.", field="name")
+    siret = normalise_siret(data.siret) or None
+    is_company = isinstance(organisation, Company)
+    if siret is None and is_company:
+        collect.add("Indiquez le SIRET de l'entreprise.", field="siret")
+    elif siret is not None:
+        collect(_check_siret, siret, organisation)
+    commune = collect(find_commune, data.commune, data.commune_insee,
+                      territory_departments(organisation.territory_id))
+    values = {"name": name, "siret": siret, "address": data.address.strip() or None,
+              "commune_insee": commune.insee_code if commune else None}
+    if is_company:
+        values.update(company_kind=data.company_kind, email=collect(_email, data.email),
+                      phone=collect(_phone, data.phone))
+    else:
+        values["buyer_kind"] = data.buyer_kind
+    collect.raise_if_any()
+    return values
+
+
+def _email(text: str) -> str | None:
+    """The contact e-mail as stored, checked as on every form (formats.py)."""
     try:
-        email = parse_email(data.email)
+        return parse_email(text)
     except ValueError as error:
         raise DomainError(str(error), field="email") from None
+
+
+def _phone(text: str) -> str | None:
     try:
-        return email, parse_phone(data.phone)
+        return parse_phone(text)
     except ValueError as error:
         raise DomainError(str(error), field="phone") from None
 

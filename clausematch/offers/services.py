@@ -1,7 +1,9 @@
 """Offer management: create, edit and move offers through their workflow.
 
 Services take plain values and the acting user, check the rules (permissions again, reference
-data, ranges), raise DomainError with a French message, and commit once.
+data, ranges), raise DomainError with a French message, and commit once. The offer form's rules
+are all run and their refusals gathered (one FieldErrors); check_new_offer and check_offer_update
+run them alone, without writing, for the form's first submit.
 """
 from dataclasses import dataclass, field
 from datetime import date
@@ -13,7 +15,7 @@ from clausematch.accounts.models import Role, User
 from clausematch.audit import record
 from clausematch.contracts.models import Contract, Lot
 from clausematch.database import lock, today
-from clausematch.errors import DomainError, NotAllowed
+from clausematch.errors import Collector, DomainError, NotAllowed
 from clausematch.extensions import db
 from clausematch.offers import permissions, workflow
 from clausematch.offers.models import Offer, OfferStatus
@@ -73,17 +75,18 @@ def lot_defaults(lot: Lot) -> dict:
     return {"sector": lot.contract.sector.value, "eligible_criteria": criteria}
 
 
+def check_new_offer(data: OfferData, user: User) -> tuple[Lot | None, dict]:
+    """Every rule of a new offer, all refusals at once (FieldErrors): its lot and columns. Reads only."""
+    collect = Collector()
+    lot = collect(_new_offer_lot, data.lot_id, user)
+    values = collect(_checked_values, data, lot)
+    collect.raise_if_any()
+    return lot, values
+
+
 def create_offer(data: OfferData, user: User) -> Offer:
     """A new draft offer on a lot, for the lot's company."""
-    lot = db.session.get(Lot, data.lot_id) if data.lot_id else None
-    if lot is None:
-        raise DomainError("Choisissez le lot auquel l'offre se rattache.", field="lot_id")
-    if not permissions.can_create_offer_for_lot(user, lot):
-        raise NotAllowed("Vous ne pouvez pas créer d'offre sur ce lot.")
-    if lot.company_id is None:
-        raise DomainError("Ce lot n'est attribué à aucune entreprise : une offre ne peut pas encore "
-                          "y être rattachée.", field="lot_id")
-    values = _checked_values(data, lot)
+    lot, values = check_new_offer(data, user)
     offer = Offer(territory_id=lot.contract.territory_id, lot_id=lot.id, company_id=lot.company_id,
                   status=OfferStatus.DRAFT, created_by_id=user.id, **values)
     db.session.add(offer)
@@ -94,13 +97,31 @@ def create_offer(data: OfferData, user: User) -> Offer:
     return offer
 
 
-def update_offer(offer_id: int, data: OfferData, user: User, version: int | None = None) -> Offer:
-    """Change an offer's content (not its status nor its lot: an offer stays on its lot); `version`:
-    the one the edit form was loaded at (versioning.py)."""
+def _new_offer_lot(lot_id: int | None, user: User) -> Lot:
+    lot = db.session.get(Lot, lot_id) if lot_id else None
+    if lot is None:
+        raise DomainError("Choisissez le lot auquel l'offre se rattache.", field="lot_id")
+    if not permissions.can_create_offer_for_lot(user, lot):
+        raise NotAllowed("Vous ne pouvez pas créer d'offre sur ce lot.")
+    if lot.company_id is None:
+        raise DomainError("Ce lot n'est attribué à aucune entreprise : une offre ne peut pas encore "
+                          "y être rattachée.", field="lot_id")
+    return lot
+
+
+def check_offer_update(offer_id: int, data: OfferData, user: User) -> dict:
+    """Every rule of the edit form, all refusals at once (FieldErrors): the columns. Reads only."""
     offer = _offer_or_error(offer_id)
     if not permissions.can_edit_offer(user, offer):
         raise NotAllowed(f"Cette offre ne peut pas être modifiée (statut : {offer.status.label.lower()}).")
-    values = _checked_values(data, offer.lot)
+    return _checked_values(data, offer.lot)
+
+
+def update_offer(offer_id: int, data: OfferData, user: User, version: int | None = None) -> Offer:
+    """Change an offer's content (not its status nor its lot: an offer stays on its lot); `version`:
+    the one the edit form was loaded at (versioning.py)."""
+    values = check_offer_update(offer_id, data, user)
+    offer = _offer_or_error(offer_id)
     changed = sorted(name for name, value in values.items() if getattr(offer, name) != value)
     for name, value in values.items():
         setattr(offer, name, value)
@@ -132,21 +153,33 @@ def _offer_or_error(offer_id: int) -> Offer:
     return offer
 
 
-def _checked_values(data: OfferData, lot: Lot) -> dict:
-    """The offer's columns from `data`, every rule checked before anything is changed."""
+def _checked_values(data: OfferData, lot: Lot | None) -> dict:
+    """The offer's columns from `data`, every rule run before anything is changed (one FieldErrors
+    lists all refusals). Without a lot (refused), the place is looked for across France."""
+    collect = Collector()
     title = (data.title or "").strip()
     if not title:
-        raise DomainError("Indiquez l'intitulé de l'offre.", field="title")
-    if len(title) > TITLE_MAX_LENGTH:
-        raise DomainError(f"L'intitulé ne doit pas dépasser {TITLE_MAX_LENGTH} caractères.", field="title")
-    appellation = resolve_appellation(data.appellation_text, data.appellation_code)
-    commune = resolve_commune(data.commune_text, data.commune_insee,
-                              territory_departments(lot.contract.territory_id))
+        collect.add("Indiquez l'intitulé de l'offre.", field="title")
+    elif len(title) > TITLE_MAX_LENGTH:
+        collect.add(f"L'intitulé ne doit pas dépasser {TITLE_MAX_LENGTH} caractères.", field="title")
+    appellation = collect(resolve_appellation, data.appellation_text, data.appellation_code)
+    territory_id = lot.contract.territory_id if lot is not None else None
+    commune = collect(resolve_commune, data.commune_text, data.commune_insee, territory_departments(territory_id))
     certificates = (data.certificates_required or "").strip()
     if len(certificates) > CERTIFICATES_MAX_LENGTH:
-        raise DomainError(f"Les certificats demandés ne doivent pas dépasser {CERTIFICATES_MAX_LENGTH} "
-                          "caractères.", field="certificates_required")
+        collect.add(f"Les certificats demandés ne doivent pas dépasser {CERTIFICATES_MAX_LENGTH} "
+                    "caractères.", field="certificates_required")
     skills = (data.skills or "").strip()
+    values = {
+        "sector": collect(_sector, data.sector, lot),
+        "contract_type": collect(_choice, ContractType, data.contract_type, "contract_type",
+                                 "Choisissez le type de contrat."),
+        "weekly_hours": collect(_weekly_hours, data.weekly_hours),
+        "positions": collect(_positions, data.positions),
+        "publication_end": collect(_publication_end, data.publication_end),
+        "eligible_criteria": collect(_criteria, data.eligible_criteria),
+    }
+    collect.raise_if_any()
     return {
         "title": title,
         "appellation_code": appellation.code,
@@ -157,14 +190,8 @@ def _checked_values(data: OfferData, lot: Lot) -> dict:
         "commune_insee": commune.insee_code,
         "latitude": commune.latitude,
         "longitude": commune.longitude,
-        "sector": _sector(data.sector, lot),
-        "contract_type": _choice(ContractType, data.contract_type, "contract_type",
-                                 "Choisissez le type de contrat."),
-        "weekly_hours": _weekly_hours(data.weekly_hours),
-        "positions": _positions(data.positions),
+        **values,
         "start_date": data.start_date,
-        "publication_end": _publication_end(data.publication_end),
-        "eligible_criteria": _criteria(data.eligible_criteria),
         "qpv_required": bool(data.qpv_required),
         "driving_licence_required": bool(data.driving_licence_required),
         "certificates_required": certificates,
@@ -178,9 +205,9 @@ def _choice(enum_cls, value, field_name: str, message: str):
         raise DomainError(message, field=field_name) from None
 
 
-def _sector(value: str | None, lot: Lot) -> Sector:
+def _sector(value: str | None, lot: Lot | None) -> Sector | None:
     if not value:
-        return lot.contract.sector
+        return lot.contract.sector if lot is not None else None
     return _choice(Sector, value, "sector", "Choisissez le secteur : bâtiment ou services.")
 
 

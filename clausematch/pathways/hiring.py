@@ -18,7 +18,7 @@ from clausematch.applications import filling, workflow
 from clausematch.applications.models import Application, ApplicationStatus
 from clausematch.audit import record
 from clausematch.database import lock
-from clausematch.errors import DomainError
+from clausematch.errors import Collector, DomainError
 from clausematch.extensions import db
 from clausematch.formats import format_date
 from clausematch.offers.models import Offer
@@ -42,29 +42,43 @@ class HireData:
 
 
 def checked_terms(data: HireData) -> dict:
-    """The contract's columns from `data`, every rule checked (French messages on their fields)."""
+    """The contract's columns from `data`, every rule run (French messages on their fields, all
+    refusals in one FieldErrors)."""
+    collect = Collector()
     try:
         contract_type = ContractType(data.contract_type)
     except ValueError:
-        raise DomainError("Choisissez le type de contrat.", field="contract_type") from None
+        contract_type = None
+        collect.add("Choisissez le type de contrat.", field="contract_type")
     if data.start_date is None:
-        raise DomainError("Indiquez la date de début du contrat.", field="start_date")
+        collect.add("Indiquez la date de début du contrat.", field="start_date")
     end = data.planned_end_date
     if contract_type == ContractType.CDI and end is not None:
-        raise DomainError("Un CDI n'a pas de date de fin prévue : laissez ce champ vide.",
-                          field="planned_end_date")
-    if contract_type != ContractType.CDI and end is None:
-        raise DomainError(f"Indiquez la date de fin prévue du contrat ({contract_type.label}).",
-                          field="planned_end_date")
-    if end is not None and end < data.start_date:
-        raise DomainError("La date de fin prévue ne peut pas précéder la date de début.",
-                          field="planned_end_date")
+        collect.add("Un CDI n'a pas de date de fin prévue : laissez ce champ vide.", field="planned_end_date")
+    elif contract_type not in (None, ContractType.CDI) and end is None:
+        collect.add(f"Indiquez la date de fin prévue du contrat ({contract_type.label}).", field="planned_end_date")
+    elif end is not None and data.start_date is not None and end < data.start_date:
+        collect.add("La date de fin prévue ne peut pas précéder la date de début.", field="planned_end_date")
     hours = data.weekly_hours
     if hours is None or not 0 < hours <= MAX_WEEKLY_HOURS:
-        raise DomainError(f"La durée hebdomadaire doit être comprise entre 0 et {MAX_WEEKLY_HOURS} heures "
-                          "(plus de 0, 48 au plus).", field="weekly_hours")
+        collect.add(f"La durée hebdomadaire doit être comprise entre 0 et {MAX_WEEKLY_HOURS} heures "
+                    "(plus de 0, 48 au plus).", field="weekly_hours")
+    collect.raise_if_any()
     return {"contract_type": contract_type, "start_date": data.start_date, "planned_end_date": end,
             "weekly_hours": float(hours)}
+
+
+def checked_hire(application: Application, data: HireData) -> dict:
+    """The contract's terms (checked_terms) and a start not before the person was proposed to the
+    offer, every refusal at once. Reads only: the hire form runs it at its first submit."""
+    collect = Collector()
+    terms = collect(checked_terms, data)
+    proposed_on = application.created_at.date()
+    if data.start_date is not None and data.start_date < proposed_on:
+        collect.add(f"Le contrat ne peut pas commencer avant la proposition du candidat à cette offre "
+                    f"(le {format_date(proposed_on)}) : vérifiez la date de début.", field="start_date")
+    collect.raise_if_any()
+    return terms
 
 
 def record_hire(application_id: int, hire: HireData, comment: str, actor: User) -> Application:
@@ -88,11 +102,7 @@ def record_hire(application_id: int, hire: HireData, comment: str, actor: User) 
 def create_contract(application: Application, data: HireData, actor: User) -> EmploymentContract:
     """The employment contract of a hire: on the offer's lot, owed by the lot's titulaire, signed
     by the offer's company (in its lending mode when it is an ETTI, AI or GEIQ)."""
-    terms = checked_terms(data)
-    proposed_on = application.created_at.date()
-    if terms["start_date"] < proposed_on:
-        raise DomainError(f"Le contrat ne peut pas commencer avant la proposition du candidat à cette offre "
-                          f"(le {format_date(proposed_on)}) : vérifiez la date de début.", field="start_date")
+    terms = checked_hire(application, data)
     offer = application.offer
     employer = offer.company
     contract = EmploymentContract(

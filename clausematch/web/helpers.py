@@ -1,5 +1,6 @@
 """What every page needs: the current user, permission checks turned into HTTP, the page
-argument and a service's refusal shown on its form field.
+argument, a service's refusals shown on their form fields and a form checked whole at the first
+submit (validate_form).
 
 Rule of the house: a missing record is a 404, a record that is not yours is a 403. The
 predicates themselves are named functions in each domain package (`can_view_candidate`…);
@@ -16,7 +17,7 @@ from werkzeug.routing import IntegerConverter
 
 from clausematch.accounts.models import Role, User
 from clausematch.accounts.permissions import has_role
-from clausematch.errors import DomainError
+from clausematch.errors import DomainError, refusals
 from clausematch.extensions import db
 from clausematch.formats import MAX_INTEGER, parse_email, parse_int, parse_phone
 from clausematch.pathways.hours_rules import HoursValueError, parse_month
@@ -27,13 +28,36 @@ def me() -> User:
     return current_user._get_current_object()
 
 
-def show_error(form, error: DomainError) -> None:
-    """Put a service's refusal on the field it names, else at the top of the form."""
-    field = form._fields.get(error.field) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
+def show_error(form, error: DomainError, skip_refused_fields: bool = False) -> None:
+    """Put each refusal of a service (one DomainError, or every one of a FieldErrors) on the
+    field it names, else at the top of the form. `skip_refused_fields`: a field that already has
+    an error keeps only that one (no second "required" message)."""
+    refused = {name for name, field in form._fields.items() if field.errors} if skip_refused_fields else set()
+    for refusal in refusals(error):
+        field = form._fields.get(refusal.field) if refusal.field else None
+        if field is None:
+            if refusal.message not in form.form_errors:
+                form.form_errors.append(refusal.message)
+        elif refusal.field not in refused and refusal.message not in field.errors:
+            field.errors = [*field.errors, refusal.message]
+
+
+def validate_form(form, check: Callable[[], object]) -> bool:
+    """`form.validate_on_submit()` that also lists the service's refusals at the first submit.
+
+    On a submitted form, WTForms validates it, then `check` runs: the service's *pure* checks
+    (nothing written) on what could be read from the form. Its refusals (DomainError or
+    FieldErrors) go on fields that have no error yet. True only when both passed: the view then
+    calls the service, which checks everything again itself."""
+    if not form.is_submitted():
+        return False
+    valid = form.validate()
+    try:
+        check()
+    except DomainError as error:
+        show_error(form, error, skip_refused_fields=True)
+        return False
+    return valid
 
 
 STORED_VALUE_TO_FIX = "La valeur enregistrée doit être corrigée. {message}"

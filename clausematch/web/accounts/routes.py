@@ -15,20 +15,12 @@ from clausematch.web.accounts.forms import (
     LoginForm,
     NewPasswordForm,
 )
-from clausematch.web.helpers import bounded_int, roles_required
+from clausematch.web.helpers import bounded_int, roles_required, show_error, validate_form
 
 bp = Blueprint("accounts", __name__)
 
 RESET_REQUESTED = ("Si un compte actif existe pour cette adresse, un e-mail contenant un lien pour choisir "
                    "un nouveau mot de passe vient de lui être envoyé. Pensez à vérifier vos courriers indésirables.")
-
-
-def _show_error(form, error: DomainError) -> None:
-    """Put a service's refusal on the field it names, else at the top of the form."""
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _unusable_link(error: services.UnusableLink):
@@ -50,7 +42,7 @@ def login():
         try:
             user = logins.authenticate(form.email.data, form.password.data)
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             sessions.start_session(user)
             return redirect(next_url or url_for("main.home"))
@@ -79,11 +71,13 @@ def new_invitation():
     form = InvitationForm(organisation_id=request.args.get("organisation", type=bounded_int))
     form.set_organisations(services.invitable_organisations(_me()),
                            several_territories=current_user.role == Role.ADMIN)
-    if form.validate_on_submit():
+    if validate_form(form, lambda: services.check_invitation(
+            _me(), None if form.organisation_id.errors else form.organisation_id.data,
+            form.email.data or "", form.full_name.data or "")):
         try:
             services.invite_user(_me(), form.organisation_id.data, form.email.data, form.full_name.data)
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(f"Invitation envoyée à {form.full_name.data.strip()}.", "success")
             return redirect(url_for("accounts.invitations"))
@@ -103,7 +97,7 @@ def accept_invitation(token: str):
         except services.UnusableLink as error:
             return _unusable_link(error)
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             sessions.start_session(user)
             flash(f"Bienvenue sur ClauseMatch ! Votre compte est créé dans « {invitation.organisation.name} ».",
@@ -135,7 +129,7 @@ def reset_password(token: str):
         except services.UnusableLink as error:
             return _unusable_link(error)
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             sessions.end_session()
             flash("Votre mot de passe a été modifié. Connectez-vous avec ce nouveau mot de passe.", "success")
@@ -152,7 +146,7 @@ def change_password():
             user = services.change_password(_me(), form.current_password.data,
                                             form.new_password.data)
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             sessions.start_session(user, fresh=False)
             flash("Votre mot de passe a été modifié. Vos autres sessions ouvertes ont été fermées.", "success")

@@ -6,13 +6,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from clausematch.accounts.models import Invitation, Role, User
 from clausematch.accounts.services import invitation_status
 from clausematch.admin import users
+from clausematch.admin.account_checks import AccountInput, check_account
 from clausematch.database import utcnow
 from clausematch.errors import DomainError
 from clausematch.formats import plural
 from clausematch.versioning import EditConflict
 from clausematch.web.admin.forms import AccountForm
 from clausematch.web.conflicts import fill_version, show_conflict
-from clausematch.web.helpers import get_or_404, me, page_arg, roles_required, show_error
+from clausematch.web.helpers import get_or_404, me, page_arg, roles_required, show_error, validate_form
 
 bp = Blueprint("admin_users", __name__)
 
@@ -55,11 +56,9 @@ def edit_user(user_id: int):
     if request.method == "GET":
         form.organisation_id.data = current_organisation.id if current_organisation else None
         fill_version(form, account)
-    elif form.validate_on_submit():
+    elif validate_form(form, lambda: check_account(me(), account.id, _account_input(form))):
         try:
-            change = users.update_user(me(), account.id, users.AccountInput(
-                full_name=form.full_name.data, role=form.role.data, organisation_id=form.organisation_id.data),
-                version=form.version.data)
+            change = users.update_user(me(), account.id, _account_input(form), version=form.version.data)
         except EditConflict as conflict:
             show_conflict(form, conflict)
         except DomainError as error:
@@ -68,6 +67,11 @@ def edit_user(user_id: int):
             flash(_saved_message(change), "success")
             return redirect(url_for("admin_users.user", user_id=account.id))
     return render_template("admin/user_form.html", form=form, account=account)
+
+
+def _account_input(form: AccountForm) -> AccountInput:
+    return AccountInput(full_name=form.full_name.data or "", role=form.role.data,
+                        organisation_id=form.organisation_id.data)
 
 
 def _saved_message(change: users.AccountChange) -> str:

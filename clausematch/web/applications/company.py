@@ -11,11 +11,12 @@ from clausematch.accounts.models import Role, User
 from clausematch.applications import company_view, permissions, queries, services, workflow
 from clausematch.applications.links import COMPANY_APPLICATION_RULE
 from clausematch.applications.models import Application, ApplicationStatus
+from clausematch.database import today
 from clausematch.errors import DomainError
-from clausematch.pathways.hiring import record_hire
+from clausematch.pathways.hiring import checked_hire, record_hire
 from clausematch.web.applications.forms import HireForm, InterviewForm, RefuseForm
-from clausematch.web.applications.routes import read_filters, show_error
-from clausematch.web.helpers import bounded_int, get_or_404, roles_required
+from clausematch.web.applications.routes import read_filters
+from clausematch.web.helpers import bounded_int, get_or_404, roles_required, show_error, validate_form
 
 bp = Blueprint("company_applications", __name__)
 
@@ -66,11 +67,12 @@ def _render(application: Application, failed: dict | None = None, status: int = 
                            moves=moves, has_errors=bool(failed)), status
 
 
-def _act(application_id: int, target: ApplicationStatus, call, success: str):
-    """Validate the target's form, call the service, map its errors back onto the form."""
+def _act(application_id: int, target: ApplicationStatus, call, success: str, check=None):
+    """Validate the target's form with the service's pure `check` (every error at the first
+    submit), call the service, map its errors back onto the form."""
     application = _sent_to_me(application_id)
     form = FORMS[target]()
-    if not form.validate_on_submit():
+    if not validate_form(form, lambda: check(application, form) if check else None):
         return _render(application, {target: form}, 422)
     try:
         call(application.id, form)
@@ -89,7 +91,8 @@ def _act(application_id: int, target: ApplicationStatus, call, success: str):
 def interview(application_id: int):
     return _act(application_id, S.INTERVIEW, lambda app_id, form: services.record_interview(
         app_id, form.interview_on.data, form.comment.data or "", _me()),
-        "Entretien enregistré : le prescripteur est prévenu.")
+        "Entretien enregistré : le prescripteur est prévenu.",
+        check=lambda application, form: services.check_interview_date(application, form.interview_on.data, today()))
 
 
 @bp.post(COMPANY_APPLICATION_RULE + "/embauche")
@@ -97,7 +100,8 @@ def interview(application_id: int):
 def hire(application_id: int):
     return _act(application_id, S.HIRED, lambda app_id, form: record_hire(
         app_id, form.to_data(), form.comment.data or "", _me()),
-        "Embauche enregistrée : le contrat compte désormais pour la clause du lot.")
+        "Embauche enregistrée : le contrat compte désormais pour la clause du lot.",
+        check=lambda application, form: checked_hire(application, form.to_data()))
 
 
 @bp.post(COMPANY_APPLICATION_RULE + "/refus")

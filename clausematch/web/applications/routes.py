@@ -13,7 +13,7 @@ from clausematch.database import today
 from clausematch.errors import DomainError
 from clausematch.offers.models import Offer, OfferStatus
 from clausematch.web.applications.forms import MoveForm, ProposeForm
-from clausematch.web.helpers import bounded_int, get_or_404, roles_required
+from clausematch.web.helpers import bounded_int, get_or_404, roles_required, show_error, validate_form
 
 bp = Blueprint("applications", __name__)
 
@@ -54,15 +54,6 @@ def read_filters(args, with_territory_filters: bool) -> queries.ApplicationFilte
         prescriber_id=args.get("prescripteur", type=bounded_int) if territory else None,
         stale_days=stale if stale in queries.STALE_CHOICES else None,
         name=(args.get("nom") or "").strip()[:Q_MAX_LENGTH] if territory else "")
-
-
-def show_error(form, error: DomainError) -> None:
-    """A service's error on its field when the form has it, else at the top of the form."""
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = [*target.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 # --- Proposing (prescribers) ----------------------------------------------------------------
@@ -113,9 +104,10 @@ def propose_candidate(candidate_id: int):
 
 
 def _propose(form: ProposeForm, offer: Offer | None, candidate: Candidate | None, **fixed):
-    if form.validate_on_submit():
-        values = {"candidate_id": getattr(form, "candidate_id", None), "offer_id": getattr(form, "offer_id", None)}
-        chosen = {name: field.data for name, field in values.items() if field is not None}
+    values = {"candidate_id": getattr(form, "candidate_id", None), "offer_id": getattr(form, "offer_id", None)}
+    chosen = {name: field.data for name, field in values.items() if field is not None}
+    if validate_form(form, lambda: services.check_proposal(message=form.message.data or "", actor=_me(),
+                                                           **fixed, **chosen)):
         try:
             application = services.propose(message=form.message.data or "", actor=_me(), **fixed, **chosen)
         except DomainError as error:
@@ -212,7 +204,8 @@ def _elsewhere_form(application: Application, **kwargs) -> ProposeForm:
 def propose_elsewhere(application_id: int):
     application = _viewable(application_id)
     form = _elsewhere_form(application)
-    if form.validate_on_submit():
+    if validate_form(form, lambda: services.check_proposal_elsewhere(application.id, form.offer_id.data,
+                                                                     form.message.data or "", _me())):
         try:
             created = services.propose_elsewhere(application.id, form.offer_id.data, form.message.data or "", _me())
         except DomainError as error:

@@ -21,14 +21,22 @@ from clausematch.candidates.permissions import (
     visible_criteria,
 )
 from clausematch.database import today
-from clausematch.errors import DomainError
+from clausematch.errors import DomainError, refusals
 from clausematch.versioning import EditConflict
 from clausematch.vocabulary import Criterion
 from clausematch.web.candidates.detail import render_detail
 from clausematch.web.candidates.forms import CandidateForm, NewCandidateForm
 from clausematch.web.candidates.search import render_search
 from clausematch.web.conflicts import fill_version, show_conflict
-from clausematch.web.helpers import flag_stored_contact, get_allowed_or_404, me, page_arg, require, show_error
+from clausematch.web.helpers import (
+    flag_stored_contact,
+    get_allowed_or_404,
+    me,
+    page_arg,
+    require,
+    show_error,
+    validate_form,
+)
 
 bp = Blueprint("candidates", __name__)
 
@@ -61,15 +69,22 @@ def create():
     _referent_choices(form, me().organisation.id)
     if request.method == "GET":
         form.referent_id.data = me().id
-    duplicates = []
-    if form.validate_on_submit():
+    duplicates: list[Candidate] = []
+
+    def check() -> None:
+        try:
+            services.check_new_candidate(me(), form.to_input(), form.consent_input(),
+                                         confirm_duplicate=form.confirm_duplicate.data)
+        except DomainError as error:
+            duplicates.extend(_duplicates(error))
+            raise
+
+    if validate_form(form, check):
         try:
             created = services.create_candidate(me(), form.to_input(), form.consent_input(),
                                                 confirm_duplicate=form.confirm_duplicate.data)
-        except services.PossibleDuplicate as error:
-            duplicates = error.matches
-            form.confirm_duplicate.errors = [error.message]
         except DomainError as error:
+            duplicates = _duplicates(error)
             show_error(form, error)
         else:
             if created.flagged_elsewhere:
@@ -91,7 +106,7 @@ def edit(candidate_id: int):
         form.fill_from(candidate, visible_criteria(me(), candidate))
         fill_version(form, candidate)
         flag_stored_contact(form)
-    elif form.validate_on_submit():
+    elif validate_form(form, lambda: services.check_candidate_update(me(), candidate, form.to_input())):
         try:
             services.update_candidate(me(), candidate.id, form.to_input(), version=form.version.data)
         except EditConflict as conflict:
@@ -107,6 +122,12 @@ def edit(candidate_id: int):
     locked = {row.criterion: row for row in shown if is_valid(row, now)}
     return render_template("candidates/form.html", form=form, candidate=candidate, duplicates=[], locked=locked,
                            criteria=list(Criterion), shown=shown), status
+
+
+def _duplicates(error: DomainError) -> list[Candidate]:
+    """The look-alike records of a PossibleDuplicate among the refusals (shown in a table)."""
+    return next((refusal.matches for refusal in refusals(error)
+                 if isinstance(refusal, services.PossibleDuplicate)), [])
 
 
 def _referent_choices(form: CandidateForm, prescriber_id: int) -> None:

@@ -11,7 +11,15 @@ from clausematch.reporting.contract_figures import company_overview
 from clausematch.versioning import EditConflict
 from clausematch.web.conflicts import fill_version, show_conflict
 from clausematch.web.contracts.forms import BuyerForm, CompanyForm
-from clausematch.web.helpers import flag_stored_contact, get_allowed_or_404, me, page_arg, require, show_error
+from clausematch.web.helpers import (
+    flag_stored_contact,
+    get_allowed_or_404,
+    me,
+    page_arg,
+    require,
+    show_error,
+    validate_form,
+)
 
 bp = Blueprint("organisations", __name__)
 
@@ -30,7 +38,7 @@ def buyers():
 def new_buyer():
     require(can_manage_contracts(me()))
     form = BuyerForm()
-    if form.validate_on_submit():
+    if validate_form(form, lambda: organisations.check_buyer(me(), _buyer_input(form))):
         try:
             buyer = organisations.create_buyer(me(), _buyer_input(form))
         except DomainError as error:
@@ -50,7 +58,7 @@ def edit_buyer(buyer_id: int):
         form.commune.data = commune_label(buyer.commune_insee)
         form.commune_insee.data = buyer.commune_insee
         fill_version(form, buyer)
-    elif form.validate_on_submit():
+    elif validate_form(form, lambda: organisations.check_buyer(me(), _buyer_input(form), buyer.id)):
         try:
             organisations.update_buyer(me(), buyer.id, _buyer_input(form), version=form.version.data)
         except EditConflict as conflict:
@@ -65,7 +73,7 @@ def edit_buyer(buyer_id: int):
 
 def _buyer_input(form: BuyerForm) -> organisations.BuyerInput:
     return organisations.BuyerInput(
-        name=form.name.data, buyer_kind=form.buyer_kind.data, siret=form.siret.data or "",
+        name=form.name.data or "", buyer_kind=form.buyer_kind.data, siret=form.siret.data or "",
         address=form.address.data or "", commune=form.commune.data or "",
         commune_insee=form.commune_insee.data or "")
 
@@ -88,7 +96,7 @@ def companies():
 def new_company():
     require(can_manage_contracts(me()))
     form = CompanyForm()
-    if form.validate_on_submit():
+    if validate_form(form, lambda: organisations.check_company(me(), _company_input(form))):
         try:
             company = organisations.create_company(me(), _company_input(form))
         except DomainError as error:
@@ -117,7 +125,7 @@ def edit_company(company_id: int):
         form.commune_insee.data = company.commune_insee
         fill_version(form, company)
         flag_stored_contact(form)
-    elif form.validate_on_submit():
+    elif validate_form(form, lambda: organisations.check_company(me(), _company_input(form), company.id)):
         try:
             organisations.update_company(me(), company.id, _company_input(form), version=form.version.data)
         except EditConflict as conflict:
@@ -132,6 +140,6 @@ def edit_company(company_id: int):
 
 def _company_input(form: CompanyForm) -> organisations.CompanyInput:
     return organisations.CompanyInput(
-        name=form.name.data, company_kind=form.company_kind.data, siret=form.siret.data or "",
+        name=form.name.data or "", company_kind=form.company_kind.data, siret=form.siret.data or "",
         address=form.address.data or "", commune=form.commune.data or "",
         commune_insee=form.commune_insee.data or "", email=form.email.data or "", phone=form.phone.data or "")

@@ -13,7 +13,7 @@ from clausematch.offers.models import Offer, OfferStatus
 from clausematch.versioning import EditConflict
 from clausematch.vocabulary import Sector
 from clausematch.web.conflicts import fill_version, show_conflict
-from clausematch.web.helpers import bounded_int, get_allowed_or_404, roles_required
+from clausematch.web.helpers import bounded_int, get_allowed_or_404, roles_required, show_error, validate_form
 from clausematch.web.offers.forms import NewOfferForm, OfferForm, StatusForm
 
 bp = Blueprint("offers", __name__)
@@ -48,15 +48,6 @@ def _filters(with_territory_filters: bool) -> queries.OfferFilters:
         sector=Sector(sector) if with_territory_filters and sector in {s.value for s in Sector} else None,
         company_id=args.get("entreprise", type=bounded_int) if with_territory_filters else None,
         lot_id=args.get("lot", type=bounded_int) if with_territory_filters else None)
-
-
-def _show_error(form, error: DomainError) -> None:
-    """A service's error on its field when the form has it, else at the top of the form."""
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = [*target.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 @bp.get("/entreprise/offres")
@@ -95,15 +86,20 @@ def create():
                   "warning")
             return render_template("offers/choose_lot.html", lots=lots)
         form.process(data={"lot_id": lot.id, **services.lot_defaults(lot)})
-    elif form.validate_on_submit():
+    elif validate_form(form, lambda: services.check_new_offer(form.to_data(_lot_read(form)), _me())):
         try:
             offer = services.create_offer(form.to_data(form.lot_id.data), _me())
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash("Offre enregistrée en brouillon. Soumettez-la à validation quand elle est prête.", "success")
             return redirect(url_for("offers.detail", offer_id=offer.id))
     return render_template("offers/form.html", form=form, offer=None)
+
+
+def _lot_read(form: NewOfferForm) -> int | None:
+    """The chosen lot, unless WTForms refused it (not among the user's lots: the form says so)."""
+    return None if form.lot_id.errors else form.lot_id.data
 
 
 @bp.get("/gestion/offres/<int:offer_id>")
@@ -136,13 +132,13 @@ def edit(offer_id: int):
     if request.method == "GET":
         form.fill_from(offer)
         fill_version(form, offer)
-    elif form.validate_on_submit():
+    elif validate_form(form, lambda: services.check_offer_update(offer.id, form.to_data(), _me())):
         try:
             services.update_offer(offer.id, form.to_data(), _me(), version=form.version.data)
         except EditConflict as conflict:
             show_conflict(form, conflict)
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash("Offre mise à jour.", "success")
             return redirect(url_for("offers.detail", offer_id=offer.id))
@@ -161,7 +157,7 @@ def change_status(offer_id: int):
         services.set_offer_status(offer.id, form.target.data, _me(), form.comment.data or "")
     except DomainError as error:
         if error.field == "comment":
-            _show_error(form, error)
+            show_error(form, error)
             return _render_detail(offer, form, failed_target=form.target.data), 422
         flash(error.message, "error")
     else:
