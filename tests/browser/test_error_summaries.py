@@ -1,6 +1,6 @@
 """A refused form in Chromium: the error summary at the top of the page takes the focus, lists
-every error at the first submit, and its links move the focus to their field; a refused hours
-file lands on a page whose URL opens again."""
+every error at the first submit (a phone number the service refuses too), and its links move the
+focus to their field; a refused hours file lands on a page whose URL opens again."""
 import re
 from datetime import date, datetime
 from decimal import Decimal
@@ -34,13 +34,15 @@ def test_new_candidate_refused_once_with_every_error_listed(live_server, page: P
     log_in(page, live_server, personas["prescriber"])
     page.goto(f"{live_server}/candidats/nouveau")
     page.get_by_label("Date de naissance").fill("1988-04-02")
+    page.get_by_label("Téléphone").fill("abc")  # refused by the service, not by WTForms
     page.get_by_role("button", name="Enregistrer le candidat").click()
 
     assert summary_has_focus(page)
     summary = page.locator("[data-resume-erreurs]")
     expect(summary.get_by_role("heading")).to_have_text(re.compile(r"Le formulaire contient \d+ erreurs"))
-    for label in ("Prénom", "Nom", "Genre", "La personne a donné son consentement"):
+    for label in ("Prénom", "Nom", "Genre", "La personne a donné son consentement", "Téléphone"):
         expect(summary.get_by_role("link", name=re.compile("^" + label))).to_be_visible()
+    expect(summary.get_by_role("link", name=re.compile("^Téléphone"))).to_contain_text("Numéro de téléphone invalide")
     summary.get_by_role("link", name=re.compile("^La personne a donné son consentement")).click()
     expect(page.get_by_label(re.compile("^La personne a donné son consentement"))).to_be_focused()
 
