@@ -93,12 +93,12 @@ def checked_candidate(data: CandidateInput, territory_id: int, prescriber_id: in
     """Every rule of the candidate form (the consent too for a `new` record), all run: the
     values, or one FieldErrors listing every refusal. Reads, never writes."""
     collect = Collector()
-    checked_consent_ = collect(checked_consent, consent, today) if new else None
+    agreed = collect(checked_consent, consent, today) if new else None
     values = collect(checked_columns, data, territory_id, prescriber_id, today)
     codes = collect(checked_jobs, data.desired_jobs)
     declared = collect(checked_criteria, data.criteria, today)
     collect.raise_if_any()
-    return CheckedCandidate(values, codes, declared, checked_consent_)
+    return CheckedCandidate(values, codes, declared, agreed)
 
 
 def identity(data: CandidateInput, today: date) -> Person | None:
