@@ -33,9 +33,15 @@ class EligibilityState(LabelledEnum):
 
 
 def add_months(start: date, months: int) -> date:
-    """`start` plus `months` calendar months; the 31st becomes the last day of a shorter month."""
+    """`start` plus `months` calendar months; the 31st becomes the last day of a shorter month.
+    Never overflows: past the calendar's ends (a date typed before the forms bounded them, year
+    9999) it stops at date.max or date.min."""
     index = start.month - 1 + months
     year, month = start.year + index // 12, index % 12 + 1
+    if year > date.max.year:
+        return date.max
+    if year < date.min.year:
+        return date.min
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 

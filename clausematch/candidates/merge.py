@@ -40,11 +40,7 @@ FILLED_FROM_DROPPED = ("email", "phone", "commune_insee", "referent_id", "availa
 def merge_candidates(actor: User, keep_id: int, drop_id: int, justification: str = "") -> Candidate:
     """Merge a pair the duplicate finder suspects; any other pair needs the facilitator's written
     justification, kept in the audit event."""
-    keep, drop = _pair(actor, keep_id, drop_id)
-    reason, justification = match_reason(keep, drop), (justification or "").strip()
-    if reason is None and not justification:
-        raise DomainError("Ces deux fiches ne sont pas signalées comme doublon : expliquez pourquoi il s'agit "
-                          "de la même personne.", field="justification")
+    keep, drop, reason, justification = check_merge(actor, keep_id, drop_id, justification)
     reported = {"reason": reason or "justified", "justification": justification or None}
     for _handler, details in candidate_merged.send(keep, actor=actor, dropped=drop):
         reported.update(details or {})
@@ -68,6 +64,19 @@ def merge_candidates(actor: User, keep_id: int, drop_id: int, justification: str
                                  "facilitation avec la fiche de la même personne suivie par une autre structure.")
     db.session.commit()
     return keep
+
+
+def check_merge(actor: User, keep_id: int, drop_id: int,
+                justification: str = "") -> tuple[Candidate, Candidate, str | None, str]:
+    """The pair, why it is suspected (None: it is not) and the justification as kept; refuses a
+    pair that cannot be merged, then one that needs a justification without it. Writes nothing:
+    the merge form runs it at its first submit."""
+    keep, drop = _pair(actor, keep_id, drop_id)
+    reason, justification = match_reason(keep, drop), (justification or "").strip()
+    if reason is None and not justification:
+        raise DomainError("Ces deux fiches ne sont pas signalées comme doublon : expliquez pourquoi il s'agit "
+                          "de la même personne.", field="justification")
+    return keep, drop, reason, justification
 
 
 def dismiss_pair(actor: User, first_id: int, second_id: int) -> None:

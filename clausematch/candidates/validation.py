@@ -16,7 +16,7 @@ from clausematch.candidates.eligibility import valid_until_for
 from clausematch.candidates.models import EligibilityCriterion, EligibilityStatus
 from clausematch.candidates.naming import of_name, short_name
 from clausematch.database import utcnow
-from clausematch.errors import DomainError, NotAllowed
+from clausematch.errors import Collector, DomainError, NotAllowed
 from clausematch.extensions import db
 from clausematch.notifications import notify
 
@@ -42,13 +42,23 @@ def validate_criterion(actor: User, criterion_id: int) -> EligibilityCriterion:
     return row
 
 
-def refuse_criterion(actor: User, criterion_id: int, reason: str) -> EligibilityCriterion:
+def check_refusal(actor: User, criterion_id: int, reason: str) -> tuple[EligibilityCriterion, str]:
+    """The criterion and the reason as kept, every rule run: the reason's and the criterion's
+    (it may still be refused), all refusals at once (one FieldErrors). Writes nothing: the refusal
+    form runs it at its first submit."""
+    collect = Collector()
     reason = " ".join((reason or "").split())
     if not reason:
-        raise DomainError("Indiquez le motif du refus : il sera lu par le prescripteur.", field="reason")
-    if len(reason) > REASON_MAX_LENGTH:
-        raise DomainError(f"Le motif ne doit pas dépasser {REASON_MAX_LENGTH} caractères.", field="reason")
-    row = _criterion_for_decision(actor, criterion_id)
+        collect.add("Indiquez le motif du refus : il sera lu par le prescripteur.", field="reason")
+    elif len(reason) > REASON_MAX_LENGTH:
+        collect.add(f"Le motif ne doit pas dépasser {REASON_MAX_LENGTH} caractères.", field="reason")
+    row = collect(_criterion_for_decision, actor, criterion_id)
+    collect.raise_if_any()
+    return row, reason
+
+
+def refuse_criterion(actor: User, criterion_id: int, reason: str) -> EligibilityCriterion:
+    row, reason = check_refusal(actor, criterion_id, reason)
     row.status = EligibilityStatus.REFUSED
     row.refusal_reason = reason
     # The decision is dated and signed like a validation; the dates of validity no longer apply.

@@ -10,7 +10,7 @@ from clausematch import audit, versioning
 from clausematch.accounts.models import Territory, User
 from clausematch.contracts.models import Clause, Lot, ObjectiveMethod, computed_objective
 from clausematch.contracts.permissions import can_edit_lot
-from clausematch.errors import DomainError, NotAllowed
+from clausematch.errors import Collector, DomainError, NotAllowed
 from clausematch.extensions import db
 from clausematch.formats import percent_to_share, share_to_percent
 from clausematch.vocabulary import Criterion, Mode
@@ -61,16 +61,17 @@ def calculator_defaults(lot: Lot, territory: Territory) -> CalculatorDefaults:
 def calculate_objective(amount_ht: Decimal | None, labour_share_percent: Decimal | None,
                         insertion_rate_percent: Decimal | None, hourly_cost: Decimal | None) -> Decimal:
     """Hours = amount × labour share × insertion rate ÷ hourly cost, shares typed as
-    percentages (1 000 000, 50, 5, 30 → 833). Raises DomainError naming the wrong factor."""
+    percentages (1 000 000, 50, 5, 30 → 833). Raises FieldErrors naming every wrong factor."""
+    collect = Collector()
     if amount_ht is None or amount_ht < 0:
-        raise DomainError("Indiquez un montant hors taxes positif ou nul.", field="amount_ht")
-    _check_percent(labour_share_percent, "labour_share_percent", "la part de main-d'œuvre")
-    _check_percent(insertion_rate_percent, "insertion_rate_percent", "le taux d'insertion")
+        collect.add("Indiquez un montant hors taxes positif ou nul.", field="amount_ht")
+    collect(_check_percent, labour_share_percent, "labour_share_percent", "la part de main-d'œuvre")
+    collect(_check_percent, insertion_rate_percent, "insertion_rate_percent", "le taux d'insertion")
     if hourly_cost is None or hourly_cost <= 0 or hourly_cost > MAX_HOURLY_COST:
-        raise DomainError("Indiquez un coût horaire supérieur à 0 €.", field="hourly_cost")
-    if hourly_cost != hourly_cost.quantize(Decimal("0.01")):
-        raise DomainError("Le coût horaire s'exprime en euros et centimes (2 décimales au plus).",
-                          field="hourly_cost")
+        collect.add("Indiquez un coût horaire supérieur à 0 €.", field="hourly_cost")
+    elif hourly_cost != hourly_cost.quantize(Decimal("0.01")):
+        collect.add("Le coût horaire s'exprime en euros et centimes (2 décimales au plus).", field="hourly_cost")
+    collect.raise_if_any()
     hours = computed_objective(amount_ht, percent_to_share(labour_share_percent),
                                percent_to_share(insertion_rate_percent), hourly_cost)
     if hours > MAX_HOURS:
@@ -90,36 +91,55 @@ def _check_percent(value: Decimal | None, field_name: str, what: str) -> None:
 NO_CLAUSE_VERSION = 0
 
 
-def save_clause(actor: User, lot_id: int, data: ClauseInput, version: int | None = None) -> Clause:
-    """Create or replace the clause of a lot; `version`: the one its form was loaded at
-    (NO_CLAUSE_VERSION if the lot had none)."""
+def check_clause(actor: User, lot_id: int, data: ClauseInput) -> None:
+    """Every rule of the clause form, all refusals at once; reads only (the form's first submit)."""
+    checked_clause(_lot_for_clause(actor, lot_id), data)
+
+
+def checked_clause(lot: Lot, data: ClauseInput) -> dict:
+    """The clause's columns from `data`, every rule run: one FieldErrors lists all refusals."""
+    collect = Collector()
+    criteria = collect(_known_codes, data.eligible_criteria, Criterion, "eligible_criteria")
+    modes = collect(_known_codes, data.allowed_modes, Mode, "allowed_modes")
+    factors = (None, None, None)
+    if data.method == ObjectiveMethod.COMPUTED:
+        hours = collect(calculate_objective, data.amount_ht, data.labour_share_percent,
+                        data.insertion_rate_percent, data.hourly_cost)
+        if hours is not None:
+            factors = (percent_to_share(data.labour_share_percent),
+                       percent_to_share(data.insertion_rate_percent), data.hourly_cost)
+    else:
+        hours = collect(_fixed_hours, data.hours_objective)
+    collect.raise_if_any()
+    return {"objective_method": data.method, "hours_objective": hours, "labour_share": factors[0],
+            "insertion_rate": factors[1], "hourly_cost": factors[2], "eligible_criteria": criteria,
+            "allowed_modes": modes, "notes": data.notes.strip() or None}
+
+
+def _lot_for_clause(actor: User, lot_id: int) -> Lot:
     lot = db.session.get(Lot, lot_id)
     if lot is None:
         raise DomainError("Ce lot n'existe pas.")
     if not can_edit_lot(actor, lot):
         raise NotAllowed("Ce lot n'appartient pas à votre territoire.")
-    criteria = _known_codes(data.eligible_criteria, Criterion, "eligible_criteria")
-    modes = _known_codes(data.allowed_modes, Mode, "allowed_modes")
-    factors = (None, None, None)
-    if data.method == ObjectiveMethod.COMPUTED:
-        hours = calculate_objective(data.amount_ht, data.labour_share_percent, data.insertion_rate_percent,
-                                    data.hourly_cost)
-        factors = (percent_to_share(data.labour_share_percent), percent_to_share(data.insertion_rate_percent),
-                   data.hourly_cost)
-    else:
-        hours = _fixed_hours(data.hours_objective)
+    return lot
+
+
+def save_clause(actor: User, lot_id: int, data: ClauseInput, version: int | None = None) -> Clause:
+    """Create or replace the clause of a lot; `version`: the one its form was loaded at
+    (NO_CLAUSE_VERSION if the lot had none)."""
+    lot = _lot_for_clause(actor, lot_id)
+    values = checked_clause(lot, data)
     clause = lot.clause or Clause(lot_id=lot.id)
     created = clause.id is None
-    clause.objective_method, clause.hours_objective = data.method, hours
-    clause.labour_share, clause.insertion_rate, clause.hourly_cost = factors
-    clause.eligible_criteria, clause.allowed_modes = criteria, modes
-    clause.notes = data.notes.strip() or None
+    for name, value in values.items():
+        setattr(clause, name, value)
     if not created:
         versioning.claim(clause, version)
     db.session.add(clause)
     db.session.flush()
     audit.record("clause_created" if created else "clause_updated", "clause", clause.id, actor_id=actor.id,
-                 lot_id=lot.id, method=data.method.value, hours_objective=str(hours),
+                 lot_id=lot.id, method=data.method.value, hours_objective=str(values["hours_objective"]),
                  amount_ht=str(data.amount_ht) if data.method == ObjectiveMethod.COMPUTED else None)
     db.session.commit()
     return clause

@@ -14,7 +14,7 @@ from clausematch import audit, versioning
 from clausematch.accounts.models import Buyer, Company, User
 from clausematch.contracts.models import ClauseKind, Contract, Lot
 from clausematch.contracts.permissions import can_edit_contract, can_manage_contracts, territory_of
-from clausematch.errors import DomainError, NotAllowed
+from clausematch.errors import Collector, DomainError, NotAllowed
 from clausematch.extensions import db
 from clausematch.vocabulary import Sector
 
@@ -48,11 +48,15 @@ class LotInput:
 
 # --- Contracts ---------------------------------------------------------------------------------
 
+def check_contract(actor: User, data: ContractInput, contract_id: int | None = None) -> None:
+    """Every rule of the contract form (a new contract, or `contract_id`), all refusals at once;
+    reads only (the form's first submit)."""
+    _checked_contract(_contract_target(actor, contract_id), data)
+
+
 def create_contract(actor: User, data: ContractInput) -> Contract:
-    if not can_manage_contracts(actor):
-        raise NotAllowed("Seul un facilitateur du territoire peut créer un marché.")
-    contract = Contract(territory_id=territory_of(actor))
-    _apply_contract(contract, data)
+    contract = _contract_target(actor, None)
+    _apply(contract, _checked_contract(contract, data))
     db.session.add(contract)
     db.session.flush()
     audit.record("contract_created", "contract", contract.id, actor_id=actor.id)
@@ -62,11 +66,20 @@ def create_contract(actor: User, data: ContractInput) -> Contract:
 
 def update_contract(actor: User, contract_id: int, data: ContractInput, version: int | None = None) -> Contract:
     contract = _contract_for_edit(actor, contract_id)
-    _apply_contract(contract, data)
+    _apply(contract, _checked_contract(contract, data))
     versioning.claim(contract, version)
     audit.record("contract_updated", "contract", contract.id, actor_id=actor.id)
     db.session.commit()
     return contract
+
+
+def _contract_target(actor: User, contract_id: int | None) -> Contract:
+    """The contract a form saves: `contract_id`'s, or a new one of the actor's territory (not added)."""
+    if contract_id is not None:
+        return _contract_for_edit(actor, contract_id)
+    if not can_manage_contracts(actor):
+        raise NotAllowed("Seul un facilitateur du territoire peut créer un marché.")
+    return Contract(territory_id=territory_of(actor))
 
 
 def _contract_for_edit(actor: User, contract_id: int) -> Contract:
@@ -78,33 +91,48 @@ def _contract_for_edit(actor: User, contract_id: int) -> Contract:
     return contract
 
 
-def _apply_contract(contract: Contract, data: ContractInput) -> None:
-    reference, obj = data.reference.strip(), data.object.strip()
+def _apply(record: Contract | Lot, values: dict) -> None:
+    """Every check passed: only now change the record, so a refusal leaves it untouched."""
+    for name, value in values.items():
+        setattr(record, name, value)
+
+
+def _checked_contract(contract: Contract, data: ContractInput) -> dict:
+    """The contract's columns from `data`, every rule run: one FieldErrors lists all refusals."""
+    collect = Collector()
+    reference, obj = (data.reference or "").strip(), (data.object or "").strip()
     if not reference:
-        raise DomainError("Indiquez la référence du marché.", field="reference")
+        collect.add("Indiquez la référence du marché.", field="reference")
     if not obj:
-        raise DomainError("Indiquez l'objet du marché.", field="object")
-    buyer = db.session.get(Buyer, data.buyer_id)
+        collect.add("Indiquez l'objet du marché.", field="object")
+    buyer = db.session.get(Buyer, data.buyer_id) if data.buyer_id is not None else None
     if buyer is None or buyer.territory_id != contract.territory_id:
-        raise DomainError("Choisissez un acheteur du territoire.", field="buyer_id")
-    _check_amount(data.amount_ht)
+        collect.add("Choisissez un acheteur du territoire.", field="buyer_id")
+    collect(_check_amount, data.amount_ht)
+    if data.notified_on is None:
+        collect.add("Indiquez la date de notification du marché.", field="notified_on")
+    if data.start_date is None:
+        collect.add("Indiquez la date de début d'exécution.", field="start_date")
     for name, value in (("notified_on", data.notified_on), ("start_date", data.start_date),
                         ("end_date", data.end_date)):
-        _check_plausible(value, name)
-    if data.start_date < data.notified_on:
-        raise DomainError("L'exécution ne peut pas commencer avant la notification du marché.",
-                          field="start_date")
-    _check_ordered(data.start_date, data.end_date)
-    if contract.id:
-        _check_lots_still_fit(contract.id, data.start_date, data.end_date)
-    taken = db.session.scalar(sa.select(Contract.id).where(
-        Contract.buyer_id == buyer.id, sa.func.lower(Contract.reference) == reference.lower(),
-        Contract.id != contract.id if contract.id else sa.true()))
-    if taken is not None:
-        raise DomainError(f"Cet acheteur a déjà un marché de référence « {reference} ».", field="reference")
-    contract.reference, contract.object, contract.buyer_id = reference, obj, buyer.id
-    contract.sector, contract.amount_ht, contract.clause_kind = data.sector, data.amount_ht, data.clause_kind
-    contract.notified_on, contract.start_date, contract.end_date = data.notified_on, data.start_date, data.end_date
+        collect(_check_plausible, value, name)
+    if (data.start_date is not None and data.notified_on is not None and data.start_date < data.notified_on
+            and not collect.refused("start_date")):
+        collect.add("L'exécution ne peut pas commencer avant la notification du marché.", field="start_date")
+    if data.start_date is not None and not collect.refused("end_date"):
+        collect(_check_ordered, data.start_date, data.end_date)
+        if contract.id and not collect.refused("start_date") and not collect.refused("end_date"):
+            collect(_check_lots_still_fit, contract.id, data.start_date, data.end_date)
+    if reference and buyer is not None and not collect.refused("buyer_id"):
+        taken = db.session.scalar(sa.select(Contract.id).where(
+            Contract.buyer_id == buyer.id, sa.func.lower(Contract.reference) == reference.lower(),
+            Contract.id != contract.id if contract.id else sa.true()))
+        if taken is not None:
+            collect.add(f"Cet acheteur a déjà un marché de référence « {reference} ».", field="reference")
+    collect.raise_if_any()
+    return {"reference": reference, "object": obj, "buyer_id": buyer.id, "sector": data.sector,
+            "amount_ht": data.amount_ht, "clause_kind": data.clause_kind, "notified_on": data.notified_on,
+            "start_date": data.start_date, "end_date": data.end_date}
 
 
 def _check_lots_still_fit(contract_id: int, start: date, end: date | None) -> None:
@@ -141,10 +169,16 @@ def _check_ordered(start: date, end: date | None) -> None:
 
 # --- Lots --------------------------------------------------------------------------------------
 
+def check_lot(actor: User, contract_id: int, data: LotInput, lot_id: int | None = None) -> None:
+    """Every rule of the lot form (a new lot of `contract_id`, or `lot_id`), all refusals at once;
+    reads only (the form's first submit)."""
+    lot, contract = _lot_target(actor, contract_id, lot_id)
+    _checked_lot(lot, contract, data)
+
+
 def create_lot(actor: User, contract_id: int, data: LotInput) -> Lot:
-    contract = _contract_for_edit(actor, contract_id)
-    lot = Lot(contract_id=contract.id)
-    _apply_lot(lot, contract, data)
+    lot, contract = _lot_target(actor, contract_id, None)
+    _apply(lot, _checked_lot(lot, contract, data))
     db.session.add(lot)
     db.session.flush()
     audit.record("lot_created", "lot", lot.id, actor_id=actor.id, contract_id=contract.id)
@@ -153,36 +187,53 @@ def create_lot(actor: User, contract_id: int, data: LotInput) -> Lot:
 
 
 def update_lot(actor: User, lot_id: int, data: LotInput, version: int | None = None) -> Lot:
-    lot = db.session.get(Lot, lot_id)
-    if lot is None:
-        raise DomainError("Ce lot n'existe pas.")
-    contract = _contract_for_edit(actor, lot.contract_id)
-    _apply_lot(lot, contract, data)
+    lot, contract = _lot_target(actor, None, lot_id)
+    _apply(lot, _checked_lot(lot, contract, data))
     versioning.claim(lot, version)
     audit.record("lot_updated", "lot", lot.id, actor_id=actor.id, contract_id=contract.id)
     db.session.commit()
     return lot
 
 
-def _apply_lot(lot: Lot, contract: Contract, data: LotInput) -> None:
-    title = data.title.strip()
+def _lot_target(actor: User, contract_id: int | None, lot_id: int | None) -> tuple[Lot, Contract]:
+    """The lot a form saves and its contract: `lot_id`'s, or a new lot of `contract_id` (not added)."""
+    if lot_id is None:
+        contract = _contract_for_edit(actor, contract_id)
+        return Lot(contract_id=contract.id), contract
+    lot = db.session.get(Lot, lot_id)
+    if lot is None:
+        raise DomainError("Ce lot n'existe pas.")
+    return lot, _contract_for_edit(actor, lot.contract_id)
+
+
+def _checked_lot(lot: Lot, contract: Contract, data: LotInput) -> dict:
+    """The lot's columns from `data`, every rule run: one FieldErrors lists all refusals."""
+    collect = Collector()
+    title = (data.title or "").strip()
     if data.number is None or data.number < 1:
-        raise DomainError("Le numéro de lot est un entier supérieur ou égal à 1.", field="number")
+        collect.add("Le numéro de lot est un entier supérieur ou égal à 1.", field="number")
     if not title:
-        raise DomainError("Indiquez l'intitulé du lot.", field="title")
+        collect.add("Indiquez l'intitulé du lot.", field="title")
     if data.company_id is not None:
         company = db.session.get(Company, data.company_id)
         if company is None or company.territory_id != contract.territory_id:
-            raise DomainError("Choisissez une entreprise du territoire.", field="company_id")
-    _check_amount(data.amount_ht)
-    _check_lot_dates(contract, data.start_date, data.end_date)
-    taken = db.session.scalar(sa.select(Lot.id).where(
-        Lot.contract_id == contract.id, Lot.number == data.number,
-        Lot.id != lot.id if lot.id else sa.true()))
-    if taken is not None:
-        raise DomainError(f"Ce marché a déjà un lot n° {data.number}.", field="number")
-    lot.number, lot.title, lot.company_id = data.number, title, data.company_id
-    lot.amount_ht, lot.start_date, lot.end_date = data.amount_ht, data.start_date, data.end_date
+            collect.add("Choisissez une entreprise du territoire.", field="company_id")
+    collect(_check_amount, data.amount_ht)
+    for name, value in (("start_date", data.start_date), ("end_date", data.end_date)):
+        collect(_check_plausible, value, name)
+    if data.start_date is None:
+        collect.add("Indiquez la date de début du lot.", field="start_date")
+    elif not collect.refused("start_date") and not collect.refused("end_date"):
+        collect(_check_lot_dates, contract, data.start_date, data.end_date)
+    if not collect.refused("number"):
+        taken = db.session.scalar(sa.select(Lot.id).where(
+            Lot.contract_id == contract.id, Lot.number == data.number,
+            Lot.id != lot.id if lot.id else sa.true()))
+        if taken is not None:
+            collect.add(f"Ce marché a déjà un lot n° {data.number}.", field="number")
+    collect.raise_if_any()
+    return {"number": data.number, "title": title, "company_id": data.company_id, "amount_ht": data.amount_ht,
+            "start_date": data.start_date, "end_date": data.end_date}
 
 
 def _check_lot_dates(contract: Contract, start: date, end: date | None) -> None:

@@ -31,7 +31,7 @@ from clausematch.applications.services import check_can_be_proposed
 from clausematch.audit import record
 from clausematch.candidates.models import Candidate
 from clausematch.database import lock, locked, today
-from clausematch.errors import DomainError, NotAllowed
+from clausematch.errors import Collector, DomainError, NotAllowed
 from clausematch.extensions import db
 from clausematch.matching import permissions
 from clausematch.notifications import notify
@@ -52,16 +52,30 @@ class ShortlistResult:
     refused: list[str] = field(default_factory=list)
 
 
-def add_to_shortlist(offer_id: int, candidate_ids: list[int], actor: User) -> ShortlistResult:
-    offer = _offer(offer_id, actor)
+def check_shortlist(offer_id: int, candidate_ids: list[int], actor: User) -> None:
+    """Every rule of the selection (how many are ticked, an offer that takes a shortlist), all
+    refusals at once; reads only, nothing locked (the shortlist form's first submit)."""
+    _checked_selection(_offer(offer_id, actor, for_update=False), candidate_ids)
+
+
+def _checked_selection(offer: Offer, candidate_ids: list[int]) -> list[int]:
+    """The ticked ids, once each, every rule run (one FieldErrors)."""
+    collect = Collector()
     ids = list(dict.fromkeys(candidate_ids or []))
     if not ids:
-        raise DomainError("Cochez au moins un candidat à ajouter à la présélection.", field="candidate_ids")
-    if len(ids) > MAX_SELECTION:
-        raise DomainError(f"Ajoutez au plus {MAX_SELECTION} candidats à la fois.", field="candidate_ids")
+        collect.add("Cochez au moins un candidat à ajouter à la présélection.", field="candidate_ids")
+    elif len(ids) > MAX_SELECTION:
+        collect.add(f"Ajoutez au plus {MAX_SELECTION} candidats à la fois.", field="candidate_ids")
     if offer.status != OfferStatus.PUBLISHED:
-        raise DomainError(f"L'offre n'est pas publiée (statut : {offer.status.label.lower()}) : "
-                          "elle ne peut pas recevoir de présélection.")
+        collect.add(f"L'offre n'est pas publiée (statut : {offer.status.label.lower()}) : "
+                    "elle ne peut pas recevoir de présélection.")
+    collect.raise_if_any()
+    return ids
+
+
+def add_to_shortlist(offer_id: int, candidate_ids: list[int], actor: User) -> ShortlistResult:
+    offer = _offer(offer_id, actor)
+    ids = _checked_selection(offer, candidate_ids)
     candidates = {c.id: c for c in db.session.scalars(
         sa.select(Candidate).where(Candidate.id.in_(ids), Candidate.territory_id == offer.territory_id)
         .options(selectinload(Candidate.criteria)))}
@@ -100,10 +114,11 @@ def send_shortlist(offer_id: int, actor: User) -> int:
     return len(applications)
 
 
-def _offer(offer_id: int, actor: User) -> Offer:
+def _offer(offer_id: int, actor: User, for_update: bool = True) -> Offer:
     """The offer, locked until the commit: shortlists, proposals and status changes of one offer
-    happen one after the other, each on the state the previous one left."""
-    offer = lock(db.session, Offer, offer_id)
+    happen one after the other, each on the state the previous one left (`for_update` False: a
+    read of the pure checks, not locked)."""
+    offer = lock(db.session, Offer, offer_id) if for_update else db.session.get(Offer, offer_id)
     if offer is None:
         raise DomainError("Cette offre n'existe pas.")
     if not permissions.can_shortlist(actor, offer):

@@ -18,7 +18,7 @@ from clausematch import versioning
 from clausematch.accounts.models import User
 from clausematch.audit import record
 from clausematch.database import lock, today
-from clausematch.errors import DomainError
+from clausematch.errors import Collector, DomainError
 from clausematch.extensions import db
 from clausematch.pathways.contracts import check_open, load_contract
 from clausematch.pathways.models import EmploymentContract, Exit
@@ -64,23 +64,38 @@ def add_exit(contract: EmploymentContract, exit_date: date, detail: ExitDetail, 
     return exit_
 
 
+def check_exit(contract_id: int, data: ExitData, actor: User) -> None:
+    """Every rule of the exit form, all refusals at once; reads only (its first submit)."""
+    checked_exit(load_contract(contract_id, actor), data)
+
+
+def checked_exit(contract: EmploymentContract, data: ExitData) -> tuple[ExitDetail, str]:
+    """The exit's detail and comment: a contract still open (refused at once), then every field
+    rule gathered (one FieldErrors). The date lies within the contract's story: not before its
+    start, not in the future (which also keeps the 6-month follow-up inside the calendar)."""
+    check_open(contract)
+    collect = Collector()
+    detail = collect(parse_detail, data.detail)
+    if data.exit_date is None:
+        collect.add("Indiquez la date de sortie.", field="exit_date")
+    elif data.exit_date < contract.start_date:
+        collect.add(f"La date de sortie ne peut pas précéder le début du contrat "
+                    f"({contract.start_date:%d/%m/%Y}).", field="exit_date")
+    elif data.exit_date > today():
+        collect.add("La date de sortie ne peut pas être dans le futur : enregistrez la sortie "
+                    "une fois le contrat terminé.", field="exit_date")
+    comment = collect(check_comment, data.comment)
+    collect.raise_if_any()
+    return detail, comment
+
+
 def record_exit(contract_id: int, data: ExitData, actor: User, version: int | None = None) -> Exit:
     """Record the end of contract `contract_id` on behalf of `actor` (facilitator or owing company).
     The contract is locked until the commit, so a second exit sent meanwhile is refused by check_open;
     `version`: the one the exit form was loaded at (versioning.py)."""
     lock(db.session, EmploymentContract, contract_id)
     contract = load_contract(contract_id, actor)
-    check_open(contract)
-    detail = parse_detail(data.detail)
-    if data.exit_date is None:
-        raise DomainError("Indiquez la date de sortie.", field="exit_date")
-    if data.exit_date < contract.start_date:
-        raise DomainError(f"La date de sortie ne peut pas précéder le début du contrat "
-                          f"({contract.start_date:%d/%m/%Y}).", field="exit_date")
-    if data.exit_date > today():
-        raise DomainError("La date de sortie ne peut pas être dans le futur : enregistrez la sortie "
-                          "une fois le contrat terminé.", field="exit_date")
-    comment = check_comment(data.comment)
+    detail, comment = checked_exit(contract, data)
     contract.end_date = data.exit_date
     versioning.claim(contract, version)
     try:

@@ -16,7 +16,7 @@ from clausematch.candidates.models import Candidate
 from clausematch.contracts.models import Contract, Lot
 from clausematch.contracts.permissions import territory_of
 from clausematch.database import LabelledEnum, lock, today
-from clausematch.errors import DomainError, NotAllowed
+from clausematch.errors import Collector, DomainError, NotAllowed
 from clausematch.extensions import db
 from clausematch.pagination import Page, paginate
 from clausematch.pathways import permissions
@@ -131,33 +131,47 @@ def load_follow_up(follow_up_id: int, actor: User) -> FollowUp:
     return follow_up
 
 
+def check_follow_up(follow_up_id: int, data: FollowUpData, actor: User) -> None:
+    """Every rule of the follow-up form, all refusals at once; reads only (its first submit)."""
+    checked_follow_up(load_follow_up(follow_up_id, actor), data)
+
+
+def checked_follow_up(follow_up: FollowUp, data: FollowUpData) -> tuple[ExitDetail | None, str]:
+    """The situation and comment found, every rule run (one FieldErrors). The date lies between
+    the exit and today; an answer identical to the one recorded is refused (nothing to correct)."""
+    collect = Collector()
+    exit_date = follow_up.exit.exit_date
+    if data.done_on is None:
+        collect.add("Indiquez la date du suivi.", field="done_on")
+    elif data.done_on < exit_date:
+        collect.add(f"Le suivi ne peut pas précéder la sortie ({exit_date:%d/%m/%Y}).", field="done_on")
+    elif data.done_on > today():
+        collect.add("La date du suivi ne peut pas être dans le futur.", field="done_on")
+    if data.in_work is None:
+        collect.add("Indiquez si la personne est en emploi.", field="in_work")
+    situation = collect(parse_detail, data.situation, field="situation") if data.situation else None
+    if data.in_work and situation in NOT_IN_WORK:
+        collect.add(f"La situation « {situation.label} » ne correspond pas à une personne en emploi.",
+                    field="situation")
+    if data.in_work is False and situation in IN_WORK:
+        collect.add(f"La situation « {situation.label} » est un emploi : indiquez que la personne "
+                    "est en emploi, ou choisissez une autre situation.", field="situation")
+    comment = collect(check_comment, data.comment)
+    collect.raise_if_any()
+    if follow_up.done_on is not None and (follow_up.done_on, follow_up.in_work, follow_up.situation,
+                                          follow_up.comment) == (data.done_on, data.in_work, situation, comment):
+        raise DomainError(f"Ce suivi a déjà été enregistré avec ces mêmes informations (suivi du "
+                          f"{data.done_on:%d/%m/%Y}) : rien n'a été modifié.")
+    return situation, comment
+
+
 def record_follow_up(follow_up_id: int, data: FollowUpData, actor: User) -> FollowUp:
     """Record (or correct) the situation found at the follow-up, on behalf of a facilitator.
     The follow-up is locked until the commit: the same answer sent twice is recorded once."""
     lock(db.session, FollowUp, follow_up_id)
     follow_up = load_follow_up(follow_up_id, actor)
-    exit_date = follow_up.exit.exit_date
-    if data.done_on is None:
-        raise DomainError("Indiquez la date du suivi.", field="done_on")
-    if data.done_on < exit_date:
-        raise DomainError(f"Le suivi ne peut pas précéder la sortie ({exit_date:%d/%m/%Y}).", field="done_on")
-    if data.done_on > today():
-        raise DomainError("La date du suivi ne peut pas être dans le futur.", field="done_on")
-    if data.in_work is None:
-        raise DomainError("Indiquez si la personne est en emploi.", field="in_work")
-    situation = parse_detail(data.situation, field="situation") if data.situation else None
-    if data.in_work and situation in NOT_IN_WORK:
-        raise DomainError(f"La situation « {situation.label} » ne correspond pas à une personne en emploi.",
-                          field="situation")
-    if not data.in_work and situation in IN_WORK:
-        raise DomainError(f"La situation « {situation.label} » est un emploi : indiquez que la personne "
-                          "est en emploi, ou choisissez une autre situation.", field="situation")
+    situation, comment = checked_follow_up(follow_up, data)
     correction = follow_up.done_on is not None
-    comment = check_comment(data.comment)
-    if correction and (follow_up.done_on, follow_up.in_work, follow_up.situation, follow_up.comment) == (
-            data.done_on, data.in_work, situation, comment):
-        raise DomainError(f"Ce suivi a déjà été enregistré avec ces mêmes informations (suivi du "
-                          f"{data.done_on:%d/%m/%Y}) : rien n'a été modifié.")
     follow_up.done_on, follow_up.in_work, follow_up.situation = data.done_on, data.in_work, situation
     follow_up.comment = comment
     follow_up.recorded_by_id = actor.id

@@ -17,7 +17,8 @@ from clausematch.accounts.models import CompanyKind, User
 from clausematch.applications import filling, workflow
 from clausematch.applications.models import Application, ApplicationStatus
 from clausematch.audit import record
-from clausematch.database import lock
+from clausematch.candidates.eligibility import add_months
+from clausematch.database import lock, today
 from clausematch.errors import Collector, DomainError
 from clausematch.extensions import db
 from clausematch.formats import format_date
@@ -26,6 +27,10 @@ from clausematch.pathways.models import EmploymentContract
 from clausematch.vocabulary import ContractType, Mode
 
 MAX_WEEKLY_HOURS = 48
+# Dates beyond these are typing mistakes, not contracts: a start at most a year ahead, a planned
+# end (first term or extension) at most five years after its start.
+MAX_START_AHEAD_YEARS = 1
+MAX_TERM_YEARS = 5
 
 # An insertion structure that lends its workers realises the hours in its own mode.
 MODE_FOR_EMPLOYER_KIND = {CompanyKind.ETTI: Mode.ETTI, CompanyKind.AI: Mode.AI, CompanyKind.GEIQ: Mode.GEIQ}
@@ -52,6 +57,8 @@ def checked_terms(data: HireData) -> dict:
         collect.add("Choisissez le type de contrat.", field="contract_type")
     if data.start_date is None:
         collect.add("Indiquez la date de début du contrat.", field="start_date")
+    else:
+        collect(check_start_bound, data.start_date)
     end = data.planned_end_date
     if contract_type == ContractType.CDI and end is not None:
         collect.add("Un CDI n'a pas de date de fin prévue : laissez ce champ vide.", field="planned_end_date")
@@ -59,6 +66,10 @@ def checked_terms(data: HireData) -> dict:
         collect.add(f"Indiquez la date de fin prévue du contrat ({contract_type.label}).", field="planned_end_date")
     elif end is not None and data.start_date is not None and end < data.start_date:
         collect.add("La date de fin prévue ne peut pas précéder la date de début.", field="planned_end_date")
+    elif end is not None and data.start_date is not None and end > add_months(data.start_date, 12 * MAX_TERM_YEARS):
+        collect.add(f"La date de fin prévue ne peut pas dépasser {MAX_TERM_YEARS} ans après le début du contrat "
+                    f"(le {format_date(add_months(data.start_date, 12 * MAX_TERM_YEARS))} au plus) : "
+                    "vérifiez l'année.", field="planned_end_date")
     hours = data.weekly_hours
     if hours is None or not 0 < hours <= MAX_WEEKLY_HOURS:
         collect.add(f"La durée hebdomadaire doit être comprise entre 0 et {MAX_WEEKLY_HOURS} heures "
@@ -66,6 +77,15 @@ def checked_terms(data: HireData) -> dict:
     collect.raise_if_any()
     return {"contract_type": contract_type, "start_date": data.start_date, "planned_end_date": end,
             "weekly_hours": float(hours)}
+
+
+def check_start_bound(start: date, field: str = "start_date") -> None:
+    """A contract starts at most MAX_START_AHEAD_YEARS after today: later is a typing mistake
+    (9999 for 2025), and the dates that follow from it (its follow-up) would leave the calendar."""
+    latest = add_months(today(), 12 * MAX_START_AHEAD_YEARS)
+    if start > latest:
+        raise DomainError(f"Le contrat ne peut pas commencer plus d'un an après aujourd'hui (le "
+                          f"{format_date(latest)} au plus) : vérifiez l'année.", field=field)
 
 
 def checked_hire(application: Application, data: HireData) -> dict:

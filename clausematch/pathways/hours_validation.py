@@ -11,7 +11,7 @@ from clausematch.accounts.models import User
 from clausematch.audit import record
 from clausematch.contracts.models import Lot
 from clausematch.database import lock, locked, utcnow
-from clausematch.errors import DomainError, NotAllowed
+from clausematch.errors import Collector, DomainError, NotAllowed
 from clausematch.extensions import db
 from clausematch.formats import format_date, format_hours, month_key, month_label
 from clausematch.notifications import notify
@@ -69,24 +69,39 @@ def reject_entry(user: User, entry_id: int, reason: str) -> HoursEntry:
     return entry
 
 
-def correct_entry(user: User, entry_id: int, hours_text: str, comment: str) -> HoursEntry:
-    """A facilitator's correction: the new value, checked like a declaration, is validated at
-    once (the facilitator has just checked it); the comment says why."""
-    entry = _entry_for(user, entry_id)
+def check_correction(user: User, entry_id: int, hours_text: str, comment: str) -> None:
+    """Every rule of the correction form, all refusals at once; reads only, nothing locked (its
+    first submit)."""
+    checked_correction(_entry_for(user, entry_id, for_update=False), hours_text, comment)
+
+
+def checked_correction(entry: HoursEntry, hours_text: str, comment: str) -> tuple[Decimal, str]:
+    """The corrected hours and the comment as kept, every rule run (one FieldErrors)."""
+    collect = Collector()
+    hours = None
     try:
         hours = parse_hours(hours_text)
         if hours is None:
             raise HoursValueError("Indiquez le nombre d'heures corrigé (0 pour aucune heure).")
         check_month_in_contract(entry.contract, entry.month)
     except HoursValueError as error:
-        raise DomainError(error.message, field="heures") from None
+        collect.add(error.message, field="heures")
     comment = (comment or "").strip()
     if not comment:
-        raise DomainError("Expliquez la correction : l'entreprise lira ce commentaire.", field="commentaire")
-    if len(comment) > REASON_MAX_LENGTH:
-        raise DomainError(f"Le commentaire ne doit pas dépasser {REASON_MAX_LENGTH} caractères.", field="commentaire")
-    if hours == entry.hours and entry.status == HoursStatus.VALIDATED:
-        raise DomainError("La valeur est identique aux heures déjà validées.", field="heures")
+        collect.add("Expliquez la correction : l'entreprise lira ce commentaire.", field="commentaire")
+    elif len(comment) > REASON_MAX_LENGTH:
+        collect.add(f"Le commentaire ne doit pas dépasser {REASON_MAX_LENGTH} caractères.", field="commentaire")
+    if not collect.refused("heures") and hours == entry.hours and entry.status == HoursStatus.VALIDATED:
+        collect.add("La valeur est identique aux heures déjà validées.", field="heures")
+    collect.raise_if_any()
+    return hours, comment
+
+
+def correct_entry(user: User, entry_id: int, hours_text: str, comment: str) -> HoursEntry:
+    """A facilitator's correction: the new value, checked like a declaration, is validated at
+    once (the facilitator has just checked it); the comment says why."""
+    entry = _entry_for(user, entry_id)
+    hours, comment = checked_correction(entry, hours_text, comment)
     db.session.add(HoursRevision(entry_id=entry.id, old_hours=entry.hours, new_hours=hours, actor_id=user.id,
                                  comment=REVISION_CORRECTED + comment))
     entry.hours, entry.status = hours, HoursStatus.VALIDATED
@@ -105,9 +120,10 @@ def _lot_for(user: User, lot_id: int) -> Lot:
     return lot
 
 
-def _entry_for(user: User, entry_id: int) -> HoursEntry:
-    """The entry, locked until the commit: its change is checked on its latest state."""
-    entry = lock(db.session, HoursEntry, entry_id)
+def _entry_for(user: User, entry_id: int, for_update: bool = True) -> HoursEntry:
+    """The entry, locked until the commit: its change is checked on its latest state
+    (`for_update` False: a read of the pure checks, not locked)."""
+    entry = lock(db.session, HoursEntry, entry_id) if for_update else db.session.get(HoursEntry, entry_id)
     if entry is None:
         raise DomainError("Ces heures n'existent pas.")
     if not permissions.can_validate_on_lot(user, entry.contract.lot):

@@ -24,7 +24,7 @@ from clausematch import versioning
 from clausematch.accounts.models import User
 from clausematch.audit import record
 from clausematch.database import lock
-from clausematch.errors import DomainError
+from clausematch.errors import Collector, DomainError
 from clausematch.extensions import db
 from clausematch.pathways.contracts import check_open, load_contract
 from clausematch.pathways.exits import add_exit
@@ -52,22 +52,38 @@ class ConversionData:
     weekly_hours: float | None = None
 
 
+def check_extension(contract_id: int, data: ExtensionData, actor: User) -> None:
+    """Every rule of the extension form, all refusals at once; reads only (its first submit)."""
+    checked_extension(load_contract(contract_id, actor), data)
+
+
+def checked_extension(previous: EmploymentContract, data: ExtensionData) -> dict:
+    """The new contract's terms: a contract still open that is not a CDI (refused at once), then
+    every field rule gathered (one FieldErrors)."""
+    check_open(previous)
+    if previous.contract_type == ContractType.CDI:
+        raise DomainError("Un CDI n'a pas de terme : il ne se prolonge pas.")
+    start, planned_end = data.start_date, previous.planned_end_date
+    if start is None and planned_end is not None and planned_end < date.max:
+        start = planned_end + timedelta(days=1)
+    collect = Collector()
+    terms = collect(checked_terms, HireData(previous.contract_type.value, start, data.planned_end_date,
+                                            _hours(data.weekly_hours, previous)))
+    if (planned_end is not None and data.planned_end_date is not None and data.planned_end_date <= planned_end
+            and not collect.refused("planned_end_date")):
+        collect.add(f"La nouvelle date de fin prévue doit être postérieure à celle du contrat actuel "
+                    f"({planned_end:%d/%m/%Y}).", field="planned_end_date")
+    _check_follows(collect, previous, start)
+    collect.raise_if_any()
+    return terms
+
+
 def extend_contract(contract_id: int, data: ExtensionData, actor: User,
                     version: int | None = None) -> EmploymentContract:
     """A new contract extending `contract_id`, of the same type; the previous one ends the day before."""
     lock(db.session, EmploymentContract, contract_id)  # until the commit: checked on its latest state
     previous = load_contract(contract_id, actor)
-    check_open(previous)
-    if previous.contract_type == ContractType.CDI:
-        raise DomainError("Un CDI n'a pas de terme : il ne se prolonge pas.")
-    start = data.start_date
-    if start is None and previous.planned_end_date is not None:
-        start = previous.planned_end_date + timedelta(days=1)
-    terms = checked_terms(HireData(previous.contract_type.value, start, data.planned_end_date,
-                                   _hours(data.weekly_hours, previous)))
-    if previous.planned_end_date is not None and terms["planned_end_date"] <= previous.planned_end_date:
-        raise DomainError(f"La nouvelle date de fin prévue doit être postérieure à celle du contrat actuel "
-                          f"({previous.planned_end_date:%d/%m/%Y}).", field="planned_end_date")
+    terms = checked_extension(previous, data)
     with _one_unit_of_work():
         contract = _follow_on(previous, terms, actor, version)
         record("employment_contract.extended", "employment_contract", contract.id, actor_id=actor.id,
@@ -75,16 +91,31 @@ def extend_contract(contract_id: int, data: ExtensionData, actor: User,
     return contract
 
 
+def check_conversion(contract_id: int, data: ConversionData, actor: User) -> None:
+    """Every rule of the conversion form, all refusals at once; reads only (its first submit)."""
+    checked_conversion(load_contract(contract_id, actor), data)
+
+
+def checked_conversion(previous: EmploymentContract, data: ConversionData) -> dict:
+    """The CDI's terms: a contract still open that is not a CDI already (refused at once), then
+    every field rule gathered (one FieldErrors)."""
+    check_open(previous)
+    if previous.contract_type == ContractType.CDI:
+        raise DomainError("Ce contrat est déjà un CDI.")
+    collect = Collector()
+    terms = collect(checked_terms, HireData(ContractType.CDI.value, data.start_date, None,
+                                            _hours(data.weekly_hours, previous)))
+    _check_follows(collect, previous, data.start_date)
+    collect.raise_if_any()
+    return terms
+
+
 def convert_to_cdi(contract_id: int, data: ConversionData, actor: User,
                    version: int | None = None) -> EmploymentContract:
     """A new CDI following `contract_id`; the previous contract ends with a "CDI" exit."""
     lock(db.session, EmploymentContract, contract_id)  # until the commit: checked on its latest state
     previous = load_contract(contract_id, actor)
-    check_open(previous)
-    if previous.contract_type == ContractType.CDI:
-        raise DomainError("Ce contrat est déjà un CDI.")
-    terms = checked_terms(HireData(ContractType.CDI.value, data.start_date, None,
-                                   _hours(data.weekly_hours, previous)))
+    terms = checked_conversion(previous, data)
     with _one_unit_of_work():
         contract = _follow_on(previous, terms, actor, version)
         add_exit(previous, previous.end_date, ExitDetail.CDI, CONVERSION_COMMENT, actor)
@@ -93,16 +124,20 @@ def convert_to_cdi(contract_id: int, data: ConversionData, actor: User,
     return contract
 
 
+def _check_follows(collect: Collector, previous: EmploymentContract, start: date | None) -> None:
+    """The new contract starts after the current one did (the current one ends the day before)."""
+    if start is not None and start <= previous.start_date and not collect.refused("start_date"):
+        collect.add(f"Le nouveau contrat doit commencer après le début du contrat actuel "
+                    f"({previous.start_date:%d/%m/%Y}).", field="start_date")
+
+
 def _hours(value: float | None, previous: EmploymentContract) -> float:
     return previous.weekly_hours if value is None else value
 
 
 def _follow_on(previous: EmploymentContract, terms: dict, actor: User, version: int | None) -> EmploymentContract:
     """The contract continuing `previous` with `terms`; `previous` ends the day before it starts
-    (its `version` claimed)."""
-    if terms["start_date"] <= previous.start_date:
-        raise DomainError(f"Le nouveau contrat doit commencer après le début du contrat actuel "
-                          f"({previous.start_date:%d/%m/%Y}).", field="start_date")
+    (its `version` claimed); `terms` were checked (checked_extension, checked_conversion)."""
     contract = EmploymentContract(
         candidate_id=previous.candidate_id, lot_id=previous.lot_id, company_id=previous.company_id,
         employer_id=previous.employer_id, mode=previous.mode, previous_contract_id=previous.id,

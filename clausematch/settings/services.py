@@ -5,7 +5,7 @@ from decimal import Decimal
 from clausematch import audit
 from clausematch.accounts.models import Territory, User
 from clausematch.contracts.permissions import can_manage_contracts, territory_of
-from clausematch.errors import DomainError, NotAllowed
+from clausematch.errors import Collector, DomainError, NotAllowed
 from clausematch.extensions import db
 from clausematch.formats import format_number, percent_to_share
 from clausematch.vocabulary import ExitConvention
@@ -44,7 +44,7 @@ def territory_for(actor: User) -> Territory:
 
 def update_settings(actor: User, data: SettingsInput) -> Territory:
     territory = territory_for(actor)
-    _check(data)
+    check_settings(data)
     territory.eligibility_validity_months = data.eligibility_validity_months
     territory.default_labour_share = percent_to_share(data.default_labour_share)
     territory.default_insertion_rate = percent_to_share(data.default_insertion_rate)
@@ -60,28 +60,33 @@ def update_settings(actor: User, data: SettingsInput) -> Territory:
     return territory
 
 
-def _check(data: SettingsInput) -> None:
+def check_settings(data: SettingsInput) -> None:
+    """Every rule of the settings form, all refusals at once (one FieldErrors); reads nothing."""
+    collect = Collector()
     if data.exit_convention not in {convention.value for convention in ExitConvention}:
-        raise DomainError("Choisissez comment compter les sorties positives.", field="exit_convention")
+        collect.add("Choisissez comment compter les sorties positives.", field="exit_convention")
     months = data.eligibility_validity_months
     if months is None or not 1 <= months <= MAX_VALIDITY_MONTHS:
-        raise DomainError(f"La durée de validité s'exprime en mois, entre 1 et {MAX_VALIDITY_MONTHS}.",
-                          field="eligibility_validity_months")
-    _percent(data.default_labour_share, "default_labour_share", "La part de main-d'œuvre", zero_allowed=False)
-    _percent(data.default_insertion_rate, "default_insertion_rate", "Le taux d'insertion", zero_allowed=False)
+        collect.add(f"La durée de validité s'exprime en mois, entre 1 et {MAX_VALIDITY_MONTHS}.",
+                    field="eligibility_validity_months")
+    collect(_percent, data.default_labour_share, "default_labour_share", "La part de main-d'œuvre",
+            zero_allowed=False)
+    collect(_percent, data.default_insertion_rate, "default_insertion_rate", "Le taux d'insertion",
+            zero_allowed=False)
     cost = data.default_hourly_cost
     if cost is None or cost <= 0 or cost > MAX_HOURLY_COST or cost != cost.quantize(Decimal("0.01")):
-        raise DomainError("Le coût horaire est un montant en euros supérieur à 0 (2 décimales au plus).",
-                          field="default_hourly_cost")
+        collect.add("Le coût horaire est un montant en euros supérieur à 0 (2 décimales au plus).",
+                    field="default_hourly_cost")
     lump = data.cdi_lump_hours
     if lump is not None and not 1 <= lump <= MAX_CDI_LUMP_HOURS:
-        raise DomainError(f"Le forfait d'heures pour un CDI est un nombre d'heures entre 1 et "
-                          f"{format_number(MAX_CDI_LUMP_HOURS)} (laissez vide pour ne pas en appliquer).",
-                          field="cdi_lump_hours")
+        collect.add(f"Le forfait d'heures pour un CDI est un nombre d'heures entre 1 et "
+                    f"{format_number(MAX_CDI_LUMP_HOURS)} (laissez vide pour ne pas en appliquer).",
+                    field="cdi_lump_hours")
     for name in TARGET_FIELDS:
         value = getattr(data, name)
         if value is not None:
-            _percent(value, name, "Un objectif", zero_allowed=True)
+            collect(_percent, value, name, "Un objectif", zero_allowed=True)
+    collect.raise_if_any()
 
 
 def _percent(value: Decimal | None, field_name: str, what: str, zero_allowed: bool) -> None:

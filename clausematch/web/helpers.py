@@ -60,6 +60,11 @@ def validate_form(form, check: Callable[[], object]) -> bool:
     return valid
 
 
+def refused_status(form) -> int:
+    """The status of a form's page: 422 when a submit was refused (its errors shown), else 200."""
+    return 422 if request.method == "POST" and (form.errors or form.form_errors) else 200
+
+
 STORED_VALUE_TO_FIX = "La valeur enregistrée doit être corrigée. {message}"
 
 

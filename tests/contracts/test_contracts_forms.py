@@ -30,7 +30,7 @@ def error_of(response, field_id: str) -> str:
 def test_an_empty_company_form_answers_in_french_on_each_field(client, login_as):
     login_as("facilitator")
     response = client.post("/entreprises/nouvelle", data={"name": "", "company_kind": "titulaire", "siret": ""})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Ce champ est obligatoire." in error_of(response, "name")
     assert "Ce champ est obligatoire." in error_of(response, "siret")
     assert "Le formulaire contient 2 erreurs" in text(response)

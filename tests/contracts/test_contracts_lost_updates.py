@@ -54,7 +54,7 @@ def test_a_contract_saved_meanwhile_is_not_overwritten(db, client, login_as, per
     response = client.post(edit, data=contract_data(contract, object="Groupe scolaire",
                                                     amount_ht="2 000 000", version=version_a))
     page = text(response)
-    assert response.status_code == 200 and REFUSED in page
+    assert response.status_code == 422 and REFUSED in page
     assert "Objet du marché : Voirie" in page and "Montant hors taxes (€) : 1000000" in page  # as typed back
     assert 'value="2 000 000"' in response.get_data(as_text=True)  # the input is kept
     saved = current(db, Contract, contract.id)
@@ -88,7 +88,7 @@ def test_a_lot_saved_meanwhile_is_not_overwritten(db, client, login_as, personas
     response = client.post(edit, data=lot_data(lot, company_id=str(build.company.id), title="Clos couvert",
                                                version=version_a))
     page = text(response)
-    assert response.status_code == 200 and REFUSED in page
+    assert response.status_code == 422 and REFUSED in page
     # The titulaire is named, not its id.
     assert "Entreprise titulaire : Bâtisseurs du 93" in page and "Intitulé du lot : Gros œuvre" in page
     assert 'value="Clos couvert"' in response.get_data(as_text=True)
@@ -119,7 +119,7 @@ def test_a_clause_saved_meanwhile_is_not_overwritten(db, client, login_as, perso
 
     response = client.post(edit, data={**FIXED, "version": version_a})
     page = text(response)
-    assert response.status_code == 200 and REFUSED in page
+    assert response.status_code == 422 and REFUSED in page
     assert "Nombre d'heures inscrit au marché : 900" in page and "Publics éligibles : Bénéficiaire du RSA" in page
     assert 'value="1 000"' in response.get_data(as_text=True) and "Ma saisie" in page
     saved = current(db, Clause, lot.clause.id)
@@ -144,7 +144,7 @@ def test_a_clause_created_meanwhile_is_not_replaced_silently(db, client, login_a
 
     response = client.post(edit, data={**FIXED, "version": version_a})
     page = text(response)
-    assert response.status_code == 200 and REFUSED in page
+    assert response.status_code == 422 and REFUSED in page
     assert "Objectif d'heures : Calculé" in page and "Part de main-d'œuvre : 50 %" in page
     assert "Taux d'insertion : 5 %" in page
     saved = current(db, Clause, created.id)
@@ -169,7 +169,7 @@ def test_a_buyer_saved_meanwhile_is_not_overwritten(db, client, login_as, person
             "commune_insee": ""}
     response = client.post(edit, data={**data, "version": version_a})
     page = text(response)
-    assert response.status_code == 200 and REFUSED in page
+    assert response.status_code == 422 and REFUSED in page
     assert "Adresse : Place Marcel Pointet" in page and "Nom de l'acheteur : Ville de Stains" in page
     assert 'value="Mairie de Stains"' in response.get_data(as_text=True)
     saved = current(db, Buyer, buyer.id)
@@ -195,7 +195,7 @@ def test_a_company_saved_meanwhile_is_not_overwritten(db, client, login_as, pers
             "commune": "", "commune_insee": "", "email": "contact@batisseurs93.fr", "phone": ""}
     response = client.post(edit, data={**data, "version": version_a})
     page = text(response)
-    assert response.status_code == 200 and REFUSED in page
+    assert response.status_code == 422 and REFUSED in page
     assert "Téléphone : 01 48 00 00 00" in page and f"Type d'entreprise : {CompanyKind.EI.label}" in page
     assert 'value="contact@batisseurs93.fr"' in response.get_data(as_text=True)
     saved = current(db, Company, company.id)
@@ -216,6 +216,6 @@ def test_a_version_beyond_the_column_range_is_a_conflict_not_a_server_error(db, 
     data = {"name": "Autre nom", "company_kind": "titulaire", "siret": company.siret, "address": "",
             "commune": "", "commune_insee": "", "email": "", "phone": ""}
     response = client.post(f"/entreprises/{company.id}/modifier", data={**data, "version": "2147483648"})
-    assert response.status_code == 200 and REFUSED in text(response)
+    assert response.status_code == 422 and REFUSED in text(response)
     assert 'value="Autre nom"' in response.get_data(as_text=True)
     assert current(db, Company, company.id).name == "Bâtisseurs du 93"

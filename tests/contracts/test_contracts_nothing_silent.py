@@ -70,7 +70,7 @@ def test_the_company_form_shows_the_errors_on_their_fields_and_keeps_the_company
             "commune": "Aubervilliers (93300)", "commune_insee": AUBERVILLIERS, "email": "", "phone": "abc",
             "version": str(company.version)}
     response = client.post(edit, data=data)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Numéro de téléphone invalide" in error_of(response, "phone")
     assert 'value="abc"' in response.get_data(as_text=True)  # what was typed stays in the field
     assert stored(db, Company, company.id).phone == "0148000000"

@@ -50,7 +50,7 @@ def test_an_extension_over_a_newer_version_is_refused_then_sent_again(db, client
     data = {"planned_end_date": "2026-06-30", "start_date": "2026-01-01", "weekly_hours": "30"}
     response = client.post(extend, data={**data, "version": version_a})
     html = response.get_data(as_text=True)
-    assert response.status_code == 200 and REFUSED in html
+    assert response.status_code == 422 and REFUSED in html
     assert "Fin du contrat : (vide)" in html  # the person's save would have ended it: it is still open
     assert 'value="2026-06-30"' in html and 'value="30"' in html  # the input is kept
     assert follow_ons(db, cdd.id) == []
@@ -72,7 +72,7 @@ def test_an_exit_over_a_newer_version_is_refused_then_sent_again(db, client, log
     data = {"exit_date": "2025-12-31", "detail": "long_cdd", "comment": "Fin de chantier"}
     response = client.post(record, data={**data, "version": version_a})
     html = response.get_data(as_text=True)
-    assert response.status_code == 200 and REFUSED in html and "Fin de chantier" in html
+    assert response.status_code == 422 and REFUSED in html and "Fin de chantier" in html
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count(Exit.id))) == 0
     assert db.session.get(EmploymentContract, cdd.id).end_date is None

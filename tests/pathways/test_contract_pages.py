@@ -97,7 +97,7 @@ def test_extend_through_the_form(db, client, login_as, cdd):
     assert "Nouvelle date de fin prévue" in form and 'type="date"' in form
     response = client.post(f"/contrats-de-travail/{cdd.id}/prolonger",
                            data={"planned_end_date": "2025-12-15", "start_date": "2025-12-01"})
-    assert response.status_code == 200
+    assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "doit être postérieure à celle du contrat actuel" in html and 'aria-invalid="true"' in html
     response = client.post(f"/contrats-de-travail/{cdd.id}/prolonger",

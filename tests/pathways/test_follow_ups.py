@@ -194,7 +194,7 @@ def test_follow_up_page_records_through_the_form(db, client, login_as, follow_up
     assert "Suivi à 6 mois de Awa Diallo" in form and 'type="date"' in form
     response = client.post(f"/suivis/{follow_up.id}", data={"done_on": "2026-03-03", "in_work": "non",
                                                             "situation": "cdi", "comment": ""})
-    assert response.status_code == 200
+    assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "est un emploi" in html and 'aria-invalid="true"' in html
     response = client.post(f"/suivis/{follow_up.id}", data={"done_on": "2026-03-03", "in_work": "oui",

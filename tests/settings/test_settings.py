@@ -61,7 +61,7 @@ def test_wrong_values_are_refused_in_french_and_nothing_is_saved(client, login_a
                                                                  message):
     login_as("facilitator")
     response = client.post("/parametres", data={**VALID, field: value})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in errors(response)
     assert f'id="{field}-erreurs"' in response.get_data(as_text=True)
     db.session.expire_all()

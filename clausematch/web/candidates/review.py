@@ -18,7 +18,16 @@ from clausematch.formats import format_date
 from clausematch.vocabulary import Criterion
 from clausematch.web.candidates.detail import render_detail
 from clausematch.web.candidates.forms import ActionForm, MergeForm, PairForm, RefusalForm
-from clausematch.web.helpers import bounded_int, get_allowed_or_404, get_or_404, me, page_arg, require, show_error
+from clausematch.web.helpers import (
+    bounded_int,
+    get_allowed_or_404,
+    get_or_404,
+    me,
+    page_arg,
+    require,
+    show_error,
+    validate_form,
+)
 
 bp = Blueprint("candidate_review", __name__)
 
@@ -73,7 +82,7 @@ def validate(candidate_id: int, criterion_id: int):
 def refuse(candidate_id: int, criterion_id: int):
     row = _criterion(candidate_id, criterion_id)
     form = RefusalForm()
-    if form.validate_on_submit():
+    if validate_form(form, lambda: validation.check_refusal(me(), row.id, form.reason.data or "")):
         try:
             validation.refuse_criterion(me(), row.id, form.reason.data)
         except DomainError as error:
@@ -115,25 +124,28 @@ def merge_pair():
     require(can_review_candidates(me()))
     posted = request.method == "POST"
     form = MergeForm() if posted else MergeForm(formdata=request.args, meta={"csrf": False})
-    if not form.validate():
-        abort(400)
+    if not form.validate() and (not posted or set(form.errors) - {"justification"}):
+        abort(400)  # the pair itself (hidden fields, CSRF) is wrong: not a typing mistake
     keep, drop = get_or_404(Candidate, form.keep_id.data), get_or_404(Candidate, form.drop_id.data)
     if not can_merge(me(), keep, drop):
         abort(403)
     status = 200
     if posted:
-        try:
-            merge.merge_candidates(me(), keep.id, drop.id, form.justification.data or "")
-        except DomainError as error:
-            if error.field != "justification":
-                flash(error.message, "error")
-                return redirect(url_for("candidate_review.duplicates"))
-            show_error(form, error)
-            status = 422
-        else:
-            flash("Les deux fiches ont été fusionnées : candidatures, critères, consentements, contrats et heures "
-                  "sont rattachés à la fiche conservée.", "success")
-            return redirect(url_for("candidates.detail", candidate_id=keep.id))
+        justification = form.justification.data or ""
+        if validate_form(form, lambda: merge.check_merge(me(), keep.id, drop.id, justification)):
+            try:
+                merge.merge_candidates(me(), keep.id, drop.id, justification)
+            except DomainError as error:
+                show_error(form, error)
+            else:
+                flash("Les deux fiches ont été fusionnées : candidatures, critères, consentements, contrats et "
+                      "heures sont rattachés à la fiche conservée.", "success")
+                return redirect(url_for("candidates.detail", candidate_id=keep.id))
+        if form.form_errors:  # the pair cannot be merged (already merged…): back to the list
+            for message in form.form_errors:
+                flash(message, "error")
+            return redirect(url_for("candidate_review.duplicates"))
+        status = 422
     counts = application_queries.application_states([keep.id, drop.id])
     return render_template("candidates/merge.html", keep=keep, drop=drop, form=form,
                            suspected=match_reason(keep, drop) is not None,

@@ -16,6 +16,7 @@ from clausematch.web.helpers import (
     get_allowed_or_404,
     me,
     page_arg,
+    refused_status,
     require,
     show_error,
     validate_form,
@@ -46,7 +47,7 @@ def new_buyer():
         else:
             flash(f"L'acheteur « {buyer.name} » a été créé.", "success")
             return redirect(url_for("organisations.buyers", q=buyer.name))
-    return render_template("contracts/buyer_form.html", form=form, buyer=None)
+    return render_template("contracts/buyer_form.html", form=form, buyer=None), refused_status(form)
 
 
 @bp.route("/acheteurs/<int:buyer_id>/modifier", methods=["GET", "POST"])
@@ -68,7 +69,7 @@ def edit_buyer(buyer_id: int):
         else:
             flash("Les informations de l'acheteur ont été enregistrées.", "success")
             return redirect(url_for("organisations.buyers", q=buyer.name))
-    return render_template("contracts/buyer_form.html", form=form, buyer=buyer)
+    return render_template("contracts/buyer_form.html", form=form, buyer=buyer), refused_status(form)
 
 
 def _buyer_input(form: BuyerForm) -> organisations.BuyerInput:
@@ -104,7 +105,7 @@ def new_company():
         else:
             flash(f"L'entreprise « {company.name} » a été créée.", "success")
             return redirect(url_for("organisations.company", company_id=company.id))
-    return render_template("contracts/company_form.html", form=form, company=None)
+    return render_template("contracts/company_form.html", form=form, company=None), refused_status(form)
 
 
 @bp.get("/entreprises/<int:company_id>")
@@ -135,7 +136,7 @@ def edit_company(company_id: int):
         else:
             flash("Les informations de l'entreprise ont été enregistrées.", "success")
             return redirect(url_for("organisations.company", company_id=company.id))
-    return render_template("contracts/company_form.html", form=form, company=company)
+    return render_template("contracts/company_form.html", form=form, company=company), refused_status(form)
 
 
 def _company_input(form: CompanyForm) -> organisations.CompanyInput:

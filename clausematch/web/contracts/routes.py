@@ -24,7 +24,16 @@ from clausematch.versioning import EditConflict
 from clausematch.vocabulary import Sector
 from clausematch.web.conflicts import fill_version, show_conflict
 from clausematch.web.contracts.forms import ClauseForm, ContractForm, LotForm
-from clausematch.web.helpers import bounded_int, get_allowed_or_404, me, page_arg, require, show_error
+from clausematch.web.helpers import (
+    bounded_int,
+    get_allowed_or_404,
+    me,
+    page_arg,
+    refused_status,
+    require,
+    show_error,
+    validate_form,
+)
 
 bp = Blueprint("contracts", __name__)
 
@@ -63,7 +72,7 @@ def new_contract():
     form.buyer_id.choices = {"": "Choisissez un acheteur", **dict(queries.buyer_choices(territory_of(me())))}
     if request.method == "GET" and request.args.get("acheteur", type=bounded_int):
         form.buyer_id.data = request.args.get("acheteur", type=bounded_int)
-    if form.validate_on_submit():
+    if validate_form(form, lambda: services.check_contract(me(), _contract_input(form))):
         try:
             contract = services.create_contract(me(), _contract_input(form))
         except DomainError as error:
@@ -71,7 +80,7 @@ def new_contract():
         else:
             flash(f"Le marché « {contract.reference} » a été créé.", "success")
             return redirect(url_for("contracts.detail", contract_id=contract.id))
-    return render_template("contracts/contract_form.html", form=form, contract=None)
+    return render_template("contracts/contract_form.html", form=form, contract=None), refused_status(form)
 
 
 @bp.get("/marches/<int:contract_id>")
@@ -94,7 +103,7 @@ def edit_contract(contract_id: int):
     form.buyer_id.choices = dict(queries.buyer_choices(contract.territory_id))
     if request.method == "GET":
         fill_version(form, contract)
-    elif form.validate_on_submit():
+    elif validate_form(form, lambda: services.check_contract(me(), _contract_input(form), contract.id)):
         try:
             services.update_contract(me(), contract.id, _contract_input(form), version=form.version.data)
         except EditConflict as conflict:
@@ -104,12 +113,12 @@ def edit_contract(contract_id: int):
         else:
             flash("Le marché a été enregistré.", "success")
             return redirect(url_for("contracts.detail", contract_id=contract.id))
-    return render_template("contracts/contract_form.html", form=form, contract=contract)
+    return render_template("contracts/contract_form.html", form=form, contract=contract), refused_status(form)
 
 
 def _contract_input(form: ContractForm) -> services.ContractInput:
     return services.ContractInput(
-        reference=form.reference.data, object=form.object.data, buyer_id=form.buyer_id.data,
+        reference=form.reference.data or "", object=form.object.data or "", buyer_id=form.buyer_id.data,
         sector=form.sector.data, amount_ht=form.amount_ht.data, notified_on=form.notified_on.data,
         start_date=form.start_date.data, end_date=form.end_date.data, clause_kind=form.clause_kind.data)
 
@@ -137,10 +146,10 @@ def edit_lot(lot_id: int):
 
 def _lot_form(form: LotForm, contract: Contract, lot: Lot | None):
     form.company_id.choices = {"": "Lot non attribué", **dict(queries.company_choices(contract.territory_id))}
-    if form.validate_on_submit():
-        data = services.LotInput(number=form.number.data, title=form.title.data, company_id=form.company_id.data,
-                                 amount_ht=form.amount_ht.data, start_date=form.start_date.data,
-                                 end_date=form.end_date.data)
+    data = services.LotInput(number=form.number.data, title=form.title.data or "", company_id=form.company_id.data,
+                             amount_ht=form.amount_ht.data, start_date=form.start_date.data,
+                             end_date=form.end_date.data)
+    if validate_form(form, lambda: services.check_lot(me(), contract.id, data, lot.id if lot else None)):
         try:
             saved = (services.update_lot(me(), lot.id, data, version=form.version.data) if lot
                      else services.create_lot(me(), contract.id, data))
@@ -151,7 +160,7 @@ def _lot_form(form: LotForm, contract: Contract, lot: Lot | None):
         else:
             flash(f"Le lot n° {saved.number} a été enregistré.", "success")
             return redirect(url_for("contracts.lot", lot_id=saved.id))
-    return render_template("contracts/lot_form.html", form=form, contract=contract, lot=lot)
+    return render_template("contracts/lot_form.html", form=form, contract=contract, lot=lot), refused_status(form)
 
 
 @bp.get("/lots/<int:lot_id>")
@@ -180,10 +189,11 @@ def edit_clause(lot_id: int):
         _prefill_clause(form, lot, defaults)
         fill_version(form, lot.clause)
     computed = None
-    if form.validate_on_submit():
+    calculating = "calculer" in request.form
+    if validate_form(form, lambda: _check_clause(lot, form, calculating)):
         data = _clause_input(form)
         try:
-            if "calculer" in request.form:
+            if calculating:
                 computed = clauses.calculate_objective(data.amount_ht, data.labour_share_percent,
                                                        data.insertion_rate_percent, data.hourly_cost)
             else:
@@ -197,7 +207,17 @@ def edit_clause(lot_id: int):
                 flash("La clause du lot a été enregistrée.", "success")
                 return redirect(url_for("contracts.lot", lot_id=lot.id))
     return render_template("contracts/clause_form.html", form=form, lot=lot, contract=lot.contract,
-                           computed=computed)
+                           computed=computed), refused_status(form)
+
+
+def _check_clause(lot: Lot, form: ClauseForm, calculating: bool) -> None:
+    """The pure checks of what the button does: the calculator's factors, or the whole clause."""
+    data = _clause_input(form)
+    if calculating:
+        clauses.calculate_objective(data.amount_ht, data.labour_share_percent, data.insertion_rate_percent,
+                                    data.hourly_cost)
+    else:
+        clauses.check_clause(me(), lot.id, data)
 
 
 def _prefill_clause(form: ClauseForm, lot: Lot, defaults: clauses.CalculatorDefaults) -> None:

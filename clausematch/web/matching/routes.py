@@ -9,11 +9,11 @@ from clausematch.accounts.models import Role, User
 from clausematch.candidates.models import Candidate
 from clausematch.candidates.permissions import visible_state
 from clausematch.database import today
-from clausematch.errors import DomainError
+from clausematch.errors import DomainError, refusals
 from clausematch.matching import permissions, queries, services, shortlisting
 from clausematch.matching.engine.scoring import Weights
 from clausematch.offers.models import Offer, OfferStatus
-from clausematch.web.helpers import get_allowed_or_404, roles_required
+from clausematch.web.helpers import get_allowed_or_404, roles_required, validate_form
 from clausematch.web.matching.forms import ActionForm, RankingFiltersForm, ShortlistForm
 
 bp = Blueprint("matching", __name__)
@@ -52,13 +52,20 @@ def add_to_shortlist(offer_id: int):
     form = ShortlistForm()
     back = redirect(url_for("matching.suggested_candidates", offer_id=offer.id,
                             **RankingFiltersForm(request.args).as_args()))
-    if not form.validate_on_submit():
-        flash("La sélection n'a pas pu être lue : rechargez la page et cochez à nouveau les candidats.", "error")
+    if not validate_form(form, lambda: shortlisting.check_shortlist(offer.id, form.candidate_ids.data or [], _me())):
+        # This page shows no field errors: every refusal of the first submit is flashed, the
+        # form's own (a selection or token that could not be read) as one plain sentence.
+        unread = form.candidate_ids.process_errors
+        if unread or set(form.errors) - {"candidate_ids", None}:
+            flash("La sélection n'a pas pu être lue : rechargez la page et cochez à nouveau les candidats.", "error")
+        for message in [*(m for m in form.candidate_ids.errors if m not in unread), *form.form_errors]:
+            flash(message, "error")
         return back
     try:
         result = shortlisting.add_to_shortlist(offer.id, form.candidate_ids.data, _me())
     except DomainError as error:
-        flash(error.message, "error")
+        for refusal in refusals(error):
+            flash(refusal.message, "error")
         return back
     if result.added:
         count = len(result.added)

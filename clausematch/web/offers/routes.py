@@ -13,7 +13,14 @@ from clausematch.offers.models import Offer, OfferStatus
 from clausematch.versioning import EditConflict
 from clausematch.vocabulary import Sector
 from clausematch.web.conflicts import fill_version, show_conflict
-from clausematch.web.helpers import bounded_int, get_allowed_or_404, roles_required, show_error, validate_form
+from clausematch.web.helpers import (
+    bounded_int,
+    get_allowed_or_404,
+    refused_status,
+    roles_required,
+    show_error,
+    validate_form,
+)
 from clausematch.web.offers.forms import NewOfferForm, OfferForm, StatusForm
 
 bp = Blueprint("offers", __name__)
@@ -94,7 +101,7 @@ def create():
         else:
             flash("Offre enregistrée en brouillon. Soumettez-la à validation quand elle est prête.", "success")
             return redirect(url_for("offers.detail", offer_id=offer.id))
-    return render_template("offers/form.html", form=form, offer=None)
+    return render_template("offers/form.html", form=form, offer=None), refused_status(form)
 
 
 def _lot_read(form: NewOfferForm) -> int | None:
@@ -142,7 +149,7 @@ def edit(offer_id: int):
         else:
             flash("Offre mise à jour.", "success")
             return redirect(url_for("offers.detail", offer_id=offer.id))
-    return render_template("offers/form.html", form=form, offer=offer)
+    return render_template("offers/form.html", form=form, offer=offer), refused_status(form)
 
 
 @bp.post("/gestion/offres/<int:offer_id>/statut")

@@ -22,6 +22,7 @@ from clausematch.web.helpers import (
     page_arg,
     roles_required,
     show_error,
+    validate_form,
 )
 from clausematch.web.pathways.hours_forms import CorrectionForm, RejectForm
 
@@ -137,7 +138,8 @@ def reject_entry(entry_id: int):
 def correct_entry(entry_id: int):
     entry = get_allowed_or_404(HoursEntry, entry_id, can_view_entry)
     form = CorrectionForm()
-    if form.validate_on_submit():
+    if validate_form(form, lambda: validation.check_correction(me(), entry.id, form.heures.data or "",
+                                                                form.commentaire.data or "")):
         try:
             validation.correct_entry(me(), entry.id, form.heures.data, form.commentaire.data)
         except DomainError as error:
@@ -145,7 +147,7 @@ def correct_entry(entry_id: int):
         else:
             flash(f"Heures corrigées et validées : {format_hours(entry.hours)} h.", "success")
             return redirect(url_for("hours_review.entry", entry_id=entry.id))
-    return _render_entry(entry, RejectForm(), form)
+    return _render_entry(entry, RejectForm(), form), 422
 
 
 @bp.get("/heures/lots/<int:lot_id>/<mois>/historique")

@@ -15,7 +15,14 @@ from clausematch.pathways.models import EmploymentContract, FollowUp
 from clausematch.versioning import EditConflict
 from clausematch.vocabulary import ExitCategory
 from clausematch.web.conflicts import fill_version, show_conflict
-from clausematch.web.helpers import bounded_int, get_allowed_or_404, roles_required
+from clausematch.web.helpers import (
+    bounded_int,
+    get_allowed_or_404,
+    refused_status,
+    roles_required,
+    show_error,
+    validate_form,
+)
 from clausematch.web.pathways.forms import ConversionForm, ExitForm, ExtensionForm, FollowUpForm
 
 bp = Blueprint("pathways", __name__)
@@ -33,15 +40,6 @@ def _enum_arg(enum_cls, name: str, default=None):
     """An enum from the query string; a value that does not parse is ignored, not an error."""
     value = request.args.get(name, "")
     return enum_cls(value) if value in {m.value for m in enum_cls} else default
-
-
-def _show_error(form, error: DomainError) -> None:
-    """A service's error on its field when the form has it, else at the top of the form."""
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = [*target.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 @bp.get("/contrats-de-travail")
@@ -99,40 +97,40 @@ def contract_detail(contract_id: int):
                            shows_follow_up=shows_follow_up)
 
 
-# The three changes to a contract share one shape: a form, one service, back to the contract.
+# The three changes to a contract share one shape: a form, its pure check (run at the first
+# submit with the form's own), one service, back to the contract.
 CHANGES = {
-    "extend": (ExtensionForm, services.extend_contract, "Prolonger le contrat",
+    "extend": (ExtensionForm, services.check_extension, services.extend_contract, "Prolonger le contrat",
                "Contrat prolongé : le nouveau contrat fait suite au précédent."),
-    "convert": (ConversionForm, services.convert_to_cdi, "Convertir en CDI",
+    "convert": (ConversionForm, services.check_conversion, services.convert_to_cdi, "Convertir en CDI",
                 "Contrat converti en CDI : la sortie en emploi durable du contrat précédent est enregistrée."),
-    "exit": (ExitForm, exits.record_exit, "Enregistrer la sortie",
+    "exit": (ExitForm, exits.check_exit, exits.record_exit, "Enregistrer la sortie",
              "Sortie enregistrée. Le suivi à 6 mois sera proposé à l'équipe de facilitation le moment venu."),
 }
 
 
 def _change(contract_id: int, change: str):
     contract = get_allowed_or_404(EmploymentContract, contract_id, permissions.can_manage_contract)
-    form_cls, service, heading, success = CHANGES[change]
+    form_cls, check, service, heading, success = CHANGES[change]
     if contract.end_date is not None or successor_id(contract.id) is not None:
         flash("Ce contrat est terminé ou a déjà été prolongé ou converti : il ne peut plus être modifié.", "warning")
         return redirect(url_for("pathways.contract_detail", contract_id=contract.id))
     form = form_cls()
     if request.method == "GET":
         fill_version(form, contract)
-    elif form.validate_on_submit():
+    elif validate_form(form, lambda: check(contract.id, form.to_data(), _me())):
         try:
             result = service(contract.id, form.to_data(), _me(), version=form.version.data)
         except EditConflict as conflict:
             show_conflict(form, conflict)
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(success, "success")
             target = result.id if isinstance(result, EmploymentContract) else contract.id
             return redirect(url_for("pathways.contract_detail", contract_id=target))
     return render_template("pathways/contract_change.html", contract=contract, form=form, heading=heading,
-                           change=change)
-
+                           change=change), refused_status(form)
 
 @bp.route("/contrats-de-travail/<int:contract_id>/prolonger", methods=["GET", "POST"])
 @login_required
@@ -171,15 +169,15 @@ def follow_up(follow_up_id: int):
     if request.method == "GET" and item.done_on is not None:
         form.process(data={"done_on": item.done_on, "in_work": "oui" if item.in_work else "non",
                            "situation": item.situation.value if item.situation else "", "comment": item.comment})
-    elif form.validate_on_submit():
+    elif validate_form(form, lambda: follow_ups.check_follow_up(item.id, form.to_data(), _me())):
         try:
             follow_ups.record_follow_up(item.id, form.to_data(), _me())
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash("Suivi à 6 mois enregistré.", "success")
             return redirect(url_for("pathways.follow_up_list"))
-    return render_template("pathways/follow_up_form.html", item=item, form=form)
+    return render_template("pathways/follow_up_form.html", item=item, form=form), refused_status(form)
 
 
 @bp.get("/parcours/<int:candidate_id>")

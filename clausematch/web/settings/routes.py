@@ -6,7 +6,7 @@ from clausematch.contracts.permissions import can_manage_contracts
 from clausematch.errors import DomainError
 from clausematch.formats import share_to_percent
 from clausematch.settings import services
-from clausematch.web.helpers import me, require, show_error
+from clausematch.web.helpers import me, refused_status, require, show_error, validate_form
 from clausematch.web.settings.forms import SettingsForm
 
 bp = Blueprint("settings", __name__)
@@ -24,8 +24,8 @@ def edit():
         for name in PERCENT_FIELDS:  # stored as shares, typed as percentages
             form[name].data = share_to_percent(getattr(territory, name))
         form.exit_convention.data = territory.exit_convention.value
-    if form.validate_on_submit():
-        data = services.SettingsInput(**{name: form[name].data for name in services.SettingsInput.__dataclass_fields__})
+    data = services.SettingsInput(**{name: form[name].data for name in services.SettingsInput.__dataclass_fields__})
+    if validate_form(form, lambda: services.check_settings(data)):
         try:
             services.update_settings(me(), data)
         except DomainError as error:
@@ -33,4 +33,4 @@ def edit():
         else:
             flash("Les paramètres du territoire ont été enregistrés.", "success")
             return redirect(url_for("settings.edit"))
-    return render_template("settings/edit.html", form=form, territory=territory)
+    return render_template("settings/edit.html", form=form, territory=territory), refused_status(form)
