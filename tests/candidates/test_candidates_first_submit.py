@@ -1,14 +1,18 @@
-"""The candidate forms list every error at the first submit: WTForms' and the service's together,
+"""The candidate forms (and the facilitator's criterion refusal and merge) list every error at the first submit: WTForms' and the service's together,
 each on its field, the possible duplicates too; nothing is saved."""
-from datetime import date
+from datetime import date, datetime
 
+import pytest
 import sqlalchemy as sa
 from error_summary import error_count, field_errors, summary_of
 
+from clausematch.candidates import validation
 from clausematch.candidates.eligibility import add_months
-from clausematch.candidates.models import Candidate, Consent
+from clausematch.candidates.models import Candidate, Consent, EligibilityCriterion, EligibilityStatus
 from clausematch.database import today
+from clausematch.errors import FieldErrors
 from clausematch.formats import PHONE_MESSAGE
+from clausematch.vocabulary import Criterion
 from tests.candidates.test_candidates_pages import form_data
 
 
@@ -82,3 +86,48 @@ def test_the_edit_form_lists_form_and_service_errors_at_the_first_submit(db, cli
         assert f'<a href="#{target}">' in summary_of(html), target
     db.session.expire_all()
     assert db.session.get(Candidate, candidate.id).last_name == "Diallo"
+
+
+def test_the_refusal_form_lists_a_long_reason_and_a_criterion_already_refused(db, client, login_as, personas,
+                                                                              record):
+    candidate = record(personas["prescriber"].organisation)
+    row = EligibilityCriterion(criterion=Criterion.QPV, evidence="Attestation", declared_at=datetime(2025, 1, 1),
+                               status=EligibilityStatus.REFUSED, refusal_reason="Adresse hors QPV")
+    candidate.criteria.append(row)
+    db.session.commit()
+    login_as("facilitator")
+    response = client.post(f"/candidats/{candidate.id}/criteres/{row.id}/refuser", data={"reason": "x" * 301})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert error_count(html) == 2  # refused meanwhile (a page not reloaded): its form is no longer shown
+    assert f'<a href="#motif-{row.id}">Motif du refus' in summary_of(html)
+    assert "doit d&#39;abord le déclarer à nouveau" in summary_of(html)
+    db.session.expire_all()
+    assert db.session.get(EligibilityCriterion, row.id).refusal_reason == "Adresse hors QPV"
+
+
+def test_the_refusal_check_gathers_every_refusal(db, personas, record):
+    candidate = record(personas["prescriber"].organisation)
+    row = EligibilityCriterion(criterion=Criterion.QPV, evidence="Attestation", declared_at=datetime(2025, 1, 1),
+                               status=EligibilityStatus.REFUSED, refusal_reason="Adresse hors QPV")
+    candidate.criteria.append(row)
+    db.session.commit()
+    with pytest.raises(FieldErrors) as refused:
+        validation.check_refusal(personas["facilitator"], row.id, " ")
+    assert [error.field for error in refused.value.errors] == ["reason", None]
+
+
+def test_a_merge_justification_too_long_is_a_field_error_not_a_bad_request(db, client, login_as, personas,
+                                                                           other_prescriber, record):
+    keep = record(personas["prescriber"].organisation, first_name="Awa", last_name="Diallo")
+    drop = record(other_prescriber.organisation, first_name="Binta", last_name="Traoré")
+    login_as("facilitator")
+    response = client.post("/candidats/fusion", data={"keep_id": keep.id, "drop_id": drop.id,
+                                                      "justification": "x" * 1001})
+    assert response.status_code == 422
+    assert field_errors(response.get_data(as_text=True), "justification")
+    response = client.post("/candidats/fusion", data={"keep_id": keep.id, "drop_id": drop.id})
+    assert response.status_code == 422
+    assert "expliquez pourquoi" in field_errors(response.get_data(as_text=True), "justification")
+    db.session.expire_all()
+    assert db.session.get(Candidate, drop.id).merged_into_id is None

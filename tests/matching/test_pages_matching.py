@@ -12,6 +12,7 @@ from clausematch.accounts.models import Role
 from clausematch.applications.models import Application, ApplicationStatus
 from clausematch.matching import services, training
 from clausematch.matching.models import MatchingModel
+from clausematch.offers.models import OfferStatus
 
 S = ApplicationStatus
 
@@ -204,3 +205,19 @@ def test_suggested_offers_are_refused_to_another_organisation(db, client, login_
     assert client.get("/candidats/999999/offres-suggerees").status_code == 404
     login_as("facilitator")
     assert client.get(f"/candidats/{person.id}/offres-suggerees").status_code == 403
+
+
+def test_shortlist_lists_every_refusal_at_the_first_submit(db, client, login_as, offer):
+    """The form's own refusal (a selection that cannot be read) and the service's (an offer that is
+    not published) on one submit: both said, nothing shortlisted."""
+    offer.status = OfferStatus.DRAFT
+    db.session.commit()
+    login_as("facilitator")
+    response = client.post(f"/gestion/offres/{offer.id}/preselection", data={"candidate_ids": ["abc"]},
+                           follow_redirects=True)
+    text = page_text(response)
+    assert "La sélection n'a pas pu être lue" in text and "L'offre n'est pas publiée" in text
+    response = client.post(f"/gestion/offres/{offer.id}/preselection", follow_redirects=True)
+    text = page_text(response)
+    assert "Cochez au moins un candidat" in text and "L'offre n'est pas publiée" in text
+    assert db.session.query(Application).count() == 0

@@ -17,6 +17,7 @@ def test_new_offer_lists_form_and_service_errors_at_the_first_submit(db, client,
     response = client.post("/gestion/offres/nouvelle", data=form_data(
         company_lot, title="", appellation="Zzqxw", commune="Zzzzville", weekly_hours="60",
         publication_end=yesterday))
+    assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert error_count(html) == 5
     for target in ("title", "appellation", "commune", "weekly_hours", "publication_end"):
@@ -32,6 +33,7 @@ def test_new_offer_lists_form_and_service_errors_at_the_first_submit(db, client,
 def test_a_lot_that_is_not_offered_stays_a_form_error_with_the_others(db, client, login_as, other_lot):
     login_as("company")
     response = client.post("/gestion/offres/nouvelle", data=form_data(other_lot, commune="Zzzzville"))
+    assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Choisissez un des lots proposés." in field_errors(html, "lot_id")
     assert "Commune introuvable" in field_errors(html, "commune")
@@ -44,6 +46,7 @@ def test_offer_edit_lists_them_too_and_keeps_the_offer(db, client, login_as, mak
     response = client.post(f"/gestion/offres/{offer.id}/modifier", data={
         **form_data(offer.lot, positions="", commune="Zzzzville", appellation="Zzqxw"),
         "version": str(offer.version)})
+    assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert error_count(html) == 3
     for target in ("positions", "commune", "appellation"):

@@ -5,10 +5,11 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from error_summary import error_count, field_errors
 
 from clausematch.accounts.models import Territory
 from clausematch.audit import AuditEvent
-from clausematch.errors import DomainError, NotAllowed
+from clausematch.errors import DomainError, FieldErrors, NotAllowed
 from clausematch.settings import services
 from clausematch.vocabulary import ExitConvention
 
@@ -84,3 +85,34 @@ def test_the_service_rechecks_the_role(personas):
                                  services.SettingsInput(6, Decimal(50), Decimal("5.555"), Decimal(30), True, None,
                                                         False))
     assert refused.value.field == "default_insertion_rate"
+
+
+def test_every_wrong_value_is_listed_at_the_first_submit(client, login_as, territory, db):
+    """WTForms' refusals (a required field left empty, a word for a number) and the service's
+    (out of range) on one submit, each on its field; nothing saved."""
+    login_as("facilitator")
+    response = client.post("/parametres", data={**VALID, "default_labour_share": "", "cdi_lump_hours": "onze",
+                                                 "eligibility_validity_months": "0", "default_hourly_cost": "-3",
+                                                 "target_women_share": "101"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert error_count(html) == 5
+    assert "Ce champ est obligatoire." in field_errors(html, "default_labour_share")
+    assert field_errors(html, "cdi_lump_hours")
+    assert "entre 1 et 60" in field_errors(html, "eligibility_validity_months")
+    assert "supérieur à 0" in field_errors(html, "default_hourly_cost")
+    assert "entre 0 et 100" in field_errors(html, "target_women_share")
+    db.session.expire_all()
+    assert db.session.get(Territory, territory.id).eligibility_validity_months != 0
+
+
+def test_the_settings_check_gathers_every_refusal():
+    data = services.SettingsInput(eligibility_validity_months=0, default_labour_share=Decimal("0"),
+                                  default_insertion_rate=Decimal("5"), default_hourly_cost=Decimal("-1"),
+                                  count_training_hours=False, cdi_lump_hours=0, globalise_across_lots=False,
+                                  exit_convention="autre", target_qpv_share=Decimal("101"))
+    with pytest.raises(FieldErrors) as refused:
+        services.check_settings(data)
+    assert [error.field for error in refused.value.errors] == [
+        "exit_convention", "eligibility_validity_months", "default_labour_share", "default_hourly_cost",
+        "cdi_lump_hours", "target_qpv_share"]
