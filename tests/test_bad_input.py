@@ -74,7 +74,7 @@ def test_a_lot_number_beyond_range_is_a_french_field_error(client, login_as, obj
     login_as("facilitator")
     response = client.post(f"/lots/{objects['lot']}/modifier", data={
         "number": str(2**63), "title": "Gros œuvre", "company_id": "", "amount_ht": "1000", "start_date": "2025-02-01"})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Saisissez un nombre entier d'au plus 2 147 483 647." in text(response)
 
 
@@ -153,7 +153,7 @@ def test_the_clause_calculator_refuses_overflow_on_its_field(client, login_as, o
             "insertion_rate_percent": "5", "hourly_cost": "30", field: value}
     for button in ("calculer", "enregistrer"):
         response = client.post(f"/lots/{objects['lot']}/clause", data={**data, button: "1"})
-        assert response.status_code == 200
+        assert response.status_code == 422
         assert "Saisissez un nombre" in text(response)
 
 
@@ -162,7 +162,7 @@ def test_a_contract_amount_beyond_its_column_is_a_field_error(client, login_as, 
     response = client.post(f"/lots/{objects['lot']}/modifier", data={
         "number": "1", "title": "Gros œuvre", "company_id": "", "amount_ht": "99 999 999 999 999",
         "start_date": "2025-02-01"})
-    assert response.status_code == 200
+    assert response.status_code == 422
 
 
 # --- CSV -------------------------------------------------------------------------------------------------

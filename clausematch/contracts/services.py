@@ -16,6 +16,7 @@ from clausematch.contracts.models import ClauseKind, Contract, Lot
 from clausematch.contracts.permissions import can_edit_contract, can_manage_contracts, territory_of
 from clausematch.errors import Collector, DomainError, NotAllowed
 from clausematch.extensions import db
+from clausematch.formats import MAX_INTEGER, format_number
 from clausematch.vocabulary import Sector
 
 # Dates outside this range are typing mistakes (2205 for 2025), not contracts.
@@ -210,8 +211,8 @@ def _checked_lot(lot: Lot, contract: Contract, data: LotInput) -> dict:
     """The lot's columns from `data`, every rule run: one FieldErrors lists all refusals."""
     collect = Collector()
     title = (data.title or "").strip()
-    if data.number is None or data.number < 1:
-        collect.add("Le numéro de lot est un entier supérieur ou égal à 1.", field="number")
+    if data.number is None or not 1 <= data.number <= MAX_INTEGER:
+        collect.add(f"Le numéro de lot est un entier entre 1 et {format_number(MAX_INTEGER)}.", field="number")
     if not title:
         collect.add("Indiquez l'intitulé du lot.", field="title")
     if data.company_id is not None:

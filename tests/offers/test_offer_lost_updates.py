@@ -26,7 +26,7 @@ def test_save_over_a_newer_version_is_refused(db, client, login_as, make_offer):
     response = client.post(edit, data=form_data(offer.lot, title="Maçon N2", positions="3", version=version_a,
                                                 **common))
     html = response.get_data(as_text=True)
-    assert response.status_code == 200  # the form again (this page answers 200 with its errors)
+    assert response.status_code == 422  # the form again, with its errors
     assert "rien n&#39;a été enregistré" in html or "rien n'a été enregistré" in html
     assert "Maçon coffreur" in html and 'value="3"' in html
     db.session.expire_all()

@@ -78,7 +78,7 @@ def test_ambiguous_job_lists_suggestions_linked_to_the_field(client, login_as, c
     login_as("company")
     response = client.post("/gestion/offres/nouvelle", data=form_data(company_lot, appellation="agent entretien"))
     page = text(response)
-    assert response.status_code == 200 and offers(db) == []
+    assert response.status_code == 422 and offers(db) == []
     assert "Plusieurs métiers correspondent à « agent entretien », précisez lequel. Suggestions :" in page
     assert 'aria-describedby="appellation-aide appellation-erreurs" aria-invalid="true"' in page
     assert '<a href="#appellation">Métier (appellation ROME)' in page  # the errors summary links to it
