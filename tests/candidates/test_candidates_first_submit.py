@@ -1,5 +1,6 @@
-"""The candidate forms (and the facilitator's criterion refusal and merge) list every error at the first submit: WTForms' and the service's together,
-each on its field, the possible duplicates too; nothing is saved."""
+"""The candidate forms (and the facilitator's criterion refusal and merge) list every error at the
+first submit: WTForms' and the service's together, each on its field, the possible duplicates too;
+nothing is saved."""
 from datetime import date, datetime
 
 import pytest
