@@ -25,11 +25,13 @@ def status_of(db, application_id):
 
 
 @pytest.mark.parametrize(("interview_on", "message"), [
-    (PROPOSED_AT.date() - timedelta(days=1), "L'entretien ne peut pas avoir lieu avant la proposition du candidat "
-                                             "à cette offre (le 05/01/2026)"),
-    (add_months(today(), 12) + timedelta(days=1), "L'entretien ne peut pas être prévu plus d'un an à l'avance"),
+    (lambda: PROPOSED_AT.date() - timedelta(days=1), "L'entretien ne peut pas avoir lieu avant la proposition du "
+                                                     "candidat à cette offre (le 05/01/2026)"),
+    (lambda: add_months(today(), 12) + timedelta(days=1), "L'entretien ne peut pas être prévu plus d'un an à l'avance"),
 ])
 def test_an_implausible_interview_date_is_refused(db, personas, make_application, interview_on, message):
+    """`interview_on` is read when the test runs, not when it is collected (midnight)."""
+    interview_on = interview_on()
     application = make_application(S.SENT, created_at=PROPOSED_AT)
     with pytest.raises(DomainError, match=re.escape(message)) as refused:
         services.record_interview(application.id, interview_on, "", personas["company"])

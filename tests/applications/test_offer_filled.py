@@ -24,8 +24,12 @@ from clausematch.offers.services import set_offer_status
 from clausematch.pathways.hiring import HireData, record_hire
 from clausematch.pathways.models import EmploymentContract
 
+
 # Starts the day of the test: a contract may not start before the proposal (created now).
-HIRE = HireData(contract_type="cdi", start_date=today(), planned_end_date=None, weekly_hours=35)
+def hire_terms() -> HireData:
+    """A CDI starting today, read when the hire is recorded (a date fixed at import goes stale when
+    the run crosses midnight, and a start before the proposal is refused)."""
+    return HireData(contract_type="cdi", start_date=today(), planned_end_date=None, weekly_hours=35)
 
 
 @pytest.fixture
@@ -54,7 +58,7 @@ def test_last_hire_fills_the_offer_and_closes_the_open_applications(db, personas
     just_proposed = make_application(S.SUBMITTED, candidate=karim)
     before = db.session.scalar(sa.func.max(MatchingChange.id)) or 0
 
-    record_hire(hired.id, HIRE, "", personas["company"])
+    record_hire(hired.id, hire_terms(), "", personas["company"])
 
     offer = fresh(db, Offer, offer.id)
     assert offer.status == OfferStatus.FILLED
@@ -90,11 +94,11 @@ def test_a_hire_that_leaves_positions_keeps_the_offer_published(db, personas, of
     first = make_application(S.SENT)
     second = make_application(S.SENT, candidate=other_candidates[0])
 
-    record_hire(first.id, HIRE, "", personas["company"])
+    record_hire(first.id, hire_terms(), "", personas["company"])
     assert fresh(db, Offer, offer.id).status == OfferStatus.PUBLISHED
     assert fresh(db, Application, second.id).status == S.SENT
 
-    record_hire(second.id, HIRE, "", personas["company"])
+    record_hire(second.id, hire_terms(), "", personas["company"])
     offer = fresh(db, Offer, offer.id)
     assert offer.status == OfferStatus.FILLED
     assert offer_history_comment(db, offer.id) == "Pourvue automatiquement : 2 embauches pour 2 postes."
@@ -117,7 +121,7 @@ def test_a_closed_offer_whose_last_hire_comes_in_becomes_filled(db, personas, of
     waiting = make_application(S.VALIDATED, candidate=other_candidates[0])
     close(offer, personas)
 
-    record_hire(hired.id, HIRE, "", personas["company"])
+    record_hire(hired.id, hire_terms(), "", personas["company"])
 
     assert fresh(db, Offer, offer.id).status == OfferStatus.FILLED
     change = db.session.scalars(sa.select(OfferStatusChange).where(OfferStatusChange.offer_id == offer.id)
@@ -146,7 +150,7 @@ def test_a_hire_that_leaves_positions_keeps_a_closed_offer_closed(db, personas, 
     still_open = make_application(S.SENT, candidate=other_candidates[0])
     close(offer, personas)
 
-    record_hire(hired.id, HIRE, "", personas["company"])
+    record_hire(hired.id, hire_terms(), "", personas["company"])
 
     assert fresh(db, Offer, offer.id).status == OfferStatus.CLOSED
     assert fresh(db, Application, still_open.id).status == S.SENT
@@ -159,7 +163,7 @@ def test_an_offer_reopened_as_a_draft_stays_a_draft_when_its_hires_reach_its_pos
     close(offer, personas)
     set_offer_status(offer.id, OfferStatus.DRAFT, personas["facilitator"])
 
-    record_hire(hired.id, HIRE, "", personas["company"])
+    record_hire(hired.id, hire_terms(), "", personas["company"])
 
     assert fresh(db, Offer, offer.id).status == OfferStatus.DRAFT
     assert fresh(db, Application, waiting.id).refusal_reason == RefusalReason.POSITION_FILLED
@@ -179,7 +183,7 @@ def test_the_staff_offer_page_shows_a_closed_offer_filled_by_its_hire(db, client
     assert 'class="statut statut--closed">Clôturée<' in before
     assert "Marquer comme pourvue" not in before  # no one fills a closed offer by hand
 
-    record_hire(hired.id, HIRE, "", personas["company"])
+    record_hire(hired.id, hire_terms(), "", personas["company"])
 
     page = page_text(client.get(f"/gestion/offres/{offer.id}"))
     assert 'class="statut statut--filled">Pourvue<' in page
@@ -190,7 +194,7 @@ def test_the_staff_offer_page_shows_a_closed_offer_filled_by_its_hire(db, client
 
 def test_a_filled_offer_refuses_new_proposals_in_french(db, personas, candidate, offer, make_application,
                                                         other_candidates):
-    record_hire(make_application(S.SENT, candidate=other_candidates[0]).id, HIRE, "", personas["company"])
+    record_hire(make_application(S.SENT, candidate=other_candidates[0]).id, hire_terms(), "", personas["company"])
 
     with pytest.raises(DomainError, match="Cette offre est pourvue : tous ses postes ont été attribués") as error:
         services.propose(candidate.id, offer.id, "", personas["prescriber"])
@@ -215,7 +219,7 @@ def test_a_hire_beyond_the_positions_is_refused_and_nothing_is_written(db, perso
     late = make_application(S.SENT)
 
     with pytest.raises(DomainError, match=r"Cette offre est pourvue \(1 poste, déjà attribué\)"):
-        record_hire(late.id, HIRE, "", personas["company"])
+        record_hire(late.id, hire_terms(), "", personas["company"])
 
     assert fresh(db, Application, late.id).status == S.SENT
     assert db.session.scalar(sa.select(sa.func.count(EmploymentContract.id))) == 0
@@ -224,7 +228,7 @@ def test_a_hire_beyond_the_positions_is_refused_and_nothing_is_written(db, perso
 def test_reopening_an_application_of_a_filled_offer_is_refused(db, personas, offer, make_application,
                                                                other_candidates):
     closed = make_application(S.SENT, candidate=other_candidates[0])
-    record_hire(make_application(S.SENT).id, HIRE, "", personas["company"])
+    record_hire(make_application(S.SENT).id, hire_terms(), "", personas["company"])
 
     with pytest.raises(DomainError, match="L'offre est pourvue : la candidature ne peut pas être rouverte"):
         services.move(closed.id, S.SUBMITTED, personas["facilitator"], "Nouvelle chance")
@@ -233,7 +237,7 @@ def test_reopening_an_application_of_a_filled_offer_is_refused(db, personas, off
 # --- Two hires at once (PostgreSQL) ---------------------------------------------------------------
 
 def hire(application_id: int, user_id: int):
-    return lambda: record_hire(application_id, HIRE, "", _db.session.get(User, user_id))
+    return lambda: record_hire(application_id, hire_terms(), "", _db.session.get(User, user_id))
 
 
 def hires_of(db, offer_id: int) -> int:

@@ -144,7 +144,7 @@ def test_reject_without_reason_shows_the_error_on_its_field(db, client, login_as
     login_as("facilitator")
     response = client.post(f"/heures/lots/{lot.id}/2025-03/refuser", data={"motif": ""})
     page = page_text(response)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert 'id="motif-erreurs"' in page and 'aria-describedby="motif-aide motif-erreurs"' in page
     assert {s for _, s in entries(db).values()} == {D}
     response = client.post(f"/heures/lots/{lot.id}/2025-03/refuser", data={"motif": "Doublon"})

@@ -88,7 +88,7 @@ def reject_lot_month(lot_id: int, mois: str):
             flash(f"{plural(count, 'déclaration')} de {month_label(month)} refusée{'s' if count > 1 else ''} : "
                   "l'entreprise est prévenue et lit le motif.", "success")
             return redirect(url_for("hours_review.lot_month", lot_id=lot.id, mois=month_key(month)))
-    return _render_lot_month(lot, month, form)
+    return _render_lot_month(lot, month, form), 422
 
 
 @bp.get("/heures/saisies/<int:entry_id>")
@@ -130,7 +130,7 @@ def reject_entry(entry_id: int):
         else:
             flash("Déclaration refusée : l'entreprise est prévenue et lit le motif.", "success")
             return redirect(url_for("hours_review.entry", entry_id=entry.id))
-    return _render_entry(entry, form, CorrectionForm())
+    return _render_entry(entry, form, CorrectionForm()), 422
 
 
 @bp.post("/heures/saisies/<int:entry_id>/corriger")
