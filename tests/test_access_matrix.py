@@ -232,7 +232,7 @@ MATRIX = {
     ("POST", "/heures/saisies/{hours_entry}/valider"): FACILITATOR,
     ("POST", "/heures/saisies/{other_hours_entry}/valider"): NOBODY,
     ("POST", "/heures/saisies/{hours_entry}/refuser"): rule(facilitator=422),  # no reason: re-displayed with the error
-    ("POST", "/heures/saisies/{hours_entry}/corriger"): rule(facilitator=422),  # empty form: re-displayed with the errors
+    ("POST", "/heures/saisies/{hours_entry}/corriger"): rule(facilitator=422),  # empty form: shown again with errors
     ("POST", "/heures/saisies/{other_hours_entry}/corriger"): NOBODY,
     ("GET", "/heures/lots/{lot}/2025-03/historique"): rule(facilitator="ok", company="ok"),
     ("GET", "/heures/lots/{other_lot}/2025-03/historique"): NOBODY,
