@@ -71,6 +71,14 @@ class Collector:
             raise FieldErrors(self.errors)
 
 
+def parsed(parse: Callable[[Any], T], value: Any, field: str) -> T:
+    """`parse(value)` (a formats.py parser), its ValueError turned into a refusal on `field`."""
+    try:
+        return parse(value)
+    except ValueError as error:
+        raise DomainError(str(error), field=field) from None
+
+
 class NotAllowed(Exception):
     """The acting user may not do this (maps to 403). Not a DomainError: a view that shows a
     refusal on its form never catches it, so it always reaches the 403 page."""

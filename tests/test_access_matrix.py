@@ -100,7 +100,7 @@ MATRIX = {
     # own members) edit a profile; a titulaire has none.
     ("GET", "/annuaire-inclusion"): rule(facilitator="ok", prescriber="ok", company="ok", buyer="ok"),
     ("GET", "/annuaire-inclusion/structures/{inclusive_company}/fiche"): FACILITATOR,
-    ("POST", "/annuaire-inclusion/structures/{inclusive_company}/fiche"): FACILITATOR,
+    ("POST", "/annuaire-inclusion/structures/{inclusive_company}/fiche"): rule(facilitator=422),
     ("GET", "/annuaire-inclusion/structures/{other_inclusive_company}/fiche"): NOBODY,
     ("GET", "/annuaire-inclusion/structures/{company}/fiche"): NOBODY,
     ("GET", "/annuaire-inclusion/structures/{missing}/fiche"): MISSING,

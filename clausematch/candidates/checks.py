@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from clausematch.accounts.models import Membership, User
 from clausematch.candidates.duplicates import Person, name_key
 from clausematch.candidates.eligibility import add_months
-from clausematch.errors import Collector, DomainError
+from clausematch.errors import Collector, DomainError, parsed
 from clausematch.extensions import db
 from clausematch.formats import parse_email, parse_phone
 from clausematch.referential.resolve import resolve_appellation, resolve_commune, territory_departments
@@ -110,7 +110,8 @@ def identity(data: CandidateInput, today: date) -> Person | None:
     except DomainError:
         return None
     collect = Collector()
-    return Person(first, last, born, collect(_email, data.email), collect(_phone, data.phone))
+    return Person(first, last, born, collect(parsed, parse_email, data.email, "email"),
+                  collect(parsed, parse_phone, data.phone, "phone"))
 
 
 def checked_consent(consent: ConsentInput | None, today: date) -> ConsentInput:
@@ -138,8 +139,8 @@ def checked_columns(data: CandidateInput, territory_id: int, prescriber_id: int,
     values["gender"] = collect(_choice, Gender, data.gender, "gender", "Choisissez le genre.")
     values["education_level"] = collect(_choice, EducationLevel, data.education_level, "education_level",
                                         "Choisissez le niveau de formation.")
-    values["email"] = collect(_email, data.email)
-    values["phone"] = collect(_phone, data.phone)
+    values["email"] = collect(parsed, parse_email, data.email, "email")
+    values["phone"] = collect(parsed, parse_phone, data.phone, "phone")
     values["commune_insee"] = collect(_commune, data.commune_text, data.commune_insee, territory_id)
     for name, limit in TEXT_LIMITS.items():
         values[name] = (getattr(data, name) or "").strip()
@@ -228,20 +229,6 @@ def _choice(enum_cls, value, field_name: str, message: str):
         return enum_cls(value)
     except ValueError:
         raise DomainError(message, field=field_name) from None
-
-
-def _email(value: str | None) -> str | None:
-    try:
-        return parse_email(value)
-    except ValueError as error:
-        raise DomainError(str(error), field="email") from None
-
-
-def _phone(value: str | None) -> str | None:
-    try:
-        return parse_phone(value)
-    except ValueError as error:
-        raise DomainError(str(error), field="phone") from None
 
 
 def _commune(text: str | None, insee_code: str | None, territory_id: int) -> str | None:

@@ -11,7 +11,7 @@ from clausematch import audit, versioning
 from clausematch.accounts.models import Buyer, BuyerKind, Company, CompanyKind, Organisation, User
 from clausematch.contracts.permissions import can_manage_contracts, can_manage_organisation, territory_of
 from clausematch.contracts.siret import normalise_siret, siret_error
-from clausematch.errors import Collector, DomainError, NotAllowed
+from clausematch.errors import Collector, DomainError, NotAllowed, parsed
 from clausematch.extensions import db
 from clausematch.formats import parse_email, parse_phone
 from clausematch.referential.resolve import find_commune, territory_departments
@@ -126,27 +126,12 @@ def _checked(organisation: Buyer | Company, data: BuyerInput | CompanyInput) -> 
     values = {"name": name, "siret": siret, "address": data.address.strip() or None,
               "commune_insee": commune.insee_code if commune else None}
     if is_company:
-        values.update(company_kind=data.company_kind, email=collect(_email, data.email),
-                      phone=collect(_phone, data.phone))
+        values.update(company_kind=data.company_kind, email=collect(parsed, parse_email, data.email, "email"),
+                      phone=collect(parsed, parse_phone, data.phone, "phone"))
     else:
         values["buyer_kind"] = data.buyer_kind
     collect.raise_if_any()
     return values
-
-
-def _email(text: str) -> str | None:
-    """The contact e-mail as stored, checked as on every form (formats.py)."""
-    try:
-        return parse_email(text)
-    except ValueError as error:
-        raise DomainError(str(error), field="email") from None
-
-
-def _phone(text: str) -> str | None:
-    try:
-        return parse_phone(text)
-    except ValueError as error:
-        raise DomainError(str(error), field="phone") from None
 
 
 def _check_siret(siret: str, organisation: Organisation) -> None:

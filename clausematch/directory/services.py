@@ -14,7 +14,7 @@ from clausematch.accounts.models import Company, User
 from clausematch.database import lock, utcnow
 from clausematch.directory.models import OFFER_TYPES, DirectoryCommune, DirectoryProfile, DirectoryRomeCode
 from clausematch.directory.permissions import can_edit_profile
-from clausematch.errors import DomainError, NotAllowed
+from clausematch.errors import Collector, DomainError, NotAllowed, parsed
 from clausematch.extensions import db
 from clausematch.formats import parse_email, parse_phone
 from clausematch.referential.models import RomeAppellation, RomeCode
@@ -48,6 +48,31 @@ def profile_of(company_id: int) -> DirectoryProfile | None:
     return db.session.scalar(sa.select(DirectoryProfile).where(DirectoryProfile.company_id == company_id))
 
 
+def check_profile(company: Company, data: ProfileInput) -> dict:
+    """The profile's values from `data`, every rule checked, every refusal gathered (one
+    FieldErrors); nothing written. The form page runs it at the first submit, save_profile again
+    under the lock."""
+    collect = Collector()
+    activities = data.activities.strip()
+    if len(activities) > MAX_ACTIVITIES:
+        collect.add(f"Décrivez les activités en {MAX_ACTIVITIES} caractères au plus.", field="activities")
+    codes = collect(_rome_codes, data.rome_codes)
+    communes = collect(_communes, data.communes, company.territory_id)
+    radius = collect(_bounded, data.radius_km, "radius_km", "Le rayon d'intervention", MAX_RADIUS_KM, default=0)
+    positions = collect(_bounded, data.capacity_positions, "capacity_positions", "Le nombre de postes", 100_000)
+    hours = collect(_bounded, data.capacity_hours, "capacity_hours", "Le nombre d'heures par mois", 1_000_000)
+    if not activities and not codes and not collect.refused("rome_codes") and not collect.refused("activities"):
+        collect.add("Indiquez au moins une activité ou un code ROME.", field="activities")
+    email = collect(parsed, parse_email, data.contact_email, "contact_email")
+    phone = collect(parsed, parse_phone, data.contact_phone, "contact_phone")
+    if data.is_published and not (email or phone) and not collect.refused("contact_email") \
+            and not collect.refused("contact_phone"):
+        collect.add("Pour publier la fiche, indiquez un e-mail ou un téléphone de contact.", field="contact_email")
+    collect.raise_if_any()
+    return {"activities": activities, "codes": codes, "communes": communes, "radius": radius,
+            "positions": positions, "hours": hours, "email": email, "phone": phone}
+
+
 def save_profile(actor: User, company_id: int, data: ProfileInput, version: int | None = None) -> DirectoryProfile:
     """Create or update the profile of company `company_id`; one commit."""
     company = lock(db.session, Company, company_id)
@@ -55,20 +80,9 @@ def save_profile(actor: User, company_id: int, data: ProfileInput, version: int 
         raise DomainError("Cette structure n'existe pas.")
     if not can_edit_profile(actor, company):
         raise NotAllowed("Vous ne pouvez pas modifier la fiche annuaire de cette structure.")
-    activities = data.activities.strip()
-    if len(activities) > MAX_ACTIVITIES:
-        raise DomainError(f"Décrivez les activités en {MAX_ACTIVITIES} caractères au plus.", field="activities")
-    codes = _rome_codes(data.rome_codes)
-    communes = _communes(data.communes, company.territory_id)
-    radius = _bounded(data.radius_km, "radius_km", "Le rayon d'intervention", MAX_RADIUS_KM, default=0)
-    positions = _bounded(data.capacity_positions, "capacity_positions", "Le nombre de postes", 100_000)
-    hours = _bounded(data.capacity_hours, "capacity_hours", "Le nombre d'heures par mois", 1_000_000)
-    if not activities and not codes:
-        raise DomainError("Indiquez au moins une activité ou un code ROME.", field="activities")
-    email, phone = _contact(data)
-    if data.is_published and not (email or phone):
-        raise DomainError("Pour publier la fiche, indiquez un e-mail ou un téléphone de contact.",
-                          field="contact_email")
+    checked = check_profile(company, data)
+    activities, codes, communes = checked["activities"], checked["codes"], checked["communes"]
+    email, phone = checked["email"], checked["phone"]
 
     profile = profile_of(company.id)
     created = profile is None
@@ -77,8 +91,8 @@ def save_profile(actor: User, company_id: int, data: ProfileInput, version: int 
         db.session.add(profile)
     # Every check passed: only now change the record, so a refusal leaves it untouched.
     profile.activities = activities
-    profile.radius_km = radius
-    profile.capacity_positions, profile.capacity_hours = positions, hours
+    profile.radius_km = checked["radius"]
+    profile.capacity_positions, profile.capacity_hours = checked["positions"], checked["hours"]
     for column, _, _ in OFFER_TYPES:
         setattr(profile, column, column in data.offers)
     profile.contact_name = data.contact_name.strip()[:200] or None
@@ -140,18 +154,6 @@ def _bounded(value: int | None, name: str, label: str, maximum: int, default: in
     if value < 0 or value > maximum:
         raise DomainError(f"{label} doit être compris entre 0 et {maximum:,}.".replace(",", "\u202f"), field=name)
     return value
-
-
-def _contact(data: ProfileInput) -> tuple[str | None, str | None]:
-    """E-mail and phone as stored, checked as on every form (formats.py)."""
-    try:
-        email = parse_email(data.contact_email)
-    except ValueError as error:
-        raise DomainError(str(error), field="contact_email") from None
-    try:
-        return email, parse_phone(data.contact_phone)
-    except ValueError as error:
-        raise DomainError(str(error), field="contact_phone") from None
 
 
 def search_text_for(activities: str, codes: set[str]) -> str:

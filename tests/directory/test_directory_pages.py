@@ -78,7 +78,25 @@ def test_a_member_fills_the_profile_of_their_structure(db, client, login_as, str
     assert (profile.is_published, profile.offers_staff_provision, profile.capacity_positions) == (True, True, 4)
     refused = client.post(f"/annuaire-inclusion/structures/{company.id}/fiche", data={
         "version": str(profile.version), "activities": "x", "rome_codes": "Q0000", "contact_email": "a@b.fr"})
-    assert refused.status_code == 200 and "Indiquez des codes ROME" in refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Indiquez des codes ROME" in refused.get_data(as_text=True)
+
+
+def test_the_first_submit_lists_the_form_s_and_the_service_s_errors(db, client, login_as, structure):
+    """A radius out of range (the form), an unknown ROME code and a wrong phone (the service): all
+    three at the first submit, on their fields; nothing saved."""
+    from error_summary import error_count, field_errors
+
+    company, _ = structure("Régie des Francs-Moisins", kind=CompanyKind.REGIE, profile=False)
+    login_as("facilitator")
+    refused = client.post(f"/annuaire-inclusion/structures/{company.id}/fiche", data={
+        "version": "0", "activities": "Nettoyage", "rome_codes": "N9999", "radius_km": "500",
+        "contact_phone": "abc"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and error_count(html) == 3
+    assert "entre 0 et 200 km" in field_errors(html, "radius_km")
+    assert "Code ROME inconnu : N9999" in field_errors(html, "rome_codes")
+    assert "Numéro de téléphone invalide" in field_errors(html, "contact_phone")
+    assert db.session.scalar(sa.select(DirectoryProfile).where(DirectoryProfile.company_id == company.id)) is None
 
 
 def test_the_form_is_refused_to_another_company(client, login_as, structure):

@@ -19,7 +19,7 @@ from clausematch.referential.resolve import commune_label
 from clausematch.versioning import EditConflict
 from clausematch.web.conflicts import fill_version, show_conflict
 from clausematch.web.directory.forms import ProfileForm
-from clausematch.web.helpers import get_allowed_or_404, me, require, show_error
+from clausematch.web.helpers import get_allowed_or_404, me, refused_status, require, show_error, validate_form
 from clausematch.web.place_filter import read_place_filter
 
 bp = Blueprint("directory", __name__)
@@ -63,7 +63,9 @@ def search():
 def edit(company_id: int):
     company = get_allowed_or_404(Company, company_id, can_edit_profile)
     profile = services.profile_of(company.id)
-    form = ProfileForm(obj=profile)
+    # The stored profile fills the form on GET only: on a submit, a field left out of the request
+    # must read as empty, not as the profile's attribute (its communes are rows, not text).
+    form = ProfileForm(obj=profile if request.method == "GET" else None)
     if request.method == "GET":
         fill_version(form, profile)
         if profile is not None:
@@ -73,7 +75,7 @@ def edit(company_id: int):
         else:
             form.radius_km.data = 10
             form.contact_email.data, form.contact_phone.data = company.email, company.phone
-    elif form.validate_on_submit():
+    elif validate_form(form, lambda: services.check_profile(company, _input(form))):
         try:
             services.save_profile(me(), company.id, _input(form), version=form.version.data)
         except EditConflict as conflict:
@@ -83,7 +85,8 @@ def edit(company_id: int):
         else:
             flash("La fiche annuaire a été enregistrée.", "success")
             return redirect(url_for("directory.edit", company_id=company.id))
-    return render_template("directory/profile_form.html", form=form, company=company, profile=profile)
+    return render_template("directory/profile_form.html", form=form, company=company, profile=profile), \
+        refused_status(form)
 
 
 def _input(form: ProfileForm) -> services.ProfileInput:
