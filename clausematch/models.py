@@ -36,4 +36,5 @@ from clausematch.pathways.models import (  # noqa: F401
     HoursEntry,
     HoursRevision,
 )
+from clausematch.prehire.models import Event, EventParticipant, PreHireStep  # noqa: F401
 from clausematch.referential.models import Commune, RomeAppellation, RomeCode  # noqa: F401

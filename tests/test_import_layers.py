@@ -20,7 +20,7 @@ LAYERS = [
     {"referential", "inbox"},
     {"contracts"},
     {"settings", "offers", "candidates"},
-    {"applications", "directory"},
+    {"applications", "directory", "prehire"},
     {"pathways"},
     {"matching"},
     {"reporting"},

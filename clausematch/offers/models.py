@@ -32,6 +32,9 @@ class Programme(TimestampMixin, db.Model):
     description: Mapped[str | None] = mapped_column(sa.Text)
     start_date: Mapped[date | None]
     end_date: Mapped[date | None]
+    # The stages its funnel shows, in order (keys of reporting/queries/programme_funnel.py);
+    # None: the default stages.
+    funnel_stages: Mapped[list[str] | None] = mapped_column(sa.JSON)
 
 
 class Offer(TimestampMixin, db.Model):
