@@ -27,6 +27,7 @@ from seeds.demo.olympic import build_olympic
 from seeds.demo.organisations import build_organisations
 from seeds.demo.pathways import build_generic_pathways
 from seeds.demo.people import build_candidates
+from seeds.demo.residence import balance_residence
 from seeds.demo.saint_denis import build_saint_denis
 from seeds.demo.territory import build_territory
 from seeds.demo.trades import load_appellations
@@ -87,6 +88,7 @@ def build_plan() -> Plan:
     build_offer_history(plan)
     build_generic_pathways(plan)
     build_generic_hours(plan)
+    balance_residence(plan)  # once every hire is known; before the criteria (QPV) are queued
     finalise_candidates(plan)
     return plan
 
