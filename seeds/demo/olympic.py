@@ -69,7 +69,8 @@ CONTRACTS = [
          ("Voirie et réseaux divers", "vrd", 36000, "Terrassements courneuviens")]),
     ("SOLIDEO-2020-LHT", "Enfouissement des lignes à haute tension (Saint-Denis, L'Île-Saint-Denis)",
      "93066", date(2020, 1, 20), date(2020, 3, 2), date(2022, 12, 16), [
-         ("Génie civil, tranchées et chambres de jonction", "vrd", 72000, "Routes et Réseaux de France – agence Nord")]),
+         ("Génie civil, tranchées et chambres de jonction", "vrd", 72000,
+          "Routes et Réseaux de France – agence Nord")]),
     ("SOLIDEO-2022-A1", "Passerelle au-dessus de l'autoroute A1 et murs antibruit (Saint-Denis)",
      "93066", date(2021, 11, 8), date(2022, 1, 3), date(2024, 4, 30), [
          ("Passerelle : ouvrage d'art", "gros_oeuvre", 58000, DEMO_COMPANY),
@@ -234,7 +235,6 @@ def _close_offer(plan: Plan, rng, meta: dict, hired: int, people: list[int], tak
     """Positions = the people hired; a few more applicants refused or withdrawn; filled."""
     offer = meta["offer"]
     offer["positions"] = hired
-    published = offer["published_at"]
     for _ in range(rng.randint(2, 5)):
         path = path_to(weighted(rng, {ApplicationStatus.REFUSED: 4, ApplicationStatus.WITHDRAWN: 1}), rng)
         begin = _applied(rng, offer)
@@ -244,14 +244,16 @@ def _close_offer(plan: Plan, rng, meta: dict, hired: int, people: list[int], tak
 
 
 def _scale(entries: list[dict]) -> None:
-    """Scale every entry so that they total exactly REALISED (to the hour), none above the
-    monthly cap; the rounding rest goes to the smallest entries."""
+    """Scale every entry so that they total exactly REALISED (to the cent), none above the
+    monthly cap."""
     factor = REALISED / sum(entry["hours"] for entry in entries)
     for entry in entries:
         entry["hours"] = min((entry["hours"] * factor).quantize(CENT), MONTHLY_CAP)
     residual = REALISED - sum(entry["hours"] for entry in entries)
-    for entry in sorted(entries, key=lambda e: (e["hours"], e["contract_id"], e["month"])):
-        step = min(MONTHLY_CAP - entry["hours"], residual) if residual > 0 else max(-entry["hours"], residual)
+    # A missing cent goes to the smallest entries, one too many comes off the largest.
+    order = sorted(entries, key=lambda e: (e["hours"], e["contract_id"], e["month"]), reverse=residual < 0)
+    for entry in order:
+        step = min(MONTHLY_CAP - entry["hours"], residual) if residual > 0 else max(1 - entry["hours"], residual)
         entry["hours"] += step
         residual -= step
         if residual == 0:
