@@ -231,6 +231,9 @@ def test_the_directory_lists_published_inclusive_structures_of_plaine_commune(se
     found = search_structures(territory, DirectoryFilters(q="espaces verts", place=resolve_place("Saint-Denis"),
                                                           radius_km=10), per_page=10).items
     assert "Chantier d'insertion Espaces verts du Canal" in [s.name for s in found]
+    # The régies de quartier are of the kind "régie de quartier", not EI or ACI any more.
+    regies = rows("SELECT name, company_kind FROM organisations WHERE name LIKE 'Régie de quartier%'")
+    assert len(regies) == 3 and {kind for _, kind in regies} == {"regie"}
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,7 @@ from seeds.demo.common import add_months
 STEPS = {(None, "submitted"), ("submitted", "validated"), ("validated", "shortlisted"), ("shortlisted", "sent"),
          ("sent", "interview"), ("interview", "hired")}
 OPEN = {"submitted", "validated", "shortlisted", "sent", "interview"}
-EMPLOYER_KINDS = {"etti": {"etti"}, "ai": {"ai"}, "geiq": {"geiq"}, "subcontracting_siae": {"ei", "aci"}}
+EMPLOYER_KINDS = {"etti": {"etti"}, "ai": {"ai"}, "geiq": {"geiq"}, "subcontracting_siae": {"ei", "aci", "regie"}}
 
 
 def test_application_histories_walk_allowed_steps(seeded):
@@ -131,7 +131,7 @@ def test_offers_are_placed_coded_and_historied(seeded):
     assert len(offers) == 217
     for offer_id, status, placed, coded, by_titulaire, kind, publication_end, published_at, search in offers:
         assert bool(placed) and bool(coded) and search
-        assert bool(by_titulaire) or kind in {"etti", "ai", "geiq", "ei", "aci"}
+        assert bool(by_titulaire) or kind in {"etti", "ai", "geiq", "ei", "aci", "regie"}
         steps = history[offer_id]
         assert steps[0] == (None, "draft") and steps[-1][1] == status
         assert all(a[1] == b[0] for a, b in pairwise(steps))
