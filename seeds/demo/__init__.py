@@ -15,6 +15,7 @@ from clausematch import models as m
 from clausematch.candidates.name_words import rebuild_name_words
 from clausematch.database import today
 from clausematch.extensions import db
+from clausematch.pathways import hours_totals
 from seeds.demo.accounts import build_accounts
 from seeds.demo.applications import build_generic_applications
 from seeds.demo.asbestos import build_asbestos
@@ -102,6 +103,11 @@ def insert_plan(plan: Plan) -> None:
             first = [r for r in rows if r["previous_contract_id"] is None]
             _insert(model, first)
             _insert(model, [r for r in rows if r["previous_contract_id"] is not None])
+        elif model is m.HoursEntry:
+            # ≈16 000 entries: their lot-and-month totals computed once (one GROUP BY) rather than
+            # by the trigger, row by row (as `flask seed scale` does).
+            with hours_totals.suspended():
+                _insert(model, rows)
         else:
             _insert(model, rows)
     if db.session.get_bind().dialect.name == "postgresql":
