@@ -197,7 +197,7 @@ def _recruit_on_lot(plan: Plan, rng, lot_ref: dict, programme_id: int, people: l
         entries += lot_entries
         raw += sum(entry["hours"] for entry in lot_entries)
     for meta, _ in metas:
-        _close_offer(plan, rng, meta, max(hires[id(meta)], 1), people, taken)
+        _close_offer(plan, rng, meta, hires[id(meta)], people, taken)
     return entries
 
 

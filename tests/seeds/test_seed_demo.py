@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 from seed_queries import as_date, fingerprint, rows, value
 from werkzeug.security import check_password_hash
 
@@ -94,6 +95,22 @@ def test_olympic_works_realise_1_821_447_hours_for_1_597_761_that_is_114_percent
     assert outside == 0
     assert value("SELECT COUNT(*) FROM offers o JOIN programmes p ON p.id = o.programme_id "
                  f"WHERE p.name = 'Chantiers olympiques' AND o.lot_id NOT IN (SELECT l.id {OLYMPIC_LOTS})") == 0
+
+
+def test_the_hours_totals_match_the_entries_and_the_triggers_are_back(seeded):
+    """The seed writes the entries with the totals' triggers suspended, then computes the totals:
+    they match, and an entry written afterwards moves them again."""
+    from clausematch.pathways import hours_totals
+
+    assert hours_totals.mismatches() == []
+    entries_sum = value("SELECT SUM(hours) FROM hours_entries")
+    assert value("SELECT SUM(hours) FROM lot_month_hours") == pytest.approx(entries_sum)
+    entry = rows("SELECT id, lot_id, month, hours FROM hours_entries ORDER BY id LIMIT 1")[0]
+    total = "SELECT SUM(hours) FROM lot_month_hours WHERE lot_id = :l AND month = :m"
+    before = Decimal(str(value(total, l=entry[1], m=entry[2])))
+    db.session.execute(sa.text("UPDATE hours_entries SET hours = hours + 1 WHERE id = :i"), {"i": entry[0]})
+    assert Decimal(str(value(total, l=entry[1], m=entry[2]))) == before + 1
+    db.session.rollback()
 
 
 def test_2024_participants_live_54_percent_in_the_territory(seeded):
