@@ -1,6 +1,7 @@
 """The programme form: shape only, the service checks the rules (reporting/programmes.py).
 The funnel's stages are chosen in order, one select per position: no script needed."""
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from clausematch.reporting.queries.programme_funnel import CATALOGUE
@@ -34,7 +35,7 @@ class ProgrammeForm(FrenchForm):
             f.data = key
 
 
-_CHOICES = [("", "— aucune —")] + [(stage.key, stage.label) for stage in CATALOGUE]
+_CHOICES = [SelectChoice("", "— aucune —")] + [SelectChoice(stage.key, stage.label) for stage in CATALOGUE]
 for _n in range(1, STAGE_SLOTS + 1):
     # validate_choice off: an unknown key is the service's refusal (said in French, on the fieldset).
     setattr(ProgrammeForm, f"stage_{_n}", SelectField(f"Étape {_n}", choices=_CHOICES, validate_choice=False,
