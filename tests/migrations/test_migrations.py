@@ -438,9 +438,9 @@ def test_0017_regie_kind_and_directory_tables_and_downgrade_refuses_while_a_regi
         connection.execute(sa.text("UPDATE organisations SET company_kind = 'regie'"))
 
 
-def test_0022_programmes_get_a_version_kept_at_1_for_existing_rows(migration_app):
-    """A programme saved before 0022 gets version 1 (its first edit form claims it); going back
-    under 0022 removes the column and keeps the programme."""
+def test_0019_programmes_get_a_version_kept_at_1_for_existing_rows(migration_app):
+    """A programme saved before 0019 gets version 1 (its first edit form claims it); going back
+    under 0019 removes the column and keeps the programme."""
     flask_migrate.upgrade(revision="0018")
     now = "2025-01-02 09:00:00"
     with db.engine.begin() as connection:
@@ -450,7 +450,7 @@ def test_0022_programmes_get_a_version_kept_at_1_for_existing_rows(migration_app
             f"VALUES (1, 'T', 6, 0.5, 0.05, 30, false, false, '{now}')"))
         connection.execute(sa.text("INSERT INTO programmes (id, territory_id, name, created_at, updated_at) "
                                    f"VALUES (1, 1, 'Parcours', '{now}', '{now}')"))
-    flask_migrate.upgrade(revision="0022")
+    flask_migrate.upgrade(revision="0019")
     with db.engine.connect() as connection:
         assert connection.execute(sa.text("SELECT version FROM programmes")).scalar() == 1
     flask_migrate.downgrade(revision="0018")

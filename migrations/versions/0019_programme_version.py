@@ -1,7 +1,7 @@
 """Programmes get an edit version (clausematch/versioning.py): their edit form, which also
 chooses the funnel's stages, refuses to save over someone else's save.
 
-Revision ID: 0022
+Revision ID: 0019
 Revises: 0018
 Create Date: 2026-12-06 02:30:00.000000
 
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic. 0019 to 0021 are taken by work in progress on other
 # branches: the lead renumbers down_revision at merge.
-revision = '0022'
+revision = '0019'
 down_revision = '0018'
 branch_labels = None
 depends_on = None
