@@ -293,6 +293,18 @@ MATRIX = {
     ("GET", "/rapports/bilan/acheteur/{buyer}"): rule(facilitator="ok", buyer="ok"),
     ("GET", "/rapports/bilan/acheteur/{other_buyer}"): NOBODY,
     ("GET", "/rapports/bilan/acheteur/{missing}"): MISSING,
+    # Programmes and their funnel: facilitators of the territory.
+    ("GET", "/programmes"): FACILITATOR,
+    ("GET", "/programmes/nouveau"): FACILITATOR,
+    ("POST", "/programmes/nouveau"): rule(facilitator=422),
+    ("GET", "/programmes/{programme}"): FACILITATOR,
+    ("GET", "/programmes/{other_programme}"): NOBODY,
+    ("GET", "/programmes/{missing}"): MISSING,
+    ("GET", "/programmes/{programme}/modifier"): FACILITATOR,
+    ("POST", "/programmes/{programme}/modifier"): rule(facilitator=422),
+    ("GET", "/programmes/{other_programme}/modifier"): NOBODY,
+    ("GET", "/programmes/{programme}/entonnoir.csv"): FACILITATOR,
+    ("GET", "/programmes/{other_programme}/entonnoir.csv"): NOBODY,
 }
 
 
@@ -309,7 +321,7 @@ def build_objects(db, personas) -> dict:
     from clausematch.accounts.models import CompanyKind, Invitation, PasswordResetToken, Role
     from clausematch.accounts.tokens import new_token
     from clausematch.database import utcnow
-    from clausematch.offers.models import OfferStatus
+    from clausematch.offers.models import OfferStatus, Programme
 
     company, buyer = personas["company"].organisation, personas["buyer"].organisation
     lot = LotInTerritoryFactory(contract__buyer=buyer, company=company)
@@ -326,8 +338,10 @@ def build_objects(db, personas) -> dict:
     managed_user = UserFactory(role=Role.PRESCRIBER, organisation=personas["prescriber"].organisation)
     inclusive = CompanyFactory(territory=company.territory, company_kind=CompanyKind.EI)
     other_inclusive = CompanyFactory(territory=other_lot.contract.territory, company_kind=CompanyKind.ACI)
+    programme = Programme(territory_id=company.territory_id, name="Parcours")
+    other_programme = Programme(territory_id=other_lot.contract.territory_id, name="Parcours d'ailleurs")
     db.session.add_all([
-        invitation,
+        invitation, programme, other_programme,
         PasswordResetToken(token_hash=reset_hash, user=personas["prescriber"], expires_at=expires_at),
     ])
     db.session.flush()
@@ -347,6 +361,7 @@ def build_objects(db, personas) -> dict:
         "invitation_token": invitation_token, "reset_token": reset_token,
         "invitation": invitation.id, "managed_user": managed_user.id,
         "inclusive_company": inclusive.id, "other_inclusive_company": other_inclusive.id,
+        "programme": programme.id, "other_programme": other_programme.id,
     }
 
 

@@ -27,6 +27,8 @@ class Programme(TimestampMixin, db.Model):
     __tablename__ = "programmes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Raised by each save of its edit form (clausematch/versioning.py: no lost update).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     territory_id: Mapped[int] = mapped_column(sa.ForeignKey("territories.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str | None] = mapped_column(sa.Text)

@@ -127,3 +127,24 @@ def clause_share_command(**params) -> None:
               help="Tolérance en points de pourcentage.")
 def warnings_command(tolerance: float, **params) -> None:
     _run("warnings", params, Options(tolerance=Decimal(str(tolerance)) / 100))
+
+
+@report_cli.command("programme-funnel", help="Entonnoir d'un programme, sur les étapes choisies pour lui.")
+@click.option("--programme", "programme_id", type=int, required=True, help="Identifiant du programme.")
+@click.option("--format", "output", type=click.Choice(["csv", "json"]), default="csv", show_default=True,
+              help="Format de sortie.")
+def programme_funnel_command(programme_id: int, output: str) -> None:
+    from clausematch.extensions import db
+    from clausematch.offers.models import Programme
+    from clausematch.reporting import exports
+    from clausematch.reporting.programme_report import programme_table
+    from clausematch.reporting.queries.programme_funnel import programme_funnel
+
+    programme = db.session.get(Programme, programme_id)
+    if programme is None:
+        raise click.ClickException(f"Programme {programme_id} introuvable.")
+    table = programme_table(programme_funnel(programme))
+    if output == "json":
+        click.echo(exports.json_text(table.title, [table], [("Programme", programme.name)]))
+    else:
+        click.echo(exports.csv_text([table], bom=False), nl=False)

@@ -29,6 +29,7 @@ BLUEPRINTS = (
     "clausematch.web.admin.routes:bp",
     "clausematch.web.admin.users:bp",
     "clausematch.web.reporting.routes:bp",
+    "clausematch.web.programmes.routes:bp",
     "clausematch.web.matching.routes:bp",
     "clausematch.web.directory.routes:bp",
 )

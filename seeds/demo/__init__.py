@@ -41,8 +41,8 @@ INSERT_ORDER = [
     m.Territory, m.TerritoryCommune, m.Organisation, m.User, m.Membership, m.DirectoryProfile, m.DirectoryRomeCode,
     m.DirectoryCommune, m.Contract, m.Lot, m.Clause,
     m.Programme, m.Offer, m.OfferStatusChange, m.Candidate, m.CandidateDesiredJob, m.Consent,
-    m.EligibilityCriterion, m.Application, m.ApplicationEvent, m.EmploymentContract, m.Exit, m.FollowUp,
-    m.HoursEntry,
+    m.EligibilityCriterion, m.Event, m.EventParticipant, m.PreHireStep, m.Application, m.ApplicationEvent,
+    m.EmploymentContract, m.Exit, m.FollowUp, m.HoursEntry,
 ]
 SUMMARY = {
     "organisations": m.Organisation, "utilisateurs": m.User, "marchés": m.Contract, "lots": m.Lot,

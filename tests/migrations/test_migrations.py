@@ -436,3 +436,24 @@ def test_0017_regie_kind_and_directory_tables_and_downgrade_refuses_while_a_regi
     assert not {"directory_profiles", "directory_rome_codes", "directory_communes"} & _table_names()
     with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
         connection.execute(sa.text("UPDATE organisations SET company_kind = 'regie'"))
+
+
+def test_0019_programmes_get_a_version_kept_at_1_for_existing_rows(migration_app):
+    """A programme saved before 0019 gets version 1 (its first edit form claims it); going back
+    under 0019 removes the column and keeps the programme."""
+    flask_migrate.upgrade(revision="0018")
+    now = "2025-01-02 09:00:00"
+    with db.engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO territories (id, name, eligibility_validity_months, default_labour_share, "
+            "default_insertion_rate, default_hourly_cost, count_training_hours, globalise_across_lots, created_at) "
+            f"VALUES (1, 'T', 6, 0.5, 0.05, 30, false, false, '{now}')"))
+        connection.execute(sa.text("INSERT INTO programmes (id, territory_id, name, created_at, updated_at) "
+                                   f"VALUES (1, 1, 'Parcours', '{now}', '{now}')"))
+    flask_migrate.upgrade(revision="0019")
+    with db.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT version FROM programmes")).scalar() == 1
+    flask_migrate.downgrade(revision="0018")
+    assert "version" not in {c["name"] for c in sa.inspect(db.engine).get_columns("programmes")}
+    with db.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT name FROM programmes")).scalar() == "Parcours"

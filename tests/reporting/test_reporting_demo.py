@@ -1,6 +1,7 @@
-"""The demo's story figures, as the reports show them: the asbestos track 102 → 40 → 26 → 22 → 15,
-the Olympic works at 1 821 447 h for 1 597 761 h (114 %), Saint-Denis's clause share
-8 % → 17 % → 57 % → 29 %, 54 % of the 2024 participants living in the territory.
+"""The demo's story figures, as the reports show them: the asbestos programme's funnel
+102 → 40 → 26 → 22 → 15, the Olympic works at 1 821 447 h for 1 597 761 h (114 %),
+Saint-Denis's clause share 8 % → 17 % → 57 % → 29 %, 54 % of the 2024 participants living
+in the territory.
 The demo is seeded once for this module (no per-test `app`: it would empty the tables)."""
 import io
 import json
@@ -19,6 +20,7 @@ from clausematch.reporting.filters import Scope
 from clausematch.reporting.queries.clause_share import clause_share
 from clausematch.reporting.queries.funnel import funnel
 from clausematch.reporting.queries.hours import hours_report
+from clausematch.reporting.queries.programme_funnel import programme_funnel
 from clausematch.reporting.queries.publics import publics_report
 
 
@@ -43,24 +45,37 @@ def facilitator(demo):
     return client
 
 
-def test_asbestos_funnel_is_the_seed_story(demo):
-    result = funnel(Scope(territory_id=demo["territory"].id, programme_id=demo["programme"]))
-    assert [step.count for step in result.main_steps] == [102, 40, 26, 22, 15]
-    shortlisted, interviewed = result.count("shortlisted"), result.count("interviewed")
-    assert 40 >= shortlisted >= interviewed >= 26
+def test_asbestos_programme_funnel_is_the_seed_story(demo):
+    programme = db.session.get(Programme, demo["programme"])
+    result = programme_funnel(programme)
+    assert [stage.key for stage in result.stages] == ["attended_info_session", "training_validated",
+                                                      "training_completed", "cdi", "in_post_after_trial"]
+    assert result.counts == [102, 40, 26, 22, 15]
+    assert result.people == 114  # 12 invited people never came
 
 
-def test_asbestos_funnel_page_cli_and_xlsx_agree(demo, facilitator):
-    page = facilitator.get(f"/rapports/entonnoir?programme={demo['programme']}").get_data(as_text=True)
+def test_asbestos_programme_page_csv_and_cli_agree(demo, facilitator):
+    page = facilitator.get(f"/programmes/{demo['programme']}").get_data(as_text=True)
     assert "102 → 40 → 26 → 22 → 15" in page
+    assert "En poste 6 mois après la fin de la période d&#39;essai" in page
+    csv_lines = facilitator.get(f"/programmes/{demo['programme']}/entonnoir.csv").get_data(as_text=True).splitlines()
+    assert [line.split(";")[1] for line in csv_lines[1:]] == ["102", "40", "26", "22", "15"]
     cli = demo["app"].test_cli_runner().invoke(
-        args=["report", "funnel", "--programme", str(demo["programme"]), "--format", "json"])
+        args=["report", "programme-funnel", "--programme", str(demo["programme"]), "--format", "json"])
     lines = json.loads(cli.output)["tableaux"][0]["lignes"]
-    assert [line["personnes"] for line in lines if line["etape_principale"] == "oui"] == [102, 40, 26, 22, 15]
+    assert [line["personnes"] for line in lines] == [102, 40, 26, 22, 15]
+
+
+def test_asbestos_orientation_funnel_counts_the_trainees_and_links_to_the_programme(demo, facilitator):
+    """The orientation funnel of the programme starts with the 26 trainees oriented to its offers."""
+    result = funnel(Scope(territory_id=demo["territory"].id, programme_id=demo["programme"]))
+    assert [step.count for step in result.main_steps][:4] == [26, 26, 22, 22]
+    page = facilitator.get(f"/rapports/entonnoir?programme={demo['programme']}").get_data(as_text=True)
+    assert f'href="/programmes/{demo["programme"]}"' in page
     book = openpyxl.load_workbook(io.BytesIO(
         facilitator.get(f"/rapports/entonnoir/export.xlsx?programme={demo['programme']}").get_data()))
     rows = list(book["Rapport"].iter_rows(values_only=True))[1:]
-    assert [row[2] for row in rows if row[1] == "oui"] == [102, 40, 26, 22, 15]
+    assert [row[2] for row in rows if row[1] == "oui"][:4] == [26, 26, 22, 22]
 
 
 def _raw_olympic_figures(solideo_id: int) -> tuple[Decimal, Decimal]:

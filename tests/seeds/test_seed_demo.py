@@ -21,11 +21,6 @@ from seeds.demo import INSERT_ORDER
 from seeds.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from seeds.demo.common import add_months
 
-PROGRAMME_APPLICATIONS = """
-    FROM applications a JOIN offers o ON o.id = a.offer_id JOIN programmes p ON p.id = o.programme_id
-    WHERE p.name = 'Parcours désamiantage'"""
-VALIDATED = "EXISTS (SELECT 1 FROM application_events e WHERE e.application_id = a.id AND e.to_status = 'validated')"
-
 
 def test_seed_fills_an_empty_database_quickly(seeded):
     from seeds.demo import database_is_empty
@@ -35,33 +30,47 @@ def test_seed_fills_an_empty_database_quickly(seeded):
     assert seeded.seconds < 60, f"seed took {seeded.seconds:.1f} s"
 
 
+PROGRAMME = "(SELECT id FROM programmes WHERE name = 'Parcours désamiantage')"
+
+
 def test_asbestos_track_funnel_102_40_26_22_15(seeded):
-    assert value(f"SELECT COUNT(*) {PROGRAMME_APPLICATIONS}") == 102
-    assert value(f"SELECT COUNT(DISTINCT a.candidate_id) {PROGRAMME_APPLICATIONS}") == 102
-    assert value(f"SELECT COUNT(DISTINCT a.candidate_id) {PROGRAMME_APPLICATIONS} AND {VALIDATED}") == 40
-    stopped = rows(f"SELECT a.status, a.refusal_reason, COUNT(*) {PROGRAMME_APPLICATIONS} AND NOT {VALIDATED}"
-                   " GROUP BY a.status, a.refusal_reason")
-    assert {(s, r) for s, r, _ in stopped} <= {("refused", "not_eligible"), ("refused", "did_not_come"),
-                                               ("withdrawn", None)}
-    assert sum(n for _, _, n in stopped) == 62
-    assert value(f"SELECT COUNT(*) {PROGRAMME_APPLICATIONS} AND a.status = 'hired'") == 26
-    trained = rows(f"""SELECT ec.id, x.detail, x.category FROM employment_contracts ec
-        LEFT JOIN exits x ON x.contract_id = ec.id
-        WHERE ec.contract_type = 'professionnalisation'
-        AND ec.application_id IN (SELECT a.id {PROGRAMME_APPLICATIONS})""")
-    assert len(trained) == 26
-    assert [detail == "cdi" for _, detail, _ in trained].count(True) == 22
-    assert all(category == "durable" for _, detail, category in trained if detail == "cdi")
-    cdis = rows(f"""SELECT cdi.start_date, cdi.trial_period_end, cdi.end_date, x.exit_date, f.due_on, f.in_work
-        FROM employment_contracts cdi JOIN employment_contracts pro ON pro.id = cdi.previous_contract_id
-        JOIN exits x ON x.contract_id = pro.id JOIN follow_ups f ON f.exit_id = x.id
-        WHERE cdi.contract_type = 'cdi' AND pro.application_id IN (SELECT a.id {PROGRAMME_APPLICATIONS})""")
-    assert len(cdis) == 22
-    assert all(as_date(trial) == add_months(as_date(start), 2) for start, trial, *_ in cdis)
-    assert all(as_date(due) == add_months(as_date(exit_on), 6) for *_, exit_on, due, _ in cdis)
-    still = [c for c in cdis if c[2] is None and c[5] is not None and bool(c[5])]
-    gone = [c for c in cdis if c[2] is not None and c[5] is not None and not bool(c[5])]
-    assert (len(still), len(gone)) == (15, 7)
+    """The story read from the raw records, stage by stage, each stage within the one before."""
+    sessions = rows(f"SELECT id, kind, capacity, commune_insee FROM events WHERE programme_id = {PROGRAMME}")
+    assert len(sessions) == 3 and {kind for _, kind, _, _ in sessions} == {"info_session"}
+    assert all(capacity and commune for _, _, capacity, commune in sessions)
+    participants = rows(f"""SELECT p.candidate_id, p.status, p.event_id FROM event_participants p
+        JOIN events e ON e.id = p.event_id WHERE e.programme_id = {PROGRAMME}""")
+    present = {c for c, status, _ in participants if status == "attended"}
+    assert len(present) == 102
+    for event_id, _, capacity, _ in sessions:
+        assert sum(1 for _, status, e in participants if e == event_id and status == "attended") <= capacity
+    never_came = {c for c, _, _ in participants} - present
+    assert len(never_came) == 12
+    assert any(status == "absent" and c in present for c, status, _ in participants)  # came to a later one
+
+    def steps(kind, status):
+        return {r[0] for r in rows(f"SELECT candidate_id FROM prehire_steps WHERE programme_id = {PROGRAMME} "
+                                   "AND kind = :k AND status = :s", k=kind, s=status)}
+
+    validated = steps("training_validation", "completed")
+    assert len(validated) == 40 and validated <= present
+    assert len(steps("training_validation", "not_retained")) == 15
+    trained, stopped = steps("poec", "completed"), steps("poec", "interrupted")
+    assert (len(trained), len(stopped)) == (26, 14) and trained | stopped == validated
+    assert value(f"SELECT MIN(hours) FROM prehire_steps WHERE programme_id = {PROGRAMME} AND kind = 'poec'") == 400
+    cdis = rows(f"""SELECT ec.candidate_id, ec.start_date, ec.trial_period_end, x.exit_date
+        FROM employment_contracts ec JOIN applications a ON a.id = ec.application_id
+        JOIN offers o ON o.id = a.offer_id LEFT JOIN exits x ON x.contract_id = ec.id
+        WHERE o.programme_id = {PROGRAMME} AND ec.contract_type = 'cdi'""")
+    assert len(cdis) == 22 and {c for c, *_ in cdis} <= trained
+    assert all(as_date(trial) == add_months(as_date(start), 2) for _, start, trial, _ in cdis)
+    in_post = [c for c, _, trial, left in cdis
+               if add_months(as_date(trial), 6) <= today()
+               and (left is None or as_date(left) >= add_months(as_date(trial), 6))]
+    assert len(in_post) == 15
+    assert value(f"SELECT COUNT(*) FROM applications a JOIN offers o ON o.id = a.offer_id "
+                 f"WHERE o.programme_id = {PROGRAMME}") == 26
+    assert value(f"SELECT funnel_stages FROM programmes WHERE id = {PROGRAMME}") is not None
 
 
 OLYMPIC_LOTS = """FROM lots l JOIN contracts c ON c.id = l.contract_id JOIN organisations b ON b.id = c.buyer_id

@@ -82,17 +82,28 @@ def funnel(scope: Scope) -> Funnel:
     return Funnel(steps)
 
 
+def application_stages(applications: sa.Subquery, name: str = "people") -> sa.Subquery:
+    """(candidate_id, stage): each person of these applications once, at the furthest rank
+    (RANK) any of their applications reached according to the application history."""
+    rank = sa.case(*((ApplicationEvent.to_status == status, value) for status, value in RANK.items()), else_=0)
+    return (sa.select(applications.c.candidate_id, sa.func.coalesce(sa.func.max(rank), 0).label("stage"))
+            .select_from(applications)
+            .outerjoin(ApplicationEvent, ApplicationEvent.application_id == applications.c.id)
+            .group_by(applications.c.candidate_id).subquery(name))
+
+
+def cdi_people(chain: sa.CTE, name: str = "cdi") -> sa.Subquery:
+    """People with a CDI among the contracts of the chain (conversions included)."""
+    return (sa.select(chain.c.candidate_id).where(chain.c.contract_type == ContractType.CDI)
+            .group_by(chain.c.candidate_id).subquery(name))
+
+
 def _statement(scope: Scope) -> sa.Select:
     applications = scoped_applications(scope).subquery("scoped_applications")
-    rank = sa.case(*((ApplicationEvent.to_status == status, value) for status, value in RANK.items()), else_=0)
-    people = (sa.select(applications.c.candidate_id, sa.func.coalesce(sa.func.max(rank), 0).label("stage"))
-              .select_from(applications)
-              .outerjoin(ApplicationEvent, ApplicationEvent.application_id == applications.c.id)
-              .group_by(applications.c.candidate_id).subquery("people"))
+    people = application_stages(applications)
     chain = employment_chain(sa.select(applications.c.id))
-    cdi = (sa.select(chain.c.candidate_id).where(chain.c.contract_type == ContractType.CDI)
-           .group_by(chain.c.candidate_id).subquery("cdi"))
-    in_work = _in_work_at_follow_up(chain)
+    cdi = cdi_people(chain)
+    in_work = in_work_at_follow_up(chain)
     hired = people.c.stage >= HIRED_RANK
     with_cdi = sa.and_(hired, cdi.c.candidate_id.is_not(None))
     return (sa.select(sa.func.count(), *(count_if(people.c.stage >= rank) for _, _, rank, _ in STEPS[1:5]),
@@ -102,7 +113,7 @@ def _statement(scope: Scope) -> sa.Select:
             .outerjoin(in_work, in_work.c.candidate_id == people.c.candidate_id))
 
 
-def _in_work_at_follow_up(chain: sa.CTE) -> sa.Subquery:
+def in_work_at_follow_up(chain: sa.CTE, name: str = "in_work") -> sa.Subquery:
     """People whose first recorded six-month follow-up (after leaving a contract of the chain)
     found them in work. Later follow-ups, after a later exit, do not rewrite that answer."""
     order = sa.func.row_number().over(partition_by=chain.c.candidate_id, order_by=(FollowUp.due_on, FollowUp.id))
@@ -110,4 +121,4 @@ def _in_work_at_follow_up(chain: sa.CTE) -> sa.Subquery:
               .join(Exit, Exit.contract_id == chain.c.id).join(FollowUp, FollowUp.exit_id == Exit.id)
               .where(FollowUp.done_on.is_not(None)).subquery("follow_ups"))
     return (sa.select(ranked.c.candidate_id).where(ranked.c.n == 1, ranked.c.in_work.is_(True))
-            .subquery("in_work"))
+            .subquery(name))
