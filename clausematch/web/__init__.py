@@ -32,6 +32,8 @@ BLUEPRINTS = (
     "clausematch.web.programmes.routes:bp",
     "clausematch.web.matching.routes:bp",
     "clausematch.web.directory.routes:bp",
+    "clausematch.web.prehire.routes:bp",
+    "clausematch.web.prehire.steps:bp",
 )
 
 
