@@ -34,7 +34,7 @@ DATETIME_HELP = "Date et heure, par exemple 12/05/2026 09:30."
 
 class EventForm(FrenchForm):
     version = version_field()
-    kind = SelectField("Type d'événement", choices=[("", "Choisissez un type"), *EventKind.choices()],
+    kind = SelectField("Type d'événement", choices={"": "Choisissez un type", **dict(EventKind.choices())},
                        validators=[Optional()], invalid_choice_message=INVALID_CHOICE)
     title = StringField("Intitulé", validators=[Optional(), Length(max=200)],
                         description="Tel que les personnes le liront, par exemple « Les métiers du gros œuvre ».")
@@ -54,7 +54,7 @@ class EventForm(FrenchForm):
                                         "les places prises.")
     programme_id = SelectField("Programme", coerce=optional_id, validators=[Optional()],
                                invalid_choice_message=INVALID_CHOICE, description="Facultatif.")
-    offer_ids = CheckboxListField("Offres concernées", coerce=coerce_id,
+    offer_ids = CheckboxListField("Offres concernées",
                                   description="Facultatif : les offres publiées du territoire que l'événement sert.")
 
     def to_data(self) -> EventData:
@@ -62,14 +62,15 @@ class EventForm(FrenchForm):
                          ends_at=self.ends_at.data, place=self.place.data or "",
                          description=self.description.data or "", commune_text=self.commune.data or "",
                          commune_insee=self.commune_insee.data or None, capacity=self.capacity.data,
-                         programme_id=self.programme_id.data, offer_ids=list(self.offer_ids.data or []))
+                         programme_id=self.programme_id.data,
+                         offer_ids=[coerce_id(value) for value in self.offer_ids.data or []])
 
     def fill_from(self, event) -> None:
         self.process(obj=event)
         self.kind.data = event.kind.value
         self.commune.data = event.commune.label if event.commune else ""
         self.commune_insee.data = event.commune_insee or ""
-        self.offer_ids.data = [offer.id for offer in event.offers]
+        self.offer_ids.data = [str(offer.id) for offer in event.offers]
 
 
 class InviteForm(FrenchForm):
@@ -90,13 +91,13 @@ def attendance_form(participants):
     class AttendanceForm(FrenchForm):
         pass
 
-    presence_choices = [(PRESENT, "Présente"), (ABSENT, "Absente")]
+    presence_choices = {PRESENT: "Présente", ABSENT: "Absente"}
     for participant in participants:
         name = participant.candidate.full_name
         setattr(AttendanceForm, f"presence_{participant.id}", RadioField(
             f"Présence de {name}", choices=presence_choices, validate_choice=False))
         setattr(AttendanceForm, f"outcome_{participant.id}", SelectField(
-            f"Suite pour {name}", choices=[("", "Non précisée"), *ParticipantOutcome.choices()],
+            f"Suite pour {name}", choices={"": "Non précisée", **dict(ParticipantOutcome.choices())},
             validators=[Optional()], invalid_choice_message=INVALID_CHOICE))
         setattr(AttendanceForm, f"comment_{participant.id}", StringField(
             f"Commentaire sur {name}", validators=[Optional(), Length(max=COMMENT_MAX_LENGTH)]))
@@ -137,7 +138,7 @@ class StepForm(FrenchForm):
     hours = FrenchDecimalField("Durée de la formation (heures)", validators=[Optional()],
                                description="Formations seulement (POEC, POEI, AFPR) : de 1 à 2 000 heures.",
                                invalid_message="Saisissez un nombre d'heures, par exemple 400.")
-    status = SelectField("État", choices=StepStatus.choices(), default=StepStatus.PLANNED.value,
+    status = SelectField("État", choices=dict(StepStatus.choices()), default=StepStatus.PLANNED.value,
                          validators=[Optional()], invalid_choice_message=INVALID_CHOICE)
     comment = TextAreaField("Commentaire", validators=[Optional(), Length(max=1000)],
                             description="Facultatif. Pas d'information de santé ni de vie privée.")
@@ -152,8 +153,8 @@ class StepForm(FrenchForm):
 
 class StepStatusForm(FrenchForm):
     version = version_field()
-    status = SelectField("Issue de l'étape", choices=[
-        ("", "Choisissez"), *[(s.value, s.label) for s in StepStatus if s != StepStatus.PLANNED]],
+    status = SelectField("Issue de l'étape", choices={
+        "": "Choisissez", **{s.value: s.label for s in StepStatus if s != StepStatus.PLANNED}},
         validators=[Optional()], invalid_choice_message=INVALID_CHOICE)
     end_date = DateField("Date de fin", validators=[Optional()],
                          description="Obligatoire pour une étape réalisée ou interrompue.")
@@ -165,6 +166,11 @@ class StepStatusForm(FrenchForm):
                               comment=self.comment.data or "")
 
 
-def kind_choices(kinds: list[StepKind]) -> list[tuple[str, str]]:
-    return [("", "Choisissez un type"), *((k.value, k.label) for k in kinds)]
+def kind_choices(kinds: list[StepKind]) -> dict[str, str]:
+    return {"": "Choisissez un type", **{k.value: k.label for k in kinds}}
+
+
+def options(empty: str | None, pairs) -> dict:
+    """Choices of a select as {value: label}, after an empty choice when `empty` is given."""
+    return {**({"": empty} if empty is not None else {}), **dict(pairs)}
 

@@ -28,6 +28,7 @@ from clausematch.web.prehire.forms import (
     InviteForm,
     attendance_form,
     attendance_lines,
+    options,
 )
 
 bp = Blueprint("events", __name__)
@@ -52,9 +53,9 @@ def event_list():
 
 def _event_form(event: Event | None) -> EventForm:
     form = EventForm()
-    form.programme_id.choices = [("", "Aucun programme"), *queries.programme_choices(me())]
+    form.programme_id.choices = options("Aucun programme", queries.programme_choices(me()))
     keep = [offer.id for offer in event.offers] if event is not None else []
-    form.offer_ids.choices = queries.offer_choices(me(), keep)
+    form.offer_ids.choices = {str(value): label for value, label in queries.offer_choices(me(), keep)}
     return form
 
 
@@ -64,7 +65,7 @@ def create():
     require(permissions.can_manage_events(me()))
     form = _event_form(None)
     if request.method == "GET" and request.args.get("offre", type=bounded_int):
-        form.offer_ids.data = [request.args.get("offre", type=bounded_int)]
+        form.offer_ids.data = [str(request.args.get("offre", type=bounded_int))]
     if validate_form(form, lambda: services.check_event(form.to_data(), me())):
         try:
             event = services.create_event(form.to_data(), me())

@@ -17,7 +17,7 @@ from clausematch.web.helpers import (
     show_error,
     validate_form,
 )
-from clausematch.web.prehire.forms import ChooseEventForm, StepForm, StepStatusForm, kind_choices
+from clausematch.web.prehire.forms import ChooseEventForm, StepForm, StepStatusForm, kind_choices, options
 
 bp = Blueprint("prehire_steps", __name__)
 
@@ -29,8 +29,8 @@ def bring_to_event(candidate_id: int):
     inviting = me().role == Role.FACILITATOR
     events = queries.open_events(me())
     form = ChooseEventForm()
-    form.event_id.choices = [("", "Choisissez un événement"),
-                             *((e.id, f"{e.starts_at:%d/%m/%Y %H:%M} — {e.kind.label} : {e.title}") for e in events)]
+    form.event_id.choices = options("Choisissez un événement", (
+        (e.id, f"{e.starts_at:%d/%m/%Y %H:%M} — {e.kind.label} : {e.title}") for e in events))
     if validate_form(form, lambda: None):
         try:
             if form.event_id.data is None:
@@ -52,10 +52,10 @@ def bring_to_event(candidate_id: int):
 def _step_form(candidate: Candidate) -> StepForm:
     form = StepForm()
     form.kind.choices = kind_choices(permissions.step_kinds_for(me(), candidate))
-    form.organisation_id.choices = [("", "Aucune (indiquer un nom ci-dessous)"),
-                                    *queries.company_choices(candidate.territory_id)]
-    form.programme_id.choices = [("", "Aucun programme"), *queries.programme_choices(me())]
-    form.offer_id.choices = [("", "Aucune offre"), *queries.offer_choices(me())]
+    form.organisation_id.choices = options("Aucune (indiquer un nom ci-dessous)",
+                                           queries.company_choices(candidate.territory_id))
+    form.programme_id.choices = options("Aucun programme", queries.programme_choices(me()))
+    form.offer_id.choices = options("Aucune offre", queries.offer_choices(me()))
     return form
 
 
