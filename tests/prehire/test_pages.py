@@ -187,3 +187,16 @@ def test_the_prescriber_home_runs_a_bounded_number_of_queries(db, client, login_
     for index in range(15):
         add_participant(make_event(days=index + 1), candidate)
     assert statements_for(db, count_queries, client, "/prescripteur") == few
+
+
+@pytest.mark.parametrize(("path", "data", "message"), [
+    ("/evenements/nouveau", {"capacity": "99999999999999999999"}, "Saisissez un nombre entier d'au plus"),
+    ("/evenements/{event}/inviter", {"candidate_ids": ["99999999999999999999"]},
+     "Une des personnes cochées n'existe pas."),
+    ("/evenements/{event}/inviter", {"candidate_ids": ["abc"]}, "Une des personnes cochées n'existe pas."),
+])
+def test_values_beyond_range_are_french_field_errors(client, login_as, make_event, path, data, message):
+    event = make_event()
+    login_as("facilitator")
+    response = client.post(path.format(event=event.id), data=data)
+    assert response.status_code == 422 and message in text(response)

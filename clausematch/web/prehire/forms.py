@@ -12,6 +12,8 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional
 
+from clausematch.errors import DomainError
+from clausematch.formats import parse_id
 from clausematch.prehire.models import EventKind, ParticipantOutcome, StepKind, StepStatus
 from clausematch.prehire.participation import ABSENT, COMMENT_MAX_LENGTH, PRESENT, AttendanceLine
 from clausematch.prehire.services import EventData
@@ -74,7 +76,14 @@ class EventForm(FrenchForm):
 
 
 class InviteForm(FrenchForm):
-    candidate_ids = SelectMultipleField("Personnes à inviter", coerce=coerce_id, validate_choice=False)
+    candidate_ids = SelectMultipleField("Personnes à inviter", validate_choice=False)
+
+    def chosen_ids(self) -> list[int]:
+        """The ticked people; a value that is no id (a forged request) is a French refusal."""
+        ids = [parse_id(value) for value in self.candidate_ids.data or []]
+        if any(ident is None for ident in ids):
+            raise DomainError("Une des personnes cochées n'existe pas.", field="candidate_ids")
+        return ids
 
 
 class ChooseEventForm(FrenchForm):

@@ -134,7 +134,7 @@ def invite(event_id: int):
     result = search(me(), SearchFilters(name=name), page_arg(), today()) if name else None
     if validate_form(form, lambda: None):
         try:
-            invited = participation.invite(event.id, list(form.candidate_ids.data or []), me())
+            invited = participation.invite(event.id, form.chosen_ids(), me())
         except DomainError as error:
             show_error(form, error)
         else:
