@@ -200,3 +200,9 @@ def test_values_beyond_range_are_french_field_errors(client, login_as, make_even
     login_as("facilitator")
     response = client.post(path.format(event=event.id), data=data)
     assert response.status_code == 422 and message in text(response)
+
+
+def test_an_offer_that_is_not_in_the_list_is_a_french_field_error(client, login_as):
+    login_as("facilitator")
+    response = client.post("/evenements/nouveau", data={"offer_ids": ["99999999999999999999"]})
+    assert response.status_code == 422 and "Un des choix cochés n'existe pas." in text(response)

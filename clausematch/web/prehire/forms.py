@@ -24,7 +24,6 @@ from clausematch.web.fields import (
     FrenchDecimalField,
     FrenchForm,
     IntegerField,
-    coerce_id,
     optional_id,
 )
 
@@ -65,7 +64,8 @@ class EventForm(FrenchForm):
                          description=self.description.data or "", commune_text=self.commune.data or "",
                          commune_insee=self.commune_insee.data or None, capacity=self.capacity.data,
                          programme_id=self.programme_id.data,
-                         offer_ids=[coerce_id(value) for value in self.offer_ids.data or []])
+                         # A value that is no offer of the list: the field's own refusal says so.
+                         offer_ids=[i for i in map(parse_id, self.offer_ids.data or []) if i is not None])
 
     def fill_from(self, event) -> None:
         self.process(obj=event)
