@@ -234,6 +234,18 @@ MATRIX = {
     ("POST", "/heures/saisies/{hours_entry}/refuser"): rule(facilitator=422),  # no reason: re-displayed with the error
     ("POST", "/heures/saisies/{hours_entry}/corriger"): rule(facilitator=422),  # empty form: shown again with errors
     ("POST", "/heures/saisies/{other_hours_entry}/corriger"): NOBODY,
+    # SIAE subcontracting invoices: the lot's titulaire and the territory's facilitators enter them (empty
+    # form: 422), the facilitators validate or reject them (no reason: 422).
+    ("GET", "/lots/{lot}/factures-siae"): rule(facilitator="ok", company="ok"),
+    ("GET", "/lots/{other_lot}/factures-siae"): NOBODY,
+    ("GET", "/lots/{missing}/factures-siae"): rule(facilitator=404, company=404),
+    ("POST", "/lots/{lot}/factures-siae"): rule(facilitator=422, company=422),
+    ("POST", "/lots/{other_lot}/factures-siae"): NOBODY,
+    ("POST", "/factures-siae/{invoice}/valider"): FACILITATOR,
+    ("POST", "/factures-siae/{other_invoice}/valider"): NOBODY,
+    ("POST", "/factures-siae/{missing}/valider"): rule(facilitator=404),
+    ("POST", "/factures-siae/{invoice}/refuser"): rule(facilitator=422),
+    ("POST", "/factures-siae/{other_invoice}/refuser"): NOBODY,
     ("GET", "/heures/lots/{lot}/2025-03/historique"): rule(facilitator="ok", company="ok"),
     ("GET", "/heures/lots/{other_lot}/2025-03/historique"): NOBODY,
     # Hires: facilitators of the territory and the company owing the hours (empty forms re-displayed with
@@ -383,9 +395,10 @@ def build_objects(db, personas) -> dict:
     hires = _hires(db, lot, other_lot, candidate)
     hours_entries = _hours_entries(lot, other_lot)
     prehire = _prehire(db, personas, candidate, other_candidate, other_lot.contract.territory_id)
+    invoices = _invoices(db, lot, other_lot, inclusive, other_inclusive)
     db.session.commit()
     return {
-        **applications, **hires, **hours_entries, **prehire,
+        **applications, **hires, **hours_entries, **prehire, **invoices,
         "candidate": candidate, "other_org_candidate": other_org_candidate, "other_candidate": other_candidate,
         "criterion": criterion, "other_criterion": other_criterion,
         "contract": lot.contract_id, "other_contract": other_lot.contract_id, "lot": lot.id,
@@ -492,6 +505,23 @@ def _prehire(db, personas, candidate_id: int, other_candidate_id: int, other_ter
     return {"event": upcoming.id, "started_event": started.id, "other_event": other.id,
             "participant": participants[0].id, "other_participant": participants[2].id,
             "step": steps[0].id, "other_step": steps[1].id}
+
+
+def _invoices(db, lot, other_lot, siae, other_siae) -> dict:
+    """A declared SIAE invoice on the persona company's lot, and one on a lot of another territory."""
+    from datetime import date
+    from decimal import Decimal
+
+    from clausematch.pathways.models import InvoiceNature, SubcontractingInvoice
+
+    def invoice(on, structure):
+        return SubcontractingInvoice(lot_id=on.id, siae_id=structure.id, nature=InvoiceNature.SUBCONTRACTING,
+                                     month=date(2025, 3, 1), amount_ht=Decimal(3000), hourly_cost=Decimal(30),
+                                     converted_hours=Decimal(100))
+    mine, other = invoice(lot, siae), invoice(other_lot, other_siae)
+    db.session.add_all([mine, other])
+    db.session.flush()
+    return {"invoice": mine.id, "other_invoice": other.id}
 
 
 def outcome(response) -> str | int:

@@ -25,6 +25,7 @@ BLUEPRINTS = (
     "clausematch.web.inbox.routes:bp",
     "clausematch.web.pathways.hours:bp",
     "clausematch.web.pathways.hours_review:bp",
+    "clausematch.web.pathways.invoices:bp",
     "clausematch.web.pathways.routes:bp",
     "clausematch.web.admin.routes:bp",
     "clausematch.web.admin.users:bp",
