@@ -181,3 +181,19 @@ def test_the_alerts_follow_the_credited_hours(world, scope_of, db, personas, sia
     invoice = _enter(personas["facilitator"], world.lot2, siae, amount=str(amount))
     invoices.validate_invoice(personas["facilitator"], invoice.id)
     assert world.lot2.id not in {lot.lot_id for lot in lagging_lots(scope_of(), world.territory, on=on).lots}
+
+
+def test_the_bilan_states_its_basis(world, db, personas, siae):
+    from clausematch.reporting.bilans import contract_bilan
+
+    world.territory.cdi_lump_hours, world.territory.count_training_hours = 450, False
+    world.lot2.clause.cdi_lump_hours = 0
+    world.lot1.clause.hourly_cost = Decimal(30)
+    db.session.commit()
+    invoices.validate_invoice(personas["facilitator"], _enter(personas["company"], world.lot1, siae).id)
+    basis = " ".join(contract_bilan(personas["facilitator"], world.a1, 2025).basis)
+    assert "heures de formation ne sont pas comptées" in basis
+    assert "forfait de 450 heures" in basis and "A1 lot 2 (aucun forfait)" in basis
+    assert "1 facture validée pour 12\u202f000,00 € HT converties en 400,00 h au coût horaire de 30,00 €" in basis
+    assert "titulaire du lot qui les accueille" in basis
+    assert world.territory.exit_convention.label in basis
