@@ -72,12 +72,12 @@ def test_a_programme_scope_credits_the_lump_of_its_hires(world, scope_of, db):
     """The programme's people (c4, c5, c6 through offer 1): c4's CDI lump replaces its 120 h."""
     world.territory.cdi_lump_hours = 500
     db.session.commit()
-    without = hours_report(scope_of(programme_id=world.programme.id), world.territory).total.realised
+    with_lump = hours_report(scope_of(programme_id=world.programme.id), world.territory).total.realised
     world.territory.cdi_lump_hours = None
     db.session.commit()
     plain = hours_report(scope_of(programme_id=world.programme.id), world.territory).total.realised
     # c6's CDI (lot 2) belongs to the programme too (conversion of its hire through offer 1).
-    assert without == plain - LOT1_UNDER_CDI + 500 + 500
+    assert with_lump == plain - LOT1_UNDER_CDI + 500 + 500
 
 
 def _enter(user, lot, siae, amount="12 000", month="2025-04"):
