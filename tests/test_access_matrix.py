@@ -234,6 +234,18 @@ MATRIX = {
     ("POST", "/heures/saisies/{hours_entry}/refuser"): rule(facilitator=422),  # no reason: re-displayed with the error
     ("POST", "/heures/saisies/{hours_entry}/corriger"): rule(facilitator=422),  # empty form: shown again with errors
     ("POST", "/heures/saisies/{other_hours_entry}/corriger"): NOBODY,
+    # SIAE subcontracting invoices: the lot's titulaire and the territory's facilitators enter them (empty
+    # form: 422), the facilitators validate or reject them (no reason: 422).
+    ("GET", "/lots/{lot}/factures-siae"): rule(facilitator="ok", company="ok"),
+    ("GET", "/lots/{other_lot}/factures-siae"): NOBODY,
+    ("GET", "/lots/{missing}/factures-siae"): rule(facilitator=404, company=404),
+    ("POST", "/lots/{lot}/factures-siae"): rule(facilitator=422, company=422),
+    ("POST", "/lots/{other_lot}/factures-siae"): NOBODY,
+    ("POST", "/factures-siae/{invoice}/valider"): FACILITATOR,
+    ("POST", "/factures-siae/{other_invoice}/valider"): NOBODY,
+    ("POST", "/factures-siae/{missing}/valider"): rule(facilitator=404),
+    ("POST", "/factures-siae/{invoice}/refuser"): rule(facilitator=422),
+    ("POST", "/factures-siae/{other_invoice}/refuser"): NOBODY,
     ("GET", "/heures/lots/{lot}/2025-03/historique"): rule(facilitator="ok", company="ok"),
     ("GET", "/heures/lots/{other_lot}/2025-03/historique"): NOBODY,
     # Hires: facilitators of the territory and the company owing the hours (empty forms re-displayed with
@@ -305,6 +317,39 @@ MATRIX = {
     ("GET", "/programmes/{other_programme}/modifier"): NOBODY,
     ("GET", "/programmes/{programme}/entonnoir.csv"): FACILITATOR,
     ("GET", "/programmes/{other_programme}/entonnoir.csv"): NOBODY,
+    # Events and pre-hire steps: the territory's facilitators run events; its prescribers see them and answer for
+    # (or register) their own people; steps: facilitators and the person's prescriber; companies and buyers nothing.
+    ("GET", "/evenements"): rule(facilitator="ok", prescriber="ok"),
+    ("GET", "/evenements/nouveau"): FACILITATOR,
+    ("POST", "/evenements/nouveau"): rule(facilitator=422),
+    ("GET", "/evenements/{event}"): rule(facilitator="ok", prescriber="ok"),
+    ("GET", "/evenements/{other_event}"): NOBODY,
+    ("GET", "/evenements/{missing}"): rule(facilitator=404, prescriber=404),
+    ("GET", "/evenements/{event}/modifier"): FACILITATOR,
+    ("POST", "/evenements/{event}/modifier"): rule(facilitator=422),
+    ("GET", "/evenements/{other_event}/modifier"): NOBODY,
+    ("POST", "/evenements/{event}/annuler"): FACILITATOR,  # back to the event, cancelled
+    ("POST", "/evenements/{other_event}/annuler"): NOBODY,
+    ("GET", "/evenements/{event}/inviter"): FACILITATOR,
+    ("POST", "/evenements/{event}/inviter"): rule(facilitator=422),  # nobody ticked
+    ("GET", "/evenements/{other_event}/inviter"): NOBODY,
+    ("POST", "/evenements/participants/{participant}/reponse"): rule(prescriber=400),  # no answer sent
+    ("POST", "/evenements/participants/{other_participant}/reponse"): NOBODY,
+    ("GET", "/evenements/{started_event}/presences"): FACILITATOR,
+    ("POST", "/evenements/{started_event}/presences"): rule(facilitator=422),  # presence not given
+    ("GET", "/evenements/{other_event}/presences"): NOBODY,
+    ("GET", "/candidats/{candidate}/evenements"): rule(facilitator="ok", prescriber="ok"),
+    ("POST", "/candidats/{candidate}/evenements"): rule(facilitator=422, prescriber=422),  # no event chosen
+    ("GET", "/candidats/{other_org_candidate}/evenements"): rule(facilitator="ok"),
+    ("GET", "/candidats/{other_candidate}/evenements"): NOBODY,
+    ("GET", "/candidats/{candidate}/etapes/nouvelle"): rule(facilitator="ok", prescriber="ok"),
+    ("POST", "/candidats/{candidate}/etapes/nouvelle"): rule(facilitator=422, prescriber=422),
+    ("GET", "/candidats/{other_org_candidate}/etapes/nouvelle"): rule(facilitator="ok"),
+    ("GET", "/candidats/{other_candidate}/etapes/nouvelle"): NOBODY,
+    ("GET", "/etapes/{step}"): rule(facilitator="ok", prescriber="ok"),
+    ("POST", "/etapes/{step}"): rule(facilitator=422, prescriber=422),  # no outcome chosen
+    ("GET", "/etapes/{other_step}"): NOBODY,
+    ("GET", "/etapes/{missing}"): rule(facilitator=404, prescriber=404),
 }
 
 
@@ -349,9 +394,11 @@ def build_objects(db, personas) -> dict:
     applications = _applications(db, personas, lot, other_offer, candidate)
     hires = _hires(db, lot, other_lot, candidate)
     hours_entries = _hours_entries(lot, other_lot)
+    prehire = _prehire(db, personas, candidate, other_candidate, other_lot.contract.territory_id)
+    invoices = _invoices(db, lot, other_lot, inclusive, other_inclusive)
     db.session.commit()
     return {
-        **applications, **hires, **hours_entries,
+        **applications, **hires, **hours_entries, **prehire, **invoices,
         "candidate": candidate, "other_org_candidate": other_org_candidate, "other_candidate": other_candidate,
         "criterion": criterion, "other_criterion": other_criterion,
         "contract": lot.contract_id, "other_contract": other_lot.contract_id, "lot": lot.id,
@@ -427,6 +474,54 @@ def _hours_entries(lot, other_lot) -> dict:
     mine = HoursEntryFactory(contract=EmploymentContractFactory(lot=lot), status=HoursStatus.DECLARED)
     other = HoursEntryFactory(contract=EmploymentContractFactory(lot=other_lot), status=HoursStatus.DECLARED)
     return {"hours_entry": mine.id, "other_hours_entry": other.id}
+
+
+def _prehire(db, personas, candidate_id: int, other_candidate_id: int, other_territory_id: int) -> dict:
+    """An event to come with the persona prescriber's person invited, one that has started with them
+    registered, an event of another territory with its participant; a step of each person."""
+    from datetime import date
+
+    from clausematch.prehire.models import Event, EventKind, EventParticipant, ParticipantStatus, PreHireStep, StepKind
+    from clausematch.prehire.rules import local_now
+
+    territory_id = personas["facilitator"].organisation.territory_id
+
+    def event(territory: int, days: int) -> Event:
+        row = Event(territory_id=territory, kind=EventKind.JOB_DATING, title="Job-dating", place="Mairie",
+                    starts_at=local_now() + timedelta(days=days))
+        db.session.add(row)
+        db.session.flush()
+        return row
+
+    upcoming, started, other = event(territory_id, 5), event(territory_id, -1), event(other_territory_id, 5)
+    participants = [EventParticipant(event_id=upcoming.id, candidate_id=candidate_id),
+                    EventParticipant(event_id=started.id, candidate_id=candidate_id,
+                                     status=ParticipantStatus.REGISTERED),
+                    EventParticipant(event_id=other.id, candidate_id=other_candidate_id)]
+    steps = [PreHireStep(candidate_id=person, kind=StepKind.PMSMP, start_date=date(2026, 3, 2),
+                         organisation_name="Bâtir Ensemble") for person in (candidate_id, other_candidate_id)]
+    db.session.add_all([*participants, *steps])
+    db.session.flush()
+    return {"event": upcoming.id, "started_event": started.id, "other_event": other.id,
+            "participant": participants[0].id, "other_participant": participants[2].id,
+            "step": steps[0].id, "other_step": steps[1].id}
+
+
+def _invoices(db, lot, other_lot, siae, other_siae) -> dict:
+    """A declared SIAE invoice on the persona company's lot, and one on a lot of another territory."""
+    from datetime import date
+    from decimal import Decimal
+
+    from clausematch.pathways.models import InvoiceNature, SubcontractingInvoice
+
+    def invoice(on, structure):
+        return SubcontractingInvoice(lot_id=on.id, siae_id=structure.id, nature=InvoiceNature.SUBCONTRACTING,
+                                     month=date(2025, 3, 1), amount_ht=Decimal(3000), hourly_cost=Decimal(30),
+                                     converted_hours=Decimal(100))
+    mine, other = invoice(lot, siae), invoice(other_lot, other_siae)
+    db.session.add_all([mine, other])
+    db.session.flush()
+    return {"invoice": mine.id, "other_invoice": other.id}
 
 
 def outcome(response) -> str | int:

@@ -33,6 +33,8 @@ class ClauseInput:
     eligible_criteria: list[str] = field(default_factory=list)
     allowed_modes: list[str] = field(default_factory=list)
     notes: str = ""
+    # None: the territory's CDI lump; 0: no lump on this clause; N: N hours per CDI hire.
+    cdi_lump_hours: int | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,9 @@ def _check_percent(value: Decimal | None, field_name: str, what: str) -> None:
 NO_CLAUSE_VERSION = 0
 
 
+MAX_CDI_LUMP_HOURS = 10000
+
+
 def check_clause(actor: User, lot_id: int, data: ClauseInput) -> None:
     """Every rule of the clause form, all refusals at once; reads only (the form's first submit)."""
     checked_clause(_lot_for_clause(actor, lot_id), data)
@@ -110,10 +115,13 @@ def checked_clause(lot: Lot, data: ClauseInput) -> dict:
                        percent_to_share(data.insertion_rate_percent), data.hourly_cost)
     else:
         hours = collect(_fixed_hours, data.hours_objective)
+    if data.cdi_lump_hours is not None and not 0 <= data.cdi_lump_hours <= MAX_CDI_LUMP_HOURS:
+        collect.add(f"Le forfait CDI se compte de 0 à {MAX_CDI_LUMP_HOURS} heures (laissez vide pour reprendre celui "
+                    "du territoire).", field="cdi_lump_hours")
     collect.raise_if_any()
     return {"objective_method": data.method, "hours_objective": hours, "labour_share": factors[0],
             "insertion_rate": factors[1], "hourly_cost": factors[2], "eligible_criteria": criteria,
-            "allowed_modes": modes, "notes": data.notes.strip() or None}
+            "allowed_modes": modes, "notes": data.notes.strip() or None, "cdi_lump_hours": data.cdi_lump_hours}
 
 
 def _lot_for_clause(actor: User, lot_id: int) -> Lot:

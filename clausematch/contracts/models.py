@@ -92,6 +92,7 @@ class Clause(TimestampMixin, db.Model):
         sa.CheckConstraint("insertion_rate IS NULL OR (insertion_rate > 0 AND insertion_rate <= 1)",
                            name="insertion_rate_range"),
         sa.CheckConstraint("hourly_cost IS NULL OR hourly_cost > 0", name="hourly_cost_positive"),
+        sa.CheckConstraint("cdi_lump_hours IS NULL OR cdi_lump_hours >= 0", name="cdi_lump_non_negative"),
         sa.CheckConstraint(
             "objective_method = 'fixed' OR (labour_share IS NOT NULL AND insertion_rate IS NOT NULL"
             " AND hourly_cost IS NOT NULL)", name="computed_has_factors"),
@@ -110,6 +111,9 @@ class Clause(TimestampMixin, db.Model):
     eligible_criteria: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     allowed_modes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     notes: Mapped[str | None] = mapped_column(sa.Text)
+    # Hours credited once per CDI hire on the lot (docs/domain.md, "Heures qui comptent"): None
+    # inherits the territory's lump, 0 means no lump on this clause, N overrides it.
+    cdi_lump_hours: Mapped[int | None]
 
     lot: Mapped[Lot] = relationship(back_populates="clause")
 

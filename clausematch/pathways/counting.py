@@ -1,22 +1,146 @@
-"""Which hours count towards a clause's objective, and how far they go (docs/domain.md,
-"Heures d'insertion"): one rule for the contract pages, the home pages and the reports."""
+"""Which hours count towards a clause's objective, and how far they go (docs/domain.md, "Heures
+qui comptent"): one rule for the contract pages, the home pages, the alerts and the reports.
+
+`credited_hours` is the one SQL building block every place that counts a lot's hours reads:
+rows (lot_id, month, mode, hours), a UNION ALL of
+  1. the validated hours that count (training hours only when the territory counts them), from
+     the running totals per lot and month (pathways/hours_totals.py), or from the entries when
+     the scope picks employment contracts (a programme, an offer);
+  2. minus the counted hours worked under a CDI on a lot whose clause credits a CDI lump: the
+     lump *replaces* them (they stay visible on the person's pathway, never counted twice);
+  3. the CDI lump, once per person and lot (a CDD converted into a CDI, or a chain of CDIs,
+     credits it once), in the month the first CDI starts, with that contract's mode;
+  4. the validated SIAE subcontracting / co-contracting invoices, converted into hours at the
+     hourly cost frozen on the invoice (mode subcontracting_siae; not a person's hours, so left
+     out when the scope picks people).
+Readers group and filter these rows in SQL (period, mode, lot, contract, buyer, company): totals
+never double count, and a territory without lump or invoice gets exactly its validated hours.
+"""
+from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.functions import FunctionElement
 
 from clausematch.accounts.models import Territory
-from clausematch.pathways.models import HoursEntry, HoursKind, HoursStatus
+from clausematch.contracts.models import Clause
+from clausematch.pathways.hours_totals import LotMonthHours
+from clausematch.pathways.models import (
+    EmploymentContract,
+    HoursEntry,
+    HoursKind,
+    HoursStatus,
+    SubcontractingInvoice,
+)
+from clausematch.vocabulary import ContractType, Mode
+
+HOURS_TYPE = sa.Numeric(14, 2)
 
 
 def counted_hours(territory: Territory, source=HoursEntry) -> list[sa.ColumnElement[bool]]:
     """Conditions on HoursEntry — or on its running totals, `source=LotMonthHours`
-    (pathways/hours_totals.py), which have the same status and kind — for hours that count:
-    validated, and training hours only when the territory's convention counts them (a setting,
-    never a constant)."""
+    (pathways/hours_totals.py), which have the same status and kind — for worked hours that
+    count: validated, and training hours only when the territory's convention counts them (a
+    setting, never a constant)."""
     conditions = [source.status == HoursStatus.VALIDATED]
     if not territory.count_training_hours:
         conditions.append(source.kind == HoursKind.WORK)
     return conditions
+
+
+def effective_lump(territory: Territory) -> sa.ColumnElement:
+    """SQL: the CDI lump of the clause in the statement — its own value, else the territory's
+    (0 or NULL: no lump)."""
+    if territory.cdi_lump_hours is None:
+        return Clause.cdi_lump_hours
+    return sa.func.coalesce(Clause.cdi_lump_hours, territory.cdi_lump_hours)
+
+
+class month_start(FunctionElement):
+    """The first day of the month of a DATE expression, on both databases."""
+
+    type = sa.Date()
+    inherit_cache = True
+    name = "month_start"
+
+
+@compiles(month_start)
+def _month_start_postgresql(element, compiler, **kw):
+    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+@compiles(month_start, "sqlite")
+def _month_start_sqlite(element, compiler, **kw):
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
+
+
+def credited_hours(territory: Territory, *, lots: sa.Select | None = None, start: date | None = None,
+                   end: date | None = None, mode: Mode | None = None, contracts: sa.Select | None = None,
+                   name: str = "credited") -> sa.Subquery:
+    """The credited hours (see the module docstring) as a subquery (lot_id, month, mode, hours),
+    restricted inside each part to the lots in `lots` (a select of lot ids), the months from
+    `start`'s month to `end`, one mode, and the employment contracts in `contracts` (a select of
+    their ids; invoices are then left out)."""
+    def restrict(lot_id, month, mode_column, contract_id=None) -> list:
+        conditions = []
+        if lots is not None:
+            conditions.append(lot_id.in_(lots))
+        if start is not None:
+            conditions.append(month >= start.replace(day=1))
+        if end is not None:
+            conditions.append(month <= end)
+        if mode is not None and mode_column is not None:
+            conditions.append(mode_column == mode)
+        if contracts is not None and contract_id is not None:
+            conditions.append(contract_id.in_(contracts))
+        return conditions
+
+    def hours(value) -> sa.ColumnElement:
+        return sa.cast(value, HOURS_TYPE)
+
+    if contracts is None:
+        worked = (sa.select(LotMonthHours.lot_id.label("lot_id"), LotMonthHours.month.label("month"),
+                            LotMonthHours.mode.label("mode"), hours(LotMonthHours.hours).label("hours"))
+                  .where(LotMonthHours.entries > 0, *counted_hours(territory, LotMonthHours),
+                         *restrict(LotMonthHours.lot_id, LotMonthHours.month, LotMonthHours.mode)))
+    else:
+        worked = (sa.select(HoursEntry.lot_id.label("lot_id"), HoursEntry.month.label("month"),
+                            HoursEntry.mode.label("mode"), hours(HoursEntry.hours).label("hours"))
+                  .where(*counted_hours(territory),
+                         *restrict(HoursEntry.lot_id, HoursEntry.month, HoursEntry.mode, HoursEntry.contract_id)))
+    lump = effective_lump(territory)
+    replaced = (sa.select(HoursEntry.lot_id, HoursEntry.month, HoursEntry.mode, hours(-HoursEntry.hours))
+                .join(EmploymentContract, EmploymentContract.id == HoursEntry.contract_id)
+                .join(Clause, Clause.lot_id == HoursEntry.lot_id)
+                .where(EmploymentContract.contract_type == ContractType.CDI, lump > 0, *counted_hours(territory),
+                       *restrict(HoursEntry.lot_id, HoursEntry.month, HoursEntry.mode, HoursEntry.contract_id)))
+    earlier = aliased(EmploymentContract)
+    first_cdi = ~sa.exists().where(
+        earlier.candidate_id == EmploymentContract.candidate_id, earlier.lot_id == EmploymentContract.lot_id,
+        earlier.contract_type == ContractType.CDI,
+        sa.or_(earlier.start_date < EmploymentContract.start_date,
+               sa.and_(earlier.start_date == EmploymentContract.start_date, earlier.id < EmploymentContract.id)))
+    cdi_month = month_start(EmploymentContract.start_date)
+    lumps = (sa.select(EmploymentContract.lot_id, cdi_month, EmploymentContract.mode, hours(lump))
+             .join(Clause, Clause.lot_id == EmploymentContract.lot_id)
+             .where(EmploymentContract.contract_type == ContractType.CDI, lump > 0, first_cdi,
+                    *restrict(EmploymentContract.lot_id, cdi_month, EmploymentContract.mode, EmploymentContract.id)))
+    parts = [worked, replaced, lumps]
+    if contracts is None:
+        invoice_mode = sa.cast(sa.literal(Mode.SUBCONTRACTING_SIAE.value), LotMonthHours.mode.type)
+        if mode in (None, Mode.SUBCONTRACTING_SIAE):
+            parts.append(sa.select(SubcontractingInvoice.lot_id, SubcontractingInvoice.month, invoice_mode,
+                                   hours(SubcontractingInvoice.converted_hours))
+                         .where(SubcontractingInvoice.status == HoursStatus.VALIDATED,
+                                *restrict(SubcontractingInvoice.lot_id, SubcontractingInvoice.month, None)))
+    return sa.union_all(*parts).subquery(name)
+
+
+def converted_hours(amount_ht: Decimal, hourly_cost: Decimal) -> Decimal:
+    """Invoiced amount ÷ hourly cost, to the hundredth of an hour (12 000 € at 30 €/h → 400 h)."""
+    return (Decimal(amount_ht) / Decimal(hourly_cost)).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
 
 
 def realisation_rate(realised: Decimal | None, objective: Decimal | None) -> Decimal | None:

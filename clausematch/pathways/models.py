@@ -158,3 +158,45 @@ class HoursRevision(db.Model):
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     comment: Mapped[str] = mapped_column(sa.String(500), default="")
+
+
+class InvoiceNature(LabelledEnum):
+    SUBCONTRACTING = "subcontracting", "Sous-traitance"
+    CO_CONTRACTING = "co_contracting", "Co-traitance"
+
+
+class SubcontractingInvoice(TimestampMixin, db.Model):
+    """Work a SIAE did on a lot as subcontractor or co-contractor, entered as what it is: an
+    invoiced amount (excl. VAT) for a month, converted into insertion hours with the hourly cost
+    frozen at entry (the clause's, else the territory's default) — docs/domain.md, "Heures qui
+    comptent". Declared by the titulaire or a facilitator, validated like hours; only validated
+    invoices count (mode subcontracting_siae)."""
+
+    __tablename__ = "subcontracting_invoices"
+    __table_args__ = (
+        sa.CheckConstraint("amount_ht > 0", name="amount_positive"),
+        sa.CheckConstraint("hourly_cost > 0", name="hourly_cost_positive"),
+        sa.CheckConstraint("converted_hours >= 0", name="converted_non_negative"),
+        # A lot's validated invoices summed by month read the index alone.
+        sa.Index("ix_subcontracting_invoices_lot_status_month", "lot_id", "status", "month", "converted_hours"),
+        sa.Index("ix_subcontracting_invoices_status_month", "status", "month"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lots.id"))
+    siae_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    nature: Mapped[InvoiceNature] = mapped_column(enum_type(InvoiceNature))
+    month: Mapped[date]  # the 1st of the invoiced month
+    amount_ht: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2))
+    hourly_cost: Mapped[Decimal] = mapped_column(sa.Numeric(8, 2))
+    converted_hours: Mapped[Decimal] = mapped_column(sa.Numeric(12, 2))
+    reference: Mapped[str] = mapped_column(sa.String(60), default="")
+    status: Mapped[HoursStatus] = mapped_column(enum_type(HoursStatus, name="invoice_status"),
+                                                default=HoursStatus.DECLARED)
+    rejection_reason: Mapped[str] = mapped_column(sa.String(400), default="")
+    declared_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    validated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    validated_at: Mapped[datetime | None]
+
+    lot: Mapped[Lot] = relationship()
+    siae: Mapped[Company] = relationship()

@@ -1,6 +1,7 @@
 """The pathway of one person: every step across organisations, in date order.
 
-Orientations and their events, hires with their extensions and conversions, hours per month
+Collective events (invited, registered, attended, outcome) and pre-hire steps (immersion,
+training, validation), orientations and their events, hires with their extensions and conversions, hours per month
 (grouped in SQL), exits and 6-month follow-ups. One query per kind, whatever the length of the
 pathway. Free-text comments stay on their own pages (an orientation may come from another
 prescriber): the timeline shows statuses, reasons and dates.
@@ -22,12 +23,15 @@ from clausematch.formats import format_compact, month_label
 from clausematch.offers.models import Offer
 from clausematch.pathways.follow_ups import due_on
 from clausematch.pathways.models import EmploymentContract, Exit, FollowUp, HoursEntry, HoursStatus
+from clausematch.prehire.models import TRAINING_KINDS, Event, EventParticipant, PreHireStep, StepStatus
 from clausematch.vocabulary import ContractType
 
 # Same day: the order a reader expects (an orientation before its events, a hire before its hours).
-KIND_ORDER = {"orientation": 0, "candidature": 1, "sortie": 2, "contrat": 3, "heures": 4, "suivi": 5}
-KIND_LABELS = {"orientation": "Orientation", "candidature": "Candidature", "contrat": "Contrat",
-               "heures": "Heures", "sortie": "Sortie", "suivi": "Suivi à 6 mois"}
+KIND_ORDER = {"evenement": 0, "etape": 1, "orientation": 2, "candidature": 3, "sortie": 4, "contrat": 5,
+              "heures": 6, "suivi": 7}
+KIND_LABELS = {"evenement": "Événement", "etape": "Étape avant l'embauche", "orientation": "Orientation",
+               "candidature": "Candidature", "contrat": "Contrat", "heures": "Heures", "sortie": "Sortie",
+               "suivi": "Suivi à 6 mois"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,8 @@ class TimelineItem:
     detail: str = ""
     application_id: int | None = None
     contract_id: int | None = None
+    event_id: int | None = None
+    step_id: int | None = None
     at: datetime | None = None
     # How the date is shown, when not as a day (hours: the month).
     when: str = ""
@@ -65,11 +71,45 @@ class Pathway:
 def pathway_of(candidate: Candidate) -> Pathway:
     """The whole timeline of `candidate`, first step first."""
     lots: dict[int, str] = {}
-    items = [*_orientations(candidate.id), *_application_events(candidate.id),
-             *_contracts(candidate.id, lots), *_exits_and_follow_ups(candidate.id)]
+    items = [*_events(candidate.id), *_steps(candidate.id), *_orientations(candidate.id),
+             *_application_events(candidate.id), *_contracts(candidate.id, lots), *_exits_and_follow_ups(candidate.id)]
     hours_items, hours_by_lot = _hours(candidate.id, lots)
     items.extend(hours_items)
     return Pathway(candidate=candidate, items=sorted(items, key=TimelineItem.sort_key), hours_by_lot=hours_by_lot)
+
+
+def _events(candidate_id: int) -> list[TimelineItem]:
+    """Each event the person was invited or registered to, dated at its start, with their answer,
+    attendance and outcome (comments stay on the event's page)."""
+    rows = db.session.execute(
+        sa.select(EventParticipant, Event).join(Event, EventParticipant.event_id == Event.id)
+        .where(EventParticipant.candidate_id == candidate_id))
+    items = []
+    for participant, event in rows:
+        detail = participant.status.label
+        if participant.outcome is not None:
+            detail += f" — {participant.outcome.label}"
+        if event.cancelled_at is not None:
+            detail += " (événement annulé)"
+        items.append(TimelineItem(event.starts_at.date(), "evenement", f"{event.kind.label} « {event.title} »",
+                                  detail + ".", event_id=event.id, at=event.starts_at))
+    return items
+
+
+def _steps(candidate_id: int) -> list[TimelineItem]:
+    """Immersions, trainings and validations, dated at their start, with their dates and outcome."""
+    items = []
+    for step in db.session.scalars(sa.select(PreHireStep).where(PreHireStep.candidate_id == candidate_id)):
+        title = step.kind.label + (f" : {step.title}" if step.title else "")
+        if step.organisation_name:
+            title += f" ({step.organisation_name})"
+        parts = [f"du {step.start_date:%d/%m/%Y}" + (f" au {step.end_date:%d/%m/%Y}" if step.end_date else "")]
+        if step.kind in TRAINING_KINDS and step.hours is not None:
+            parts.append(f"{format_compact(step.hours)} h")
+        state = step.status.label if step.status != StepStatus.PLANNED else "prévue"
+        items.append(TimelineItem(step.start_date, "etape", title, f"{state.capitalize()}, {', '.join(parts)}.",
+                                  step_id=step.id))
+    return items
 
 
 def _orientations(candidate_id: int) -> list[TimelineItem]:

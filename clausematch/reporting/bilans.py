@@ -2,21 +2,25 @@
 hours against objectives, people (the funnel), publics, outcomes, clause share — is a chart and
 its table, printed one section per page. The people, publics and outcomes sections are the
 reports' runs (reports.Report.run), small counts of people masked for the reader as there."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+import sqlalchemy as sa
 from markupsafe import Markup
 
 from clausematch.accounts.models import Buyer, Territory, User
-from clausematch.contracts.models import Contract
+from clausematch.contracts.models import Clause, Contract, Lot
 from clausematch.database import today
 from clausematch.errors import NotAllowed
-from clausematch.formats import format_date
+from clausematch.extensions import db
+from clausematch.formats import format_date, format_number, plural
+from clausematch.pathways.models import HoursStatus, SubcontractingInvoice
 from clausematch.reporting import charts, tables
 from clausematch.reporting.filters import Scope
 from clausematch.reporting.permissions import can_view_buyer_bilan, can_view_contract_bilan, sees_small_counts
 from clausematch.reporting.queries.clause_share import clause_share
 from clausematch.reporting.queries.hours import HoursReport, hours_report
+from clausematch.reporting.queries.scoping import in_period, scoped_lot_ids
 from clausematch.reporting.queries.sql import ratio
 from clausematch.reporting.reports import BY_SLUG, Options
 from clausematch.reporting.tables import HOURS, PERCENT, TEXT, Column, Table
@@ -39,6 +43,7 @@ class Bilan:
     years: list[int]
     facts: list[tuple[str, str]]
     sections: list[Section]
+    basis: list[str] = field(default_factory=list)  # how the hours were counted, in French
 
 
 def contract_bilan(user: User, contract: Contract, year: int | None) -> Bilan:
@@ -53,7 +58,8 @@ def contract_bilan(user: User, contract: Contract, year: int | None) -> Bilan:
              ("Clause sociale", contract.clause_kind.label if contract.clause_kind else "Aucune"),
              ("Notifié le", format_date(contract.notified_on))]
     return Bilan(f"Bilan {year} du marché {contract.reference}", contract.reference, year, years, facts,
-                 _sections(scope, contract.buyer.territory, "lot", share, _options(user)))
+                 _sections(scope, contract.buyer.territory, "lot", share, _options(user)),
+                 counting_basis(scope, contract.buyer.territory))
 
 
 def buyer_bilan(user: User, buyer: Buyer, year: int | None) -> Bilan:
@@ -66,7 +72,54 @@ def buyer_bilan(user: User, buyer: Buyer, year: int | None) -> Bilan:
     scope = Scope(territory_id=buyer.territory_id, buyer_id=buyer.id, year=year)
     facts = [("Acheteur", buyer.name), ("Type d'acheteur", buyer.kind_label)]
     return Bilan(f"Bilan {year} de {buyer.name}", buyer.name, year, years, facts,
-                 _sections(scope, buyer.territory, "marche", share, _options(user)))
+                 _sections(scope, buyer.territory, "marche", share, _options(user)),
+                 counting_basis(scope, buyer.territory))
+
+
+def counting_basis(scope: Scope, territory: Territory) -> list[str]:
+    """The bilan's basis, sentence by sentence (docs/domain.md, "Heures qui comptent"): training
+    hours, the CDI lump (the territory's and the clauses overriding it), the SIAE invoices
+    converted and at which hourly costs, staff provision, the exit convention. Two queries."""
+    lots = scoped_lot_ids(scope)
+    overrides = db.session.execute(
+        sa.select(Contract.reference, Lot.number, Clause.cdi_lump_hours).join(Lot, Lot.id == Clause.lot_id)
+        .join(Contract, Contract.id == Lot.contract_id)
+        .where(Clause.lot_id.in_(lots), Clause.cdi_lump_hours.is_not(None))
+        .order_by(Contract.reference, Lot.number)).all()
+    costs = db.session.execute(
+        sa.select(SubcontractingInvoice.hourly_cost, sa.func.count(), sa.func.sum(SubcontractingInvoice.amount_ht),
+                  sa.func.sum(SubcontractingInvoice.converted_hours))
+        .where(SubcontractingInvoice.lot_id.in_(lots), SubcontractingInvoice.status == HoursStatus.VALIDATED,
+               *in_period(SubcontractingInvoice.month, scope))
+        .group_by(SubcontractingInvoice.hourly_cost).order_by(SubcontractingInvoice.hourly_cost)).all()
+    basis = ["Seules comptent les heures validées par l'équipe de facilitation ; les heures de formation "
+             + ("sont comptées (paramètre du territoire)." if territory.count_training_hours
+                else "ne sont pas comptées (paramètre du territoire).")]
+    lump = (f"Chaque embauche en CDI sur un lot clausé compte un forfait de {format_number(territory.cdi_lump_hours)} "
+            "heures, une fois par personne et par lot (un CDD converti en CDI compte une fois), le mois où le CDI "
+            "commence, à la place des heures travaillées en CDI" if territory.cdi_lump_hours
+            else "Le territoire n'applique pas de forfait CDI : les heures travaillées en CDI comptent comme "
+                 "les autres")
+    if overrides:
+        lump += " ; clauses qui fixent leur propre forfait : " + ", ".join(
+            f"{reference} lot {number} ({'aucun forfait' if hours == 0 else f'{format_number(hours)} h'})"
+            for reference, number, hours in overrides)
+    basis.append(lump + ".")
+    if costs:
+        basis.append("Sous-traitance et co-traitance avec une SIAE : " + ", ".join(
+            f"{plural(count, 'facture')} validée{'s' if count > 1 else ''} pour {format_number(amount, 2)} € HT "
+            f"converties en {format_number(hours, 2)} h au coût horaire de {format_number(cost, 2)} €"
+            for cost, count, amount, hours in costs) + " (montant facturé ÷ coût horaire de la clause, figé à la "
+            "saisie).")
+    else:
+        basis.append("Aucune facture de sous-traitance ou de co-traitance avec une SIAE n'est comptée sur la "
+                     "période.")
+    basis.append("Les salariés mis à disposition par une ETTI, une AI ou un GEIQ comptent pour l'entreprise "
+                 "titulaire du lot qui les accueille, jamais pour la structure qui les emploie.")
+    basis.append("Les heures de chaque lot sont jugées sur ce seul lot (aucune globalisation entre lots n'est "
+                 "appliquée).")
+    basis.append(f"Sorties : {territory.exit_convention.label}.")
+    return basis
 
 
 def _options(user: User) -> Options:
@@ -82,8 +135,8 @@ def _sections(scope: Scope, territory: Territory, group: str, share, options: Op
                                  for slug in ("entonnoir", "publics", "sorties"))
     year = scope.year
     return [
-        Section("heures", "Heures d'insertion", f"Heures réalisées et validées en {year}, et depuis le début "
-                "jusqu'à la fin de l'année, face aux objectifs des clauses.", charts.hours_chart(cumulated),
+        Section("heures", "Heures d'insertion", f"Heures comptées en {year} (voir la base de calcul), et depuis "
+                "le début jusqu'à la fin de l'année, face aux objectifs des clauses.", charts.hours_chart(cumulated),
                 [_hours_table(year_hours, cumulated, year)]),
         Section("personnes", "Personnes orientées et embauchées", f"Les personnes orientées en {year} et la suite "
                 "de leur parcours.", people.chart, people.tables),

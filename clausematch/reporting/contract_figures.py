@@ -12,8 +12,7 @@ from clausematch.candidates.models import Candidate
 from clausematch.contracts.models import Contract, Lot
 from clausematch.extensions import db
 from clausematch.offers.models import Offer, OfferStatus
-from clausematch.pathways.counting import counted_hours, realisation_rate
-from clausematch.pathways.hours_totals import LotMonthHours
+from clausematch.pathways.counting import credited_hours, realisation_rate
 from clausematch.pathways.models import EmploymentContract
 from clausematch.reporting import masking
 
@@ -35,15 +34,13 @@ class LotLine:
 
 
 def contract_lots(contract: Contract) -> list[LotLine]:
-    """The contract's lots with company, clause and validated hours (two queries)."""
+    """The contract's lots with company, clause and credited hours (two queries)."""
     lots = list(db.session.scalars(
         sa.select(Lot).where(Lot.contract_id == contract.id)
         .options(joinedload(Lot.company), joinedload(Lot.clause)).order_by(Lot.number)))
+    credited = credited_hours(contract.buyer.territory, lots=[lot.id for lot in lots])
     realised = dict(db.session.execute(
-        sa.select(LotMonthHours.lot_id, sa.func.sum(LotMonthHours.hours))
-        .where(LotMonthHours.lot_id.in_([lot.id for lot in lots]),
-               *counted_hours(contract.buyer.territory, LotMonthHours))
-        .group_by(LotMonthHours.lot_id)).all()) if lots else {}
+        sa.select(credited.c.lot_id, sa.func.sum(credited.c.hours)).group_by(credited.c.lot_id)).all()) if lots else {}
     return [LotLine(lot, Decimal(realised.get(lot.id) or 0)) for lot in lots]
 
 
@@ -66,10 +63,10 @@ def lot_overview(lot: Lot, territory: Territory, with_offers: bool, with_people:
     """Hours by month, offers by status, hires; the lists of offers and of people hired only
     for those allowed to see them. Those who may not see the people (buyers) get their counts,
     "< 5" under five (masking.py)."""
-    monthly = [(month, Decimal(hours)) for month, hours in db.session.execute(
-        sa.select(LotMonthHours.month, sa.func.sum(LotMonthHours.hours))
-        .where(LotMonthHours.lot_id == lot.id, LotMonthHours.entries > 0, *counted_hours(territory, LotMonthHours))
-        .group_by(LotMonthHours.month).order_by(LotMonthHours.month))]
+    credited = credited_hours(territory, lots=[lot.id])
+    monthly = [(_as_date(month), Decimal(str(hours))) for month, hours in db.session.execute(
+        sa.select(credited.c.month, sa.func.sum(credited.c.hours))
+        .group_by(credited.c.month).order_by(credited.c.month))]
     by_status = dict(db.session.execute(
         sa.select(Offer.status, sa.func.count(Offer.id)).where(Offer.lot_id == lot.id)
         .group_by(Offer.status)).all())
@@ -89,6 +86,11 @@ def lot_overview(lot: Lot, territory: Territory, with_offers: bool, with_people:
                                              if status in by_status],
                            offers=offers, hires=hires, people_count=people, employments=employments)
     return overview if with_people else masking.hide_small_counts(overview)
+
+
+def _as_date(value) -> date:
+    """A month read back from a UNION (SQLite may return the text of a computed date)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 @dataclass(frozen=True)

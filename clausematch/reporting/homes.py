@@ -21,8 +21,7 @@ from clausematch.jobs import JobRun
 from clausematch.notifications import Notification, pending_count
 from clausematch.offers.models import Offer, OfferStatus
 from clausematch.pagination import Page, paginate
-from clausematch.pathways.counting import counted_hours, realisation_rate
-from clausematch.pathways.hours_totals import LotMonthHours
+from clausematch.pathways.counting import credited_hours, realisation_rate
 from clausematch.pathways.models import EmploymentContract, Exit, FollowUp
 from clausematch.reporting.filters import Scope
 from clausematch.reporting.queries.warnings import HOME_LIMIT, Warnings, lagging_lots
@@ -47,12 +46,12 @@ def _organisation(user: User) -> Organisation:
     return organisation
 
 
-def _realised_for(lot_id_column, territory: Territory) -> sa.ScalarSelect:
-    """Correlated subquery: counted hours of the lot in `lot_id_column`, from the running totals
-    per lot and month (pathways/hours_totals.py), like every home-page sum of hours."""
-    return (sa.select(sa.func.coalesce(sa.func.sum(LotMonthHours.hours), 0))
-            .where(LotMonthHours.lot_id == lot_id_column, *counted_hours(territory, LotMonthHours))
-            .scalar_subquery())
+def _realised_by_lot(territory: Territory, lots: sa.Select, name: str = "realised") -> sa.Subquery:
+    """(lot_id, hours): the credited hours (pathways/counting.py) of each lot in `lots`, like
+    every home-page sum of hours."""
+    credited = credited_hours(territory, lots=lots, name=f"{name}_credited")
+    return (sa.select(credited.c.lot_id.label("lot_id"), sa.func.sum(credited.c.hours).label("hours"))
+            .group_by(credited.c.lot_id).subquery(name))
 
 
 def _by_status(enum_cls, column, *conditions) -> list[StatusCount]:
@@ -100,9 +99,8 @@ def _territory_figures(territory: Territory) -> sa.Select:
         return stmt.scalar_subquery().label(name)
 
     clause_lots = sa.select(Clause).join(Lot, Clause.lot_id == Lot.id).join(Contract).where(in_territory)
-    realised_hours = (sa.select(sa.func.coalesce(sa.func.sum(LotMonthHours.hours), 0))
-                      .join(Lot, LotMonthHours.lot_id == Lot.id).join(Contract)
-                      .where(in_territory, *counted_hours(territory, LotMonthHours)))
+    credited = credited_hours(territory, lots=sa.select(Lot.id).join(Contract).where(in_territory))
+    realised_hours = sa.select(sa.func.coalesce(sa.func.sum(credited.c.hours), 0))
     due_follow_ups = (sa.select(sa.func.count(FollowUp.id)).join(Exit).join(EmploymentContract)
                       .join(Lot, EmploymentContract.lot_id == Lot.id).join(Contract)
                       .where(in_territory, FollowUp.done_on.is_(None), FollowUp.due_on <= today()))
@@ -129,10 +127,8 @@ def _territory_figures(territory: Territory) -> sa.Select:
 
 def _largest_gaps(territory: Territory) -> list[Any]:
     """The lots with the most hours still to realise (objective − counted hours), largest first."""
-    realised = (sa.select(LotMonthHours.lot_id, sa.func.sum(LotMonthHours.hours).label("hours"))
-                .join(Lot, LotMonthHours.lot_id == Lot.id).join(Contract)
-                .where(Contract.territory_id == territory.id, *counted_hours(territory, LotMonthHours))
-                .group_by(LotMonthHours.lot_id).subquery())
+    realised = _realised_by_lot(territory, sa.select(Lot.id).join(Contract)
+                                .where(Contract.territory_id == territory.id))
     company = aliased(Organisation)
     realised_hours = sa.func.coalesce(realised.c.hours, 0)
     gap = Clause.hours_objective - realised_hours
@@ -187,10 +183,12 @@ class CompanyDashboard:
 def company_dashboard(user: User, page: int | None = 1) -> CompanyDashboard:
     """The lots the company holds as titulaire (paginated) and its offers by status."""
     organisation = _organisation(user)
+    realised = _realised_by_lot(organisation.territory, sa.select(Lot.id).where(Lot.company_id == organisation.id))
     lots = (sa.select(Lot.id, Lot.number, Lot.title, Contract.reference, Contract.object,
                       Clause.hours_objective.label("objective"),
-                      _realised_for(Lot.id, organisation.territory).label("realised"))
+                      sa.func.coalesce(realised.c.hours, 0).label("realised"))
             .join(Contract, Lot.contract_id == Contract.id).outerjoin(Clause, Clause.lot_id == Lot.id)
+            .outerjoin(realised, realised.c.lot_id == Lot.id)
             .where(Lot.company_id == organisation.id)
             .order_by(Contract.notified_on.desc(), Contract.reference, Lot.number))
     return CompanyDashboard(
@@ -205,14 +203,16 @@ def buyer_dashboard(user: User, page: int | None = 1) -> Page:
     """The buyer's contracts (paginated) with lots count, hour objective and counted hours."""
     organisation = _organisation(user)
     of_contract = Lot.contract_id == Contract.id  # correlated to the listed contract
+    buyer_lots = sa.select(Lot.id).join(Contract, Contract.id == Lot.contract_id).where(
+        Contract.buyer_id == organisation.id)
+    realised = _realised_by_lot(organisation.territory, buyer_lots)
     stmt = (sa.select(
         Contract.id, Contract.reference, Contract.object, Contract.notified_on, Contract.clause_kind,
         sa.select(sa.func.count(Lot.id)).where(of_contract).scalar_subquery().label("lots"),
         sa.select(sa.func.coalesce(sa.func.sum(Clause.hours_objective), 0))
         .join(Lot, Clause.lot_id == Lot.id).where(of_contract).scalar_subquery().label("objective"),
-        sa.select(sa.func.coalesce(sa.func.sum(LotMonthHours.hours), 0))
-        .join(Lot, LotMonthHours.lot_id == Lot.id)
-        .where(of_contract, *counted_hours(organisation.territory, LotMonthHours)).scalar_subquery()
+        sa.select(sa.func.coalesce(sa.func.sum(realised.c.hours), 0))
+        .join(Lot, realised.c.lot_id == Lot.id).where(of_contract).scalar_subquery()
         .label("realised"))
         .where(Contract.buyer_id == organisation.id)
         .order_by(Contract.notified_on.desc(), Contract.id.desc()))

@@ -25,6 +25,7 @@ BLUEPRINTS = (
     "clausematch.web.inbox.routes:bp",
     "clausematch.web.pathways.hours:bp",
     "clausematch.web.pathways.hours_review:bp",
+    "clausematch.web.pathways.invoices:bp",
     "clausematch.web.pathways.routes:bp",
     "clausematch.web.admin.routes:bp",
     "clausematch.web.admin.users:bp",
@@ -32,6 +33,8 @@ BLUEPRINTS = (
     "clausematch.web.programmes.routes:bp",
     "clausematch.web.matching.routes:bp",
     "clausematch.web.directory.routes:bp",
+    "clausematch.web.prehire.routes:bp",
+    "clausematch.web.prehire.steps:bp",
 )
 
 

@@ -36,6 +36,7 @@ ANONYMOUS_NAV = [("main.index", "Accueil"), ("board.search", "Offres"), ("accoun
 ROLE_NAV: dict[Role, list[tuple[str, str]]] = {
     Role.FACILITATOR: [("main.facilitator_home", "Tableau de bord"), ("board.search", "Bourse publique"),
                        ("candidates.index", "Personnes"), ("applications.territory_list", "Orientations"),
+                       ("events.event_list", "Événements"),
                        ("candidate_review.eligibility_queue", "Éligibilités"),
                        ("candidate_review.duplicates", "Doublons"),
                        ("hours_review.pending", "Heures à valider"), ("pathways.contract_list", "Contrats de travail"),
@@ -44,7 +45,7 @@ ROLE_NAV: dict[Role, list[tuple[str, str]]] = {
                        ("accounts.invitations", "Invitations")],
     Role.PRESCRIBER: [("main.prescriber_home", "Mon espace"), ("candidates.index", "Mes candidats"),
                       ("board.search", "Offres"), ("applications.orient", "Orienter un candidat"),
-                      ("applications.prescriber_list", "Mes orientations"),
+                      ("applications.prescriber_list", "Mes orientations"), ("events.event_list", "Événements"),
                       ("directory.search", "Annuaire de l'inclusion")],
     Role.COMPANY: [("main.company_home", "Mon espace"), ("company_applications.index", "Candidatures reçues"),
                     ("hours.declare", "Heures d'insertion"), ("pathways.contract_list", "Contrats de travail"),

@@ -457,3 +457,17 @@ def test_0019_programmes_get_a_version_kept_at_1_for_existing_rows(migration_app
     assert "version" not in {c["name"] for c in sa.inspect(db.engine).get_columns("programmes")}
     with db.engine.connect() as connection:
         assert connection.execute(sa.text("SELECT name FROM programmes")).scalar() == "Parcours"
+
+
+def test_0020_clause_cdi_lump_override_and_subcontracting_invoices_up_and_down(migration_app):
+    """0020 adds the clause's CDI lump override and the invoices table;
+    going back under 0020 takes both away."""
+    flask_migrate.upgrade(revision="0019")
+    assert "subcontracting_invoices" not in _table_names()
+    flask_migrate.upgrade(revision="0020")
+    assert "subcontracting_invoices" in _table_names()
+    columns = {column["name"] for column in sa.inspect(db.engine).get_columns("clauses")}
+    assert "cdi_lump_hours" in columns
+    flask_migrate.downgrade(revision="0019")
+    assert "subcontracting_invoices" not in _table_names()
+    assert "cdi_lump_hours" not in {column["name"] for column in sa.inspect(db.engine).get_columns("clauses")}

@@ -1,7 +1,8 @@
 """Insertion hours realised against objectives, grouped by lot, contract, buyer, company, year
-or mode. Realised hours are validated, training hours counting only where the territory's
-setting says so. Objectives belong to lots (their clause), so the year and mode groupings show
-each group's share of the hours rather than a rate. Over 100 % is a result, never capped."""
+or mode. Realised hours are the credited hours of pathways/counting.py: validated hours
+(training hours only where the territory's setting says so), CDI lumps, converted SIAE invoices.
+Objectives belong to lots (their clause), so the year and mode groupings show each group's
+share of the hours rather than a rate. Over 100 % is a result, never capped."""
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -14,8 +15,8 @@ from clausematch.extensions import db
 from clausematch.pagination import Page
 from clausematch.reporting.filters import Scope
 from clausematch.reporting.queries.paging import line_count, window_page
-from clausematch.reporting.queries.scoping import hour_conditions, hours_source, lot_conditions, lot_runs_in_period
-from clausematch.reporting.queries.sql import decimal, ratio, unordered
+from clausematch.reporting.queries.scoping import credited, lot_conditions, lot_runs_in_period
+from clausematch.reporting.queries.sql import decimal, ratio
 from clausematch.vocabulary import HOURS_PER_FTE, Mode
 
 GROUPS = {"lot": "Lot", "marche": "Marché", "acheteur": "Acheteur", "entreprise": "Entreprise titulaire",
@@ -69,11 +70,10 @@ def hours_report(scope: Scope, territory: Territory, group: str = "lot", page: i
 
 
 def _realised_by_lot(scope: Scope, territory: Territory) -> sa.Subquery:
-    """Counted hours per lot within the period, mode and people in scope."""
-    source = hours_source(scope)
-    lot_id = unordered(source.lot_id)
-    return (sa.select(lot_id.label("lot_id"), sa.func.sum(source.hours).label("realised"))
-            .where(*hour_conditions(scope, territory, source)).group_by(lot_id).subquery("realised_by_lot"))
+    """Credited hours per lot within the period, mode and people in scope."""
+    source = credited(scope, territory)
+    return (sa.select(source.c.lot_id.label("lot_id"), sa.func.sum(source.c.hours).label("realised"))
+            .group_by(source.c.lot_id).subquery("realised_by_lot"))
 
 
 def _per_lot(scope: Scope, territory: Territory) -> sa.Subquery:
@@ -118,24 +118,20 @@ def _lot_groups(per_lot: sa.Subquery, group: str) -> sa.Select:
 
 
 def _hour_groups(scope: Scope, territory: Territory, group: str) -> sa.Select:
-    """Year or mode: the hours themselves grouped, on the scoped lots."""
-    source = hours_source(scope)
-    key = sa.extract("year", source.month) if group == "annee" else source.mode
-    realised = sa.func.sum(source.hours)
+    """Year or mode: the credited hours themselves grouped, on the scoped lots."""
+    source = credited(scope, territory)
+    key = sa.extract("year", source.c.month) if group == "annee" else source.c.mode
+    realised = sa.func.sum(source.c.hours)
     return (sa.select(key.label("key"), realised, sa.func.sum(realised).over(), line_count())
-            .where(*hour_conditions(scope, territory, source)).group_by(key).order_by(key))
+            .group_by(key).order_by(key))
 
 
 def _objective_of_lots(scope: Scope, territory: Territory) -> sa.Select:
-    """The objective of the lots _per_lot lists, without summing their hours. When the scope
-    picks people, their lots come from one uncorrelated pass over their hours; otherwise a
-    lot's hours are found by an index probe (EXISTS)."""
-    source = hours_source(scope)
-    if scope.narrows_people:
-        shows = Lot.id.in_(sa.select(unordered(source.lot_id)).where(*hour_conditions(scope, territory, source)))
-    else:
-        has_hours = sa.exists().where(source.lot_id == Lot.id, *hour_conditions(scope, territory, source))
-        shows = sa.or_(sa.and_(sa.true(), *lot_runs_in_period(scope)), has_hours)
+    """The objective of the lots _per_lot lists, without summing their hours: their lots with
+    credited hours come from one uncorrelated pass over those hours."""
+    source = credited(scope, territory)
+    has_hours = Lot.id.in_(sa.select(source.c.lot_id))
+    shows = has_hours if scope.narrows_people else sa.or_(sa.and_(sa.true(), *lot_runs_in_period(scope)), has_hours)
     return (sa.select(sa.func.sum(Clause.hours_objective)).join(Lot, Lot.id == Clause.lot_id)
             .join(Contract, Contract.id == Lot.contract_id).where(*lot_conditions(scope), shows))
 

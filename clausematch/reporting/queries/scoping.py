@@ -14,7 +14,7 @@ from clausematch.accounts.models import Territory
 from clausematch.applications.models import Application
 from clausematch.contracts.models import Contract, Lot
 from clausematch.offers.models import Offer
-from clausematch.pathways.counting import counted_hours
+from clausematch.pathways.counting import counted_hours, credited_hours
 from clausematch.pathways.hours_totals import LotMonthHours
 from clausematch.pathways.models import EmploymentContract, HoursEntry
 from clausematch.reporting.filters import Scope
@@ -107,11 +107,26 @@ def employment_ids(scope: Scope, name: str) -> sa.Select | None:
     return sa.select(chain.c.id)
 
 
-def hours_source(scope: Scope) -> type:
-    """Where a report sums hours: the running totals per lot and month (a few rows per lot-month,
-    pathways/hours_totals.py) unless the scope picks employment contracts (a programme, an offer),
-    which only the entries themselves carry."""
-    return HoursEntry if (scope.programme_id or scope.offer_id) else LotMonthHours
+def scoped_lot_ids(scope: Scope) -> sa.Select:
+    """Ids of the lots in scope."""
+    return sa.select(Lot.id).join(Contract, Contract.id == Lot.contract_id).where(*lot_conditions(scope))
+
+
+def credited(scope: Scope, territory: Territory, name: str = "credited") -> sa.Subquery:
+    """The credited hours (pathways/counting.py: worked hours that count, CDI lumps, converted
+    SIAE invoices) of the lots, period, mode and people in scope: rows (lot_id, month, mode,
+    hours) every report groups. The worked hours come from the running totals per lot and month
+    unless the scope picks employment contracts (a programme, an offer), which only the entries
+    carry."""
+    start, end = scope.period
+    return credited_hours(territory, lots=scoped_lot_ids(scope), start=start, end=end, mode=scope.mode,
+                          contracts=employment_ids(scope, f"{name}_employment"), name=name)
+
+
+def credited_on_lots(scope: Scope, territory: Territory, name: str = "credited") -> sa.Subquery:
+    """The credited hours of the lots in scope, whatever the period, mode or people (the alerts
+    judge a lot on all its hours)."""
+    return credited_hours(territory, lots=scoped_lot_ids(scope), name=name)
 
 
 def hours_on_scoped_lots(scope: Scope, source=HoursEntry) -> sa.ColumnElement[bool]:
@@ -123,8 +138,9 @@ def hours_on_scoped_lots(scope: Scope, source=HoursEntry) -> sa.ColumnElement[bo
 
 
 def hour_conditions(scope: Scope, territory: Territory, source=HoursEntry) -> list:
-    """Conditions on HoursEntry, or on LotMonthHours (see hours_source): hours that count, on the
-    scoped lots, in the period, mode and people in scope."""
+    """Conditions on HoursEntry, or on LotMonthHours: worked hours that count, on the scoped
+    lots, in the period, mode and people in scope — a person's own hours (publics); the lots'
+    figures read `credited`, which adds the CDI lumps and the SIAE invoices."""
     conditions = [*counted_hours(territory, source), hours_on_scoped_lots(scope, source)]
     if source is LotMonthHours:
         conditions.append(LotMonthHours.entries > 0)
@@ -138,6 +154,6 @@ def hour_conditions(scope: Scope, territory: Territory, source=HoursEntry) -> li
     contracts = employment_ids(scope, "hours_employment")
     if contracts is not None:
         if source is not HoursEntry:
-            raise ValueError("a programme or an offer picks entries: use hours_source(scope)")
+            raise ValueError("a programme or an offer picks entries: read them from HoursEntry")
         conditions.append(HoursEntry.contract_id.in_(contracts))
     return conditions

@@ -1,4 +1,4 @@
-"""Early warning: running lots whose counted hours lag behind the pace needed to reach their
+"""Early warning: running lots whose credited hours (pathways/counting.py) lag behind the pace needed to reach their
 objective by the lot's end — the realised share of the objective is below the elapsed share of
 the lot's duration minus a tolerance (40 % of the hours at 80 % of the time, with a 20-point
 tolerance, is flagged). The gap is the hours missing against a steady pace: objective × elapsed
@@ -15,12 +15,10 @@ from clausematch.contracts.models import Clause, Contract, Lot
 from clausematch.database import today
 from clausematch.extensions import db
 from clausematch.pagination import Page
-from clausematch.pathways.counting import counted_hours
-from clausematch.pathways.hours_totals import LotMonthHours
 from clausematch.reporting.filters import Scope
 from clausematch.reporting.queries.paging import line_count, window_page
-from clausematch.reporting.queries.scoping import hours_on_scoped_lots, lot_conditions
-from clausematch.reporting.queries.sql import day_number, decimal, ratio, unordered
+from clausematch.reporting.queries.scoping import credited_on_lots, lot_conditions
+from clausematch.reporting.queries.sql import day_number, decimal, ratio
 
 DEFAULT_TOLERANCE = Decimal("0.20")
 HOME_LIMIT = 5
@@ -74,11 +72,9 @@ def lagging_lots(scope: Scope, territory: Territory, *, tolerance: Decimal = DEF
 
 
 def _statement(scope: Scope, territory: Territory, tolerance: Decimal, on: date) -> sa.Select:
-    lot_id = unordered(LotMonthHours.lot_id)
-    realised = (sa.select(lot_id.label("lot_id"), sa.func.sum(LotMonthHours.hours).label("hours"))
-                .where(*counted_hours(territory, LotMonthHours), hours_on_scoped_lots(scope, LotMonthHours))
-                .group_by(lot_id)
-                .subquery("realised"))
+    credited = credited_on_lots(scope, territory)
+    realised = (sa.select(credited.c.lot_id.label("lot_id"), sa.func.sum(credited.c.hours).label("hours"))
+                .group_by(credited.c.lot_id).subquery("realised"))
     end = sa.func.coalesce(Lot.end_date, Contract.end_date)
     elapsed = (sa.literal(_days(on)) - day_number(Lot.start_date)) / (day_number(end) - day_number(Lot.start_date))
     hours = sa.func.coalesce(realised.c.hours, 0)

@@ -15,6 +15,8 @@ from clausematch.candidates.permissions import (
 )
 from clausematch.database import today
 from clausematch.extensions import db
+from clausematch.prehire import permissions as prehire_permissions
+from clausematch.prehire import queries as prehire_queries
 from clausematch.web.candidates.forms import RefusalForm
 from clausematch.web.helpers import me
 
@@ -32,4 +34,15 @@ def render_detail(candidate: Candidate, refusal: tuple[int, RefusalForm] | None 
         recorders=queries.user_names({c.recorded_by_id for c in candidate.consents} - {None}),
         can_edit=can_edit_candidate(me(), candidate), can_decide=can_validate_eligibility(me(), candidate),
         merged_into=merged_into if merged_into and can_view_candidate(me(), merged_into) else None,
-        refusal=refusal), status
+        refusal=refusal, **_prehire(candidate)), status
+
+
+def _prehire(candidate: Candidate) -> dict:
+    """The person's events and steps, and what the reader may do about them."""
+    shown = prehire_permissions.can_view_steps(me(), candidate)
+    return {"participations": prehire_queries.candidate_participations(candidate.id) if shown else [],
+            "steps": prehire_queries.candidate_steps(candidate.id) if shown else [], "shows_prehire": shown,
+            "can_bring_to_events": prehire_permissions.can_bring_to_events(me(), candidate)
+            and candidate.merged_into_id is None,
+            "can_record_step": prehire_permissions.can_record_step(me(), candidate)
+            and candidate.merged_into_id is None}

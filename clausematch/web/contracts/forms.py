@@ -128,4 +128,8 @@ class ClauseForm(FrenchForm):
                                           description="Aucune case cochée : tous les publics éligibles.")
     allowed_modes = CheckboxListField("Modalités de réalisation", choices=dict(Mode.choices()),
                                       description="Aucune case cochée : toutes les modalités.")
+    cdi_lump_hours = IntegerField(
+        "Forfait CDI de cette clause (heures)", validators=[Optional()],
+        description="Heures comptées une fois par personne embauchée en CDI sur le lot, à la place des heures "
+                    "travaillées en CDI. Vide : le forfait du territoire (paramètres) ; 0 : aucun forfait.")
     notes = TextAreaField("Remarques", validators=[Optional(), Length(max=2000)])

@@ -19,6 +19,7 @@ from clausematch.directory.queries import lot_suggestions
 from clausematch.errors import DomainError
 from clausematch.formats import month_label
 from clausematch.pathways.counting import realisation_rate
+from clausematch.pathways.invoices import can_enter_invoice_on_lot
 from clausematch.reporting.contract_figures import contract_lots, lot_overview
 from clausematch.versioning import EditConflict
 from clausematch.vocabulary import Sector
@@ -176,7 +177,8 @@ def lot(lot_id: int):
                            can_edit=can_edit_lot(me(), lot), show_people=can_view_lot_people(me(), lot),
                            show_offers=can_view_lot_offers(me(), lot),
                            has_contract_access=can_view_contract(me(), lot.contract), month_label=month_label,
-                           suggestions=lot_suggestions(lot))
+                           suggestions=lot_suggestions(lot), territory_lump=territory.cdi_lump_hours,
+                           can_enter_invoices=can_enter_invoice_on_lot(me(), lot))
 
 
 @bp.route("/lots/<int:lot_id>/clause", methods=["GET", "POST"])
@@ -234,4 +236,4 @@ def _clause_input(form: ClauseForm) -> clauses.ClauseInput:
         labour_share_percent=form.labour_share_percent.data,
         insertion_rate_percent=form.insertion_rate_percent.data, hourly_cost=form.hourly_cost.data,
         eligible_criteria=form.eligible_criteria.data or [], allowed_modes=form.allowed_modes.data or [],
-        notes=form.notes.data or "")
+        notes=form.notes.data or "", cdi_lump_hours=form.cdi_lump_hours.data)

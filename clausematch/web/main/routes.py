@@ -6,6 +6,7 @@ from clausematch.accounts.models import Role
 from clausematch.extensions import db
 from clausematch.matching import services as matching
 from clausematch.notifications import pending_count
+from clausematch.prehire import queries as prehire_queries
 from clausematch.reporting import homes as services
 from clausematch.web.helpers import bounded_int, roles_required
 
@@ -55,8 +56,9 @@ def facilitator_home():
 @bp.get("/prescripteur")
 @roles_required(Role.PRESCRIBER)
 def prescriber_home():
-    return render_template("main/prescriber_home.html",
-                           dashboard=services.prescriber_dashboard(current_user))
+    invitations, pending = prehire_queries.pending_invitations(current_user)
+    return render_template("main/prescriber_home.html", dashboard=services.prescriber_dashboard(current_user),
+                           invitations=invitations, pending_invitations=pending)
 
 
 @bp.get("/entreprise")

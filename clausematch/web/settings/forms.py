@@ -19,12 +19,22 @@ class SettingsForm(FrenchForm):
         "Taux d'insertion par défaut (%)", validators=[REQUIRED],
         description="Part des heures travaillées réservée à l'insertion. Par exemple 5 ou 7,5.")
     default_hourly_cost = FrenchDecimalField(
-        "Coût horaire par défaut (€)", validators=[REQUIRED], description="Par exemple 30.")
-    count_training_hours = BooleanField("Compter les heures de formation dans les heures réalisées")
+        "Coût horaire par défaut (€)", validators=[REQUIRED],
+        description="Par exemple 30. Convertit aussi en heures les factures de sous-traitance ou de co-traitance "
+                    "avec une SIAE des lots dont la clause n'a pas de coût horaire (montant ÷ coût horaire).")
+    count_training_hours = BooleanField(
+        "Compter les heures de formation dans les heures réalisées",
+        description="Appliqué partout où les heures se comptent : rapports, bilans, alertes, fiches et tableaux "
+                    "de bord.")
     cdi_lump_hours = IntegerField(
         "Forfait d'heures valorisé pour un CDI", validators=[Optional()],
-        description="Facultatif. Laissez vide si votre territoire ne valorise pas les CDI par un forfait.")
-    globalise_across_lots = BooleanField("Globaliser les heures entre les lots d'un même marché")
+        description="Facultatif. Chaque personne embauchée en CDI sur un lot clausé compte ce nombre d'heures, une "
+                    "fois par lot (un CDD converti en CDI compte une fois), le mois où le CDI commence, à la place "
+                    "des heures travaillées en CDI. Une clause peut fixer son propre forfait (0 : aucun). Laissez "
+                    "vide si votre territoire ne valorise pas les CDI par un forfait.")
+    globalise_across_lots = BooleanField(
+        "Globaliser les heures entre les lots d'un même marché",
+        description="Enregistré, mais pas encore appliqué : chaque lot est aujourd'hui jugé sur ses seules heures.")
     exit_convention = RadioField(
         "Sorties positives dans les rapports et les bilans", choices=dict(ExitConvention.choices()),
         validators=[REQUIRED],
