@@ -124,3 +124,36 @@ def computed_objective(amount_ht: Decimal, labour_share: Decimal, insertion_rate
     (1 000 000 € × 50 % × 5 % ÷ 30 € → 833 h)."""
     hours = Decimal(amount_ht) * Decimal(labour_share) * Decimal(insertion_rate) / Decimal(hourly_cost)
     return hours.quantize(Decimal("1"), rounding="ROUND_HALF_UP")
+
+
+class HoursPool(TimestampMixin, db.Model):
+    """A pooling agreement (globalisation): the titulaire company's hours on the lots it covers
+    are judged together — realised and objective summed over the pool's lots (docs/domain.md,
+    "Heures qui comptent"). Applied only while the territory's `globalise_across_lots` is on;
+    switched off, the agreement stays recorded but every lot is judged on its own hours."""
+
+    __tablename__ = "hours_pools"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Raised by each save of its edit form (clausematch/versioning.py: no lost update).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    territory_id: Mapped[int] = mapped_column(sa.ForeignKey("territories.id"), index=True)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    agreed_on: Mapped[date]
+    note: Mapped[str | None] = mapped_column(sa.String(1000))
+
+    territory: Mapped[Territory] = relationship()
+    company: Mapped[Company] = relationship()
+    members: Mapped[list["HoursPoolLot"]] = relationship(back_populates="pool", cascade="all, delete-orphan")
+
+
+class HoursPoolLot(db.Model):
+    """One lot covered by a pool; a lot belongs to at most one pool (primary key on the lot)."""
+
+    __tablename__ = "hours_pool_lots"
+
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lots.id", ondelete="CASCADE"), primary_key=True)
+    pool_id: Mapped[int] = mapped_column(sa.ForeignKey("hours_pools.id", ondelete="CASCADE"), index=True)
+
+    pool: Mapped[HoursPool] = relationship(back_populates="members")
+    lot: Mapped[Lot] = relationship()

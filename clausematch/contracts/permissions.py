@@ -67,3 +67,9 @@ def can_view_lot_people(user: User, lot: Lot) -> bool:
 def can_view_lot_offers(user: User, lot: Lot) -> bool:
     """The list of the lot's offers (any status); buyers see their count only."""
     return can_view_lot_people(user, lot)
+
+
+def can_manage_pools(user: User, lot: Lot) -> bool:
+    """Record, change or dissolve the pooling agreement covering a lot: the facilitators of the
+    lot's territory (never the company, the buyer, a prescriber or another territory)."""
+    return can_edit_lot(user, lot)

@@ -25,7 +25,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from clausematch.accounts.models import Territory
-from clausematch.contracts.models import Clause
+from clausematch.contracts.models import Clause, HoursPoolLot
 from clausematch.pathways.hours_totals import LotMonthHours
 from clausematch.pathways.models import (
     EmploymentContract,
@@ -136,6 +136,49 @@ def credited_hours(territory: Territory, *, lots: sa.Select | None = None, start
                          .where(SubcontractingInvoice.status == HoursStatus.VALIDATED,
                                 *restrict(SubcontractingInvoice.lot_id, SubcontractingInvoice.month, None)))
     return sa.union_all(*parts).subquery(name)
+
+
+def pool_figures(territory: Territory, *, lots: sa.Select, start: date | None = None, end: date | None = None,
+                 mode: Mode | None = None, contracts: sa.Select | None = None,
+                 name: str = "pooled") -> sa.Subquery | None:
+    """Pooling (globalisation, contracts/pools.py): for each lot of `lots` covered by a pool, a
+    row (lot_id, pool_id, pool_objective, pool_realised) — the objectives of ALL the pool's lots
+    (even outside `lots`: another contract, another buyer) and their credited hours within the
+    same months, mode and contracts, summed. None when the territory does not apply pooling
+    (its setting `globalise_across_lots` off: the pools stay recorded, every lot stands alone).
+    Readers join it on lot_id to judge a pooled lot on its pool; totals keep summing the lots'
+    own hours, so nothing is counted twice."""
+    if not territory.globalise_across_lots:
+        return None
+    pools = sa.select(HoursPoolLot.pool_id).where(HoursPoolLot.lot_id.in_(lots))
+    pool_lots = sa.select(HoursPoolLot.lot_id).where(HoursPoolLot.pool_id.in_(pools))
+    credited = credited_hours(territory, lots=pool_lots, start=start, end=end, mode=mode, contracts=contracts,
+                              name=f"{name}_credited")
+    per_lot = (sa.select(credited.c.lot_id.label("lot_id"), sa.func.sum(credited.c.hours).label("hours"))
+               .group_by(credited.c.lot_id).subquery(f"{name}_per_lot"))
+    per_pool = (sa.select(HoursPoolLot.pool_id.label("pool_id"),
+                          sa.func.coalesce(sa.func.sum(Clause.hours_objective), 0).label("objective"),
+                          sa.func.coalesce(sa.func.sum(per_lot.c.hours), 0).label("realised"))
+                .outerjoin(Clause, Clause.lot_id == HoursPoolLot.lot_id)
+                .outerjoin(per_lot, per_lot.c.lot_id == HoursPoolLot.lot_id)
+                .where(HoursPoolLot.pool_id.in_(pools)).group_by(HoursPoolLot.pool_id).subquery(f"{name}_per_pool"))
+    member = aliased(HoursPoolLot)
+    return (sa.select(member.lot_id.label("lot_id"), per_pool.c.pool_id, per_pool.c.objective.label("pool_objective"),
+                      per_pool.c.realised.label("pool_realised"))
+            .join(per_pool, per_pool.c.pool_id == member.pool_id).where(member.lot_id.in_(lots)).subquery(name))
+
+
+def judged_hours(realised: sa.ColumnElement, objective: sa.ColumnElement,
+                 pooled: sa.Subquery | None) -> sa.ColumnElement:
+    """SQL (float): the hours a lot is judged on — its own credited hours, or, when a pool
+    covers it (`pooled`, outer-joined on the lot), its objective × the pool's realisation rate:
+    the pool's rate applied to the lot, so the judged hours of a pool's lots add up to the pool's
+    realised hours (never counted twice)."""
+    own = sa.cast(realised, sa.Float)
+    if pooled is None:
+        return own
+    rate = sa.cast(pooled.c.pool_realised, sa.Float) / sa.cast(pooled.c.pool_objective, sa.Float)
+    return sa.case((pooled.c.pool_objective > 0, sa.cast(objective, sa.Float) * rate), else_=own)
 
 
 def converted_hours(amount_ht: Decimal, hourly_cost: Decimal) -> Decimal:

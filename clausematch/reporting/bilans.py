@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from clausematch.accounts.models import Buyer, Territory, User
 from clausematch.contracts.models import Clause, Contract, Lot
+from clausematch.contracts.pools import pools_of
 from clausematch.database import today
 from clausematch.errors import NotAllowed
 from clausematch.extensions import db
@@ -79,7 +80,8 @@ def buyer_bilan(user: User, buyer: Buyer, year: int | None) -> Bilan:
 def counting_basis(scope: Scope, territory: Territory) -> list[str]:
     """The bilan's basis, sentence by sentence (docs/domain.md, "Heures qui comptent"): training
     hours, the CDI lump (the territory's and the clauses overriding it), the SIAE invoices
-    converted and at which hourly costs, staff provision, the exit convention. Two queries."""
+    converted and at which hourly costs, staff provision, the pools covering its lots, the exit
+    convention. Three queries."""
     lots = scoped_lot_ids(scope)
     overrides = db.session.execute(
         sa.select(Contract.reference, Lot.number, Clause.cdi_lump_hours).join(Lot, Lot.id == Clause.lot_id)
@@ -116,10 +118,26 @@ def counting_basis(scope: Scope, territory: Territory) -> list[str]:
                      "période.")
     basis.append("Les salariés mis à disposition par une ETTI, une AI ou un GEIQ comptent pour l'entreprise "
                  "titulaire du lot qui les accueille, jamais pour la structure qui les emploie.")
-    basis.append("Les heures de chaque lot sont jugées sur ce seul lot (aucune globalisation entre lots n'est "
-                 "appliquée).")
+    basis.append(_pooling_basis(lots, territory))
     basis.append(f"Sorties : {territory.exit_convention.label}.")
     return basis
+
+
+def _pooling_basis(lots: sa.Select, territory: Territory) -> str:
+    """The pools covering the bilan's lots (one query), applied or not by the territory."""
+    summaries = pools_of(lot_ids=lots)
+    if not summaries:
+        return ("Les heures de chaque lot sont jugées sur ce seul lot (aucune globalisation entre lots n'est "
+                "appliquée).")
+    listed = " ; ".join(f"lots {summary.label()} (accord du {format_date(summary.agreed_on)})"
+                        for summary in summaries)
+    if not territory.globalise_across_lots:
+        return ("Les heures de chaque lot sont jugées sur ce seul lot : la globalisation entre lots est désactivée "
+                "dans les paramètres du territoire, les mutualisations enregistrées ne sont pas appliquées "
+                f"({listed}).")
+    return ("Globalisation entre lots : un lot mutualisé est jugé sur l'ensemble de sa mutualisation (heures réalisées "
+            "et objectifs additionnés sur tous ses lots, même hors de ce bilan) ; les totaux restent la somme des "
+            f"heures de chaque lot. Mutualisations appliquées : {listed}.")
 
 
 def _options(user: User) -> Options:
@@ -157,7 +175,8 @@ def _hours_table(year_hours: HoursReport, cumulated: HoursReport, year: int) -> 
                Column("heures_annee", f"Heures réalisées en {year}", HOURS),
                Column("heures_cumulees", f"Heures cumulées à fin {year}", HOURS),
                Column("taux_realisation", "Taux de réalisation cumulé", PERCENT)]
-    rows = [[line.label, line.detail, line.objective, in_year.get(line.key, Decimal(0)), line.realised, line.rate]
+    rows = [[line.label, f"{line.detail} — {line.pool_text}" if line.pooled else line.detail, line.objective,
+             in_year.get(line.key, Decimal(0)), line.realised, line.rate]
             for line in cumulated.lines]
     total = cumulated.total
     return Table("Heures d'insertion face aux objectifs", columns, rows,

@@ -10,9 +10,11 @@ from sqlalchemy.orm import joinedload
 from clausematch.accounts.models import Company, Membership, Territory, User
 from clausematch.candidates.models import Candidate
 from clausematch.contracts.models import Contract, Lot
+from clausematch.contracts.pools import PoolSummary, pools_of
 from clausematch.extensions import db
+from clausematch.formats import format_date, format_percent
 from clausematch.offers.models import Offer, OfferStatus
-from clausematch.pathways.counting import credited_hours, realisation_rate
+from clausematch.pathways.counting import credited_hours, pool_figures, realisation_rate
 from clausematch.pathways.models import EmploymentContract
 from clausematch.reporting import masking
 
@@ -20,9 +22,49 @@ LIST_LIMIT = 50  # longer lists on a lot or company page are cut, with their tot
 
 
 @dataclass(frozen=True)
+class PoolStatus:
+    """The pool covering a lot, as its pages show it: the other lots, the agreement's date,
+    whether the territory applies it, and then the pool's rate (realised ÷ objective summed over
+    all its lots, all hours)."""
+
+    pool_id: int
+    agreed_on: date
+    others: str
+    applied: bool
+    rate: Decimal | None = None
+
+    @property
+    def text(self) -> str:
+        if not self.applied:
+            return (f"mutualisé avec les lots {self.others} (accord du {format_date(self.agreed_on)}), non appliqué : "
+                    "la globalisation entre lots est désactivée dans les paramètres du territoire")
+        rate = format_percent(self.rate) if self.rate is not None else "—"
+        return f"mutualisé avec les lots {self.others} : {rate} sur l'ensemble"
+
+
+def lot_pools(territory: Territory, lot_ids: list[int]) -> dict[int, PoolStatus]:
+    """The pool status of each of `lot_ids` covered by a pool: one query, and one more for the
+    pools' rates when the territory applies pooling and a pool is found."""
+    summaries: list[PoolSummary] = pools_of(lot_ids=lot_ids) if lot_ids else []
+    if not summaries:
+        return {}
+    rates: dict[int, Decimal | None] = {}
+    pooled = pool_figures(territory, lots=sa.select(Lot.id).where(Lot.id.in_(lot_ids)), name="page_pools")
+    if pooled is not None:
+        rates = {pool_id: realisation_rate(Decimal(str(realised or 0)), Decimal(str(objective or 0)))
+                 for pool_id, objective, realised in db.session.execute(
+                     sa.select(pooled.c.pool_id, pooled.c.pool_objective, pooled.c.pool_realised).distinct())}
+    wanted = set(lot_ids)
+    return {lot_id: PoolStatus(summary.pool_id, summary.agreed_on, summary.label(without=lot_id), pooled is not None,
+                               rates.get(summary.pool_id))
+            for summary in summaries for lot_id, _ in summary.lots if lot_id in wanted}
+
+
+@dataclass(frozen=True)
 class LotLine:
     lot: Lot
     realised: Decimal
+    pool: PoolStatus | None = None
 
     @property
     def objective(self) -> Decimal | None:
@@ -34,14 +76,17 @@ class LotLine:
 
 
 def contract_lots(contract: Contract) -> list[LotLine]:
-    """The contract's lots with company, clause and credited hours (two queries)."""
+    """The contract's lots with company, clause, credited hours and pool (three queries, four
+    when a lot is pooled in a territory that applies pooling)."""
     lots = list(db.session.scalars(
         sa.select(Lot).where(Lot.contract_id == contract.id)
         .options(joinedload(Lot.company), joinedload(Lot.clause)).order_by(Lot.number)))
-    credited = credited_hours(contract.buyer.territory, lots=[lot.id for lot in lots])
+    territory = contract.buyer.territory
+    credited = credited_hours(territory, lots=[lot.id for lot in lots])
     realised = dict(db.session.execute(
         sa.select(credited.c.lot_id, sa.func.sum(credited.c.hours)).group_by(credited.c.lot_id)).all()) if lots else {}
-    return [LotLine(lot, Decimal(realised.get(lot.id) or 0)) for lot in lots]
+    pools = lot_pools(territory, [lot.id for lot in lots])
+    return [LotLine(lot, Decimal(realised.get(lot.id) or 0), pools.get(lot.id)) for lot in lots]
 
 
 @dataclass(frozen=True)
@@ -53,6 +98,7 @@ class LotOverview:
     hires: int = masking.people_count(default=0)
     people_count: int = masking.people_count(default=0)
     employments: list[EmploymentContract] = field(default_factory=list)
+    pool: PoolStatus | None = None
 
     @property
     def offers_total(self) -> int:
@@ -84,7 +130,8 @@ def lot_overview(lot: Lot, territory: Territory, with_offers: bool, with_people:
     overview = LotOverview(realised=sum((hours for _, hours in monthly), Decimal(0)), monthly=monthly,
                            offers_by_status=[(status, by_status[status]) for status in OfferStatus
                                              if status in by_status],
-                           offers=offers, hires=hires, people_count=people, employments=employments)
+                           offers=offers, hires=hires, people_count=people, employments=employments,
+                           pool=lot_pools(territory, [lot.id]).get(lot.id))
     return overview if with_people else masking.hide_small_counts(overview)
 
 
@@ -100,10 +147,12 @@ class CompanyOverview:
     lots_total: int
     offers: list[Offer]
     offers_total: int
+    pools: list[PoolSummary] = field(default_factory=list)
 
 
 def company_overview(company: Company) -> CompanyOverview:
-    """Contact users, lots held (with their contract) and offers of a company; five queries."""
+    """Contact users, lots held (with their contract), offers and pooling agreements of a
+    company; six queries."""
     members = list(db.session.scalars(
         sa.select(User).join(Membership, Membership.user_id == User.id)
         .where(Membership.organisation_id == company.id).order_by(User.full_name)))
@@ -115,4 +164,4 @@ def company_overview(company: Company) -> CompanyOverview:
         .order_by(Offer.created_at.desc(), Offer.id.desc()).limit(LIST_LIMIT)))
     lots_total = db.session.scalar(sa.select(sa.func.count(Lot.id)).where(Lot.company_id == company.id))
     offers_total = db.session.scalar(sa.select(sa.func.count(Offer.id)).where(Offer.company_id == company.id))
-    return CompanyOverview(members, lots, lots_total, offers, offers_total)
+    return CompanyOverview(members, lots, lots_total, offers, offers_total, pools_of(company_id=company.id))

@@ -21,7 +21,7 @@ from clausematch.jobs import JobRun
 from clausematch.notifications import Notification, pending_count
 from clausematch.offers.models import Offer, OfferStatus
 from clausematch.pagination import Page, paginate
-from clausematch.pathways.counting import credited_hours, realisation_rate
+from clausematch.pathways.counting import credited_hours, judged_hours, pool_figures, realisation_rate
 from clausematch.pathways.models import EmploymentContract, Exit, FollowUp
 from clausematch.reporting.filters import Scope
 from clausematch.reporting.queries.warnings import HOME_LIMIT, Warnings, lagging_lots
@@ -126,20 +126,29 @@ def _territory_figures(territory: Territory) -> sa.Select:
 
 
 def _largest_gaps(territory: Territory) -> list[Any]:
-    """The lots with the most hours still to realise (objective − counted hours), largest first."""
-    realised = _realised_by_lot(territory, sa.select(Lot.id).join(Contract)
-                                .where(Contract.territory_id == territory.id))
+    """The lots with the most hours still to realise (objective − counted hours), largest first.
+    A lot covered by a pool the territory applies is judged on its pool: its objective × the
+    pool's rate stands for its hours (pathways/counting.py `judged_hours`), so a lot behind in a
+    pool that reached its objective has no gap."""
+    lots = sa.select(Lot.id).join(Contract).where(Contract.territory_id == territory.id)
+    realised = _realised_by_lot(territory, lots)
+    pooled = pool_figures(territory, lots=lots, name="gap_pools")
     company = aliased(Organisation)
     realised_hours = sa.func.coalesce(realised.c.hours, 0)
-    gap = Clause.hours_objective - realised_hours
+    gap = sa.cast(Clause.hours_objective, sa.Float) - judged_hours(realised_hours, Clause.hours_objective, pooled)
+    pool_share = (sa.cast(pooled.c.pool_realised, sa.Float) / sa.func.nullif(sa.cast(pooled.c.pool_objective, sa.Float),
+                                                                                0)
+                  if pooled is not None else sa.null())
     stmt = (sa.select(Lot.id, Lot.number, Lot.title, Contract.reference, company.name.label("company_name"),
                       Clause.hours_objective.label("objective"), realised_hours.label("realised"),
-                      gap.label("gap"))
+                      gap.label("gap"), pool_share.label("pool_share"))
             .join(Contract, Lot.contract_id == Contract.id).join(Clause, Clause.lot_id == Lot.id)
             .outerjoin(realised, realised.c.lot_id == Lot.id)
-            .outerjoin(company, company.id == Lot.company_id)
-            .where(Contract.territory_id == territory.id, gap > 0)
-            .order_by(gap.desc(), Lot.id).limit(GAP_TABLE_SIZE))
+            .outerjoin(company, company.id == Lot.company_id))
+    if pooled is not None:
+        stmt = stmt.outerjoin(pooled, pooled.c.lot_id == Lot.id)
+    stmt = stmt.where(Contract.territory_id == territory.id, gap > 0.005).order_by(gap.desc(), Lot.id).limit(
+        GAP_TABLE_SIZE)
     return list(db.session.execute(stmt))
 
 

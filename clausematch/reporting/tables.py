@@ -65,12 +65,15 @@ def hours_table(report: HoursReport) -> Table:
                 Column("taux_realisation", "Taux de réalisation", PERCENT),
                 Column("etp", "Équivalent temps plein", FTE),
                 Column("part_des_heures", "Part des heures réalisées", PERCENT)]
+    if report.pooling:  # the territory applies pooling: each pooled lot says on what it is judged
+        columns.append(Column("mutualisation", "Mutualisation (taux sur l'ensemble des lots mutualisés)"))
 
     def row(line, share):
         first = line.key if report.group == "annee" and line is not report.total else line.label
         cells = [first] + ([line.detail] if report.group in ("lot", "marche") else [])
-        return cells + [line.objective if with_objective or line is report.total else None, line.realised,
-                        line.rate if with_objective or line is report.total else None, fte(line.realised), share]
+        cells += [line.objective if with_objective or line is report.total else None, line.realised,
+                  line.rate if with_objective or line is report.total else None, fte(line.realised), share]
+        return cells + ([line.pool_text] if report.pooling else [])
 
     rows = [row(line, report.share(line)) for line in report.lines]
     title = f"Heures d'insertion par {GROUPS[report.group].lower()}"
@@ -139,7 +142,9 @@ def warnings_table(warnings: Warnings) -> Table:
                Column("part_realisee", "Part de l'objectif réalisée", PERCENT),
                Column("part_du_temps_ecoulee", "Part de la durée écoulée", PERCENT),
                Column("retard_heures", "Retard sur le rythme (h)", HOURS)]
-    rows = [[lot.reference, f"Lot {lot.number} – {lot.title}", lot.company or "Non attribué",
+    rows = [[lot.reference, f"Lot {lot.number} – {lot.title}"
+             + (" (jugé sur sa mutualisation : part réalisée de l'ensemble)" if lot.pool_share is not None else ""),
+             lot.company or "Non attribué",
              lot.end_date, lot.objective, lot.realised, lot.realised_share, lot.elapsed, lot.gap]
             for lot in warnings.lots]
     return Table("Lots en retard sur leur objectif d'heures", columns, rows)

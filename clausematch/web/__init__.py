@@ -15,6 +15,7 @@ BLUEPRINTS = (
     "clausematch.web.referential.routes:bp",
     "clausematch.web.contracts.routes:bp",
     "clausematch.web.contracts.organisations:bp",
+    "clausematch.web.contracts.pools:bp",
     "clausematch.web.settings.routes:bp",
     "clausematch.web.offers.board:bp",
     "clausematch.web.offers.routes:bp",

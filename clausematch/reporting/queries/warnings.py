@@ -2,7 +2,11 @@
 objective by the lot's end — the realised share of the objective is below the elapsed share of
 the lot's duration minus a tolerance (40 % of the hours at 80 % of the time, with a 20-point
 tolerance, is flagged). The gap is the hours missing against a steady pace: objective × elapsed
-share − realised. Computed in SQL, so the list can be paged and ordered by gap."""
+share − realised. Computed in SQL, so the list can be paged and ordered by gap.
+
+A lot covered by a pool the territory applies (contracts/pools.py) is judged on its pool: its
+judged hours are its objective × the pool's realisation rate (pathways/counting.py
+`judged_hours`), so a lot behind in a pool that is on pace is not flagged."""
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -15,9 +19,10 @@ from clausematch.contracts.models import Clause, Contract, Lot
 from clausematch.database import today
 from clausematch.extensions import db
 from clausematch.pagination import Page
+from clausematch.pathways.counting import judged_hours, pool_figures
 from clausematch.reporting.filters import Scope
 from clausematch.reporting.queries.paging import line_count, window_page
-from clausematch.reporting.queries.scoping import credited_on_lots, lot_conditions
+from clausematch.reporting.queries.scoping import credited_on_lots, lot_conditions, scoped_lot_ids
 from clausematch.reporting.queries.sql import day_number, decimal, ratio
 
 DEFAULT_TOLERANCE = Decimal("0.20")
@@ -38,10 +43,11 @@ class LaggingLot:
     realised: Decimal
     elapsed: Decimal  # share of the lot's duration gone by
     gap: Decimal  # hours behind a steady pace
+    pool_share: Decimal | None = None  # the pool's realisation rate when a pool covers the lot
 
     @property
     def realised_share(self) -> Decimal | None:
-        return ratio(self.realised, self.objective)
+        return self.pool_share if self.pool_share is not None else ratio(self.realised, self.objective)
 
     @property
     def expected(self) -> Decimal:
@@ -79,16 +85,22 @@ def _statement(scope: Scope, territory: Territory, tolerance: Decimal, on: date)
     elapsed = (sa.literal(_days(on)) - day_number(Lot.start_date)) / (day_number(end) - day_number(Lot.start_date))
     hours = sa.func.coalesce(realised.c.hours, 0)
     objective = sa.cast(Clause.hours_objective, sa.Float)
-    gap = objective * elapsed - sa.cast(hours, sa.Float)
+    pooled = pool_figures(territory, lots=scoped_lot_ids(scope), name="warning_pools")
+    judged = judged_hours(hours, Clause.hours_objective, pooled)
+    gap = objective * elapsed - judged
+    pool_share = (sa.cast(pooled.c.pool_realised, sa.Float)
+                  / sa.func.nullif(sa.cast(pooled.c.pool_objective, sa.Float), 0) if pooled is not None else sa.null())
     company = aliased(Organisation)
-    return (sa.select(Lot.id, Contract.id, Contract.reference, Lot.number, Lot.title, company.name, Lot.start_date,
+    stmt = (sa.select(Lot.id, Contract.id, Contract.reference, Lot.number, Lot.title, company.name, Lot.start_date,
                       end.label("end_date"), Clause.hours_objective, hours, elapsed.label("elapsed"), gap.label("gap"),
-                      line_count())
+                      pool_share.label("pool_share"), line_count())
             .join(Contract, Contract.id == Lot.contract_id).join(Clause, Clause.lot_id == Lot.id)
             .outerjoin(realised, realised.c.lot_id == Lot.id)
-            .outerjoin(company, company.id == Lot.company_id)
-            .where(*lot_conditions(scope), Clause.hours_objective > 0, Lot.start_date < on, end > on,
-                   sa.cast(hours, sa.Float) < objective * (elapsed - float(tolerance)))
+            .outerjoin(company, company.id == Lot.company_id))
+    if pooled is not None:
+        stmt = stmt.outerjoin(pooled, pooled.c.lot_id == Lot.id)
+    return (stmt.where(*lot_conditions(scope), Clause.hours_objective > 0, Lot.start_date < on, end > on,
+                       judged < objective * (elapsed - float(tolerance)))
             .order_by(gap.desc(), Lot.id))
 
 
@@ -98,9 +110,10 @@ def _days(day: date) -> float:
 
 
 def _lagging(row) -> LaggingLot:
-    lot_id, contract_id, reference, number, title, company, start, end, objective, realised, elapsed, gap = row
+    lot_id, contract_id, reference, number, title, company, start, end, objective, realised, elapsed, gap, pool = row
     return LaggingLot(lot_id, contract_id, reference, number, title, company, _as_date(start), _as_date(end),
-                      decimal(objective), decimal(realised), Decimal(str(round(elapsed, 4))), decimal(gap))
+                      decimal(objective), decimal(realised), Decimal(str(round(elapsed, 4))), decimal(gap),
+                      Decimal(str(round(pool, 4))) if pool is not None else None)
 
 
 def _as_date(value) -> date:
