@@ -236,6 +236,14 @@ MATRIX = {
     ("POST", "/heures/saisies/{other_hours_entry}/corriger"): NOBODY,
     # SIAE subcontracting invoices: the lot's titulaire and the territory's facilitators enter them (empty
     # form: 422), the facilitators validate or reject them (no reason: 422).
+    ("GET", "/lots/{lot}/mutualisation"): FACILITATOR,
+    ("GET", "/lots/{other_lot}/mutualisation"): NOBODY,
+    ("GET", "/lots/{missing}/mutualisation"): rule(facilitator=404),
+    ("POST", "/lots/{lot}/mutualisation"): rule(facilitator=422),
+    ("POST", "/lots/{other_lot}/mutualisation"): NOBODY,
+    ("POST", "/mutualisations/{pool}/dissoudre"): rule(facilitator=422),
+    ("POST", "/mutualisations/{other_pool}/dissoudre"): NOBODY,
+    ("POST", "/mutualisations/{missing}/dissoudre"): rule(facilitator=404),
     ("GET", "/lots/{lot}/factures-siae"): rule(facilitator="ok", company="ok"),
     ("GET", "/lots/{other_lot}/factures-siae"): NOBODY,
     ("GET", "/lots/{missing}/factures-siae"): rule(facilitator=404, company=404),
@@ -396,9 +404,10 @@ def build_objects(db, personas) -> dict:
     hours_entries = _hours_entries(lot, other_lot)
     prehire = _prehire(db, personas, candidate, other_candidate, other_lot.contract.territory_id)
     invoices = _invoices(db, lot, other_lot, inclusive, other_inclusive)
+    hours_pools = _pools(db, lot, other_lot)
     db.session.commit()
     return {
-        **applications, **hires, **hours_entries, **prehire, **invoices,
+        **applications, **hires, **hours_entries, **prehire, **invoices, **hours_pools,
         "candidate": candidate, "other_org_candidate": other_org_candidate, "other_candidate": other_candidate,
         "criterion": criterion, "other_criterion": other_criterion,
         "contract": lot.contract_id, "other_contract": other_lot.contract_id, "lot": lot.id,
@@ -428,6 +437,22 @@ def _candidates(db, personas) -> tuple[int, ...]:
         candidate.criteria.append(EligibilityCriterion(criterion=Criterion.RSA, evidence="Attestation"))
     db.session.flush()
     return mine.id, neighbour.id, stranger.id, mine.criteria[0].id, stranger.criteria[0].id
+
+
+def _pools(db, lot, other_lot) -> dict:
+    """A pooling agreement on the personas' lot, and one in the other territory."""
+    from datetime import date
+
+    from clausematch.contracts.models import HoursPool, HoursPoolLot
+
+    ids = {}
+    for key, pooled in (("pool", lot), ("other_pool", other_lot)):
+        pool = HoursPool(territory_id=pooled.contract.territory_id, company_id=pooled.company_id,
+                         agreed_on=date(2025, 1, 15), members=[HoursPoolLot(lot_id=pooled.id)])
+        db.session.add(pool)
+        db.session.flush()
+        ids[key] = pool.id
+    return ids
 
 
 def _applications(db, personas, lot, other_offer, candidate_id: int) -> dict:

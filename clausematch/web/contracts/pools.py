@@ -14,7 +14,7 @@ from clausematch.extensions import db
 from clausematch.versioning import EditConflict
 from clausematch.web.conflicts import fill_version, show_conflict, version_field
 from clausematch.web.contracts.forms import FrenchDateField
-from clausematch.web.fields import CheckboxListField, FrenchForm, coerce_id
+from clausematch.web.fields import CheckboxListField, FrenchForm
 from clausematch.web.helpers import get_allowed_or_404, me, refused_status, roles_required, show_error, validate_form
 
 bp = Blueprint("pools", __name__)
@@ -22,7 +22,7 @@ bp = Blueprint("pools", __name__)
 
 class PoolForm(FrenchForm):
     version = version_field()
-    lots = CheckboxListField("Lots dont les heures sont mutualisées", coerce=coerce_id,
+    lots = CheckboxListField("Lots dont les heures sont mutualisées",
                              description="Au moins 2 lots de la même entreprise titulaire, chacun avec sa clause, "
                                          "même sur des marchés différents.")
     agreed_on = FrenchDateField("Date de l'accord de mutualisation", validators=[Optional()],
@@ -37,7 +37,8 @@ class DissolveForm(FrenchForm):
 
 
 def _input(form: PoolForm) -> pools.PoolInput:
-    return pools.PoolInput(lot_ids=list(form.lots.data or []), agreed_on=form.agreed_on.data,
+    lot_ids = [int(value) for value in form.lots.data or [] if str(value).isdigit() and len(str(value)) < 10]
+    return pools.PoolInput(lot_ids=lot_ids, agreed_on=form.agreed_on.data,
                            note=form.note.data or "")
 
 
@@ -47,7 +48,7 @@ def _choices(lot: Lot, pool: HoursPool | None) -> list[tuple[int, str]]:
         label = f"{pools.lot_label(other)} — {other.title}"
         if pool_id is not None and (pool is None or pool_id != pool.id):
             label += " (déjà couvert par une autre mutualisation)"
-        choices.append((other.id, label))
+        choices.append((str(other.id), label))
     return choices
 
 
@@ -59,7 +60,7 @@ def lot_pool(lot_id: int):
     form = PoolForm(obj=pool)
     form.lots.choices = _choices(lot, pool)
     if not form.is_submitted():
-        form.lots.data = [member.lot_id for member in pool.members] if pool else [lot.id]
+        form.lots.data = [str(member.lot_id) for member in pool.members] if pool else [str(lot.id)]
         if pool is not None:
             fill_version(form, pool)
     if validate_form(form, lambda: pools.check_pool(me(), lot, _input(form), pool.id if pool else None)):
@@ -113,7 +114,7 @@ def dissolve(pool_id: int):
         return redirect(url_for("contracts.lot", lot_id=lot.id))
     edit = PoolForm(formdata=None, obj=pool)
     edit.lots.choices = _choices(lot, pool)
-    edit.lots.data = [member.lot_id for member in pool.members]
+    edit.lots.data = [str(member.lot_id) for member in pool.members]
     fill_version(edit, pool)
     return _render(lot, pool, edit, form), 422
 
