@@ -3,7 +3,8 @@
 Deterministic (seeded generators, one per section); everyday activity is dated relative to
 today so that the demo looks alive, while the stories told by the bilans (asbestos track,
 Olympic works, Saint-Denis SPASER) have fixed dates and exact figures, and 54 % of the 2024
-participants live in the territory (`seeds.demo.residence`).
+participants live in the territory (`seeds.demo.residence`); the demo company's pooling agreement
+(seeds/demo/pooling.py) changes how two of its lots are judged, no figure.
 Everything is planned in memory, then bulk-inserted and committed once.
 """
 import logging
@@ -29,6 +30,7 @@ from seeds.demo.olympic import build_olympic
 from seeds.demo.organisations import build_organisations
 from seeds.demo.pathways import build_generic_pathways
 from seeds.demo.people import build_candidates
+from seeds.demo.pooling import build_pooling
 from seeds.demo.residence import balance_residence
 from seeds.demo.saint_denis import build_saint_denis
 from seeds.demo.territory import build_territory
@@ -39,7 +41,7 @@ log = logging.getLogger(__name__)
 # Parents before children: the order rows are inserted in.
 INSERT_ORDER = [
     m.Territory, m.TerritoryCommune, m.Organisation, m.User, m.Membership, m.DirectoryProfile, m.DirectoryRomeCode,
-    m.DirectoryCommune, m.Contract, m.Lot, m.Clause,
+    m.DirectoryCommune, m.Contract, m.Lot, m.Clause, m.HoursPool, m.HoursPoolLot,
     m.Programme, m.Offer, m.OfferStatusChange, m.Candidate, m.CandidateDesiredJob, m.Consent,
     m.EligibilityCriterion, m.Event, m.EventParticipant, m.PreHireStep, m.Application, m.ApplicationEvent,
     m.EmploymentContract, m.Exit, m.FollowUp, m.HoursEntry,
@@ -90,6 +92,7 @@ def build_plan() -> Plan:
     build_offer_history(plan)
     build_generic_pathways(plan)
     build_generic_hours(plan)
+    build_pooling(plan)
     balance_residence(plan)  # once every hire is known; before the criteria (QPV) are queued
     finalise_candidates(plan)
     return plan
