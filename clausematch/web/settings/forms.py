@@ -33,8 +33,10 @@ class SettingsForm(FrenchForm):
                     "des heures travaillées en CDI. Une clause peut fixer son propre forfait (0 : aucun). Laissez "
                     "vide si votre territoire ne valorise pas les CDI par un forfait.")
     globalise_across_lots = BooleanField(
-        "Globaliser les heures entre les lots d'un même marché",
-        description="Enregistré, mais pas encore appliqué : chaque lot est aujourd'hui jugé sur ses seules heures.")
+        "Globaliser les heures entre les lots d'une même entreprise titulaire",
+        description="Activé : les mutualisations enregistrées depuis la fiche d'un lot s'appliquent (chaque lot "
+                    "mutualisé est jugé sur l'ensemble de ses lots). Désactivé : aucune ne peut être enregistrée et "
+                    "celles qui existent restent enregistrées sans s'appliquer.")
     exit_convention = RadioField(
         "Sorties positives dans les rapports et les bilans", choices=dict(ExitConvention.choices()),
         validators=[REQUIRED],
