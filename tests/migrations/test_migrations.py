@@ -473,12 +473,12 @@ def test_0020_clause_cdi_lump_override_and_subcontracting_invoices_up_and_down(m
     assert "cdi_lump_hours" not in {column["name"] for column in sa.inspect(db.engine).get_columns("clauses")}
 
 
-def test_0022_hours_pools_up_and_down(migration_app):
-    """0022 adds the pooling agreements and the lots they cover (one pool per lot at most);
-    going back under 0022 takes both away and keeps the lots."""
+def test_0021_hours_pools_up_and_down(migration_app):
+    """0021 adds the pooling agreements and the lots they cover (one pool per lot at most);
+    going back under 0021 takes both away and keeps the lots."""
     flask_migrate.upgrade(revision="0020")
     assert not {"hours_pools", "hours_pool_lots"} & _table_names()
-    flask_migrate.upgrade(revision="0022")
+    flask_migrate.upgrade(revision="0021")
     assert {"hours_pools", "hours_pool_lots"} <= _table_names()
     primary_key = sa.inspect(db.engine).get_pk_constraint("hours_pool_lots")["constrained_columns"]
     assert primary_key == ["lot_id"]

@@ -1,7 +1,7 @@
 """Pooling agreements (globalisation): a titulaire company's hours judged together over the lots
 an agreement covers; a lot belongs to at most one pool.
 
-Revision ID: 0022
+Revision ID: 0021
 Revises: 0020
 Create Date: 2026-12-08 10:00:00
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0022'
+revision = '0021'
 down_revision = '0020'
 branch_labels = None
 depends_on = None
