@@ -336,8 +336,12 @@ MATRIX = {
     ("GET", "/evenements/{event}/modifier"): FACILITATOR,
     ("POST", "/evenements/{event}/modifier"): rule(facilitator=422),
     ("GET", "/evenements/{other_event}/modifier"): NOBODY,
-    ("POST", "/evenements/{event}/annuler"): FACILITATOR,  # back to the event, cancelled
+    ("GET", "/evenements/{event}/annuler"): FACILITATOR,  # what cancelling does
+    ("POST", "/evenements/{event}/annuler"): rule(facilitator=422),  # no reason given
+    ("GET", "/evenements/{other_event}/annuler"): NOBODY,
     ("POST", "/evenements/{other_event}/annuler"): NOBODY,
+    ("POST", "/evenements/participants/{participant}/retirer"): rule(facilitator=400),  # no version sent
+    ("POST", "/evenements/participants/{other_participant}/retirer"): NOBODY,
     ("GET", "/evenements/{event}/inviter"): FACILITATOR,
     ("POST", "/evenements/{event}/inviter"): rule(facilitator=422),  # nobody ticked
     ("GET", "/evenements/{other_event}/inviter"): NOBODY,
@@ -357,6 +361,10 @@ MATRIX = {
     ("GET", "/etapes/{step}"): rule(facilitator="ok", prescriber="ok"),
     ("POST", "/etapes/{step}"): rule(facilitator=422, prescriber=422),  # no outcome chosen
     ("GET", "/etapes/{other_step}"): NOBODY,
+    ("GET", "/etapes/{step}/modifier"): rule(facilitator="ok", prescriber="ok"),
+    ("POST", "/etapes/{step}/modifier"): rule(facilitator=422, prescriber=422),  # start date missing
+    ("GET", "/etapes/{other_step}/modifier"): NOBODY,
+    ("POST", "/etapes/{other_step}/modifier"): NOBODY,
     ("GET", "/etapes/{missing}"): rule(facilitator=404, prescriber=404),
 }
 

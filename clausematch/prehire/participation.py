@@ -6,8 +6,13 @@
   registers one of their people directly (`register`), while the event is neither cancelled nor
   started. A registration takes a seat: it is counted on the event row locked until the commit,
   so two prescribers racing for the last seat leave one registered and one told "complet".
+- Until the event starts, a facilitator may withdraw an invitation or take someone off the list
+  (`remove`): the row goes (the audit keeps it) and the person's prescribers are told. The page
+  sends the row's version: an answer given meanwhile is not removed unseen.
 - Once the event has started, a facilitator records attendance for the whole list at once
   (`record_attendance`): present or absent, and for present people an outcome and a comment.
+  The sheet carries each row's version: of two facilitators saving the sheet at once, the
+  second is refused (AttendanceConflict), nothing of theirs saved, what differs listed.
 
 Every unit of work locks the event first, then its participants (always in that order).
 """
@@ -16,6 +21,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from clausematch.accounts.authors import done_by
 from clausematch.accounts.models import User
 from clausematch.audit import record
 from clausematch.candidates import naming
@@ -27,12 +33,23 @@ from clausematch.formats import format_date
 from clausematch.prehire import messages, permissions
 from clausematch.prehire.models import Event, EventParticipant, ParticipantOutcome, ParticipantStatus
 from clausematch.prehire.rules import FULL, has_started, local_now, seats_taken
+from clausematch.versioning import EditConflict
 
 P = ParticipantStatus
 ANSWERS = (P.REGISTERED, P.DECLINED)
 COMMENT_MAX_LENGTH = 1000
 MAX_INVITED_AT_ONCE = 100
 PRESENT, ABSENT = "present", "absent"
+WITHDRAWN = "Cette invitation n'existe plus : l'équipe de facilitation l'a retirée."
+
+
+class AttendanceConflict(EditConflict):
+    """The sheet was saved by someone else since it was loaded. `differences`: (form field name,
+    current value) where the person's input differs; `versions`: each row's current version."""
+
+    def __init__(self, differences: list[tuple[str, object]], versions: dict[int, int]):
+        super().__init__(differences, 0)
+        self.versions = versions
 
 
 def _locked_event(event_id: int) -> Event:
@@ -132,9 +149,11 @@ def answer(participant_id: int, target: ParticipantStatus | str, actor: User) ->
     refused with the date it was given (the double submit leaves one outcome)."""
     found = db.session.get(EventParticipant, participant_id)
     if found is None:
-        raise DomainError("Cette invitation n'existe pas.")
+        raise DomainError(WITHDRAWN)
     event = _locked_event(found.event_id)
     participant = lock(db.session, EventParticipant, participant_id)
+    if participant is None:  # withdrawn while the event was being locked
+        raise DomainError(WITHDRAWN)
     try:
         target = ParticipantStatus(target)
     except ValueError:
@@ -160,6 +179,7 @@ def _answer(event: Event, participant: EventParticipant, target: ParticipantStat
     participant.status = target
     participant.answered_by_id = actor.id
     participant.answered_at = utcnow()
+    participant.version += 1  # the row is locked: a removal loaded before this answer is refused
     db.session.flush()
     record("event.answered", "event_participant", participant.id, actor_id=actor.id, event_id=event.id,
            from_status=previous.value, to_status=target.value)
@@ -173,6 +193,43 @@ def _check_seat(event: Event) -> None:
         raise DomainError(FULL)
 
 
+# --- Removal -----------------------------------------------------------------------------------
+
+def remove(participant_id: int, actor: User, version: int | None = None) -> str:
+    """Withdraw an invitation, or take a registered person off the list, before the event starts;
+    the person's prescribers are told. `version`: the row's version the page showed (None: no
+    check); a row answered since is refused, saying by whom and when. Returns the person's name."""
+    found = db.session.get(EventParticipant, participant_id)
+    if found is None:
+        raise DomainError("Cette personne ne figure plus parmi les participants : elle a déjà été retirée.")
+    event = _locked_event(found.event_id)
+    participant = lock(db.session, EventParticipant, participant_id)
+    if participant is None:
+        raise DomainError("Cette personne ne figure plus parmi les participants : elle a déjà été retirée.")
+    if not permissions.can_edit_event(actor, event):
+        raise NotAllowed("Seule l'équipe de facilitation du territoire retire une personne de cet événement.")
+    if event.cancelled_at is not None:
+        raise DomainError("Cet événement est annulé : la liste ne change plus.")
+    if has_started(event):
+        raise DomainError("Cet événement a déjà commencé : la liste ne change plus (enregistrez plutôt la "
+                          "personne absente sur la feuille de présence).")
+    name = participant.candidate.full_name
+    if version is not None and participant.version != version:
+        when = (f" {done_by(participant.answered_by_id, actor, participant.answered_at)}"
+                if participant.answered_at else "")
+        raise DomainError(f"La réponse pour {name} a changé entre-temps (« {participant.status.label} »{when}) : "
+                          "personne n'a été retiré. Vérifiez la liste, puis retirez de nouveau si besoin.")
+    previous = participant.status
+    candidate = participant.candidate
+    db.session.delete(participant)
+    db.session.flush()
+    record("event.participant_removed", "event", event.id, actor_id=actor.id, candidate_id=candidate.id,
+           from_status=previous.value)
+    messages.removed(event, candidate, previous, actor)
+    db.session.commit()
+    return name
+
+
 # --- Attendance -------------------------------------------------------------------------------
 
 @dataclass
@@ -181,6 +238,7 @@ class AttendanceLine:
     presence: str | None  # PRESENT, ABSENT; None: not given
     outcome: str | None = None
     comment: str = ""
+    version: int | None = None  # the row's version the sheet was loaded at (None: no check)
 
 
 def attendance_list(event_id: int) -> list[EventParticipant]:
@@ -238,13 +296,16 @@ def _checked_attendance(event: Event, participants: list[EventParticipant], line
 
 
 def record_attendance(event_id: int, lines: list[AttendanceLine], actor: User) -> int:
-    """The whole sheet in one unit of work; returns how many rows changed."""
+    """The whole sheet in one unit of work; returns how many rows changed. A row changed by
+    someone else since the sheet was loaded (its version moved on) and that this sheet would
+    change again is a conflict: nothing is saved (AttendanceConflict)."""
     event = _locked_event(event_id)
     listed = attendance_list(event.id)
     participants = list(locked(db.session, sa.select(EventParticipant).where(
         EventParticipant.id.in_([p.id for p in listed])).order_by(EventParticipant.id)))
     participants = [p for p in participants if p.status != P.DECLINED]
     values = _checked_attendance(event, participants, lines, actor)
+    _refuse_overwrites(participants, lines, values)
     now = utcnow()
     changed = 0
     for participant in participants:
@@ -253,12 +314,36 @@ def record_attendance(event_id: int, lines: list[AttendanceLine], actor: User) -
             participant.status, participant.outcome, participant.comment = status, outcome, comment
             participant.attendance_recorded_by_id = actor.id
             participant.attendance_recorded_at = now
+            participant.version += 1  # the row is locked: a sheet loaded before is now stale
             changed += 1
     present = sum(1 for p in participants if p.status == P.ATTENDED)
     record("event.attendance_recorded", "event", event.id, actor_id=actor.id, present=present,
            absent=len(participants) - present, changed=changed)
     db.session.commit()
     return changed
+
+
+def _refuse_overwrites(participants: list[EventParticipant], lines: list[AttendanceLine],
+                       values: dict[int, tuple]) -> None:
+    """On the locked rows: the rows saved since the sheet was loaded that this sheet would change."""
+    by_id = {line.participant_id: line for line in lines}
+    differences: list[tuple[str, object]] = []
+    for participant in participants:
+        line = by_id.get(participant.id)
+        if line is None or line.version is None or line.version == participant.version:
+            continue
+        status, outcome, comment = values[participant.id]
+        if participant.status != status:
+            current = {P.ATTENDED: PRESENT, P.ABSENT: ABSENT}.get(participant.status)
+            differences.append((f"presence_{participant.id}", current))
+        if participant.outcome != outcome:
+            differences.append((f"outcome_{participant.id}", participant.outcome))
+        if participant.comment != comment:
+            differences.append((f"comment_{participant.id}", participant.comment))
+    if differences:
+        versions = {p.id: p.version for p in participants}
+        db.session.rollback()  # nothing of this sheet is saved; the row locks are released
+        raise AttendanceConflict(differences, versions)
 
 
 def short_name(participant: EventParticipant) -> str:

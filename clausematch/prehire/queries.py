@@ -154,3 +154,22 @@ def company_choices(territory_id: int, limit: int = 500) -> list[tuple[int, str]
     return [(c.id, c.name) for c in db.session.execute(
         sa.select(Company.id, Company.name).where(Company.territory_id == territory_id)
         .order_by(Company.name).limit(limit))]
+
+
+@dataclass(frozen=True)
+class CancellationReach:
+    """Who a cancellation tells: the people invited or registered, and their organisations."""
+
+    invited: int
+    registered: int
+    organisations: int
+
+
+def cancellation_reach(event_id: int) -> CancellationReach:
+    row = db.session.execute(
+        sa.select(sa.func.count(sa.case((EventParticipant.status == P.INVITED, 1))),
+                  sa.func.count(sa.case((EventParticipant.status == P.REGISTERED, 1))),
+                  sa.func.count(sa.distinct(Candidate.prescriber_id)))
+        .join(Candidate, EventParticipant.candidate_id == Candidate.id)
+        .where(EventParticipant.event_id == event_id, EventParticipant.status.in_((P.INVITED, P.REGISTERED)))).one()
+    return CancellationReach(*row)

@@ -32,6 +32,7 @@ TITLE_MAX_LENGTH = 200
 PLACE_MAX_LENGTH = 300
 DESCRIPTION_MAX_LENGTH = 5000
 MAX_CAPACITY = 10_000
+REASON_MAX_LENGTH = 300
 RECORDED_AFTER = timedelta(days=366)  # how long after it an event may still be recorded
 PLANNED_AHEAD = timedelta(days=731)
 
@@ -115,21 +116,37 @@ def update_event(event_id: int, data: EventData, user: User, version: int | None
     return event
 
 
-def cancel_event(event_id: int, user: User) -> Event:
+def check_cancel(event_id: int, reason: str | None, user: User) -> str:
+    """The cancellation's rules, all refusals at once (FieldErrors); the reason as kept. Reads only."""
+    event = _event_or_error(event_id)
+    return _checked_cancel(event, reason, user)
+
+
+def _checked_cancel(event: Event, reason: str | None, user: User) -> str:
+    if not permissions.can_edit_event(user, event):
+        raise NotAllowed("Cet événement relève d'un autre territoire.")
+    if event.cancelled_at is not None:
+        raise DomainError(f"Cet événement a déjà été annulé le {format_date(event.cancelled_at)}.")
+    text = (reason or "").strip()
+    if not text:
+        raise DomainError("Indiquez le motif de l'annulation : les prescripteurs le liront.", field="reason")
+    if len(text) > REASON_MAX_LENGTH:
+        raise DomainError(f"Le motif ne doit pas dépasser {REASON_MAX_LENGTH} caractères.", field="reason")
+    return text
+
+
+def cancel_event(event_id: int, user: User, reason: str | None) -> Event:
     """Cancel an event (it stays listed, marked cancelled); the prescribers of the people invited
-    or registered are told."""
+    or registered are told, with the reason, in the application and by e-mail."""
     from clausematch.prehire import messages  # the messages name the event as saved here
 
     event = lock(db.session, Event, event_id)
     if event is None:
         raise DomainError("Cet événement n'existe pas.")
-    if not permissions.can_edit_event(user, event):
-        raise NotAllowed("Cet événement relève d'un autre territoire.")
-    if event.cancelled_at is not None:
-        raise DomainError(f"Cet événement a déjà été annulé le {format_date(event.cancelled_at)}.")
+    text = _checked_cancel(event, reason, user)
     event.cancelled_at = utcnow()
     record("event.cancelled", "event", event.id, actor_id=user.id)
-    messages.event_cancelled(event, user)
+    messages.event_cancelled(event, user, text)
     db.session.commit()
     return event
 

@@ -10,10 +10,12 @@ for a training (the facilitators decide it). Rules, all refusals at once (`check
 - an immersion names its host (a company of the territory, or a name), a training its training
   organisation;
 - a step done ("Réalisée") or interrupted needs its end date.
+Its content (dates, organisation, hours, title, programme, offer, comment) is edited afterwards
+with the same rules (`update_step`), version-checked; its kind and state stay.
 A step then ends once (`change_status`): from "Prévue" to "Réalisée", "Interrompue" or
 "Non retenue", version-checked (no lost update), the end date required for the first two.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -65,6 +67,10 @@ def check_step(candidate_id: int, data: StepData, actor: User) -> dict:
         raise DomainError("Cette personne n'existe pas.")
     if not permissions.can_record_step(actor, candidate):
         raise NotAllowed("Vous ne pouvez pas enregistrer d'étape pour cette personne.")
+    return _checked_values(candidate, data, actor)
+
+
+def _checked_values(candidate: Candidate, data: StepData, actor: User) -> dict:
     collect = Collector()
     kind = None
     try:
@@ -109,6 +115,47 @@ def record_step(candidate_id: int, data: StepData, actor: User) -> PreHireStep:
     db.session.commit()
     return step
 
+
+# --- Editing a step's content --------------------------------------------------------------------
+
+EDITED = ("title", "organisation_id", "organisation_name", "programme_id", "offer_id", "start_date", "end_date",
+          "hours", "comment")
+
+
+def check_edit(step_id: int, data: StepData, actor: User) -> dict:
+    """Every rule of the step's edit form, all refusals at once; the edited columns as kept. The
+    kind and the state stay (the state changes with the step's outcome form). Reads only."""
+    step = db.session.get(PreHireStep, step_id)
+    if step is None:
+        raise DomainError("Cette étape n'existe pas.")
+    return _checked_edit(step, data, actor)
+
+
+def _checked_edit(step: PreHireStep, data: StepData, actor: User) -> dict:
+    if not permissions.can_change_step(actor, step):
+        raise NotAllowed("Vous ne pouvez pas modifier cette étape.")
+    data = replace(data, kind=step.kind.value, status=step.status.value)
+    values = _checked_values(step.candidate, data, actor)
+    return {name: values[name] for name in EDITED}
+
+
+def update_step(step_id: int, data: StepData, actor: User, version: int | None = None) -> PreHireStep:
+    """Change a step's dates, organisation, hours, title, programme, offer or comment; `version`:
+    the one the edit form was loaded at (versioning.py: a step saved or ended meanwhile is refused)."""
+    step = lock(db.session, PreHireStep, step_id)
+    if step is None:
+        raise DomainError("Cette étape n'existe pas.")
+    values = _checked_edit(step, data, actor)
+    changed = sorted(name for name, value in values.items() if getattr(step, name) != value)
+    for name, value in values.items():
+        setattr(step, name, value)
+    versioning.claim(step, version)
+    record("prehire_step.updated", "prehire_step", step.id, actor_id=actor.id, fields=changed)
+    db.session.commit()
+    return step
+
+
+# --- How a step ended -------------------------------------------------------------------------
 
 def check_status_change(step_id: int, data: StepStatusData, actor: User) -> tuple[StepStatus, str]:
     step = db.session.get(PreHireStep, step_id)

@@ -54,8 +54,9 @@ def show_conflict(form, error: EditConflict) -> None:
     if lines:
         message += " Valeurs actuelles qui diffèrent de votre saisie — " + " ; ".join(lines) + "."
     form.form_errors.append(message)
-    form.version.data = error.current_version
-    form.version.raw_data = [str(error.current_version)]
+    if "version" in form:  # a form of several rows keeps one version per row (its caller sets them)
+        form.version.data = error.current_version
+        form.version.raw_data = [str(error.current_version)]
 
 
 def _value_text(name: str, field, value) -> str:

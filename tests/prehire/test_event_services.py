@@ -103,17 +103,17 @@ def test_another_territory_facilitator_may_not_edit(db, personas, make_event):
     with pytest.raises(NotAllowed):
         services.update_event(event.id, data(), outsider)
     with pytest.raises(NotAllowed):
-        services.cancel_event(event.id, outsider)
+        services.cancel_event(event.id, outsider, "Salle indisponible")
 
 
 def test_cancelling_tells_the_prescribers_once_and_twice_is_refused(db, personas, make_event, add_participant,
                                                                      candidate):
     event = make_event()
     add_participant(event, candidate)
-    services.cancel_event(event.id, personas["facilitator"])
+    services.cancel_event(event.id, personas["facilitator"], "Salle indisponible")
     [note] = db.session.scalars(sa.select(Notification).where(Notification.user_id == personas["prescriber"].id))
     assert "est annulé" in note.message and note.link == f"/evenements/{event.id}"
     with pytest.raises(DomainError, match="a déjà été annulé le"):
-        services.cancel_event(event.id, personas["facilitator"])
+        services.cancel_event(event.id, personas["facilitator"], "Salle indisponible")
     with pytest.raises(DomainError, match="annulé : il ne peut plus être modifié"):
         services.update_event(event.id, data(), personas["facilitator"])

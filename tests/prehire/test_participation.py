@@ -92,7 +92,7 @@ def test_no_registration_to_a_cancelled_or_started_event(db, personas, make_even
     from clausematch.prehire.services import cancel_event
 
     cancelled = make_event()
-    cancel_event(cancelled.id, personas["facilitator"])
+    cancel_event(cancelled.id, personas["facilitator"], "Intervenant absent")
     with pytest.raises(DomainError, match="est annulé"):
         participation.register(cancelled.id, candidate.id, personas["prescriber"])
     started = make_event(days=-0.1)

@@ -47,3 +47,50 @@ def test_the_same_answer_sent_twice_at_once_leaves_one_outcome(app, db, personas
     assert len(refused) == 2 and all("a déjà été enregistrée" in m for m in refused)
     db.session.expire_all()
     assert db.session.get(EventParticipant, participant.id).status == P.REGISTERED
+
+
+@pytest.mark.postgres
+def test_two_attendance_sheets_saved_at_once_leave_one_and_refuse_the_other(app, db, personas, make_event,
+                                                                            add_participant, candidate):
+    from clausematch.prehire.participation import ABSENT, PRESENT, AttendanceLine
+    from clausematch.versioning import CONFLICT_MESSAGE
+
+    participant = add_participant(make_event(days=-0.1), candidate, P.REGISTERED)
+    loaded = participant.version
+    facilitator_id = personas["facilitator"].id
+
+    def sheet(presence: str):
+        return lambda: participation.record_attendance(
+            participant.event_id, [AttendanceLine(participant.id, presence, version=loaded)],
+            _db.session.get(User, facilitator_id))
+
+    outcomes = race([app, app], [sheet(PRESENT), sheet(ABSENT)])
+
+    assert failures(outcomes) == []
+    assert messages(outcomes) == [CONFLICT_MESSAGE]
+    saved = PRESENT if outcomes[0] == 1 else ABSENT
+    db.session.expire_all()
+    row = db.session.get(EventParticipant, participant.id)
+    assert (row.status, row.version) == ({PRESENT: P.ATTENDED, ABSENT: P.ABSENT}[saved], loaded + 1)
+
+
+@pytest.mark.postgres
+def test_a_removal_and_an_answer_at_once_never_remove_an_answer_unseen(app, db, personas, make_event,
+                                                                       add_participant, candidate):
+    participant = add_participant(make_event(capacity=5), candidate)
+    seen = participant.version
+    facilitator_id = personas["facilitator"].id
+
+    def remove():
+        return participation.remove(participant.id, _db.session.get(User, facilitator_id), version=seen)
+
+    outcomes = race([app, app], [remove, answer(participant.id, "registered", personas["prescriber"].id)])
+
+    assert failures(outcomes) == []
+    [refused] = messages(outcomes)
+    db.session.expire_all()
+    row = db.session.get(EventParticipant, participant.id)
+    if row is None:  # the removal went first: the answer found no invitation
+        assert refused == participation.WITHDRAWN
+    else:  # the answer went first: the removal saw the row had changed
+        assert row.status == P.REGISTERED and refused.startswith("La réponse pour Léa Martin a changé entre-temps")

@@ -95,6 +95,18 @@ class AnswerForm(FrenchForm):
     answer = HiddenField()
 
 
+class RemoveForm(FrenchForm):
+    """« Retirer » on the event page: the participant row's version the page showed."""
+    version = version_field()
+
+
+class CancelForm(FrenchForm):
+    reason = TextAreaField("Motif de l'annulation", validators=[Optional(), Length(max=300)],
+                           description="Obligatoire : les prescripteurs le liront, dans l'application et par "
+                                       "e-mail. Par exemple « Salle indisponible, l'événement sera reprogrammé ». "
+                                       "Pas d'information sur les personnes.")
+
+
 def attendance_form(participants):
     """One row per participant: presence (radio), outcome and comment; named `<field>_<id>`."""
     class AttendanceForm(FrenchForm):
@@ -110,9 +122,11 @@ def attendance_form(participants):
             validators=[Optional()], invalid_choice_message=INVALID_CHOICE))
         setattr(AttendanceForm, f"comment_{participant.id}", StringField(
             f"Commentaire sur {name}", validators=[Optional(), Length(max=COMMENT_MAX_LENGTH)]))
+        setattr(AttendanceForm, f"version_{participant.id}", version_field())
     form = AttendanceForm()
     if not form.is_submitted():
         for participant in participants:
+            form[f"version_{participant.id}"].data = participant.version
             if participant.status.value in ("attended", "absent"):
                 form[f"presence_{participant.id}"].data = PRESENT if participant.status.value == "attended" else ABSENT
             form[f"outcome_{participant.id}"].data = participant.outcome.value if participant.outcome else ""
@@ -122,7 +136,8 @@ def attendance_form(participants):
 
 def attendance_lines(form, participants) -> list[AttendanceLine]:
     return [AttendanceLine(participant_id=p.id, presence=form[f"presence_{p.id}"].data or None,
-                           outcome=form[f"outcome_{p.id}"].data or None, comment=form[f"comment_{p.id}"].data or "")
+                           outcome=form[f"outcome_{p.id}"].data or None, comment=form[f"comment_{p.id}"].data or "",
+                           version=form[f"version_{p.id}"].data)
             for p in participants]
 
 
@@ -158,6 +173,24 @@ class StepForm(FrenchForm):
                         organisation_id=self.organisation_id.data,
                         organisation_name=self.organisation_name.data or "", programme_id=self.programme_id.data,
                         offer_id=self.offer_id.data, hours=self.hours.data, comment=self.comment.data or "")
+
+
+class StepEditForm(StepForm):
+    """A step's content after its creation: its kind and state stay (the state changes with the
+    outcome form)."""
+    version = version_field()
+    kind = None
+    status = None
+
+    def to_data(self) -> StepData:
+        return StepData(kind=None, start_date=self.start_date.data, end_date=self.end_date.data, status=None,
+                        title=self.title.data or "", organisation_id=self.organisation_id.data,
+                        organisation_name=self.organisation_name.data or "", programme_id=self.programme_id.data,
+                        offer_id=self.offer_id.data, hours=self.hours.data, comment=self.comment.data or "")
+
+    def fill_from(self, step) -> None:
+        self.process(obj=step)
+        self.organisation_name.data = "" if step.organisation_id else step.organisation_name
 
 
 class StepStatusForm(FrenchForm):

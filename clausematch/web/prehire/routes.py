@@ -6,6 +6,7 @@ from clausematch.accounts.models import Role
 from clausematch.candidates.search import SearchFilters, search
 from clausematch.database import today
 from clausematch.errors import DomainError
+from clausematch.formats import format_date
 from clausematch.prehire import participation, permissions, queries, services
 from clausematch.prehire.models import Event, EventKind, EventParticipant
 from clausematch.prehire.rules import has_started, local_now, seats_taken
@@ -24,8 +25,10 @@ from clausematch.web.helpers import (
 )
 from clausematch.web.prehire.forms import (
     AnswerForm,
+    CancelForm,
     EventForm,
     InviteForm,
+    RemoveForm,
     attendance_form,
     attendance_lines,
     options,
@@ -101,17 +104,43 @@ def edit(event_id: int):
     return render_template("prehire/event_form.html", form=form, event=event), refused_status(form)
 
 
-@bp.post("/evenements/<int:event_id>/annuler")
+@bp.route("/evenements/<int:event_id>/annuler", methods=["GET", "POST"])
 @roles_required(Role.FACILITATOR)
 def cancel(event_id: int):
+    """GET: what cancelling does (who is told); POST: cancel, with the reason the prescribers read."""
     event = get_allowed_or_404(Event, event_id, permissions.can_edit_event)
+    if event.cancelled_at is not None:
+        flash(f"Cet événement a déjà été annulé le {format_date(event.cancelled_at)}.", "warning")
+        return redirect(url_for("events.detail", event_id=event.id))
+    form = CancelForm()
+    if validate_form(form, lambda: services.check_cancel(event.id, form.reason.data, me())):
+        try:
+            services.cancel_event(event.id, me(), form.reason.data)
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash("Événement annulé. Les prescripteurs des personnes invitées ou inscrites sont prévenus.", "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+    return render_template("prehire/cancel.html", event=event, form=form, told=queries.cancellation_reach(event.id),
+                           started=has_started(event, local_now())), refused_status(form)
+
+
+@bp.post("/evenements/participants/<int:participant_id>/retirer")
+@roles_required(Role.FACILITATOR)
+def remove(participant_id: int):
+    participant = get_allowed_or_404(EventParticipant, participant_id,
+                                     lambda u, p: permissions.can_edit_event(u, p.event))
+    event_id = participant.event_id
+    form = RemoveForm()
+    if not form.validate_on_submit() or form.version.data is None:
+        abort(400)
     try:
-        services.cancel_event(event.id, me())
+        name = participation.remove(participant.id, me(), version=form.version.data)
     except DomainError as error:
         flash(error.message, "error")
     else:
-        flash("Événement annulé. Les prescripteurs des personnes invitées ou inscrites sont prévenus.", "success")
-    return redirect(url_for("events.detail", event_id=event.id))
+        flash(f"{name} ne figure plus parmi les participants : son prescripteur est prévenu.", "success")
+    return redirect(url_for("events.detail", event_id=event_id))
 
 
 @bp.get("/evenements/<int:event_id>")
@@ -122,7 +151,8 @@ def detail(event_id: int):
     return render_template(
         "prehire/event_detail.html", event=event, participants=participants, seats=seats_taken(event.id),
         started=has_started(event, local_now()), can_edit=permissions.can_edit_event(me(), event),
-        answerable={p.id for p in participants if permissions.can_answer_for(me(), p)}, answer_form=AnswerForm())
+        answerable={p.id for p in participants if permissions.can_answer_for(me(), p)}, answer_form=AnswerForm(),
+        remove_form=RemoveForm())
 
 
 @bp.route("/evenements/<int:event_id>/inviter", methods=["GET", "POST"])
@@ -173,6 +203,12 @@ def attendance(event_id: int):
             event.id, attendance_lines(form, participants), me())):
         try:
             participation.record_attendance(event.id, attendance_lines(form, participants), me())
+        except participation.AttendanceConflict as conflict:
+            show_conflict(form, conflict)
+            for participant_id, version in conflict.versions.items():
+                if f"version_{participant_id}" in form:
+                    form[f"version_{participant_id}"].data = version
+                    form[f"version_{participant_id}"].raw_data = [str(version)]
         except DomainError as error:
             show_error(form, error)
         else:

@@ -17,7 +17,14 @@ from clausematch.web.helpers import (
     show_error,
     validate_form,
 )
-from clausematch.web.prehire.forms import ChooseEventForm, StepForm, StepStatusForm, kind_choices, options
+from clausematch.web.prehire.forms import (
+    ChooseEventForm,
+    StepEditForm,
+    StepForm,
+    StepStatusForm,
+    kind_choices,
+    options,
+)
 
 bp = Blueprint("prehire_steps", __name__)
 
@@ -49,13 +56,14 @@ def bring_to_event(candidate_id: int):
                            events=events), refused_status(form)
 
 
-def _step_form(candidate: Candidate) -> StepForm:
-    form = StepForm()
-    form.kind.choices = kind_choices(permissions.step_kinds_for(me(), candidate))
+def _step_form(candidate: Candidate, form_class: type[StepForm] = StepForm, keep_offer: int | None = None) -> StepForm:
+    form = form_class()
+    if "kind" in form:
+        form.kind.choices = kind_choices(permissions.step_kinds_for(me(), candidate))
     form.organisation_id.choices = options("Aucune (indiquer un nom ci-dessous)",
                                            queries.company_choices(candidate.territory_id))
     form.programme_id.choices = options("Aucun programme", queries.programme_choices(me()))
-    form.offer_id.choices = options("Aucune offre", queries.offer_choices(me()))
+    form.offer_id.choices = options("Aucune offre", queries.offer_choices(me(), [keep_offer] if keep_offer else None))
     return form
 
 
@@ -98,4 +106,27 @@ def step(step_id: int):
         else:
             flash("Issue de l'étape enregistrée.", "success")
             return redirect(url_for("prehire_steps.step", step_id=item.id))
-    return render_template("prehire/step.html", step=item, form=form, can_change=can_change), refused_status(form)
+    return render_template("prehire/step.html", step=item, form=form, can_change=can_change,
+                           can_edit=permissions.can_change_step(me(), item)), refused_status(form)
+
+
+@bp.route("/etapes/<int:step_id>/modifier", methods=["GET", "POST"])
+@roles_required(Role.FACILITATOR, Role.PRESCRIBER)
+def edit_step(step_id: int):
+    """A step's dates, organisation, hours, title, programme, offer and comment; version-checked."""
+    item = get_allowed_or_404(PreHireStep, step_id, permissions.can_change_step)
+    form = _step_form(item.candidate, StepEditForm, keep_offer=item.offer_id)
+    if request.method == "GET":
+        form.fill_from(item)
+        fill_version(form, item)
+    elif validate_form(form, lambda: steps.check_edit(item.id, form.to_data(), me())):
+        try:
+            steps.update_step(item.id, form.to_data(), me(), version=form.version.data)
+        except EditConflict as conflict:
+            show_conflict(form, conflict)
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash("Étape mise à jour.", "success")
+            return redirect(url_for("prehire_steps.step", step_id=item.id))
+    return render_template("prehire/step_edit.html", step=item, form=form), refused_status(form)
