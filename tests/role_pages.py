@@ -31,6 +31,10 @@ def extra_pages(role: str) -> list[str]:
     from clausematch.extensions import db
     from clausematch.offers.models import Offer
 
+    if role in ("facilitator", "prescriber"):
+        pages = _event_pages(role)
+    else:
+        pages = []
     if role == "company":
         company_id = db.session.scalar(sa.select(User).where(User.email == ACCOUNTS[role])).organisation.id
         sent = db.session.scalar(sa.select(Application.id).join(Offer, Offer.id == Application.offer_id)
@@ -47,8 +51,40 @@ def extra_pages(role: str) -> list[str]:
 
         olympic = db.session.scalar(sa.select(Contract.id).where(Contract.reference == "SOLIDEO-2021-VDA-D"))
         return [f"/candidats/{declared}", f"/orientations/{submitted}",
-                f"/rapports/bilan/marche/{olympic}?annee=2024"]  # above 100 % of its objective
-    return []
+                f"/rapports/bilan/marche/{olympic}?annee=2024", *pages]  # above 100 % of its objective
+    return pages
+
+
+def _event_pages(role: str) -> list[str]:
+    """The events and steps pages (seeds/demo/events.py): the next event with people invited, and
+    for the facilitators its cancel page and the attendance sheet of a past session; a step of a
+    person the role may record steps for, its edit page and the new step form."""
+    import sqlalchemy as sa
+
+    from clausematch.accounts.models import User
+    from clausematch.candidates.models import Candidate
+    from clausematch.extensions import db
+    from clausematch.prehire.models import Event, EventParticipant, PreHireStep
+    from clausematch.prehire.rules import local_now
+
+    user = db.session.scalar(sa.select(User).where(User.email == ACCOUNTS[role]))
+    upcoming = db.session.scalar(
+        sa.select(Event.id).join(EventParticipant, EventParticipant.event_id == Event.id)
+        .where(Event.starts_at >= local_now(), Event.cancelled_at.is_(None)).order_by(Event.starts_at).limit(1))
+    step = sa.select(PreHireStep.id, PreHireStep.candidate_id).order_by(PreHireStep.start_date.desc()).limit(1)
+    if role == "prescriber":
+        step = step.join(Candidate, Candidate.id == PreHireStep.candidate_id).where(
+            Candidate.prescriber_id.in_(user.organisation_ids), PreHireStep.kind != "training_validation")
+    found = db.session.execute(step).first()
+    pages = ["/evenements", f"/evenements/{upcoming}"] if upcoming else ["/evenements"]
+    if found:
+        pages += [f"/etapes/{found[0]}", f"/etapes/{found[0]}/modifier", f"/candidats/{found[1]}/etapes/nouvelle"]
+    if role == "facilitator":
+        past = db.session.scalar(sa.select(Event.id).where(Event.starts_at < local_now(), Event.cancelled_at.is_(None))
+                                 .order_by(Event.starts_at.desc()).limit(1))
+        pages += ([f"/evenements/{upcoming}/annuler"] if upcoming else []) + (
+            [f"/evenements/{past}/presences"] if past else [])
+    return pages
 # Pages reached by a link but that are not pages of the role's daily work.
 SKIPPED = ("/static/", "/deconnexion", "/healthz", "/favicon.ico")
 

@@ -17,6 +17,7 @@ from clausematch.candidates.name_words import rebuild_name_words
 from clausematch.database import today
 from clausematch.extensions import db
 from clausematch.pathways import hours_totals
+from clausematch.prehire.models import event_offers
 from seeds.demo.accounts import build_accounts
 from seeds.demo.applications import build_generic_applications
 from seeds.demo.asbestos import build_asbestos
@@ -24,6 +25,7 @@ from seeds.demo.common import Plan
 from seeds.demo.contracts import build_generic_contracts
 from seeds.demo.directory import build_directory
 from seeds.demo.eligibility import finalise_candidates
+from seeds.demo.events import build_events
 from seeds.demo.hours import build_generic_hours
 from seeds.demo.offers import build_generic_offers, build_offer_history
 from seeds.demo.olympic import build_olympic
@@ -43,7 +45,7 @@ INSERT_ORDER = [
     m.Territory, m.TerritoryCommune, m.Organisation, m.User, m.Membership, m.DirectoryProfile, m.DirectoryRomeCode,
     m.DirectoryCommune, m.Contract, m.Lot, m.Clause, m.HoursPool, m.HoursPoolLot,
     m.Programme, m.Offer, m.OfferStatusChange, m.Candidate, m.CandidateDesiredJob, m.Consent,
-    m.EligibilityCriterion, m.Event, m.EventParticipant, m.PreHireStep, m.Application, m.ApplicationEvent,
+    m.EligibilityCriterion, m.Event, event_offers, m.EventParticipant, m.PreHireStep, m.Application, m.ApplicationEvent,
     m.EmploymentContract, m.Exit, m.FollowUp, m.HoursEntry,
 ]
 SUMMARY = {
@@ -57,7 +59,7 @@ SUMMARY = {
 def database_is_empty() -> bool:
     """True when none of the tables the demo fills holds a row (reference data aside)."""
     for model in INSERT_ORDER:
-        if db.session.execute(sa.select(sa.literal(1)).select_from(model.__table__).limit(1)).first():
+        if db.session.execute(sa.select(sa.literal(1)).select_from(_table(model)).limit(1)).first():
             return False
     return True
 
@@ -93,6 +95,7 @@ def build_plan() -> Plan:
     build_generic_pathways(plan)
     build_generic_hours(plan)
     build_pooling(plan)
+    build_events(plan, taken)
     balance_residence(plan)  # once every hire is known; before the criteria (QPV) are queued
     finalise_candidates(plan)
     return plan
@@ -121,13 +124,18 @@ def _insert(model, rows: list[dict]) -> None:
     # Core executemany on the table: the ORM's bulk insert splits the batch wherever a row
     # has None in another column than its neighbour, which is five times slower here.
     if rows:
-        db.session.execute(sa.insert(model.__table__), rows)
+        db.session.execute(sa.insert(_table(model)), rows)
+
+
+def _table(model) -> sa.Table:
+    """A model's table, or the association table itself (event_offers)."""
+    return getattr(model, "__table__", model)
 
 
 def advance_sequences() -> None:
     """Ids were given explicitly: move each serial sequence past them."""
     for model in INSERT_ORDER:
-        table = model.__table__
+        table = _table(model)
         if "id" not in table.c:
             continue
         db.session.execute(sa.text(
