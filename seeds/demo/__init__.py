@@ -45,7 +45,7 @@ INSERT_ORDER = [
     m.Territory, m.TerritoryCommune, m.Organisation, m.User, m.Membership, m.DirectoryProfile, m.DirectoryRomeCode,
     m.DirectoryCommune, m.Contract, m.Lot, m.Clause, m.HoursPool, m.HoursPoolLot,
     m.Programme, m.Offer, m.OfferStatusChange, m.Candidate, m.CandidateDesiredJob, m.Consent,
-    m.EligibilityCriterion, m.Event, event_offers, m.EventParticipant, m.PreHireStep, m.Application, m.ApplicationEvent,
+    m.EligibilityCriterion, m.Event, m.EventParticipant, m.PreHireStep, m.Application, m.ApplicationEvent,
     m.EmploymentContract, m.Exit, m.FollowUp, m.HoursEntry,
 ]
 SUMMARY = {
@@ -59,7 +59,7 @@ SUMMARY = {
 def database_is_empty() -> bool:
     """True when none of the tables the demo fills holds a row (reference data aside)."""
     for model in INSERT_ORDER:
-        if db.session.execute(sa.select(sa.literal(1)).select_from(_table(model)).limit(1)).first():
+        if db.session.execute(sa.select(sa.literal(1)).select_from(model.__table__).limit(1)).first():
             return False
     return True
 
@@ -116,6 +116,8 @@ def insert_plan(plan: Plan) -> None:
                 _insert(model, rows)
         else:
             _insert(model, rows)
+    if plan.rows[event_offers]:  # the offers an event serves: an association table, after both
+        db.session.execute(sa.insert(event_offers), plan.rows[event_offers])
     if db.session.get_bind().dialect.name == "postgresql":
         advance_sequences()
 
@@ -124,18 +126,13 @@ def _insert(model, rows: list[dict]) -> None:
     # Core executemany on the table: the ORM's bulk insert splits the batch wherever a row
     # has None in another column than its neighbour, which is five times slower here.
     if rows:
-        db.session.execute(sa.insert(_table(model)), rows)
-
-
-def _table(model) -> sa.Table:
-    """A model's table, or the association table itself (event_offers)."""
-    return getattr(model, "__table__", model)
+        db.session.execute(sa.insert(model.__table__), rows)
 
 
 def advance_sequences() -> None:
     """Ids were given explicitly: move each serial sequence past them."""
     for model in INSERT_ORDER:
-        table = _table(model)
+        table = model.__table__
         if "id" not in table.c:
             continue
         db.session.execute(sa.text(

@@ -18,7 +18,7 @@ def _upcoming():
 def test_the_events_page_has_events_to_come(seeded):
     upcoming = _upcoming()
     assert set(upcoming) == {"job_dating", "info_session", "site_visit"}
-    starts = as_date(value("SELECT starts_at FROM events WHERE id = :id", id=upcoming["job_dating"][0]))
+    starts = as_date(str(value("SELECT starts_at FROM events WHERE id = :id", id=upcoming["job_dating"][0])))
     assert starts == today() + timedelta(days=7)
     offers = rows("SELECT o.status FROM event_offers eo JOIN offers o ON o.id = eo.offer_id WHERE eo.event_id = :id",
                   id=upcoming["job_dating"][0])
