@@ -149,3 +149,20 @@ def test_demo_buyer_reads_saint_denis_bilan(demo):
     assert re.search(r"2023</th>\s*<td class=\"nombre\">21</td>\s*<td class=\"nombre\">12</td>\s*"
                      r"<td class=\"nombre\">57\u00a0%</td>", page)
     assert client.get(f"/rapports/bilan/marche/{demo['olympic']}").status_code == 403
+
+
+def test_olympic_and_local_figures_from_the_cli_in_json(demo):
+    """`flask report … --format json`, the scope named by an id option, gives the pages' figures."""
+    runner = demo["app"].test_cli_runner()
+    hours = json.loads(runner.invoke(args=["report", "hours", "--by", "acheteur", "--programme",
+                                           str(demo["olympic_works"]), "--format", "json"]).output)
+    (line,) = hours["tableaux"][0]["lignes"]
+    objective, realised = _raw_olympic_figures(demo["solideo"])
+    assert (line["groupe"], line["objectif_heures"], line["heures_realisees"]) == (
+        "SOLIDEO – ouvrages olympiques", float(objective), float(realised))
+    assert round(line["taux_realisation"] * 100) == 114
+    publics = json.loads(runner.invoke(args=["report", "publics", "--year", "2024", "--format", "json"]).output)
+    (local,) = [line for line in publics["tableaux"][0]["lignes"] if line["public"] == "Résidents du territoire"]
+    assert round(local["part_des_participants"] * 100) == 54
+    assert local["personnes"] == publics_report(Scope(territory_id=demo["territory"].id, year=2024),
+                                                demo["territory"]).line("local").people
