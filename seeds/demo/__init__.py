@@ -2,7 +2,9 @@
 
 Deterministic (seeded generators, one per section); everyday activity is dated relative to
 today so that the demo looks alive, while the three stories told by the bilans (asbestos
-track, Olympic works, Saint-Denis SPASER) have fixed dates and exact figures.
+track, Olympic works, Saint-Denis SPASER) have fixed dates and exact figures. A fourth section,
+built last, shows the counting rules at work (counting_rules.py: a clause's own CDI lump, SIAE
+invoices validated and waiting).
 Everything is planned in memory, then bulk-inserted and committed once.
 """
 import logging
@@ -14,11 +16,13 @@ from clausematch import models as m
 from clausematch.candidates.name_words import rebuild_name_words
 from clausematch.database import today
 from clausematch.extensions import db
+from clausematch.pathways.models import SubcontractingInvoice
 from seeds.demo.accounts import build_accounts
 from seeds.demo.applications import build_generic_applications
 from seeds.demo.asbestos import build_asbestos
 from seeds.demo.common import Plan
 from seeds.demo.contracts import build_generic_contracts
+from seeds.demo.counting_rules import build_counting_rules
 from seeds.demo.directory import build_directory
 from seeds.demo.eligibility import finalise_candidates
 from seeds.demo.hours import build_generic_hours
@@ -39,13 +43,13 @@ INSERT_ORDER = [
     m.DirectoryCommune, m.Contract, m.Lot, m.Clause,
     m.Programme, m.Offer, m.OfferStatusChange, m.Candidate, m.CandidateDesiredJob, m.Consent,
     m.EligibilityCriterion, m.Event, m.EventParticipant, m.PreHireStep, m.Application, m.ApplicationEvent,
-    m.EmploymentContract, m.Exit, m.FollowUp, m.HoursEntry,
+    m.EmploymentContract, m.Exit, m.FollowUp, m.HoursEntry, SubcontractingInvoice,
 ]
 SUMMARY = {
     "organisations": m.Organisation, "utilisateurs": m.User, "marchés": m.Contract, "lots": m.Lot,
     "clauses": m.Clause, "offres": m.Offer, "candidats": m.Candidate, "candidatures": m.Application,
     "contrats de travail": m.EmploymentContract, "sorties": m.Exit, "suivis à 6 mois": m.FollowUp,
-    "relevés d'heures": m.HoursEntry,
+    "relevés d'heures": m.HoursEntry, "factures de SIAE": SubcontractingInvoice,
 }
 
 
@@ -88,6 +92,7 @@ def build_plan() -> Plan:
     build_generic_pathways(plan)
     build_generic_hours(plan)
     finalise_candidates(plan)
+    build_counting_rules(plan)  # last, with its own generator: the stories above are unchanged
     return plan
 
 
