@@ -1,9 +1,10 @@
 """The demo territory (Plaine Commune): `flask seed demo`.
 
 Deterministic (seeded generators, one per section); everyday activity is dated relative to
-today so that the demo looks alive, while the three stories told by the bilans (asbestos
-track, Olympic works, Saint-Denis SPASER) have fixed dates and exact figures. A fourth section,
-built last, shows the counting rules at work (counting_rules.py: a clause's own CDI lump, SIAE
+today so that the demo looks alive, while the stories told by the bilans (asbestos track,
+Olympic works, Saint-Denis SPASER) have fixed dates and exact figures, and 54 % of the 2024
+participants live in the territory (`seeds.demo.residence`). A last section, built after all
+the others, shows the counting rules at work (counting_rules.py: a clause's own CDI lump, SIAE
 invoices validated and waiting).
 Everything is planned in memory, then bulk-inserted and committed once.
 """
@@ -16,6 +17,7 @@ from clausematch import models as m
 from clausematch.candidates.name_words import rebuild_name_words
 from clausematch.database import today
 from clausematch.extensions import db
+from clausematch.pathways import hours_totals
 from clausematch.pathways.models import SubcontractingInvoice
 from seeds.demo.accounts import build_accounts
 from seeds.demo.applications import build_generic_applications
@@ -31,6 +33,7 @@ from seeds.demo.olympic import build_olympic
 from seeds.demo.organisations import build_organisations
 from seeds.demo.pathways import build_generic_pathways
 from seeds.demo.people import build_candidates
+from seeds.demo.residence import balance_residence
 from seeds.demo.saint_denis import build_saint_denis
 from seeds.demo.territory import build_territory
 from seeds.demo.trades import load_appellations
@@ -91,6 +94,7 @@ def build_plan() -> Plan:
     build_offer_history(plan)
     build_generic_pathways(plan)
     build_generic_hours(plan)
+    balance_residence(plan)  # once every hire is known; before the criteria (QPV) are queued
     finalise_candidates(plan)
     build_counting_rules(plan)  # last, with its own generator: the stories above are unchanged
     return plan
@@ -104,6 +108,11 @@ def insert_plan(plan: Plan) -> None:
             first = [r for r in rows if r["previous_contract_id"] is None]
             _insert(model, first)
             _insert(model, [r for r in rows if r["previous_contract_id"] is not None])
+        elif model is m.HoursEntry:
+            # ≈16 000 entries: their lot-and-month totals computed once (one GROUP BY) rather than
+            # by the trigger, row by row (as `flask seed scale` does).
+            with hours_totals.suspended():
+                _insert(model, rows)
         else:
             _insert(model, rows)
     if db.session.get_bind().dialect.name == "postgresql":

@@ -10,6 +10,8 @@ from seeds.demo.common import Plan, add_months, between, weighted
 from seeds.demo.organisations import DEMO_COMPANY, companies_of
 from seeds.demo.territory import TERRITORY_COMMUNES
 
+# Who holds a marché d'insertion (R2123-1 3°): chantiers d'insertion and régies de quartier.
+INSERTION_HOLDERS = (CompanyKind.ACI, CompanyKind.REGIE)
 REFERENCE_PREFIX = {
     "EPT Plaine Commune": "EPT-PC", "Ville de Saint-Denis": "VSD", "Plaine Commune Habitat": "PCH",
     "Ville d'Aubervilliers": "AUB", "Société des grands projets – ligne 16": "SGP-L16",
@@ -110,8 +112,10 @@ def _modes(rng, sector: str) -> list[str]:
     return [Mode.DIRECT.value] + sorted(rng.sample(extra, rng.randint(1, len(extra))))
 
 
-def titulaire_for(plan: Plan, rng, trade: str, kind: CompanyKind = CompanyKind.TITULAIRE) -> dict:
-    """A company of `kind` able to carry a lot of `trade` (the demo company gets a fair share)."""
+def titulaire_for(plan: Plan, rng, trade: str,
+                  kind: CompanyKind | tuple[CompanyKind, ...] = CompanyKind.TITULAIRE) -> dict:
+    """A company of `kind` (or of one of the kinds) able to carry a lot of `trade` (the demo company
+    gets a fair share)."""
     pool = companies_of(plan, kind, trade) or companies_of(plan, CompanyKind.TITULAIRE, trade)
     weights = [4 if company["name"] == DEMO_COMPANY else 1 for company in pool]
     return rng.choices(pool, weights=weights)[0]
@@ -204,7 +208,7 @@ def plan_contract(plan: Plan, rng, template) -> dict:
     for title, trade, share in lots[:count]:
         amount = (total * Decimal(str(share * rng.uniform(0.85, 1.15))) / 100).quantize(Decimal("1")) * 100
         insertion = kind is ClauseKind.INSERTION_CONTRACT
-        company = titulaire_for(plan, rng, trade, CompanyKind.ACI if insertion else CompanyKind.TITULAIRE)
+        company = titulaire_for(plan, rng, trade, INSERTION_HOLDERS if insertion else CompanyKind.TITULAIRE)
         spec.lots.append(LotSpec(title, trade, amount, company, clause_columns(
             rng, amount, sector, fixed=True if insertion else None)))
     return add_contract(plan, spec)

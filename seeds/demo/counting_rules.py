@@ -6,7 +6,7 @@ invoices at its own hourly cost (25 €/h).
 - Two people hired in CDI on the lot, about five months ago, 24 h a week: each credits the lump
   once, in the month their CDI starts, instead of the hours they work under it (which stay on
   their pathway).
-- The Régie de quartier de Saint-Denis (EI) cleans the common areas as a subcontractor: two
+- The Régie de quartier de Saint-Denis cleans the common areas as a subcontractor: two
   invoices, one validated three months ago (6 000 € → 240 h), one for last month still declared,
   waiting in the facilitators' queue (3 750 € → 150 h).
 
@@ -72,13 +72,14 @@ def build_counting_rules(plan: Plan) -> None:
 
 
 def _free_candidates(plan: Plan, rng, hired_on) -> list[int]:
-    """Two people of the services track in no story, with no application nor contract, known to
-    ClauseMatch a month at least before their hire."""
+    """Two people of the services track in no story, with no application nor contract, no
+    duplicate record, known to ClauseMatch a month at least before their hire."""
     busy = {row["candidate_id"] for row in plan.rows[EmploymentContract]}
     latest = datetime.combine(hired_on - timedelta(days=30), time.min)
+    people = plan.refs["people"]
     pool = [row["id"] for row in plan.rows[Candidate]
-            if plan.refs["people"][row["id"]]["track"] == "services" and not plan.refs["people"][row["id"]]["apps"]
-            and row["id"] not in busy and row["created_at"] <= latest]
+            if people[row["id"]]["track"] == "services" and not people[row["id"]]["apps"]
+            and "twin" not in people[row["id"]] and row["id"] not in busy and row["created_at"] <= latest]
     return rng.sample(pool, 2)
 
 

@@ -14,7 +14,7 @@ from seeds.demo.trades import TRADES
 GENERIC_OFFERS = {OfferStatus.DRAFT: 8, OfferStatus.SUBMITTED: 10, OfferStatus.PUBLISHED: 92,
                   OfferStatus.FILLED: 60, OfferStatus.CLOSED: 17}
 MODE_COMPANY_KINDS = {Mode.ETTI: [CompanyKind.ETTI], Mode.AI: [CompanyKind.AI], Mode.GEIQ: [CompanyKind.GEIQ],
-                      Mode.SUBCONTRACTING_SIAE: [CompanyKind.EI, CompanyKind.ACI]}
+                      Mode.SUBCONTRACTING_SIAE: [CompanyKind.EI, CompanyKind.ACI, CompanyKind.REGIE]}
 MODE_CONTRACT_TYPES = {
     Mode.ETTI: {ContractType.INTERIM: 1}, Mode.AI: {ContractType.MISE_A_DISPOSITION: 1},
     Mode.GEIQ: {ContractType.PROFESSIONNALISATION: 7, ContractType.APPRENTISSAGE: 3},
@@ -96,7 +96,7 @@ def _generic_offer(plan: Plan, rng, status: OfferStatus, lots: list[dict]) -> di
     lot_ref = rng.choices(active, weights=weights)[0]
     mode, company = _mode_and_company(plan, rng, lot_ref)
     contract_type = weighted(rng, MODE_CONTRACT_TYPES[mode])
-    if lot_ref["company"]["company_kind"] in (CompanyKind.EI, CompanyKind.ACI):
+    if lot_ref["company"]["company_kind"] in (CompanyKind.EI, CompanyKind.ACI, CompanyKind.REGIE):
         contract_type = ContractType.CDDI
     elif lot_ref["company"]["company_kind"] is CompanyKind.EA:
         contract_type = weighted(rng, {ContractType.CDD: 2, ContractType.CDI: 1})

@@ -43,7 +43,7 @@ COMPANIES = [
     ("Médiation urbaine Plaine Commune", CompanyKind.TITULAIRE, "93066", ("mediation",)),
     ("Sécurité Gardiennage Nord", CompanyKind.TITULAIRE, "93001", ("securite",)),
     ("Valorisation Tri Saint-Ouen", CompanyKind.TITULAIRE, "93070", ("tri_logistique",)),
-    ("Régie de quartier de Saint-Denis", CompanyKind.EI, "93066", ("nettoyage", "second_oeuvre")),
+    ("Régie de quartier de Saint-Denis", CompanyKind.REGIE, "93066", ("nettoyage", "second_oeuvre")),
     ("Bâtir Ensemble Insertion", CompanyKind.EI, "93001", ("gros_oeuvre", "second_oeuvre", "vrd")),
     ("Les Cuisines de la Plaine", CompanyKind.EI, "93066", ("restauration",)),
     ("ETTI Plaine Intérim Insertion", CompanyKind.ETTI, "93066", ("gros_oeuvre", "second_oeuvre", "vrd", "fluides")),
@@ -51,13 +51,14 @@ COMPANIES = [
     ("AI Aubervilliers Services Emploi", CompanyKind.AI, "93001", ("nettoyage", "restauration", "accueil_admin")),
     ("Stains Emploi Services", CompanyKind.AI, "93072", ("nettoyage", "espaces_verts", "proprete_urbaine")),
     ("Chantier d'insertion Espaces verts du Canal", CompanyKind.ACI, "93031", ("espaces_verts",)),
-    ("Régie de quartier d'Aubervilliers", CompanyKind.ACI, "93001", ("proprete_urbaine", "nettoyage", "maintenance")),
+    ("Régie de quartier d'Aubervilliers", CompanyKind.REGIE, "93001",
+     ("proprete_urbaine", "nettoyage", "maintenance")),
     ("Ressourcerie de La Courneuve", CompanyKind.ACI, "93027", ("tri_logistique",)),
     ("GEIQ BTP 93", CompanyKind.GEIQ, "93066", ("gros_oeuvre", "second_oeuvre", "fluides", "vrd", "desamiantage")),
     ("GEIQ Propreté Île-de-France", CompanyKind.GEIQ, "93070", ("nettoyage", "proprete_urbaine")),
     ("Les Ateliers de Villetaneuse (EA)", CompanyKind.EA, "93079", ("espaces_verts", "accueil_admin")),
     ("Handi-Services Nord (EA)", CompanyKind.EA, "95585", ("nettoyage",)),
-    ("Régie de quartier de L'Île-Saint-Denis", CompanyKind.REGIE, "93039", ()),  # the directory's only, no lot
+    ("Régie de quartier de L'Île-Saint-Denis", CompanyKind.REGIE, "93039", ()),  # in the directory only, no lot
 ]
 
 # name, kind, commune
@@ -115,7 +116,8 @@ def build_organisations(plan: Plan) -> None:
     plan.refs["company_trades"] = {name: trades for name, _, _, trades in COMPANIES}
 
 
-def companies_of(plan: Plan, kind: CompanyKind, trade: str | None = None) -> list[dict]:
-    """Companies of one kind (and trade), in declaration order."""
+def companies_of(plan: Plan, kind: CompanyKind | tuple[CompanyKind, ...], trade: str | None = None) -> list[dict]:
+    """Companies of one kind or of several (and trade), in declaration order."""
+    kinds = kind if isinstance(kind, tuple) else (kind,)
     rows = plan.refs["companies_by_trade"].get(trade, []) if trade else plan.refs["orgs"].values()
-    return [row for row in rows if row["company_kind"] == kind]
+    return [row for row in rows if row["company_kind"] in kinds]

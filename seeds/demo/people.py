@@ -94,7 +94,9 @@ def _add_duplicate(plan: Plan, rng, original: dict) -> None:
             "last_name": last, "name_key": name_key(first, last), "email": None, "phone": original["phone"]}
     del copy["id"]
     row = plan.add(Candidate, **copy)
-    people[row["id"]] = {**people[original["id"]], "apps": [], "prescriber_kind": prescriber["prescriber_kind"]}
+    people[row["id"]] = {**people[original["id"]], "apps": [], "prescriber_kind": prescriber["prescriber_kind"],
+                         "twin": original["id"]}
+    people[original["id"]]["twin"] = row["id"]
 
 
 def _age(rng) -> int:

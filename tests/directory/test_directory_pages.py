@@ -1,5 +1,7 @@
 """The directory pages: the search (who sees it, filters in the address, query count), the profile
 form, and the lot page's section of structures that could take part."""
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -97,6 +99,45 @@ def test_the_first_submit_lists_the_form_s_and_the_service_s_errors(db, client, 
     assert "Code ROME inconnu : N9999" in field_errors(html, "rome_codes")
     assert "Numéro de téléphone invalide" in field_errors(html, "contact_phone")
     assert db.session.scalar(sa.select(DirectoryProfile).where(DirectoryProfile.company_id == company.id)) is None
+
+
+def test_the_profile_form_offers_the_referential_pickers_and_still_takes_typed_text(db, client, login_as,
+                                                                                  structure):
+    """ROME codes and communes: a search box (the offer form's autocomplete, shown by JavaScript
+    only) adds to each typed list; without JavaScript the lists are typed, labels of the
+    autocomplete included, and saved the same way."""
+    company, _ = structure("Régie du Franc-Moisin", kind=CompanyKind.REGIE, profile=False)
+    login_as("facilitator")
+    html = client.get(f"/annuaire-inclusion/structures/{company.id}/fiche").get_data(as_text=True)
+    assert "js/autocomplete.js" in html and "js/autocomplete-append.js" in html
+    rome = re.search(r'<div class="champ" data-append-picker hidden>\s*<label for="ajout-metier"[^>]*>([^<]+)</label>'
+                     r'.*?<input ([^>]+)>', html, re.S)
+    assert rome and "code ROME" in rome.group(1)
+    assert 'data-autocomplete="appellations"' in rome.group(2) and 'data-append-to="rome_codes"' in rome.group(2)
+    assert 'data-append-pattern="[A-N][0-9]{4}"' in rome.group(2) and " name=" not in rome.group(2)
+    commune = re.search(r'<label for="ajout-commune"[^>]*>[^<]+</label>.*?<input ([^>]+)>', html, re.S).group(1)
+    assert 'data-autocomplete="communes"' in commune and 'data-append-to="communes"' in commune
+    response = client.post(f"/annuaire-inclusion/structures/{company.id}/fiche", data={
+        "version": "0", "activities": "Peinture",
+        "rome_codes": "Peintre en bâtiment (F1606 Peinture en bâtiment), k2204",
+        "communes": "Aubervilliers (93300)\nStains", "contact_email": "regie@exemple.fr"})
+    assert response.status_code == 302
+    profile = db.session.scalar(sa.select(DirectoryProfile).where(DirectoryProfile.company_id == company.id))
+    assert sorted(r.rome_code for r in profile.rome_codes) == ["F1606", "K2204"]
+    assert sorted(r.commune_insee for r in profile.communes) == ["93001", "93072"]
+
+
+def test_the_search_s_commune_filter_is_the_board_s_autocomplete(client, login_as, structure):
+    structure("Jardins du Canal", kind=CompanyKind.ACI, commune="93031", rome_codes="A1203")
+    login_as("buyer")
+    html = client.get("/annuaire-inclusion").get_data(as_text=True)
+    field = re.search(r'<input type="text" id="filtre-commune" name="commune"([^>]*)>', html).group(1)
+    assert 'data-autocomplete="communes"' in field and 'autocomplete="off"' in field
+    assert "js/autocomplete.js" in html
+    # What the autocomplete writes is what the filter reads (no JavaScript needed either).
+    found = client.get("/annuaire-inclusion?commune=%C3%89pinay-sur-Seine+(93800)&rayon=5").get_data(as_text=True)
+    assert "Jardins du Canal" in found and "les plus proches de Épinay-sur-Seine" in found
+    assert 'value="Épinay-sur-Seine (93800)"' in found
 
 
 def test_the_form_is_refused_to_another_company(client, login_as, structure):

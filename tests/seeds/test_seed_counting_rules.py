@@ -36,7 +36,7 @@ def test_two_cdi_hires_and_two_invoices_one_waiting(seeded):
                         WHERE i.lot_id = {LOT} ORDER BY i.month""")
     last = add_months(today().replace(day=1), -1)
     assert [(as_date(month), status, kind, bool(checked)) for month, _, _, _, status, kind, checked in invoices] == [
-        (add_months(last, -3), "validated", "ei", True), (last, "declared", "ei", False)]
+        (add_months(last, -3), "validated", "regie", True), (last, "declared", "regie", False)]
     for _, amount, cost, hours, *_ in invoices:
         assert Decimal(str(hours)) == (Decimal(str(amount)) / Decimal(str(cost))).quantize(Decimal("0.01"))
     assert value("SELECT COUNT(*) FROM subcontracting_invoices") == 2
