@@ -254,6 +254,7 @@ MATRIX = {
     ("POST", "/factures-siae/{missing}/valider"): rule(facilitator=404),
     ("POST", "/factures-siae/{invoice}/refuser"): rule(facilitator=422),
     ("POST", "/factures-siae/{other_invoice}/refuser"): NOBODY,
+    ("GET", "/heures/a-valider/factures"): FACILITATOR,  # the facilitators' queue of invoices to validate
     ("GET", "/heures/lots/{lot}/2025-03/historique"): rule(facilitator="ok", company="ok"),
     ("GET", "/heures/lots/{other_lot}/2025-03/historique"): NOBODY,
     # Hires: facilitators of the territory and the company owing the hours (empty forms re-displayed with

@@ -16,12 +16,14 @@ from sqlalchemy.orm import joinedload
 from clausematch.accounts.models import Company, CompanyKind, Role, User
 from clausematch.accounts.permissions import has_role
 from clausematch.audit import record
-from clausematch.contracts.models import Lot
+from clausematch.contracts.models import Contract, Lot
+from clausematch.contracts.permissions import territory_of
 from clausematch.database import lock, today, utcnow
 from clausematch.errors import Collector, DomainError, NotAllowed, parsed
 from clausematch.extensions import db
-from clausematch.formats import format_hours, month_key, month_label, parse_decimal
+from clausematch.formats import format_decimal_fr, format_hours, month_key, month_label, parse_decimal
 from clausematch.notifications import notify
+from clausematch.pagination import Page, paginate
 from clausematch.pathways.counting import converted_hours
 from clausematch.pathways.hours_permissions import can_validate_on_lot
 from clausematch.pathways.hours_rules import HoursValueError, parse_month
@@ -197,10 +199,66 @@ def reject_invoice(user: User, invoice_id: int, reason: str) -> SubcontractingIn
 
 
 # --- Reading ------------------------------------------------------------------------------------
+# Lists paginate in SQL (clausematch/pagination.py): one COUNT and one page query each, the lot,
+# its contract, its titulaire and the SIAE loaded by joins in the page query.
 
-def lot_invoices(lot: Lot) -> list[SubcontractingInvoice]:
-    """The lot's invoices, latest month first (a lot has a few a month at most)."""
-    return list(db.session.scalars(
-        sa.select(SubcontractingInvoice).where(SubcontractingInvoice.lot_id == lot.id)
-        .options(joinedload(SubcontractingInvoice.siae))
-        .order_by(SubcontractingInvoice.month.desc(), SubcontractingInvoice.id.desc())))
+def _listed() -> sa.Select:
+    return (sa.select(SubcontractingInvoice)
+            .options(joinedload(SubcontractingInvoice.siae),
+                     joinedload(SubcontractingInvoice.lot).joinedload(Lot.contract),
+                     joinedload(SubcontractingInvoice.lot).joinedload(Lot.company)))
+
+
+def lot_invoices(lot: Lot, page: int | None = None) -> Page:
+    """The lot's invoices, latest month first, one page of them."""
+    return paginate(_listed().where(SubcontractingInvoice.lot_id == lot.id)
+                    .order_by(SubcontractingInvoice.month.desc(), SubcontractingInvoice.id.desc()), page)
+
+
+def _pending(user: User) -> list[sa.ColumnElement[bool]]:
+    """Declared invoices of the user's territory (none for anyone but a facilitator); the
+    statement joins Lot and Contract."""
+    if not has_role(user, Role.FACILITATOR):
+        return [sa.false()]
+    return [SubcontractingInvoice.status == HoursStatus.DECLARED, Contract.territory_id == territory_of(user)]
+
+
+def pending_invoices(user: User, page: int | None = None) -> Page:
+    """The facilitator's queue: the territory's invoices waiting for validation, oldest month
+    first (index ix_subcontracting_invoices_status_month)."""
+    return paginate(_listed().join(Lot, Lot.id == SubcontractingInvoice.lot_id)
+                    .join(Contract, Contract.id == Lot.contract_id).where(*_pending(user))
+                    .order_by(SubcontractingInvoice.month, SubcontractingInvoice.id), page)
+
+
+def pending_invoice_totals(user: User) -> tuple[int, Decimal]:
+    """(invoices, converted hours) waiting for validation in the facilitator's territory; one query."""
+    count, total = db.session.execute(
+        sa.select(sa.func.count(SubcontractingInvoice.id), sa.func.sum(SubcontractingInvoice.converted_hours))
+        .join(Lot, Lot.id == SubcontractingInvoice.lot_id).join(Contract, Contract.id == Lot.contract_id)
+        .where(*_pending(user))).one()
+    return int(count or 0), Decimal(total or 0)
+
+
+def company_invoices(user: User, page: int | None = None) -> Page:
+    """The invoices of the lots the user's company holds (it enters them), latest month first."""
+    if not has_role(user, Role.COMPANY) or not user.organisation_ids:
+        mine = sa.false()
+    else:
+        held = sa.select(Lot.id).where(Lot.company_id.in_(sorted(user.organisation_ids)))
+        mine = SubcontractingInvoice.lot_id.in_(held)
+    return paginate(_listed().where(mine)
+                    .order_by(SubcontractingInvoice.month.desc(), SubcontractingInvoice.id.desc()), page)
+
+
+def resubmission(user: User, lot: Lot, invoice_id: int) -> InvoiceInput | None:
+    """The values of a rejected invoice of `lot`, to enter again once corrected ("Saisir à
+    nouveau"): the rejected invoice stays as it is, rejected, in the lot's list; the corrected one
+    is a new invoice, declared, with the hourly cost of the day. None when there is no such
+    rejected invoice the user may read."""
+    invoice = db.session.get(SubcontractingInvoice, invoice_id)
+    if (invoice is None or invoice.lot_id != lot.id or invoice.status != HoursStatus.REJECTED
+            or not can_view_invoice(user, invoice)):
+        return None
+    return InvoiceInput(siae_id=invoice.siae_id, nature=invoice.nature.value, month=month_key(invoice.month),
+                        amount_ht=format_decimal_fr(invoice.amount_ht), reference=invoice.reference)

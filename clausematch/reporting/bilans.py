@@ -158,7 +158,8 @@ def _sections(scope: Scope, territory: Territory, group: str, share, options: Op
                 [_hours_table(year_hours, cumulated, year)]),
         Section("personnes", "Personnes orientées et embauchées", f"Les personnes orientées en {year} et la suite "
                 "de leur parcours.", people.chart, people.tables),
-        Section("publics", "Publics touchés", f"Les participants dont le contrat a couru en {year}.",
+        Section("publics", "Publics touchés", f"Les participants dont le contrat a couru en {year}, avec leurs "
+                "heures (forfait CDI compris ; les factures de SIAE ne sont les heures de personne).",
                 publics.chart, publics.tables),
         Section("sorties", "Sorties et suivi à 6 mois", f"Les sorties de {year} et la situation six mois après.",
                 outcomes.chart, outcomes.tables),

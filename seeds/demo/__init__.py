@@ -4,7 +4,9 @@ Deterministic (seeded generators, one per section); everyday activity is dated r
 today so that the demo looks alive, while the stories told by the bilans (asbestos track,
 Olympic works, Saint-Denis SPASER) have fixed dates and exact figures, and 54 % of the 2024
 participants live in the territory (`seeds.demo.residence`); the demo company's pooling agreement
-(seeds/demo/pooling.py) changes how two of its lots are judged, no figure.
+(seeds/demo/pooling.py) changes how two of its lots are judged, no figure. A last section, built
+after all the others, shows the other counting rules at work (counting_rules.py: a clause's own
+CDI lump, SIAE invoices validated and waiting).
 Everything is planned in memory, then bulk-inserted and committed once.
 """
 import logging
@@ -17,12 +19,14 @@ from clausematch.candidates.name_words import rebuild_name_words
 from clausematch.database import today
 from clausematch.extensions import db
 from clausematch.pathways import hours_totals
+from clausematch.pathways.models import SubcontractingInvoice
 from clausematch.prehire.models import event_offers
 from seeds.demo.accounts import build_accounts
 from seeds.demo.applications import build_generic_applications
 from seeds.demo.asbestos import build_asbestos
 from seeds.demo.common import Plan
 from seeds.demo.contracts import build_generic_contracts
+from seeds.demo.counting_rules import build_counting_rules
 from seeds.demo.directory import build_directory
 from seeds.demo.eligibility import finalise_candidates
 from seeds.demo.events import build_events
@@ -46,13 +50,13 @@ INSERT_ORDER = [
     m.DirectoryCommune, m.Contract, m.Lot, m.Clause, m.HoursPool, m.HoursPoolLot,
     m.Programme, m.Offer, m.OfferStatusChange, m.Candidate, m.CandidateDesiredJob, m.Consent,
     m.EligibilityCriterion, m.Event, m.EventParticipant, m.PreHireStep, m.Application, m.ApplicationEvent,
-    m.EmploymentContract, m.Exit, m.FollowUp, m.HoursEntry,
+    m.EmploymentContract, m.Exit, m.FollowUp, m.HoursEntry, SubcontractingInvoice,
 ]
 SUMMARY = {
     "organisations": m.Organisation, "utilisateurs": m.User, "marchés": m.Contract, "lots": m.Lot,
     "clauses": m.Clause, "offres": m.Offer, "candidats": m.Candidate, "candidatures": m.Application,
     "contrats de travail": m.EmploymentContract, "sorties": m.Exit, "suivis à 6 mois": m.FollowUp,
-    "relevés d'heures": m.HoursEntry,
+    "relevés d'heures": m.HoursEntry, "factures de SIAE": SubcontractingInvoice,
 }
 
 
@@ -98,6 +102,7 @@ def build_plan() -> Plan:
     build_events(plan, taken)
     balance_residence(plan)  # once every hire is known; before the criteria (QPV) are queued
     finalise_candidates(plan)
+    build_counting_rules(plan)  # last, with its own generator: the stories above are unchanged
     return plan
 
 

@@ -1,22 +1,32 @@
 """Publics reached: who the participants (people hired on the scoped lots) are, counted per
-person and weighted by their counted hours, against the territory's targets. Age is taken on
+person and weighted by their credited hours (their validated hours, a CDI lump replacing the
+hours worked under the CDI as in pathways/counting.py; SIAE invoices are nobody's hours), against
+the territory's targets. Age is taken on
 the person's first hire in scope; RQTH and RSA are validated eligibility criteria; local means
 living in one of the territory's communes. One SQL statement."""
 from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from clausematch.accounts.models import Territory, TerritoryCommune
 from clausematch.candidates.models import Candidate, EligibilityCriterion, EligibilityStatus
-from clausematch.contracts.models import Contract, Lot
+from clausematch.contracts.models import Clause, Contract, Lot
 from clausematch.extensions import db
+from clausematch.pathways.counting import effective_lump, month_start
 from clausematch.pathways.models import EmploymentContract, HoursEntry
 from clausematch.reporting.filters import Scope
 from clausematch.reporting.masking import people_count
-from clausematch.reporting.queries.scoping import FAR_FUTURE, employment_ids, hour_conditions, lot_conditions
-from clausematch.reporting.queries.sql import count_if, date_digits, decimal, ratio, sum_if
-from clausematch.vocabulary import Criterion, Gender
+from clausematch.reporting.queries.scoping import (
+    FAR_FUTURE,
+    employment_ids,
+    hour_conditions,
+    lot_conditions,
+    scoped_lot_ids,
+)
+from clausematch.reporting.queries.sql import count_if, date_digits, decimal, month_floor, ratio, sum_if
+from clausematch.vocabulary import ContractType, Criterion, Gender
 
 # key, label, territory setting holding the target (None: no target)
 PUBLICS = [
@@ -73,7 +83,7 @@ def publics_report(scope: Scope, territory: Territory) -> PublicsReport:
 
 def _people(scope: Scope, territory: Territory) -> sa.Subquery:
     """One row per participant — a person hired on the scoped lots, with a contract running
-    during the period: first hire date and counted hours. Contracts and hours are stacked
+    during the period: first hire date and credited hours. Contracts and hours are stacked
     (UNION ALL) and grouped once, rather than joined: no planner has to match two large
     aggregates row by row."""
     start, end = scope.period
@@ -94,11 +104,48 @@ def _people(scope: Scope, territory: Territory) -> sa.Subquery:
              .where(*conditions))
     hours = sa.select(HoursEntry.candidate_id, sa.cast(sa.null(), sa.Date), HoursEntry.hours) \
         .where(*hour_conditions(scope, territory))
-    stacked = sa.union_all(hires, hours).subquery("stacked")
+    stacked = sa.union_all(hires, hours, *_cdi_lump_parts(scope, territory)).subquery("stacked")
     return (sa.select(stacked.c.candidate_id, sa.func.min(stacked.c.hired_on).label("hired_on"),
                       sa.func.sum(stacked.c.hours).label("hours"))
             .group_by(stacked.c.candidate_id).having(sa.func.min(stacked.c.hired_on).is_not(None))
             .subquery("participants"))
+
+
+def _cdi_lump_parts(scope: Scope, territory: Territory) -> list[sa.Select]:
+    """The CDI lump rule of credited_hours (pathways/counting.py, parts 2 and 3) per person, so
+    that a person's hours here are the hours the hours report credits for them: on a lot whose
+    clause credits a lump, minus the counted hours worked under a CDI, plus the lump once per
+    person and lot, in the month their first CDI on the lot starts (within the same lots,
+    period, mode and people). Rows (candidate_id, NULL, hours) stacked with the others."""
+    lump = effective_lump(territory)
+    replaced = (sa.select(HoursEntry.candidate_id, sa.cast(sa.null(), sa.Date), -HoursEntry.hours)
+                .join(EmploymentContract, EmploymentContract.id == HoursEntry.contract_id)
+                .join(Clause, Clause.lot_id == HoursEntry.lot_id)
+                .where(EmploymentContract.contract_type == ContractType.CDI, lump > 0,
+                       *hour_conditions(scope, territory, name="replaced_employment")))
+    earlier = aliased(EmploymentContract)
+    first_cdi = ~sa.exists().where(
+        earlier.candidate_id == EmploymentContract.candidate_id, earlier.lot_id == EmploymentContract.lot_id,
+        earlier.contract_type == ContractType.CDI,
+        sa.or_(earlier.start_date < EmploymentContract.start_date,
+               sa.and_(earlier.start_date == EmploymentContract.start_date, earlier.id < EmploymentContract.id)))
+    cdi_month = month_start(EmploymentContract.start_date)
+    conditions = [EmploymentContract.contract_type == ContractType.CDI, lump > 0, first_cdi,
+                  EmploymentContract.lot_id.in_(scoped_lot_ids(scope))]
+    start, end = scope.period
+    if start:
+        conditions.append(cdi_month >= month_floor(start))
+    if end:
+        conditions.append(cdi_month <= end)
+    if scope.mode:
+        conditions.append(EmploymentContract.mode == scope.mode)
+    contracts = employment_ids(scope, "lump_employment")
+    if contracts is not None:
+        conditions.append(EmploymentContract.id.in_(contracts))
+    lumps = (sa.select(EmploymentContract.candidate_id, sa.cast(sa.null(), sa.Date),
+                       sa.cast(lump, HoursEntry.hours.type))
+             .join(Clause, Clause.lot_id == EmploymentContract.lot_id).where(*conditions))
+    return [replaced, lumps]
 
 
 def _flags(scope: Scope, hired_on) -> list[sa.ColumnElement[bool]]:

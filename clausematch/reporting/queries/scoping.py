@@ -137,10 +137,11 @@ def hours_on_scoped_lots(scope: Scope, source=HoursEntry) -> sa.ColumnElement[bo
     return column.in_(lots)
 
 
-def hour_conditions(scope: Scope, territory: Territory, source=HoursEntry) -> list:
+def hour_conditions(scope: Scope, territory: Territory, source=HoursEntry, name: str = "hours_employment") -> list:
     """Conditions on HoursEntry, or on LotMonthHours: worked hours that count, on the scoped
     lots, in the period, mode and people in scope — a person's own hours (publics); the lots'
-    figures read `credited`, which adds the CDI lumps and the SIAE invoices."""
+    figures read `credited`, which adds the CDI lumps and the SIAE invoices. `name` names the
+    CTE of a programme or offer filter (one statement may hold several)."""
     conditions = [*counted_hours(territory, source), hours_on_scoped_lots(scope, source)]
     if source is LotMonthHours:
         conditions.append(LotMonthHours.entries > 0)
@@ -151,7 +152,7 @@ def hour_conditions(scope: Scope, territory: Territory, source=HoursEntry) -> li
         conditions.append(source.month >= month_floor(start))
     if end:
         conditions.append(source.month <= end)
-    contracts = employment_ids(scope, "hours_employment")
+    contracts = employment_ids(scope, name)
     if contracts is not None:
         if source is not HoursEntry:
             raise ValueError("a programme or an offer picks entries: read them from HoursEntry")

@@ -9,11 +9,11 @@ from clausematch.contracts.models import Lot
 from clausematch.database import today
 from clausematch.errors import DomainError
 from clausematch.formats import format_hours, month_key, month_label, plural
-from clausematch.pathways import hours, hours_csv, hours_queries
+from clausematch.pathways import hours, hours_csv, hours_queries, invoices
 from clausematch.pathways.hours_permissions import can_declare_on_lot
 from clausematch.pathways.hours_rules import HoursValueError, parse_month, previous_month
 from clausematch.pathways.models import HoursStatus
-from clausematch.web.helpers import bounded_int, get_allowed_or_404, me, roles_required
+from clausematch.web.helpers import bounded_int, get_allowed_or_404, me, page_arg, roles_required
 from clausematch.web.pathways.hours_forms import CsvUploadForm, PeriodForm
 
 bp = Blueprint("hours", __name__)
@@ -80,11 +80,12 @@ def _render_grid(period: PeriodForm, lot: Lot, month: date, errors: dict | None 
     return render_template("pathways/hours_declare.html", period=period, grid=grid, lot=lot, month=month,
                            values=values, errors=errors or {}, summary=summary, cell_name=hours.cell_name,
                            reasons=hours_queries.latest_comments(rejected), upload_form=CsvUploadForm(),
-                           month_key=month_key(month))
+                           month_key=month_key(month), invoice_page=invoices.company_invoices(me(), page_arg()))
 
 
 def _render_without_grid(period: PeriodForm):
-    return render_template("pathways/hours_declare.html", period=period, grid=None, upload_form=CsvUploadForm())
+    return render_template("pathways/hours_declare.html", period=period, grid=None, upload_form=CsvUploadForm(),
+                           invoice_page=invoices.company_invoices(me(), page_arg()))
 
 
 @bp.route("/entreprise/heures/import", methods=["GET", "POST"])

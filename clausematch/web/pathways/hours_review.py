@@ -13,6 +13,7 @@ from clausematch.formats import format_hours, month_key, month_label, plural
 from clausematch.pathways import hours_queries as queries
 from clausematch.pathways import hours_validation as validation
 from clausematch.pathways.hours_permissions import can_validate_on_lot, can_view_entry, can_view_lot_hours
+from clausematch.pathways.invoices import pending_invoice_totals
 from clausematch.pathways.models import HoursEntry
 from clausematch.web.helpers import (
     bounded_int,
@@ -41,6 +42,7 @@ def pending():
     count, total = queries.pending_totals(me(), filters)
     return render_template("pathways/hours_pending.html", page=queries.pending_page(me(), page_arg(), filters),
                            count=count, total=total, month_key=month_key, filters=filters,
+                           invoice_count=pending_invoice_totals(me())[0],
                            companies=choices.companies, lots=choices.lots,
                            months=[(key, month_label(m)) for key, m in months.items()])
 

@@ -1,7 +1,9 @@
 """SIAE subcontracting and co-contracting invoices of a lot: the titulaire company and the
-territory's facilitators enter them, the facilitators validate or reject them (blueprint
-`invoices`; the rules are in clausematch/pathways/invoices.py)."""
-from flask import Blueprint, flash, redirect, render_template, url_for
+territory's facilitators enter them (a rejected one is entered again from its values, "Saisir à
+nouveau"), the facilitators validate or reject them from the lot's page or from their queue
+(/heures/a-valider/factures, next to the hours to validate). Blueprint `invoices`; the rules are
+in clausematch/pathways/invoices.py."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
@@ -10,12 +12,22 @@ from wtforms.widgets import MonthInput
 from clausematch.accounts.models import Role
 from clausematch.contracts.models import Lot
 from clausematch.errors import DomainError
-from clausematch.formats import format_hours
+from clausematch.formats import format_hours, month_label
 from clausematch.pathways import invoices
 from clausematch.pathways.hours_permissions import can_validate_on_lot
+from clausematch.pathways.hours_rules import parse_month
 from clausematch.pathways.models import InvoiceNature, SubcontractingInvoice
 from clausematch.web.fields import FrenchForm, optional_id
-from clausematch.web.helpers import get_allowed_or_404, me, refused_status, roles_required, show_error, validate_form
+from clausematch.web.helpers import (
+    bounded_int,
+    get_allowed_or_404,
+    me,
+    page_arg,
+    refused_status,
+    roles_required,
+    show_error,
+    validate_form,
+)
 
 bp = Blueprint("invoices", __name__)
 
@@ -41,12 +53,14 @@ def _input(form: InvoiceForm) -> invoices.InvoiceInput:
                                  amount_ht=form.montant.data or "", reference=form.reference.data or "")
 
 
-def _render(lot: Lot, form: InvoiceForm, reject_form: InvoiceRejectForm | None = None, status: int = 200):
+def _render(lot: Lot, form: InvoiceForm, reject_form: InvoiceRejectForm | None = None, refused_id: int | None = None,
+            resubmitted: str | None = None, status: int = 200):
     form.siae.choices = [SelectChoice("", "— Choisir —"), *(SelectChoice(c.id, f"{c.name} ({c.company_kind.label})")
                                                              for c in invoices.siae_choices(lot))]
     return render_template("pathways/invoices.html", lot=lot, form=form, reject_form=reject_form or InvoiceRejectForm(),
-                           invoices=invoices.lot_invoices(lot), hourly_cost=invoices.hourly_cost_of(lot),
-                           can_validate=can_validate_on_lot(me(), lot)), status
+                           blank_reject_form=InvoiceRejectForm(formdata=None), refused_id=refused_id,
+                           page=invoices.lot_invoices(lot, page_arg()), hourly_cost=invoices.hourly_cost_of(lot),
+                           can_validate=can_validate_on_lot(me(), lot), resubmitted=resubmitted), status
 
 
 @bp.route("/lots/<int:lot_id>/factures-siae", methods=["GET", "POST"])
@@ -63,7 +77,35 @@ def lot_invoices(lot_id: int):
             flash(f"Facture enregistrée : {format_hours(invoice.converted_hours)} h à valider par l'équipe de "
                   "facilitation.", "success")
             return redirect(url_for("invoices.lot_invoices", lot_id=lot.id))
-    return _render(lot, form, status=refused_status(form))
+    resubmitted = None
+    reprendre = request.args.get("reprendre", type=bounded_int)
+    if request.method == "GET" and reprendre:
+        previous = invoices.resubmission(me(), lot, reprendre)
+        if previous is not None:  # "Saisir à nouveau": the rejected invoice's values, to correct
+            form = InvoiceForm(formdata=None, siae=previous.siae_id, nature=previous.nature, mois=previous.month,
+                               montant=previous.amount_ht, reference=previous.reference)
+            resubmitted = f"{month_label(parse_month(previous.month))}, {previous.amount_ht} € HT"
+    return _render(lot, form, resubmitted=resubmitted, status=refused_status(form))
+
+
+@bp.get("/heures/a-valider/factures")
+@roles_required(Role.FACILITATOR)
+def pending():
+    return _render_pending(InvoiceRejectForm(formdata=None))
+
+
+def _render_pending(reject_form: InvoiceRejectForm, refused_id: int | None = None, status: int = 200):
+    return render_template("pathways/invoices_pending.html", page=invoices.pending_invoices(me(), page_arg()),
+                           total=invoices.pending_invoice_totals(me())[1], reject_form=reject_form,
+                           blank_reject_form=InvoiceRejectForm(formdata=None), refused_id=refused_id), status
+
+
+def _back(invoice: SubcontractingInvoice):
+    """Back to the queue when the action came from it (the page it showed), else to the lot's invoices."""
+    page = request.form.get("page", type=bounded_int)
+    if request.form.get("retour") == "file":
+        return redirect(url_for("invoices.pending", page=page if page and page > 1 else None))
+    return redirect(url_for("invoices.lot_invoices", lot_id=invoice.lot_id, page=page if page and page > 1 else None))
 
 
 @bp.post("/factures-siae/<int:invoice_id>/valider")
@@ -77,7 +119,7 @@ def validate(invoice_id: int):
     else:
         flash(f"Facture validée : {format_hours(invoice.converted_hours)} h comptent désormais pour la clause.",
               "success")
-    return redirect(url_for("invoices.lot_invoices", lot_id=invoice.lot_id))
+    return _back(invoice)
 
 
 @bp.post("/factures-siae/<int:invoice_id>/refuser")
@@ -92,5 +134,7 @@ def reject(invoice_id: int):
             flash(error.message, "error")
         else:
             flash("Facture refusée : l'entreprise est prévenue et lit le motif.", "success")
-        return redirect(url_for("invoices.lot_invoices", lot_id=invoice.lot_id))
-    return _render(invoice.lot, InvoiceForm(formdata=None), reject_form, status=422)
+        return _back(invoice)
+    if request.form.get("retour") == "file":
+        return _render_pending(reject_form, refused_id=invoice.id, status=422)
+    return _render(invoice.lot, InvoiceForm(formdata=None), reject_form, refused_id=invoice.id, status=422)
