@@ -58,6 +58,17 @@ def effective_lump(territory: Territory) -> sa.ColumnElement:
     return sa.func.coalesce(Clause.cdi_lump_hours, territory.cdi_lump_hours)
 
 
+def first_cdi_on_lot() -> sa.ColumnElement[bool]:
+    """SQL, on EmploymentContract: this CDI is the person's first on its lot (a CDD converted into
+    a CDI, or a chain of CDIs, credits the lump once)."""
+    earlier = aliased(EmploymentContract)
+    return ~sa.exists().where(
+        earlier.candidate_id == EmploymentContract.candidate_id, earlier.lot_id == EmploymentContract.lot_id,
+        earlier.contract_type == ContractType.CDI,
+        sa.or_(earlier.start_date < EmploymentContract.start_date,
+               sa.and_(earlier.start_date == EmploymentContract.start_date, earlier.id < EmploymentContract.id)))
+
+
 class month_start(FunctionElement):
     """The first day of the month of a DATE expression, on both databases."""
 
@@ -116,12 +127,7 @@ def credited_hours(territory: Territory, *, lots: sa.Select | None = None, start
                 .join(Clause, Clause.lot_id == HoursEntry.lot_id)
                 .where(EmploymentContract.contract_type == ContractType.CDI, lump > 0, *counted_hours(territory),
                        *restrict(HoursEntry.lot_id, HoursEntry.month, HoursEntry.mode, HoursEntry.contract_id)))
-    earlier = aliased(EmploymentContract)
-    first_cdi = ~sa.exists().where(
-        earlier.candidate_id == EmploymentContract.candidate_id, earlier.lot_id == EmploymentContract.lot_id,
-        earlier.contract_type == ContractType.CDI,
-        sa.or_(earlier.start_date < EmploymentContract.start_date,
-               sa.and_(earlier.start_date == EmploymentContract.start_date, earlier.id < EmploymentContract.id)))
+    first_cdi = first_cdi_on_lot()
     cdi_month = month_start(EmploymentContract.start_date)
     lumps = (sa.select(EmploymentContract.lot_id, cdi_month, EmploymentContract.mode, hours(lump))
              .join(Clause, Clause.lot_id == EmploymentContract.lot_id)

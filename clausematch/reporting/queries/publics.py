@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from clausematch.accounts.models import Territory, TerritoryCommune
 from clausematch.candidates.models import Candidate, EligibilityCriterion, EligibilityStatus
 from clausematch.contracts.models import Clause, Contract, Lot
 from clausematch.extensions import db
-from clausematch.pathways.counting import effective_lump, month_start
+from clausematch.pathways.counting import effective_lump, first_cdi_on_lot, month_start
 from clausematch.pathways.models import EmploymentContract, HoursEntry
 from clausematch.reporting.filters import Scope
 from clausematch.reporting.masking import people_count
@@ -123,12 +122,7 @@ def _cdi_lump_parts(scope: Scope, territory: Territory) -> list[sa.Select]:
                 .join(Clause, Clause.lot_id == HoursEntry.lot_id)
                 .where(EmploymentContract.contract_type == ContractType.CDI, lump > 0,
                        *hour_conditions(scope, territory, name="replaced_employment")))
-    earlier = aliased(EmploymentContract)
-    first_cdi = ~sa.exists().where(
-        earlier.candidate_id == EmploymentContract.candidate_id, earlier.lot_id == EmploymentContract.lot_id,
-        earlier.contract_type == ContractType.CDI,
-        sa.or_(earlier.start_date < EmploymentContract.start_date,
-               sa.and_(earlier.start_date == EmploymentContract.start_date, earlier.id < EmploymentContract.id)))
+    first_cdi = first_cdi_on_lot()
     cdi_month = month_start(EmploymentContract.start_date)
     conditions = [EmploymentContract.contract_type == ContractType.CDI, lump > 0, first_cdi,
                   EmploymentContract.lot_id.in_(scoped_lot_ids(scope))]
