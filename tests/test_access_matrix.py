@@ -37,6 +37,7 @@ MATRIX = {
     ("GET", "/"): PUBLIC,  # logged-in users are sent on to /accueil
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/accessibilite"): PUBLIC,
+    ("GET", "/donnees-personnelles"): PUBLIC,  # the register; ?territoire=<id> picks one of several
     ("GET", "/favicon.ico"): PUBLIC,  # a redirect to the static SVG icon
     ("GET", "/connexion"): PUBLIC,  # logged-in users are sent to their home
     ("POST", "/connexion"): PUBLIC,

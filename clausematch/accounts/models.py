@@ -77,6 +77,9 @@ class Territory(db.Model):
         sa.CheckConstraint("default_labour_share > 0 AND default_labour_share <= 1", name="labour_share_range"),
         sa.CheckConstraint("default_insertion_rate > 0 AND default_insertion_rate <= 1", name="insertion_rate_range"),
         sa.CheckConstraint("default_hourly_cost > 0", name="hourly_cost_positive"),
+        sa.CheckConstraint("inactivity_months > 0", name="inactivity_months_positive"),
+        sa.CheckConstraint("accountability_years > 0", name="accountability_years_positive"),
+        sa.CheckConstraint("access_log_months > 0", name="access_log_months_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,6 +100,17 @@ class Territory(db.Model):
     target_over_50_share: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 4))
     target_qpv_share: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 4))
     target_local_share: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 4))
+    # The data controller shown on the public register (/donnees-personnelles); None until the
+    # territory fills them in its settings.
+    controller_name: Mapped[str | None] = mapped_column(sa.String(200))
+    controller_address: Mapped[str | None] = mapped_column(sa.String(300))
+    dpo_email: Mapped[str | None] = mapped_column(sa.String(254))
+    # Retention periods (docs/domain.md, "Données personnelles"): months without activity before a
+    # person is anonymised, years contracts and hours are kept after the contract ends, months the
+    # access log is kept.
+    inactivity_months: Mapped[int] = mapped_column(default=24, server_default="24")
+    accountability_years: Mapped[int] = mapped_column(default=5, server_default="5")
+    access_log_months: Mapped[int] = mapped_column(default=12, server_default="12")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     communes: Mapped[list["TerritoryCommune"]] = relationship(cascade="all, delete-orphan")

@@ -5,14 +5,23 @@ from decimal import Decimal
 from clausematch import audit
 from clausematch.accounts.models import Territory, User
 from clausematch.contracts.permissions import can_manage_contracts, territory_of
-from clausematch.errors import Collector, DomainError, NotAllowed
+from clausematch.errors import Collector, DomainError, NotAllowed, parsed
 from clausematch.extensions import db
-from clausematch.formats import format_number, percent_to_share
+from clausematch.formats import format_number, parse_email, percent_to_share
 from clausematch.vocabulary import ExitConvention
 
 MAX_VALIDITY_MONTHS = 60
 MAX_HOURLY_COST = Decimal("999999.99")
 MAX_CDI_LUMP_HOURS = 100_000
+# The retention settings: field -> (lowest, highest, the French sentence of its refusal).
+RETENTION_LIMITS = {
+    "inactivity_months": (1, 120, "La durée d'inactivité avant anonymisation s'exprime en mois, entre 1 et 120."),
+    "accountability_years": (1, 30, "La durée de conservation des contrats et des heures s'exprime en années, "
+                                    "entre 1 et 30."),
+    "access_log_months": (1, 120, "La durée de conservation du journal des accès s'exprime en mois, entre 1 et 120."),
+}
+MAX_CONTROLLER_NAME = 200
+MAX_CONTROLLER_ADDRESS = 300
 TARGET_FIELDS = ("target_women_share", "target_under_26_share", "target_over_50_share", "target_qpv_share",
                  "target_local_share")
 
@@ -34,6 +43,12 @@ class SettingsInput:
     target_over_50_share: Decimal | None = None
     target_qpv_share: Decimal | None = None
     target_local_share: Decimal | None = None
+    controller_name: str | None = None
+    controller_address: str | None = None
+    dpo_email: str | None = None
+    inactivity_months: int = 24
+    accountability_years: int = 5
+    access_log_months: int = 12
 
 
 def territory_for(actor: User) -> Territory:
@@ -55,6 +70,11 @@ def update_settings(actor: User, data: SettingsInput) -> Territory:
     territory.exit_convention = ExitConvention(data.exit_convention)
     for name in TARGET_FIELDS:
         setattr(territory, name, percent_to_share(getattr(data, name)))
+    territory.controller_name = _text(data.controller_name)
+    territory.controller_address = _text(data.controller_address)
+    territory.dpo_email = parse_email(data.dpo_email)
+    for name in RETENTION_LIMITS:
+        setattr(territory, name, getattr(data, name))
     audit.record("territory_settings_updated", "territory", territory.id, actor_id=actor.id)
     db.session.commit()
     return territory
@@ -86,7 +106,23 @@ def check_settings(data: SettingsInput) -> None:
         value = getattr(data, name)
         if value is not None:
             collect(_percent, value, name, "Un objectif", zero_allowed=True)
+    if len(_text(data.controller_name) or "") > MAX_CONTROLLER_NAME:
+        collect.add(f"Le nom du responsable du traitement compte au plus {MAX_CONTROLLER_NAME} caractères.",
+                    field="controller_name")
+    if len(_text(data.controller_address) or "") > MAX_CONTROLLER_ADDRESS:
+        collect.add(f"L'adresse du responsable du traitement compte au plus {MAX_CONTROLLER_ADDRESS} caractères.",
+                    field="controller_address")
+    collect(parsed, parse_email, data.dpo_email, "dpo_email")
+    for name, (low, high, message) in RETENTION_LIMITS.items():
+        value = getattr(data, name)
+        if value is None or not low <= value <= high:
+            collect.add(message, field=name)
     collect.raise_if_any()
+
+
+def _text(value: str | None) -> str | None:
+    """A typed line as stored: trimmed, None when empty."""
+    return (value or "").strip() or None
 
 
 def _percent(value: Decimal | None, field_name: str, what: str, zero_allowed: bool) -> None:

@@ -17,6 +17,7 @@ BLUEPRINTS = (
     "clausematch.web.contracts.organisations:bp",
     "clausematch.web.contracts.pools:bp",
     "clausematch.web.settings.routes:bp",
+    "clausematch.web.settings.register:bp",
     "clausematch.web.offers.board:bp",
     "clausematch.web.offers.routes:bp",
     "clausematch.web.candidates.routes:bp",

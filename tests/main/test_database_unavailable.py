@@ -12,7 +12,8 @@ from clausematch.accounts.models import Territory
 from clausematch.settings import services
 
 SETTINGS = {"eligibility_validity_months": "6", "default_labour_share": "50", "default_insertion_rate": "7,5",
-            "default_hourly_cost": "32,50", "exit_convention": "dgefp"}
+            "default_hourly_cost": "32,50", "exit_convention": "dgefp",
+            "inactivity_months": "24", "accountability_years": "5", "access_log_months": "12"}
 
 
 def cut_after_first_write(error: Exception):

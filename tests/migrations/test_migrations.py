@@ -485,3 +485,30 @@ def test_0021_hours_pools_up_and_down(migration_app):
     flask_migrate.downgrade(revision="0020")
     assert not {"hours_pools", "hours_pool_lots"} & _table_names()
     assert "lots" in _table_names()
+
+
+def test_0022_territories_get_the_default_retention_periods_and_no_controller(migration_app):
+    """A territory saved before 0022 gets 24 months of inactivity, 5 years of accountability and
+    12 months of access log, and no controller; the CHECKs refuse 0; going back under 0022 drops the
+    columns and keeps the territory."""
+    flask_migrate.upgrade(revision="0021")
+    with db.engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO territories (id, name, eligibility_validity_months, default_labour_share, "
+            "default_insertion_rate, default_hourly_cost, count_training_hours, globalise_across_lots, created_at) "
+            "VALUES (1, 'T', 6, 0.5, 0.05, 30, false, false, '2025-01-02 09:00:00')"))
+    flask_migrate.upgrade(revision="0022")
+    with db.engine.connect() as connection:
+        row = connection.execute(sa.text(
+            "SELECT inactivity_months, accountability_years, access_log_months, controller_name, dpo_email "
+            "FROM territories")).one()
+    assert tuple(row) == (24, 5, 12, None, None)
+    for column in ("inactivity_months", "accountability_years", "access_log_months"):
+        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+            connection.execute(sa.text(f"UPDATE territories SET {column} = 0"))
+    flask_migrate.downgrade(revision="0021")
+    columns = {column["name"] for column in sa.inspect(db.engine).get_columns("territories")}
+    assert not {"controller_name", "controller_address", "dpo_email", "inactivity_months", "accountability_years",
+                "access_log_months"} & columns
+    with db.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT name FROM territories")).scalar() == "T"

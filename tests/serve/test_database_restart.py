@@ -21,7 +21,8 @@ pytestmark = pytest.mark.postgres
 
 EMAIL = "facilitatrice@exemple.fr"
 SETTINGS = {"eligibility_validity_months": "6", "default_labour_share": "50", "default_insertion_rate": "7,5",
-            "default_hourly_cost": "32,50", "cdi_lump_hours": "1607", "exit_convention": "dgefp"}
+            "default_hourly_cost": "32,50", "cdi_lump_hours": "1607", "exit_convention": "dgefp",
+            "inactivity_months": "24", "accountability_years": "5", "access_log_months": "12"}
 
 
 @pytest.fixture

@@ -15,7 +15,11 @@ from clausematch.vocabulary import ExitConvention
 
 VALID = {"eligibility_validity_months": "6", "default_labour_share": "50", "default_insertion_rate": "7,5",
          "default_hourly_cost": "32,50", "count_training_hours": "y", "cdi_lump_hours": "1607",
-         "target_women_share": "15", "target_qpv_share": "75", "target_local_share": "", "exit_convention": "plie"}
+         "target_women_share": "15", "target_qpv_share": "75", "target_local_share": "", "exit_convention": "plie",
+         "controller_name": "Établissement public territorial",
+         "controller_address": "1 place de la Mairie, 93200 Saint-Denis",
+         "dpo_email": " DPO@Territoire.fr ", "inactivity_months": "36", "accountability_years": "10",
+         "access_log_months": "6"}
 
 
 def errors(response) -> str:
@@ -42,6 +46,9 @@ def test_saving_stores_shares_and_audits(client, login_as, territory, db):
     assert saved.cdi_lump_hours == 1607 and saved.exit_convention is ExitConvention.PLIE
     assert (saved.target_women_share, saved.target_qpv_share, saved.target_local_share) == (
         Decimal("0.15"), Decimal("0.75"), None)
+    assert (saved.controller_name, saved.controller_address, saved.dpo_email) == (
+        "Établissement public territorial", "1 place de la Mairie, 93200 Saint-Denis", "dpo@territoire.fr")
+    assert (saved.inactivity_months, saved.accountability_years, saved.access_log_months) == (36, 10, 6)
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "territory_settings_updated"))
     assert (event.entity_id, event.actor_id) == (territory.id, user.id)
 
@@ -57,6 +64,13 @@ def test_saving_stores_shares_and_audits(client, login_as, territory, db):
     ("cdi_lump_hours", "0", "entre 1 et"),
     ("default_labour_share", "", "Ce champ est obligatoire."),
     ("exit_convention", "autre", "N'est pas un choix valide"),
+    ("inactivity_months", "0", "entre 1 et 120"),
+    ("inactivity_months", "121", "entre 1 et 120"),
+    ("inactivity_months", "", "Ce champ est obligatoire."),
+    ("accountability_years", "31", "entre 1 et 30"),
+    ("access_log_months", "0", "entre 1 et 120"),
+    ("dpo_email", "dpo-territoire.fr", "Adresse électronique invalide"),
+    ("controller_name", "x" * 201, "200 caractères"),
 ])
 def test_wrong_values_are_refused_in_french_and_nothing_is_saved(client, login_as, territory, db, field, value,
                                                                  message):
@@ -110,9 +124,27 @@ def test_the_settings_check_gathers_every_refusal():
     data = services.SettingsInput(eligibility_validity_months=0, default_labour_share=Decimal("0"),
                                   default_insertion_rate=Decimal("5"), default_hourly_cost=Decimal("-1"),
                                   count_training_hours=False, cdi_lump_hours=0, globalise_across_lots=False,
-                                  exit_convention="autre", target_qpv_share=Decimal("101"))
+                                  exit_convention="autre", target_qpv_share=Decimal("101"),
+                                  controller_address="a" * 301, dpo_email="dpo@", inactivity_months=0,
+                                  accountability_years=31, access_log_months=None)
     with pytest.raises(FieldErrors) as refused:
         services.check_settings(data)
     assert [error.field for error in refused.value.errors] == [
         "exit_convention", "eligibility_validity_months", "default_labour_share", "default_hourly_cost",
-        "cdi_lump_hours", "target_qpv_share"]
+        "cdi_lump_hours", "target_qpv_share", "controller_address", "dpo_email", "inactivity_months",
+        "accountability_years", "access_log_months"]
+
+
+def test_the_privacy_settings_accept_their_bounds_and_empty_controller_lines():
+    """1 and the highest value pass; the controller's lines may stay empty (the register then says so)."""
+    for months, years in ((1, 1), (120, 30)):
+        services.check_settings(services.SettingsInput(
+            6, Decimal(50), Decimal(5), Decimal(30), True, None, False, controller_name="  ", dpo_email="",
+            inactivity_months=months, accountability_years=years, access_log_months=months))
+
+
+def test_a_territory_gets_the_default_retention_periods(db, territory):
+    db.session.expire_all()
+    saved = db.session.get(Territory, territory.id)
+    assert (saved.inactivity_months, saved.accountability_years, saved.access_log_months) == (24, 5, 12)
+    assert saved.controller_name is None and saved.dpo_email is None

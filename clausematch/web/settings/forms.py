@@ -1,6 +1,6 @@
 """The territory settings form (shape only; clausematch.settings.services checks the rules)."""
-from wtforms import BooleanField, RadioField
-from wtforms.validators import InputRequired, Optional
+from wtforms import BooleanField, RadioField, StringField
+from wtforms.validators import InputRequired, Length, Optional
 
 from clausematch.vocabulary import ExitConvention
 from clausematch.web.fields import FrenchDecimalField, FrenchForm, IntegerField
@@ -47,3 +47,25 @@ class SettingsForm(FrenchForm):
     target_qpv_share = FrenchDecimalField("Objectif de résidents des quartiers prioritaires (%)",
                                           validators=[Optional()])
     target_local_share = FrenchDecimalField("Objectif d'habitants du territoire (%)", validators=[Optional()])
+    # The public register (/donnees-personnelles) and the retention periods.
+    controller_name = StringField(
+        "Responsable du traitement", validators=[Optional(), Length(max=200)],
+        description="La structure qui porte le guichet clause, par exemple « Établissement public territorial Plaine "
+                    "Commune ». Affiché sur la page publique « Données personnelles ».")
+    controller_address = StringField(
+        "Adresse du responsable du traitement", validators=[Optional(), Length(max=300)],
+        description="Adresse postale complète, par exemple 21 avenue Jules Rimet, 93200 Saint-Denis.")
+    # Checked by the service with the rule of every form (formats.parse_email).
+    dpo_email = StringField(
+        "Adresse électronique du délégué à la protection des données", validators=[Optional(), Length(max=254)],
+        description="Les personnes y exercent leurs droits, par exemple dpo@territoire.fr.")
+    inactivity_months = IntegerField(
+        "Inactivité avant anonymisation d'une personne (mois)", validators=[REQUIRED],
+        description="Entre 1 et 120 ; 24 par défaut. Annoncée sur la page « Données personnelles » : "
+                    "l'anonymisation automatique n'existe pas encore dans ClauseMatch.")
+    accountability_years = IntegerField(
+        "Conservation des contrats et des heures après la fin du contrat (années)", validators=[REQUIRED],
+        description="Durée de justification des clauses auprès des acheteurs, entre 1 et 30 ; 5 par défaut.")
+    access_log_months = IntegerField(
+        "Conservation du journal des accès (mois)", validators=[REQUIRED],
+        description="Entre 1 et 120 ; 12 par défaut.")
