@@ -117,3 +117,15 @@ def test_the_register_runs_a_fixed_number_of_queries(client, db, count_queries, 
         client.get("/donnees-personnelles")
         client.get(f"/donnees-personnelles?territoire={territory.id}")
     assert len(one) <= 2 and len(several) <= 4
+
+
+def test_the_register_page_structure_is_accessible(client, territory):
+    """One h1 in the main landmark, h2 per part, unique ids, every aria-labelledby pointing at one."""
+    html = client.get("/donnees-personnelles").get_data(as_text=True)
+    main = re.search(r'<main id="contenu"[^>]*>(.*)</main>', html, re.S).group(1)
+    assert main.count("<h1") == 1 and main.count("<h2") >= 8
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+    labelled = re.findall(r'aria-labelledby="([^"]+)"', main)
+    assert len(labelled) == 9 and set(labelled) <= set(ids)
+    assert '<th scope="col">Durée</th>' in main and "<caption" in main
