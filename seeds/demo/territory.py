@@ -41,6 +41,10 @@ def build_territory(plan: Plan) -> dict:
         default_labour_share=Decimal("0.5"), default_insertion_rate=Decimal("0.05"),
         default_hourly_cost=Decimal("30"), count_training_hours=True, cdi_lump_hours=None,
         globalise_across_lots=False,
+        # The register's controller (/donnees-personnelles); the DPO address is the demo's, not real.
+        controller_name="Établissement public territorial Plaine Commune",
+        controller_address="21 avenue Jules Rimet, 93200 Saint-Denis",
+        dpo_email="dpo@demo.clausematch.fr",
         target_women_share=Decimal("0.20"), target_under_26_share=Decimal("0.25"),
         target_over_50_share=Decimal("0.10"), target_qpv_share=Decimal("0.60"),
         target_local_share=Decimal("0.50"))
