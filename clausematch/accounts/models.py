@@ -83,6 +83,8 @@ class Territory(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Raised by each save of the settings form (clausematch/versioning.py: no lost update).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
     eligibility_validity_months: Mapped[int] = mapped_column(default=6)
     default_labour_share: Mapped[Decimal] = mapped_column(sa.Numeric(5, 4), default=Decimal("0.5"))

@@ -2,9 +2,10 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from clausematch import audit
+from clausematch import audit, versioning
 from clausematch.accounts.models import Territory, User
 from clausematch.contracts.permissions import can_manage_contracts, territory_of
+from clausematch.database import lock
 from clausematch.errors import Collector, DomainError, NotAllowed, parsed
 from clausematch.extensions import db
 from clausematch.formats import format_number, parse_email, percent_to_share
@@ -57,8 +58,11 @@ def territory_for(actor: User) -> Territory:
     return db.session.get(Territory, territory_of(actor))
 
 
-def update_settings(actor: User, data: SettingsInput) -> Territory:
+def update_settings(actor: User, data: SettingsInput, version: int | None = None) -> Territory:
+    """Save the settings in one unit of work: the territory row locked, the rules checked, and
+    the form's `version` claimed (versioning.py: a save over a newer one is refused)."""
     territory = territory_for(actor)
+    lock(db.session, Territory, territory.id)
     check_settings(data)
     territory.eligibility_validity_months = data.eligibility_validity_months
     territory.default_labour_share = percent_to_share(data.default_labour_share)
@@ -75,6 +79,7 @@ def update_settings(actor: User, data: SettingsInput) -> Territory:
     territory.dpo_email = parse_email(data.dpo_email)
     for name in RETENTION_LIMITS:
         setattr(territory, name, getattr(data, name))
+    versioning.claim(territory, version)
     audit.record("territory_settings_updated", "territory", territory.id, actor_id=actor.id)
     db.session.commit()
     return territory

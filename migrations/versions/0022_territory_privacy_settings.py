@@ -1,7 +1,8 @@
 """The territory's privacy settings: the data controller shown on the public register
 (/donnees-personnelles) and the retention periods (inactivity before anonymisation,
 accountability after a contract ends, access log). Existing territories get the defaults
-(24 months, 5 years, 12 months) and no controller until they fill it in.
+(24 months, 5 years, 12 months) and no controller until they fill it in. The settings form gets a
+version (no lost update between two facilitators saving at once).
 
 Revision ID: 0022
 Revises: 0021
@@ -24,6 +25,7 @@ CHECKS = (("inactivity_months_positive", "inactivity_months > 0"),
 
 def upgrade():
     with op.batch_alter_table('territories') as batch:
+        batch.add_column(sa.Column('version', sa.Integer(), server_default='1', nullable=False))
         batch.add_column(sa.Column('controller_name', sa.String(length=200), nullable=True))
         batch.add_column(sa.Column('controller_address', sa.String(length=300), nullable=True))
         batch.add_column(sa.Column('dpo_email', sa.String(length=254), nullable=True))
@@ -39,5 +41,5 @@ def downgrade():
         for name, _condition in CHECKS:
             batch.drop_constraint(op.f(f'ck_territories_{name}'), type_='check')
         for column in ('access_log_months', 'accountability_years', 'inactivity_months', 'dpo_email',
-                       'controller_address', 'controller_name'):
+                       'controller_address', 'controller_name', 'version'):
             batch.drop_column(column)

@@ -503,12 +503,14 @@ def test_0022_territories_get_the_default_retention_periods_and_no_controller(mi
             "SELECT inactivity_months, accountability_years, access_log_months, controller_name, dpo_email "
             "FROM territories")).one()
     assert tuple(row) == (24, 5, 12, None, None)
+    with db.engine.connect() as connection:  # the settings form's version starts at 1
+        assert connection.execute(sa.text("SELECT version FROM territories")).scalar() == 1
     for column in ("inactivity_months", "accountability_years", "access_log_months"):
         with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
             connection.execute(sa.text(f"UPDATE territories SET {column} = 0"))
     flask_migrate.downgrade(revision="0021")
     columns = {column["name"] for column in sa.inspect(db.engine).get_columns("territories")}
     assert not {"controller_name", "controller_address", "dpo_email", "inactivity_months", "accountability_years",
-                "access_log_months"} & columns
+                "access_log_months", "version"} & columns
     with db.engine.connect() as connection:
         assert connection.execute(sa.text("SELECT name FROM territories")).scalar() == "T"

@@ -18,7 +18,8 @@ def text(response) -> str:
 
 def row(page: str, label: str) -> str:
     """The retention table's cell for `label` (its text up to the next row)."""
-    return re.search(re.escape(label) + r" (.*?)(?= Contrats de travail| Journal des accès| ClauseMatch n'applique| Vos droits)", page).group(1)
+    stops = r"(?= Contrats de travail| Journal des accès| ClauseMatch n'applique| Vos droits)"
+    return re.search(re.escape(label) + r" (.*?)" + stops, page).group(1)
 
 
 def test_one_territory_shows_its_register_without_login(client, territory):

@@ -148,3 +148,23 @@ def test_a_territory_gets_the_default_retention_periods(db, territory):
     saved = db.session.get(Territory, territory.id)
     assert (saved.inactivity_months, saved.accountability_years, saved.access_log_months) == (24, 5, 12)
     assert saved.controller_name is None and saved.dpo_email is None
+
+
+def test_two_facilitators_saving_the_same_version_keeps_the_first_and_refuses_the_second(
+        client, login_as, territory, db):
+    """No lost update: the form carries the version it was loaded at; a save over a newer one is
+    refused with the current values listed, and nothing of it is kept."""
+    login_as("facilitator")
+    loaded = re.search(r'name="version" type="hidden" value="(\d+)"|type="hidden" name="version" value="(\d+)"|'
+                       r'id="version" name="version" type="hidden" value="(\d+)"',
+                       client.get("/parametres").get_data(as_text=True))
+    version = next(group for group in loaded.groups() if group)
+    first = client.post("/parametres", data={**VALID, "version": version, "cdi_lump_hours": "1000"})
+    assert first.status_code == 302
+    second = client.post("/parametres", data={**VALID, "version": version, "cdi_lump_hours": "1607"})
+    assert second.status_code == 422
+    page = errors(second)
+    assert "Quelqu'un d'autre a enregistré cette fiche" in page and "1000" in page
+    db.session.expire_all()
+    saved = db.session.get(Territory, territory.id)
+    assert saved.cdi_lump_hours == 1000 and saved.version == int(version) + 1

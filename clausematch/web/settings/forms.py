@@ -3,12 +3,14 @@ from wtforms import BooleanField, RadioField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 from clausematch.vocabulary import ExitConvention
+from clausematch.web.conflicts import version_field
 from clausematch.web.fields import FrenchDecimalField, FrenchForm, IntegerField
 
 REQUIRED = InputRequired(message="Ce champ est obligatoire.")
 
 
 class SettingsForm(FrenchForm):
+    version = version_field()
     eligibility_validity_months = IntegerField(
         "Durée de validité de l'éligibilité (mois)", validators=[REQUIRED],
         description="À compter de la validation, pour une nouvelle orientation. Par exemple 6.")

@@ -6,6 +6,8 @@ from clausematch.contracts.permissions import can_manage_contracts
 from clausematch.errors import DomainError
 from clausematch.formats import share_to_percent
 from clausematch.settings import services
+from clausematch.versioning import EditConflict
+from clausematch.web.conflicts import fill_version, show_conflict
 from clausematch.web.helpers import me, refused_status, require, show_error, validate_form
 from clausematch.web.settings.forms import SettingsForm
 
@@ -24,10 +26,13 @@ def edit():
         for name in PERCENT_FIELDS:  # stored as shares, typed as percentages
             form[name].data = share_to_percent(getattr(territory, name))
         form.exit_convention.data = territory.exit_convention.value
+        fill_version(form, territory)
     data = services.SettingsInput(**{name: form[name].data for name in services.SettingsInput.__dataclass_fields__})
     if validate_form(form, lambda: services.check_settings(data)):
         try:
-            services.update_settings(me(), data)
+            services.update_settings(me(), data, version=form.version.data)
+        except EditConflict as conflict:
+            show_conflict(form, conflict)
         except DomainError as error:
             show_error(form, error)
         else:
