@@ -18,7 +18,7 @@ SETTINGS = {"eligibility_validity_months": "6", "default_labour_share": "50", "d
 
 def cut_after_first_write(error: Exception):
     """update_settings' stand-in: changes the territory in the session, then the driver fails."""
-    def update(actor, data):
+    def update(actor, data, version=None):
         services.territory_for(actor).default_insertion_rate = Decimal("0.5")
         raise error
     return update
