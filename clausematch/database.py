@@ -1,6 +1,7 @@
 """Declarative base, naming convention and column helpers shared by every model."""
 import enum
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
@@ -26,6 +27,15 @@ def utcnow() -> datetime:
 
 def today() -> date:
     return utcnow().date()
+
+
+# The territories' wall clock: scheduled jobs run by it, events are typed and stored in it.
+TIMEZONE = "Europe/Paris"
+
+
+def local_now() -> datetime:
+    """Now, aware, on the territories' wall clock."""
+    return datetime.now(ZoneInfo(TIMEZONE))
 
 
 def enum_type(enum_cls: type[enum.Enum], length: int = 32, name: str | None = None) -> sa.Enum:

@@ -18,13 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from clausematch.database import TIMEZONE, local_now
 from clausematch.jobs import ABANDONED_AFTER, forget_runs, run_job
 
 log = logging.getLogger(__name__)
-
-TIMEZONE = "Europe/Paris"
 
 
 # --- The jobs of the platform ------------------------------------------------------------------
@@ -153,10 +151,6 @@ def available_jobs() -> list[Job]:
 def find_job(name: str) -> Job | None:
     """The available job called `name`, or None."""
     return next((job for job in available_jobs() if job.name == name), None)
-
-
-def local_now() -> datetime:
-    return datetime.now(ZoneInfo(TIMEZONE))
 
 
 def run_scheduled(job: Job, moment: datetime | None = None) -> Any:

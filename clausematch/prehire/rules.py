@@ -1,14 +1,13 @@
 """Rules shared by the pre-hire services: the clock events are read against, the seats an event
 holds, and how messages name an event."""
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from clausematch import database
 from clausematch.extensions import db
 from clausematch.prehire.models import Event, EventParticipant, ParticipantStatus
 
-TIMEZONE = "Europe/Paris"
 # Participants who hold a seat: registered, and those recorded present.
 SEATED = (ParticipantStatus.REGISTERED, ParticipantStatus.ATTENDED)
 FULL = "L'événement est complet : toutes ses places sont prises."
@@ -16,7 +15,7 @@ FULL = "L'événement est complet : toutes ses places sont prises."
 
 def local_now() -> datetime:
     """Now, as the wall clock of the territory reads it (event times are typed and stored so)."""
-    return datetime.now(ZoneInfo(TIMEZONE)).replace(tzinfo=None, microsecond=0)
+    return database.local_now().replace(tzinfo=None, microsecond=0)
 
 
 def has_started(event: Event, now: datetime | None = None) -> bool:
