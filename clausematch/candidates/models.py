@@ -60,6 +60,9 @@ class Candidate(TimestampMixin, db.Model):
     available: Mapped[bool] = mapped_column(default=True)
     available_from: Mapped[date | None]
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("candidates.id"))
+    # Set when the person's identity was wiped (erasure, consent withdrawn, retention: privacy/):
+    # the record stays for the counts, hours, publics and exits, nobody can act on it any more.
+    anonymised_at: Mapped[datetime | None]
 
     territory: Mapped[Territory] = relationship()
     prescriber: Mapped[Prescriber] = relationship()
@@ -72,6 +75,10 @@ class Candidate(TimestampMixin, db.Model):
     criteria: Mapped[list["EligibilityCriterion"]] = relationship(back_populates="candidate",
                                                                   cascade="all, delete-orphan")
     consents: Mapped[list["Consent"]] = relationship(back_populates="candidate", cascade="all, delete-orphan")
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
 
     @property
     def full_name(self) -> str:
@@ -122,6 +129,10 @@ class Consent(db.Model):
     purposes: Mapped[str] = mapped_column(sa.String(500))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     withdrawn_on: Mapped[date | None]
+    # How the person expressed the withdrawal (privacy/withdrawal.py: WithdrawalChannel), who recorded it, when.
+    withdrawal_channel: Mapped[str | None] = mapped_column(sa.String(40))
+    withdrawal_recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    withdrawal_recorded_at: Mapped[datetime | None]
 
     candidate: Mapped[Candidate] = relationship(back_populates="consents")
 

@@ -514,3 +514,19 @@ def test_0022_territories_get_the_default_retention_periods_and_no_controller(mi
                 "access_log_months", "version"} & columns
     with db.engine.connect() as connection:
         assert connection.execute(sa.text("SELECT name FROM territories")).scalar() == "T"
+
+
+def test_0023_records_start_not_anonymised_and_consents_not_withdrawn(migration_app):
+    """0023 adds when a record was anonymised and how a withdrawal was recorded, all empty for
+    the rows already there; going back under 0023 drops them and keeps the consent."""
+    flask_migrate.upgrade(revision="0022")
+    assert "anonymised_at" not in {c["name"] for c in sa.inspect(db.engine).get_columns("candidates")}
+    flask_migrate.upgrade(revision="0023")
+    candidate_columns = {c["name"] for c in sa.inspect(db.engine).get_columns("candidates")}
+    consent_columns = {c["name"] for c in sa.inspect(db.engine).get_columns("consents")}
+    assert "anonymised_at" in candidate_columns
+    assert {"withdrawal_channel", "withdrawal_recorded_by_id", "withdrawal_recorded_at"} <= consent_columns
+    flask_migrate.downgrade(revision="0022")
+    assert "anonymised_at" not in {c["name"] for c in sa.inspect(db.engine).get_columns("candidates")}
+    assert not {"withdrawal_channel", "withdrawal_recorded_by_id", "withdrawal_recorded_at"} & {
+        c["name"] for c in sa.inspect(db.engine).get_columns("consents")}
