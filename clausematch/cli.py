@@ -82,6 +82,8 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(group)
     from clausematch.reporting.cli import report_cli
     app.cli.add_command(report_cli)
+    from clausematch.privacy.cli import privacy_cli
+    app.cli.add_command(privacy_cli)
     from clausematch.job_commands import hours_cli
     from clausematch.pathways.cli import COMMANDS as HOURS_TOTALS_COMMANDS
     for command in HOURS_TOTALS_COMMANDS:

@@ -146,6 +146,17 @@ MATRIX = {
     ("POST", "/candidats/{candidate}/modifier"): rule(prescriber=422),
     ("GET", "/candidats/{other_org_candidate}/modifier"): NOBODY,
     ("GET", "/candidats/{missing}/modifier"): MISSING,
+    # Right of access (privacy/access.py): the owning prescriber organisation and the territory's
+    # facilitators; another prescriber of the territory, another territory's facilitators, companies,
+    # buyers and admins are refused. Each opening is logged.
+    ("GET", "/candidats/{candidate}/donnees"): rule(facilitator="ok", prescriber="ok"),
+    ("GET", "/candidats/{other_org_candidate}/donnees"): rule(facilitator="ok"),
+    ("GET", "/candidats/{other_candidate}/donnees"): NOBODY,
+    ("GET", "/candidats/{missing}/donnees"): MISSING,
+    ("GET", "/candidats/{candidate}/donnees.json"): rule(facilitator="ok", prescriber="ok"),
+    ("GET", "/candidats/{other_org_candidate}/donnees.json"): rule(facilitator="ok"),
+    ("GET", "/candidats/{other_candidate}/donnees.json"): NOBODY,
+    ("GET", "/candidats/{missing}/donnees.json"): MISSING,
     ("POST", "/candidats/{candidate}/criteres/{criterion}/valider"): FACILITATOR,
     ("POST", "/candidats/{candidate}/criteres/{criterion}/refuser"): rule(facilitator=422),  # no reason
     ("POST", "/candidats/{other_candidate}/criteres/{other_criterion}/valider"): NOBODY,

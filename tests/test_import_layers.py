@@ -23,7 +23,7 @@ LAYERS = [
     {"applications", "directory", "prehire"},
     {"pathways"},
     {"matching"},
-    {"reporting"},
+    {"reporting", "privacy"},
     {"scheduler"},
     {"admin", "job_commands", "models"},
     {"cli", "web"},

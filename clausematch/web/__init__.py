@@ -37,6 +37,7 @@ BLUEPRINTS = (
     "clausematch.web.directory.routes:bp",
     "clausematch.web.prehire.routes:bp",
     "clausematch.web.prehire.steps:bp",
+    "clausematch.web.privacy.routes:bp",
 )
 
 

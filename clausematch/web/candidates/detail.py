@@ -17,6 +17,7 @@ from clausematch.database import today
 from clausematch.extensions import db
 from clausematch.prehire import permissions as prehire_permissions
 from clausematch.prehire import queries as prehire_queries
+from clausematch.privacy.access import can_export
 from clausematch.web.candidates.forms import RefusalForm
 from clausematch.web.helpers import me
 
@@ -34,7 +35,7 @@ def render_detail(candidate: Candidate, refusal: tuple[int, RefusalForm] | None 
         recorders=queries.user_names({c.recorded_by_id for c in candidate.consents} - {None}),
         can_edit=can_edit_candidate(me(), candidate), can_decide=can_validate_eligibility(me(), candidate),
         merged_into=merged_into if merged_into and can_view_candidate(me(), merged_into) else None,
-        refusal=refusal, **_prehire(candidate)), status
+        refusal=refusal, can_export_data=can_export(me(), candidate), **_prehire(candidate)), status
 
 
 def _prehire(candidate: Candidate) -> dict:
