@@ -115,7 +115,9 @@ def _value(value: Any) -> Any:
     """JSON-ready: enums as {code, label}, dates ISO, decimals as numbers."""
     if isinstance(value, Enum):
         return {"code": value.value, "label": getattr(value, "label", value.value)}
-    if isinstance(value, (datetime, date)):
+    if isinstance(value, datetime):
+        return value.replace(microsecond=0).isoformat()
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
         return float(value)
@@ -384,7 +386,7 @@ def personal_data(candidate_id: int) -> dict[str, Any]:
     people = _People()
     data = {
         "candidate_id": candidate.id,
-        "generated_at": _value(utcnow().replace(microsecond=0)),
+        "generated_at": _value(utcnow()),
         "identity": _identity(candidate, candidate_commune, people),
         "merged_records": _merged_records(candidate.id, people),
         "consents": _consents(candidate.id, people),
