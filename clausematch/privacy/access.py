@@ -85,7 +85,8 @@ def log_export(actor_id: int | None, candidate_id: int, format: str) -> None:
 
     When the access log (clausematch/privacy/access_log.py, `log_view(actor, candidate_id,
     "export")`) is merged, this function is the single call to switch to it."""
-    assert format in FORMATS, format
+    if format not in FORMATS:
+        raise ValueError(format)
     audit.record(EXPORT_ACTION, "candidate", candidate_id, actor_id=actor_id, format=format)
 
 

@@ -1,7 +1,5 @@
 """`flask privacy …`: the person's data from the command line (RGPD). `export` prints the same
 JSON as the download of the right-of-access page, and is logged like it (actor: none)."""
-import json
-
 import click
 from flask.cli import AppGroup
 
