@@ -41,7 +41,8 @@ LOGGED_KEY = "outbox.to_log"
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
-    __table_args__ = (sa.Index("ix_outbox_messages_sent_at", "sent_at"),)
+    __table_args__ = (sa.Index("ix_outbox_messages_sent_at", "sent_at"),
+                      sa.Index("ix_outbox_messages_link", "link"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient: Mapped[str] = mapped_column(sa.String(254))
@@ -54,6 +55,9 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime | None]
     last_attempt_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    # The page the message is about (its path, e.g. /orientations/12), when it names a person:
+    # an erasure finds the messages to neutralise by it (privacy/erasure.py).
+    link: Mapped[str | None] = mapped_column(sa.String(300))
 
     @property
     def given_up(self) -> bool:
@@ -71,6 +75,8 @@ class Notification(db.Model):
     __tablename__ = "notifications"
     __table_args__ = (sa.Index("ix_notifications_user_read", "user_id", "read_at"),
                       sa.Index("ix_notifications_user_group", "user_id", "group_key"),
+                      # An erasure finds the notifications about a person's pages by their link.
+                      sa.Index("ix_notifications_link", "link"),
                       sa.Index("uq_notifications_unread_group", "user_id", "group_key", unique=True,
                                sqlite_where=sa.text("read_at IS NULL"), postgresql_where=sa.text("read_at IS NULL")))
 
@@ -94,10 +100,11 @@ class Notification(db.Model):
         return self.message
 
 
-def queue_email(recipient: str, subject: str, body: str) -> OutboxMessage:
+def queue_email(recipient: str, subject: str, body: str, link: str | None = None) -> OutboxMessage:
     """Add an e-mail to the outbox in the caller's unit of work. With the `log` transport it is
-    marked sent in that unit of work and written to the log right after its commit."""
-    message = OutboxMessage(recipient=recipient, subject=subject, body=body)
+    marked sent in that unit of work and written to the log right after its commit. `link`: the
+    path of the page it is about, given by the messages that name a person (see OutboxMessage.link)."""
+    message = OutboxMessage(recipient=recipient, subject=subject, body=body, link=link)
     if current_app.config["MAIL_TRANSPORT"] == "log":
         message.sent_at = message.last_attempt_at = utcnow()
         message.attempts = 1

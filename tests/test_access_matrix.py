@@ -157,6 +157,13 @@ MATRIX = {
     ("GET", "/candidats/{other_org_candidate}/donnees.json"): rule(facilitator="ok"),
     ("GET", "/candidats/{other_candidate}/donnees.json"): NOBODY,
     ("GET", "/candidats/{missing}/donnees.json"): MISSING,
+    # Anonymisation (right to erasure): the territory's facilitators only; an empty form is refused (422).
+    ("GET", "/candidats/{candidate}/anonymiser"): FACILITATOR,
+    ("POST", "/candidats/{candidate}/anonymiser"): rule(facilitator=422),
+    ("GET", "/candidats/{other_org_candidate}/anonymiser"): FACILITATOR,  # same territory, another prescriber
+    ("GET", "/candidats/{other_candidate}/anonymiser"): NOBODY,
+    ("POST", "/candidats/{other_candidate}/anonymiser"): NOBODY,
+    ("GET", "/candidats/{missing}/anonymiser"): MISSING,
     ("POST", "/candidats/{candidate}/criteres/{criterion}/valider"): FACILITATOR,
     ("POST", "/candidats/{candidate}/criteres/{criterion}/refuser"): rule(facilitator=422),  # no reason
     ("POST", "/candidats/{other_candidate}/criteres/{other_criterion}/valider"): NOBODY,

@@ -85,7 +85,7 @@ def _email(user: User, application: Application, event: ApplicationEvent, summar
     subject = f"Candidature {_of(application)} à l'offre « {_shortened(application.offer.title)} » : {state}"
     queue_email(user.email, subject, render_template(
         "applications/emails/status_changed.txt", user=user, summary=summary,
-        link=absolute(application_path(application.id))))
+        link=absolute(application_path(application.id))), link=application_path(application.id))
 
 
 def _shortened(title: str, limit: int = SUBJECT_TITLE_LENGTH) -> str:

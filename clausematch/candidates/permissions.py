@@ -49,13 +49,18 @@ def can_view_candidate(user: User, candidate: Candidate) -> bool:
     return is_candidate_prescriber(user, candidate) or is_territory_facilitator(user, candidate.territory_id)
 
 
+def is_open(candidate: Candidate) -> bool:
+    """Neither merged into another record nor anonymised: a record one can still act on."""
+    return candidate.merged_into_id is None and candidate.anonymised_at is None
+
+
 def can_edit_candidate(user: User, candidate: Candidate) -> bool:
-    """The owning prescriber, while the record has not been merged into another one."""
-    return is_candidate_prescriber(user, candidate) and candidate.merged_into_id is None
+    """The owning prescriber, while the record has not been merged into another one nor anonymised."""
+    return is_candidate_prescriber(user, candidate) and is_open(candidate)
 
 
 def can_validate_eligibility(user: User, candidate: Candidate) -> bool:
-    return is_territory_facilitator(user, candidate.territory_id) and candidate.merged_into_id is None
+    return is_territory_facilitator(user, candidate.territory_id) and is_open(candidate)
 
 
 def can_review_candidates(user: User) -> bool:

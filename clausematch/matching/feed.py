@@ -13,7 +13,7 @@ What a candidate profile holds:
 - criteria: the criteria validated by a facilitator and not expired today (declared ones too
   when `with_declared`, as a prescriber may propose on them); residence in a QPV is the
   criterion "qpv", the one fact the orientation rules check for a QPV-only offer.
-Indexed candidates: not merged into another record, available. Indexed offers: published and
+Indexed candidates: not merged into another record, not anonymised, available. Indexed offers: published and
 open (publication not ended).
 """
 import itertools
@@ -46,7 +46,8 @@ def pieces(text: str | None) -> list[str]:
 # --- Which rows are indexed -----------------------------------------------------------------
 
 def indexable_candidates() -> sa.ColumnElement[bool]:
-    return sa.and_(Candidate.merged_into_id.is_(None), Candidate.available.is_(True))
+    return sa.and_(Candidate.merged_into_id.is_(None), Candidate.anonymised_at.is_(None),
+                   Candidate.available.is_(True))
 
 
 def open_offers(on: date) -> sa.ColumnElement[bool]:

@@ -49,6 +49,9 @@ class EmploymentContract(TimestampMixin, db.Model):
     end_date: Mapped[date | None]
     weekly_hours: Mapped[float]
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # The person's age (whole years) on start_date, frozen when their record is anonymised (the
+    # exact birth date goes): the publics report reads it instead of the birth date (privacy/erasure.py).
+    age_at_start: Mapped[int | None] = mapped_column(sa.SmallInteger)
 
     candidate: Mapped[Candidate] = relationship()
     lot: Mapped[Lot] = relationship()

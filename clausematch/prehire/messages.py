@@ -91,7 +91,7 @@ def _email_each(event: Event, candidates: list[Candidate], recipients: dict[int,
     for user_id, names in people.items():
         queue_email(users[user_id].email, subject, render_template(
             f"prehire/emails/{kind}.txt", user=users[user_id], event=event, label=event_label(event),
-            people=names, link=link, **values))
+            people=names, link=link, **values), link=event_path(event.id))
 
 
 def _subject_event(event: Event) -> str:

@@ -22,6 +22,7 @@ BLUEPRINTS = (
     "clausematch.web.offers.routes:bp",
     "clausematch.web.candidates.routes:bp",
     "clausematch.web.candidates.review:bp",
+    "clausematch.web.candidates.erasure:bp",
     "clausematch.web.applications.routes:bp",
     "clausematch.web.applications.company:bp",
     "clausematch.web.inbox.routes:bp",

@@ -2,7 +2,8 @@
 person and weighted by their credited hours (their validated hours, a CDI lump replacing the
 hours worked under the CDI as in pathways/counting.py; SIAE invoices are nobody's hours), against
 the territory's targets. Age is taken on
-the person's first hire in scope; RQTH and RSA are validated eligibility criteria; local means
+the person's first hire in scope (from the birth date, or the age frozen on the contract when
+the record was anonymised: employment_contracts.age_at_start); RQTH and RSA are validated eligibility criteria; local means
 living in one of the territory's communes. One SQL statement."""
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,6 +27,9 @@ from clausematch.reporting.queries.scoping import (
 )
 from clausematch.reporting.queries.sql import count_if, date_digits, decimal, month_floor, ratio, sum_if
 from clausematch.vocabulary import ContractType, Criterion, Gender
+
+# The stacked rows that are not hires carry no age.
+NO_AGE = sa.cast(sa.null(), sa.SmallInteger)
 
 # key, label, territory setting holding the target (None: no target)
 PUBLICS = [
@@ -98,14 +102,16 @@ def _people(scope: Scope, territory: Territory) -> sa.Subquery:
         conditions.append(EmploymentContract.id.in_(contracts))
     hires = (sa.select(EmploymentContract.candidate_id.label("candidate_id"),
                        EmploymentContract.start_date.label("hired_on"),
-                       sa.cast(0, HoursEntry.hours.type).label("hours"))
+                       sa.cast(0, HoursEntry.hours.type).label("hours"),
+                       EmploymentContract.age_at_start.label("age"))
              .join(Lot, Lot.id == EmploymentContract.lot_id).join(Contract, Contract.id == Lot.contract_id)
              .where(*conditions))
-    hours = sa.select(HoursEntry.candidate_id, sa.cast(sa.null(), sa.Date), HoursEntry.hours) \
+    hours = sa.select(HoursEntry.candidate_id, sa.cast(sa.null(), sa.Date), HoursEntry.hours, NO_AGE) \
         .where(*hour_conditions(scope, territory))
     stacked = sa.union_all(hires, hours, *_cdi_lump_parts(scope, territory)).subquery("stacked")
+    # Age only grows: the youngest frozen age is the one at the first hire in scope.
     return (sa.select(stacked.c.candidate_id, sa.func.min(stacked.c.hired_on).label("hired_on"),
-                      sa.func.sum(stacked.c.hours).label("hours"))
+                      sa.func.sum(stacked.c.hours).label("hours"), sa.func.min(stacked.c.age).label("age"))
             .group_by(stacked.c.candidate_id).having(sa.func.min(stacked.c.hired_on).is_not(None))
             .subquery("participants"))
 
@@ -117,7 +123,7 @@ def _cdi_lump_parts(scope: Scope, territory: Territory) -> list[sa.Select]:
     person and lot, in the month their first CDI on the lot starts (within the same lots,
     period, mode and people). Rows (candidate_id, NULL, hours) stacked with the others."""
     lump = effective_lump(territory)
-    replaced = (sa.select(HoursEntry.candidate_id, sa.cast(sa.null(), sa.Date), -HoursEntry.hours)
+    replaced = (sa.select(HoursEntry.candidate_id, sa.cast(sa.null(), sa.Date), -HoursEntry.hours, NO_AGE)
                 .join(EmploymentContract, EmploymentContract.id == HoursEntry.contract_id)
                 .join(Clause, Clause.lot_id == HoursEntry.lot_id)
                 .where(EmploymentContract.contract_type == ContractType.CDI, lump > 0,
@@ -137,14 +143,18 @@ def _cdi_lump_parts(scope: Scope, territory: Territory) -> list[sa.Select]:
     if contracts is not None:
         conditions.append(EmploymentContract.id.in_(contracts))
     lumps = (sa.select(EmploymentContract.candidate_id, sa.cast(sa.null(), sa.Date),
-                       sa.cast(lump, HoursEntry.hours.type))
+                       sa.cast(lump, HoursEntry.hours.type), NO_AGE)
              .join(Clause, Clause.lot_id == EmploymentContract.lot_id).where(*conditions))
     return [replaced, lumps]
 
 
-def _flags(scope: Scope, hired_on) -> list[sa.ColumnElement[bool]]:
-    """One condition per public, in PUBLICS order, on Candidate and the first hire date."""
+def _flags(scope: Scope, hired_on, frozen_age) -> list[sa.ColumnElement[bool]]:
+    """One condition per public, in PUBLICS order, on Candidate and the first hire date (the age
+    frozen on the contract once the record is anonymised, else from the birth date)."""
     age_digits = date_digits(hired_on) - date_digits(Candidate.birth_date)
+    known = frozen_age.is_not(None)
+    under_26 = sa.or_(sa.and_(known, frozen_age < 26), sa.and_(~known, age_digits < 260000))
+    over_50 = sa.or_(sa.and_(known, frozen_age >= 50), sa.and_(~known, age_digits >= 500000))
 
     def validated(criterion: Criterion):
         return sa.exists().where(EligibilityCriterion.candidate_id == Candidate.id,
@@ -152,7 +162,7 @@ def _flags(scope: Scope, hired_on) -> list[sa.ColumnElement[bool]]:
                                  EligibilityCriterion.status == EligibilityStatus.VALIDATED)
 
     local = sa.select(TerritoryCommune.commune_insee).where(TerritoryCommune.territory_id == scope.territory_id)
-    return [Candidate.gender == Gender.FEMALE, age_digits < 260000, age_digits >= 500000,
+    return [Candidate.gender == Gender.FEMALE, under_26, over_50,
             validated(Criterion.QPV), validated(Criterion.RQTH), validated(Criterion.RSA),
             Candidate.commune_insee.in_(local)]
 
@@ -161,6 +171,6 @@ def _statement(scope: Scope, territory: Territory) -> sa.Select:
     people = _people(scope, territory)
     weight = sa.func.coalesce(people.c.hours, 0)
     columns = [sa.func.count(), sa.func.coalesce(sa.func.sum(weight), 0)]
-    for flag in _flags(scope, people.c.hired_on):
+    for flag in _flags(scope, people.c.hired_on, people.c.age):
         columns += [count_if(flag), sum_if(flag, weight)]
     return sa.select(*columns).select_from(people).join(Candidate, Candidate.id == people.c.candidate_id)

@@ -10,6 +10,7 @@ from clausematch.candidates.permissions import (
     can_edit_candidate,
     can_validate_eligibility,
     can_view_candidate,
+    is_open,
     visible_criteria,
     visible_state,
 )
@@ -18,6 +19,7 @@ from clausematch.extensions import db
 from clausematch.prehire import permissions as prehire_permissions
 from clausematch.prehire import queries as prehire_queries
 from clausematch.privacy.access import can_export
+from clausematch.privacy.permissions import can_anonymise
 from clausematch.web.candidates.forms import RefusalForm
 from clausematch.web.helpers import me
 
@@ -35,6 +37,7 @@ def render_detail(candidate: Candidate, refusal: tuple[int, RefusalForm] | None 
         recorders=queries.user_names({c.recorded_by_id for c in candidate.consents} - {None}),
         can_edit=can_edit_candidate(me(), candidate), can_decide=can_validate_eligibility(me(), candidate),
         merged_into=merged_into if merged_into and can_view_candidate(me(), merged_into) else None,
+        can_anonymise=can_anonymise(me(), candidate) and candidate.anonymised_at is None,
         refusal=refusal, can_export_data=can_export(me(), candidate), **_prehire(candidate)), status
 
 
@@ -43,7 +46,5 @@ def _prehire(candidate: Candidate) -> dict:
     shown = prehire_permissions.can_view_steps(me(), candidate)
     return {"participations": prehire_queries.candidate_participations(candidate.id) if shown else [],
             "steps": prehire_queries.candidate_steps(candidate.id) if shown else [], "shows_prehire": shown,
-            "can_bring_to_events": prehire_permissions.can_bring_to_events(me(), candidate)
-            and candidate.merged_into_id is None,
-            "can_record_step": prehire_permissions.can_record_step(me(), candidate)
-            and candidate.merged_into_id is None}
+            "can_bring_to_events": prehire_permissions.can_bring_to_events(me(), candidate) and is_open(candidate),
+            "can_record_step": prehire_permissions.can_record_step(me(), candidate) and is_open(candidate)}

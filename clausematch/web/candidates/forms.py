@@ -179,3 +179,14 @@ class MergeForm(PairForm):
         "Pourquoi s'agit-il de la même personne ?", validators=[Optional(), Length(max=1000)],
         description="Obligatoire quand les deux fiches ne sont pas signalées comme doublon ; conservé dans "
                     "le journal.")
+
+
+ERASURE_NOT_CONFIRMED = "Cochez la case pour confirmer l'anonymisation : elle est irréversible."
+
+
+class ErasureForm(FrenchForm):
+    """The confirmation of an anonymisation (privacy/erasure.py): a required box."""
+
+    confirm = BooleanField("Je confirme l'anonymisation de cette personne : ses données d'identité, ses coordonnées "
+                           "et les textes libres la concernant seront effacés définitivement",
+                           validators=[DataRequired(ERASURE_NOT_CONFIRMED)])
