@@ -1,5 +1,6 @@
 """Command-line entry points (`flask ref load`, `flask seed demo`, `flask seed scale`, `flask outbox deliver`; the
-jobs' commands are in job_commands.py, the reports' in reporting/cli.py, the personal data's in privacy/cli.py, the hours totals' in pathways/cli.py)."""
+jobs' commands are in job_commands.py, the reports' in reporting/cli.py, the personal data's in privacy/cli.py,
+the hours totals' in pathways/cli.py)."""
 import click
 from flask import Flask
 from flask.cli import AppGroup

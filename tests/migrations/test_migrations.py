@@ -3,6 +3,7 @@ down again. Runs on the backend chosen by --db (a temporary SQLite file, or a th
 PostgreSQL database), so each pass of `make test` checks its own backend and nothing is skipped.
 """
 import ast
+from datetime import datetime
 from pathlib import Path
 
 import flask_migrate
@@ -530,3 +531,31 @@ def test_0023_records_start_not_anonymised_and_consents_not_withdrawn(migration_
     assert "anonymised_at" not in {c["name"] for c in sa.inspect(db.engine).get_columns("candidates")}
     assert not {"withdrawal_channel", "withdrawal_recorded_by_id", "withdrawal_recorded_at"} & {
         c["name"] for c in sa.inspect(db.engine).get_columns("consents")}
+
+
+def test_0024_adds_the_frozen_age_and_links_the_e_mails_already_queued(migration_app):
+    """0024 adds employment_contracts.age_at_start (empty: every birth date is still exact) and
+    outbox_messages.link, filled from the link the body of an e-mail about an application or an
+    event carries (an erasure finds them by it); going back under 0024 drops both and the indexes."""
+    flask_migrate.upgrade(revision="0023")
+    outbox = sa.table("outbox_messages", sa.column("id"), sa.column("recipient"), sa.column("subject"),
+                      sa.column("body"), sa.column("created_at"), sa.column("attempts"))
+    bodies = {1: "Bonjour,\nLa candidature de Léa M. a été validée.\nhttp://127.0.0.1:5000/orientations/12\n",
+              2: "Bonjour,\nInvitation à l'événement.\nhttps://clausematch.example/evenements/7\n",
+              3: "Votre lien : http://127.0.0.1:5000/mot-de-passe/abc"}
+    with db.engine.begin() as connection:
+        connection.execute(outbox.insert(), [
+            {"id": key, "recipient": "p@exemple.fr", "subject": "Objet", "body": body,
+             "created_at": datetime(2026, 1, 1), "attempts": 0} for key, body in bodies.items()])
+    flask_migrate.upgrade(revision="0024")
+    inspector = sa.inspect(db.engine)
+    assert "age_at_start" in {c["name"] for c in inspector.get_columns("employment_contracts")}
+    assert "ix_notifications_link" in {i["name"] for i in inspector.get_indexes("notifications")}
+    links = dict(db.session.execute(sa.text("SELECT id, link FROM outbox_messages ORDER BY id")).all())
+    assert links == {1: "/orientations/12", 2: "/evenements/7", 3: None}
+    db.session.remove()
+    flask_migrate.downgrade(revision="0023")
+    inspector = sa.inspect(db.engine)
+    assert "age_at_start" not in {c["name"] for c in inspector.get_columns("employment_contracts")}
+    assert "link" not in {c["name"] for c in inspector.get_columns("outbox_messages")}
+    assert "ix_notifications_link" not in {i["name"] for i in inspector.get_indexes("notifications")}

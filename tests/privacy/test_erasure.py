@@ -161,8 +161,9 @@ def test_after_the_erasure_no_text_holds_her_identity(db, person, world):
     assert ages == [25, 26]  # 1 March 2025 and 1 June 2025, born 2 March 1999
     assert db.session.scalar(sa.select(sa.func.count()).select_from(HoursEntry)
                              .where(HoursEntry.candidate_id == person.id)) == 4
-    assert db.session.scalar(sa.select(FollowUp.in_work).join(Exit).join(EmploymentContract)
-                             .where(EmploymentContract.candidate_id == person.id, FollowUp.done_on.is_not(None))) is True
+    in_work = sa.select(FollowUp.in_work).join(Exit).join(EmploymentContract).where(
+        EmploymentContract.candidate_id == person.id, FollowUp.done_on.is_not(None))
+    assert db.session.scalar(in_work) is True
 
 
 # --- Every report, before and after -----------------------------------------------------------

@@ -1,10 +1,10 @@
 """Publics reached: who the participants (people hired on the scoped lots) are, counted per
 person and weighted by their credited hours (their validated hours, a CDI lump replacing the
 hours worked under the CDI as in pathways/counting.py; SIAE invoices are nobody's hours), against
-the territory's targets. Age is taken on
-the person's first hire in scope (from the birth date, or the age frozen on the contract when
-the record was anonymised: employment_contracts.age_at_start); RQTH and RSA are validated eligibility criteria; local means
-living in one of the territory's communes. One SQL statement."""
+the territory's targets. Age is taken on the person's first hire in scope (from the birth date, or
+the age frozen on the contract when the record was anonymised: employment_contracts.age_at_start);
+RQTH and RSA are validated eligibility criteria; local means living in one of the territory's
+communes. One SQL statement."""
 from dataclasses import dataclass
 from decimal import Decimal
 
