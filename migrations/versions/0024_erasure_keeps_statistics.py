@@ -38,7 +38,8 @@ def _fill_outbox_links():
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         bind.execute(sa.text(
-            r"UPDATE outbox_messages SET link = substring(body from '(/(?:orientations|evenements)/[0-9]+)') "
+            # "\:" keeps the colon of the non-capturing group from reading as a bind parameter.
+            r"UPDATE outbox_messages SET link = substring(body from '/(?\:orientations|evenements)/[0-9]+') "
             r"WHERE body ~ '/(orientations|evenements)/[0-9]+'"))
         return
     outbox = sa.table('outbox_messages', sa.column('id', sa.Integer), sa.column('body', sa.Text),
