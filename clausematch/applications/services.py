@@ -125,6 +125,9 @@ def check_can_be_proposed(candidate: Candidate, offer: Offer, on: date,
     if candidate.merged_into_id is not None:
         raise DomainError("Cette fiche a été fusionnée avec une autre : proposez la fiche conservée.",
                           field="candidate_id")
+    if candidate.anonymised_at is not None:
+        raise DomainError("Les données de cette personne ont été anonymisées : elle ne peut plus être proposée.",
+                          field="candidate_id")
     if offer.status == OfferStatus.FILLED:
         raise DomainError("Cette offre est pourvue : tous ses postes ont été attribués, elle n'accepte plus de "
                           "candidatures. Proposez la personne à une autre offre.", field="offer_id")

@@ -16,6 +16,7 @@ counts the person in the same age band afterwards. Records merged into this one 
 person) are anonymised with it.
 """
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -114,7 +115,8 @@ class Erased:
     def of(cls, candidate: Candidate) -> "Erased":
         born = candidate.birth_date
         exact = [born.isoformat(), born.strftime("%d/%m/%Y"), candidate.email or "", candidate.phone or ""]
-        return cls(names=tuple(n.strip() for n in (candidate.first_name, candidate.last_name) if n and n.strip()),
+        names = [n.strip() for n in (candidate.first_name, candidate.last_name) if n and n.strip()]
+        return cls(names=tuple(dict.fromkeys([*names, *(_without_accents(n) for n in names)])),
                    exact=tuple(value for value in exact if value),
                    phone_digits=re.sub(r"\D", "", candidate.phone or ""),
                    short_name=naming.short_name(candidate))
@@ -133,10 +135,15 @@ class Erased:
         if not text:
             return text
         text = text.replace(naming.of_name(self.short_name), OF_SOMEONE).replace(self.short_name, SOMEONE)
-        for value in (*self.names, *self.exact):
+        for value in (*self.exact, *self.names):  # an e-mail address holds the name: it goes whole first
             pattern = rf"(?<!\w){re.escape(value)}(?!\w)" if value in self.names else re.escape(value)
             text = re.sub(pattern, SOMEONE, text, flags=re.IGNORECASE)
         return text
+
+
+def _without_accents(text: str) -> str:
+    """« Zéphirine » → « Zephirine » (an e-mail address or a typed text may drop the accents)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def _wipe_records(candidate: Candidate, erased: Erased) -> None:

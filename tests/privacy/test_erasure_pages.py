@@ -1,5 +1,7 @@
 """The facilitator's erasure of a person (web/candidates/erasure.py), its denials, the person's page
 afterwards, a double submit on PostgreSQL, and `flask privacy erase`."""
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 from concurrency import failures, race
@@ -10,6 +12,7 @@ from clausematch.accounts.models import Role, User
 from clausematch.audit import AuditEvent
 from clausematch.candidates.models import Candidate
 from clausematch.extensions import db as _db
+from clausematch.prehire.models import EventParticipant
 from clausematch.privacy import services
 from clausematch.web.candidates.forms import ERASURE_NOT_CONFIRMED
 
@@ -175,3 +178,36 @@ def test_other_people_of_the_prescriber_are_left_alone(runner, person, db):
     runner.invoke(args=["privacy", "erase", "--candidate", str(person.id), "--yes"])
     db.session.expire_all()
     assert (neighbour.first_name, neighbour.anonymised_at) == ("Zéphirine", None)
+
+
+def test_the_services_refuse_to_act_on_an_anonymised_record(db, person, personas, world_offer):
+    from clausematch.applications import services as applications
+    from clausematch.errors import DomainError, NotAllowed
+    from clausematch.prehire import participation
+    from clausematch.prehire.models import Event, EventKind
+    from clausematch.prehire.rules import local_now
+
+    facilitator = personas["facilitator"]
+    event = Event(territory_id=person.territory_id, kind=EventKind.INFO_SESSION, title="Réunion", place="Mairie",
+                  starts_at=local_now() + timedelta(days=7), created_by_id=facilitator.id)
+    db.session.add(event)
+    db.session.commit()
+    services.erase(facilitator, person.id)
+    with pytest.raises(DomainError, match="anonymisées"):
+        participation.invite(event.id, [person.id], facilitator)
+    db.session.rollback()
+    with pytest.raises(NotAllowed):  # can_propose: never an anonymised record
+        applications.propose(person.id, world_offer.id, "", facilitator)
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(EventParticipant)) == 0
+
+
+@pytest.fixture
+def world_offer(db, personas, territory):
+    from factories import ContractInTerritoryFactory, LotFactory, OfferInTerritoryFactory
+
+    lot = LotFactory(contract=ContractInTerritoryFactory(buyer__territory=territory),
+                     company=personas["company"].organisation)
+    offer = OfferInTerritoryFactory(lot=lot)
+    db.session.commit()
+    return offer
