@@ -47,7 +47,11 @@ def _of(application: Application) -> str:
 
 
 def status_changed(application: Application, event: ApplicationEvent, actor: User | None) -> None:
-    """Tell the prescriber side (and the company, when concerned) about `event` (actor None: the system)."""
+    """Tell the prescriber side (and the company, when concerned) about `event` (actor None: the system).
+    A closing because the person withdrew their consent tells nobody: the prescriber side recorded
+    the withdrawal, the company is given no cause, and no new message names the person."""
+    if event.refusal_reason == RefusalReason.CLOSED:
+        return
     text = _summary(application, event)
     recipients = _prescriber_side(application, actor)
     for user in recipients:
@@ -97,6 +101,8 @@ def state_label(status: ApplicationStatus, reason: RefusalReason | None) -> str:
     """The state as people read it: a refusal because the offer was filled is a closing."""
     if status == S.REFUSED and reason == RefusalReason.POSITION_FILLED:
         return "Close (poste pourvu)"
+    if status == S.REFUSED and reason == RefusalReason.CLOSED:
+        return "Close"
     return status.label
 
 

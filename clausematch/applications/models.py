@@ -30,6 +30,9 @@ class RefusalReason(LabelledEnum):
     CANDIDATE_DECLINED = "candidate_declined", "Le candidat a décliné"
     NO_ANSWER = "no_answer", "Sans réponse dans les délais"
     OTHER = "other", "Autre motif"
+    # Closed by the system for a reason nobody outside the prescriber side may know (the person
+    # withdrew their consent: privacy/withdrawal.py). Neutral on purpose; never chosen by hand.
+    CLOSED = "closed", "Candidature close"
 
 
 class Application(db.Model):

@@ -69,7 +69,7 @@ def candidate_choices(user: User, q: str) -> list[tuple[int, str]]:
     else:
         scope = Candidate.prescriber_id.in_(user.organisation_ids)
     stmt = (sa.select(Candidate.id, Candidate.first_name, Candidate.last_name)
-            .where(scope, Candidate.merged_into_id.is_(None), Candidate.anonymised_at.is_(None),
+            .where(scope, Candidate.is_active,
                    *(Candidate.name_key.contains(word, autoescape=True) for word in words))
             .order_by(Candidate.last_name, Candidate.first_name, Candidate.id).limit(MAX_CHOICES))
     return [(row.id, f"{row.last_name.upper()} {row.first_name} (n° {row.id})") for row in db.session.execute(stmt)]

@@ -26,6 +26,8 @@ from clausematch.vocabulary import Criterion
 
 MESSAGE_MAX_LENGTH = 2000
 OTHER_OFFER = "Choisissez une autre offre que celle de cette candidature."
+ANONYMISED = ("Cette personne a retiré son consentement ou ses données ont été anonymisées : elle ne peut plus "
+              "être proposée à une offre.")
 ALREADY_PROPOSED = "Ce candidat a déjà été proposé à cette offre : suivez sa candidature dans « Mes orientations »."
 
 
@@ -33,9 +35,12 @@ def propose(candidate_id: int | None, offer_id: int | None, message: str, actor:
     """A prescriber proposes one of their organisation's candidates to a published offer (a
     facilitator, any candidate of the territory: the application stays the candidate's
     prescriber organisation's)."""
-    candidate = db.session.get(Candidate, candidate_id) if candidate_id else None
     # Locked: proposals and shortlists to one offer happen one after the other (no unique-key clash).
     offer = lock(db.session, Offer, offer_id) if offer_id else None
+    # Then the person (offer first, as every proposal and shortlist): a consent withdrawal
+    # (privacy/withdrawal.py, which locks the person) either comes first and the proposal is
+    # refused, or waits for this commit and closes the new application.
+    candidate = lock(db.session, Candidate, candidate_id) if candidate_id else None
     message = _checked_proposal(candidate, offer, message, actor)
     application = Application(candidate_id=candidate.id, offer=offer, candidate=candidate,
                               prescriber_id=candidate.prescriber_id, proposed_by_id=actor.id, message=message,
@@ -126,8 +131,7 @@ def check_can_be_proposed(candidate: Candidate, offer: Offer, on: date,
         raise DomainError("Cette fiche a été fusionnée avec une autre : proposez la fiche conservée.",
                           field="candidate_id")
     if candidate.anonymised_at is not None:
-        raise DomainError("Les données de cette personne ont été anonymisées : elle ne peut plus être proposée.",
-                          field="candidate_id")
+        raise DomainError(ANONYMISED, field="candidate_id")
     if offer.status == OfferStatus.FILLED:
         raise DomainError("Cette offre est pourvue : tous ses postes ont été attribués, elle n'accepte plus de "
                           "candidatures. Proposez la personne à une autre offre.", field="offer_id")

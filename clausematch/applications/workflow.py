@@ -59,6 +59,8 @@ F, P, C = Role.FACILITATOR, Role.PRESCRIBER, Role.COMPANY
 SYSTEM = "system"
 OPEN = (S.SUBMITTED, S.VALIDATED, S.SHORTLISTED, S.SENT, S.INTERVIEW)
 FINAL = frozenset({S.HIRED, S.REFUSED, S.WITHDRAWN})
+# Refusal reasons only the system gives (a consent withdrawn closes the person's applications).
+SYSTEM_REASONS = frozenset({RefusalReason.CLOSED})
 
 
 def _open_moves(status: ApplicationStatus) -> dict[ApplicationStatus, frozenset]:
@@ -181,6 +183,9 @@ def check_transition(application: Application, target: ApplicationStatus, capaci
                           field="comment")
     if target == S.REFUSED and reason is None:
         raise DomainError("Choisissez le motif du refus.", field="refusal_reason")
+    if target == S.REFUSED and reason in SYSTEM_REASONS and capacity != SYSTEM:
+        raise DomainError("Ce motif est réservé aux clôtures faites par ClauseMatch : choisissez un autre motif.",
+                          field="refusal_reason")
     if target == S.REFUSED and reason == RefusalReason.OTHER and not comment:
         raise DomainError("Précisez le motif du refus en commentaire.", field="comment")
     if target == S.SUBMITTED and not comment:

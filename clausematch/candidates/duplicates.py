@@ -121,7 +121,7 @@ def find_duplicates(territory_id: int, person: Person, exclude_id: int | None = 
     if person.phone:
         same.append(Candidate.phone == person.phone)
     stmt = (sa.select(Candidate)
-            .where(Candidate.territory_id == territory_id, Candidate.merged_into_id.is_(None), sa.or_(*same))
+            .where(Candidate.territory_id == territory_id, Candidate.is_active, sa.or_(*same))
             .order_by(Candidate.id))
     if exclude_id is not None:
         stmt = stmt.where(Candidate.id != exclude_id)
@@ -141,7 +141,7 @@ class SuspectedPair:
 
 def _records_sharing_a_key(territory_id: int) -> sa.Select:
     """Active records of the territory whose birth date, e-mail or phone another record shares."""
-    active = (Candidate.territory_id == territory_id, Candidate.merged_into_id.is_(None))
+    active = (Candidate.territory_id == territory_id, Candidate.is_active)
 
     def shared(column):
         return sa.select(column).where(*active, column.is_not(None)).group_by(column).having(sa.func.count() > 1)

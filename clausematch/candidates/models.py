@@ -2,6 +2,7 @@
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clausematch.accounts.models import Prescriber, Territory, User
@@ -79,6 +80,18 @@ class Candidate(TimestampMixin, db.Model):
     @property
     def is_anonymised(self) -> bool:
         return self.anonymised_at is not None
+
+    @hybrid_property
+    def is_active(self) -> bool:
+        """A record one can act on: neither merged into another one nor anonymised (erasure,
+        consent withdrawn, retention). The one definition every permission, list, search,
+        proposal and the matching index use (in Python and, as `Candidate.is_active`, in SQL)."""
+        return self.merged_into_id is None and self.anonymised_at is None
+
+    @is_active.inplace.expression
+    @classmethod
+    def _is_active_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.and_(cls.merged_into_id.is_(None), cls.anonymised_at.is_(None))
 
     @property
     def full_name(self) -> str:

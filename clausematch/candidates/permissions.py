@@ -50,17 +50,18 @@ def can_view_candidate(user: User, candidate: Candidate) -> bool:
 
 
 def is_open(candidate: Candidate) -> bool:
-    """Neither merged into another record nor anonymised: a record one can still act on."""
-    return candidate.merged_into_id is None and candidate.anonymised_at is None
+    """Neither merged into another record nor anonymised: a record one can still act on
+    (Candidate.is_active, also usable in SQL)."""
+    return candidate.is_active
 
 
 def can_edit_candidate(user: User, candidate: Candidate) -> bool:
     """The owning prescriber, while the record has not been merged into another one nor anonymised."""
-    return is_candidate_prescriber(user, candidate) and is_open(candidate)
+    return is_candidate_prescriber(user, candidate) and candidate.is_active
 
 
 def can_validate_eligibility(user: User, candidate: Candidate) -> bool:
-    return is_territory_facilitator(user, candidate.territory_id) and is_open(candidate)
+    return is_territory_facilitator(user, candidate.territory_id) and candidate.is_active
 
 
 def can_review_candidates(user: User) -> bool:

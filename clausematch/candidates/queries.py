@@ -46,7 +46,7 @@ def candidates_page(organisation_ids: set[int], filters: CandidateFilters, page:
     statements (count, page); the page adds their applications by state (applications.queries)."""
     stmt = (sa.select(Candidate, eligibility_state_sql(today, seen_by=organisation_ids).label("state"), Commune.name)
             .outerjoin(Commune, Commune.insee_code == Candidate.commune_insee)
-            .where(Candidate.prescriber_id.in_(organisation_ids), Candidate.merged_into_id.is_(None))
+            .where(Candidate.prescriber_id.in_(organisation_ids), Candidate.is_active)
             .order_by(Candidate.last_name, Candidate.first_name, Candidate.id))
     for word in normalise(filters.q).split()[:5]:
         stmt = stmt.where(Candidate.name_key.contains(word, autoescape=True))
@@ -96,7 +96,7 @@ def eligibility_queue(territory_id: int, page: int | None, filters: QueueFilters
     stmt = (sa.select(EligibilityCriterion, Candidate.first_name, Candidate.last_name, Prescriber.name)
             .join(Candidate, Candidate.id == EligibilityCriterion.candidate_id)
             .join(Prescriber, Prescriber.id == Candidate.prescriber_id)
-            .where(Candidate.territory_id == territory_id, Candidate.merged_into_id.is_(None),
+            .where(Candidate.territory_id == territory_id, Candidate.is_active,
                    EligibilityCriterion.status == EligibilityStatus.DECLARED)
             .order_by(EligibilityCriterion.declared_at, EligibilityCriterion.id))
     if filters.criterion is not None:

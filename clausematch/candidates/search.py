@@ -130,7 +130,7 @@ class Result:
 def search(user: User, filters: SearchFilters, page: int | None, today: date) -> Result:
     """One page of the people `user` may see that match `filters`."""
     scope = scope_of(user)
-    conditions = [scope.condition, Candidate.merged_into_id.is_(None), *_conditions(filters, scope, today)]
+    conditions = [scope.condition, Candidate.is_active, *_conditions(filters, scope, today)]
     if not filters.name_words:
         stmt = (_listing(scope, today).where(*conditions)
                 .order_by(Candidate.last_name, Candidate.first_name, Candidate.id))

@@ -46,8 +46,7 @@ def pieces(text: str | None) -> list[str]:
 # --- Which rows are indexed -----------------------------------------------------------------
 
 def indexable_candidates() -> sa.ColumnElement[bool]:
-    return sa.and_(Candidate.merged_into_id.is_(None), Candidate.anonymised_at.is_(None),
-                   Candidate.available.is_(True))
+    return sa.and_(Candidate.is_active, Candidate.available.is_(True))
 
 
 def open_offers(on: date) -> sa.ColumnElement[bool]:

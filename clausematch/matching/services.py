@@ -273,7 +273,7 @@ def offers_for_candidate(candidate: Candidate, user: User, k: int = DEFAULT_K) -
     """The best open offers of the candidate's territory that they were not proposed to yet."""
     if not permissions.can_see_suggested_offers(user, candidate):
         raise NotAllowed("Seule la structure qui suit cette personne consulte ses offres suggérées.")
-    if candidate.merged_into_id is not None or not candidate.available:
+    if not candidate.is_active or not candidate.available:
         return []
     # Declared criteria count here: a prescriber may propose on them, the guichet then checks.
     profile = next(feed.candidate_profiles(Candidate.id == candidate.id, with_declared=True), None)

@@ -76,9 +76,11 @@ def _checked_selection(offer: Offer, candidate_ids: list[int]) -> list[int]:
 def add_to_shortlist(offer_id: int, candidate_ids: list[int], actor: User) -> ShortlistResult:
     offer = _offer(offer_id, actor)
     ids = _checked_selection(offer, candidate_ids)
-    candidates = {c.id: c for c in db.session.scalars(
+    # The people locked (after the offer, in id order): a consent withdrawal racing the selection
+    # either comes first (the person is refused) or closes the application made here.
+    candidates = {c.id: c for c in locked(db.session, (
         sa.select(Candidate).where(Candidate.id.in_(ids), Candidate.territory_id == offer.territory_id)
-        .options(selectinload(Candidate.criteria)))}
+        .options(selectinload(Candidate.criteria)).order_by(Candidate.id)))}
     existing = {a.candidate_id: a for a in locked(db.session, (
         sa.select(Application).where(Application.offer_id == offer.id, Application.candidate_id.in_(ids))
         .order_by(Application.id)))}

@@ -90,9 +90,9 @@ def invite(event_id: int, candidate_ids: list[int], actor: User) -> list[EventPa
         if candidate.merged_into_id is not None:
             collect.add(f"La fiche de {candidate.full_name} a été fusionnée avec une autre : invitez la fiche "
                         "conservée.", field="candidate_ids")
-        if candidate.anonymised_at is not None:
-            collect.add(f"Les données de la fiche n° {candidate.id} ont été anonymisées : elle ne peut plus être "
-                        "invitée.", field="candidate_ids")
+        elif candidate.anonymised_at is not None:
+            collect.add(f"{candidate.full_name} a retiré son consentement ou ses données ont été anonymisées : "
+                        "la personne ne peut plus être invitée.", field="candidate_ids")
         elif candidate.id in already:
             collect.add(f"{candidate.full_name} figure déjà parmi les participants.", field="candidate_ids")
     collect.raise_if_any()
@@ -132,8 +132,8 @@ def register(event_id: int, candidate_id: int | None, actor: User) -> EventParti
         raise DomainError("Cette fiche a été fusionnée avec une autre : inscrivez la fiche conservée.",
                           field="candidate_id")
     if candidate.anonymised_at is not None:
-        raise DomainError("Les données de cette personne ont été anonymisées : elle ne peut plus être inscrite.",
-                          field="candidate_id")
+        raise DomainError("Cette personne a retiré son consentement ou ses données ont été anonymisées : elle ne "
+                          "peut plus être inscrite.", field="candidate_id")
     _open_for_answers(event)
     participant = db.session.scalar(sa.select(EventParticipant).where(
         EventParticipant.event_id == event.id, EventParticipant.candidate_id == candidate.id))

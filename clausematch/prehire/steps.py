@@ -96,8 +96,9 @@ def _checked_values(candidate: Candidate, data: StepData, actor: User) -> dict:
     comment = _limited(collect, data.comment, "comment", "Le commentaire", COMMENT_MAX_LENGTH)
     if candidate.merged_into_id is not None:
         collect.add("Cette fiche a été fusionnée avec une autre : enregistrez l'étape sur la fiche conservée.")
-    if candidate.anonymised_at is not None:
-        collect.add("Les données de cette personne ont été anonymisées : sa fiche ne peut plus changer.")
+    elif candidate.anonymised_at is not None:
+        collect.add("Cette personne a retiré son consentement ou ses données ont été anonymisées : aucune étape "
+                    "ne peut plus être enregistrée.")
     collect.raise_if_any()
     return {"kind": kind, "status": status, "title": title, "organisation_id": company.id if company else None,
             "organisation_name": name if company is None else company.name, "start_date": data.start_date,

@@ -116,7 +116,7 @@ def _territory_figures(territory: Territory) -> sa.Select:
                "published_offers"),
         # count(*), not count(id): the counts below are read from their indexes alone.
         scalar(sa.select(sa.func.count()).select_from(Candidate).where(Candidate.territory_id == territory.id,
-                                                                       Candidate.merged_into_id.is_(None)),
+                                                                       Candidate.is_active),
                "candidates"),
         scalar(sa.select(sa.func.count()).select_from(Application).join(Offer)
                .where(Offer.territory_id == territory.id, Application.status == ApplicationStatus.SUBMITTED),
@@ -169,7 +169,7 @@ def prescriber_dashboard(user: User) -> PrescriberDashboard:
     """The prescriber organisation's candidates and applications, and the user's notifications."""
     organisation = _organisation(user)
     candidates = db.session.scalar(sa.select(sa.func.count(Candidate.id)).where(
-        Candidate.prescriber_id == organisation.id, Candidate.merged_into_id.is_(None)))
+        Candidate.prescriber_id == organisation.id, Candidate.is_active))
     notifications = db.session.scalars(
         sa.select(Notification).where(Notification.user_id == user.id)
         .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(NOTIFICATIONS_SHOWN))

@@ -559,3 +559,23 @@ def test_0024_adds_the_frozen_age_and_links_the_e_mails_already_queued(migration
     assert "age_at_start" not in {c["name"] for c in inspector.get_columns("employment_contracts")}
     assert "link" not in {c["name"] for c in inspector.get_columns("outbox_messages")}
     assert "ix_notifications_link" not in {i["name"] for i in inspector.get_indexes("notifications")}
+def _refusal_reason_checks(table: str) -> str:
+    return " ".join(c["sqltext"] for c in sa.inspect(db.engine).get_check_constraints(table)
+                    if c["name"] == f"ck_{table}_refusal_reason")
+
+
+def test_0025_refusal_reason_accepts_the_neutral_closing(migration_app):
+    """0025 lets applications and their events be refused with 'closed' (consent withdrawn, the
+    company told no cause); going back under 0025 restores the former list of reasons."""
+    flask_migrate.upgrade(revision="0024")
+    for table in ("applications", "application_events"):
+        checks = _refusal_reason_checks(table)
+        assert "position_filled" in checks and "'closed'" not in checks
+    flask_migrate.upgrade(revision="0025")
+    for table in ("applications", "application_events"):
+        checks = _refusal_reason_checks(table)
+        assert "'closed'" in checks and "no_answer" in checks
+    flask_migrate.downgrade(revision="0024")
+    for table in ("applications", "application_events"):
+        checks = _refusal_reason_checks(table)
+        assert "'closed'" not in checks and "no_answer" in checks

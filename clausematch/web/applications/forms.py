@@ -11,7 +11,9 @@ from clausematch.web.fields import FrenchDecimalField, FrenchForm, optional_id
 
 REQUIRED = "Ce champ est obligatoire."
 INVALID_CHOICE = "Choisissez une des valeurs proposées."
-REASON_CHOICES = dict([("", "Choisissez un motif"), *RefusalReason.choices()])
+REASON_CHOICES = dict([("", "Choisissez un motif"),
+                       *((value, label) for value, label in RefusalReason.choices()
+                         if value != RefusalReason.CLOSED.value)])
 
 
 def optional_int(value) -> int | None:
