@@ -164,6 +164,13 @@ MATRIX = {
     ("GET", "/candidats/{other_candidate}/anonymiser"): NOBODY,
     ("POST", "/candidats/{other_candidate}/anonymiser"): NOBODY,
     ("GET", "/candidats/{missing}/anonymiser"): MISSING,
+    # Consent withdrawn: the owning prescriber and the territory's facilitators; an empty form is refused (422).
+    ("GET", "/candidats/{candidate}/retrait-consentement"): rule(facilitator="ok", prescriber="ok"),
+    ("POST", "/candidats/{candidate}/retrait-consentement"): rule(facilitator=422, prescriber=422),
+    ("GET", "/candidats/{other_org_candidate}/retrait-consentement"): rule(facilitator="ok"),
+    ("POST", "/candidats/{other_org_candidate}/retrait-consentement"): rule(facilitator=422),
+    ("GET", "/candidats/{other_candidate}/retrait-consentement"): NOBODY,
+    ("GET", "/candidats/{missing}/retrait-consentement"): MISSING,
     ("POST", "/candidats/{candidate}/criteres/{criterion}/valider"): FACILITATOR,
     ("POST", "/candidats/{candidate}/criteres/{criterion}/refuser"): rule(facilitator=422),  # no reason
     ("POST", "/candidats/{other_candidate}/criteres/{other_criterion}/valider"): NOBODY,

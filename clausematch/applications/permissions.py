@@ -29,7 +29,11 @@ def was_sent(application: Application) -> bool:
 
 def shown_to_company(application: Application) -> bool:
     """The offer's company may see this application: sent, interview, hired, or closed
-    (refused, withdrawn) after it had been sent."""
+    (refused, withdrawn) after it had been sent. Of a person whose data was anonymised (consent
+    withdrawn…), the hire only (its contract and hours stay for the clause): nothing else exists
+    for the company any more."""
+    if application.candidate.anonymised_at is not None and application.status != ApplicationStatus.HIRED:
+        return False
     if application.status in COMPANY_STATES:
         return True
     return application.status in CLOSED_AFTER_SENDING and was_sent(application)

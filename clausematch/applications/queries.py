@@ -93,12 +93,16 @@ def prescriber_scope(user: User) -> sa.ColumnElement[bool]:
 
 
 def company_scope(user: User) -> sa.ColumnElement[bool]:
-    """The company's offers, applications sent to it only (permissions.shown_to_company in SQL)."""
+    """The company's offers, applications sent to it only (permissions.shown_to_company in SQL);
+    of a person whose data was anonymised (consent withdrawn…), only the hires."""
     sent = sa.exists().where(ApplicationEvent.application_id == Application.id,
                              ApplicationEvent.to_status == ApplicationStatus.SENT)
+    person = aliased(Candidate)
+    anonymised = sa.exists().where(person.id == Application.candidate_id, person.anonymised_at.is_not(None))
     return sa.and_(Offer.company_id.in_(user.organisation_ids),
                    sa.or_(Application.status.in_(COMPANY_STATES),
-                          sa.and_(Application.status.in_(CLOSED_AFTER_SENDING), sent)))
+                          sa.and_(Application.status.in_(CLOSED_AFTER_SENDING), sent)),
+                   sa.or_(Application.status == ApplicationStatus.HIRED, ~anonymised))
 
 
 def applications_page(scope: sa.ColumnElement[bool], filters: ApplicationFilters, page: int) -> Page:

@@ -91,22 +91,30 @@ def last_withdrawal(candidate: Candidate) -> Consent | None:
     return max(withdrawn, key=lambda c: (c.withdrawal_recorded_at or c.recorded_at, c.id), default=None)
 
 
-def check_withdrawal(candidate: Candidate, withdrawn_on: date | None, channel: str | None, on: date,
-                     reader: User | None = None) -> WithdrawalChannel:
-    """Every refusal at once (FieldErrors) for withdrawing `candidate`'s consent on `withdrawn_on`
-    through `channel`, judged on `on`; returns the channel."""
+def blocked_reason(candidate: Candidate, reader: User | None = None) -> str | None:
+    """Why no withdrawal can be recorded on this record any more (merged, already withdrawn or
+    anonymised), in French; None when one can."""
     if candidate.merged_into_id is not None:
-        raise DomainError("Cette fiche a été fusionnée avec une autre : enregistrez le retrait sur la fiche "
-                          "conservée.")
+        return "Cette fiche a été fusionnée avec une autre : enregistrez le retrait sur la fiche conservée."
     if candidate.anonymised_at is not None:
         previous = last_withdrawal(candidate)
         if previous is not None:
             by = done_by(previous.withdrawal_recorded_by_id, reader,
                          previous.withdrawal_recorded_at or candidate.anonymised_at)
-            raise DomainError(f"Le retrait du consentement de cette personne a déjà été enregistré {by} "
-                              f"(retrait daté du {format_date(previous.withdrawn_on)}) : ses données sont "
-                              "anonymisées, il n'y a plus rien à faire.")
-        raise DomainError("Les données de cette personne ont déjà été anonymisées : il n'y a plus rien à faire.")
+            return (f"Le retrait du consentement de cette personne a déjà été enregistré {by} (retrait daté du "
+                    f"{format_date(previous.withdrawn_on)}) : ses données sont anonymisées, il n'y a plus rien à "
+                    "faire.")
+        return "Les données de cette personne ont déjà été anonymisées : il n'y a plus rien à faire."
+    return None
+
+
+def check_withdrawal(candidate: Candidate, withdrawn_on: date | None, channel: str | None, on: date,
+                     reader: User | None = None) -> WithdrawalChannel:
+    """Every refusal at once (FieldErrors) for withdrawing `candidate`'s consent on `withdrawn_on`
+    through `channel`, judged on `on`; returns the channel."""
+    blocked = blocked_reason(candidate, reader)
+    if blocked is not None:
+        raise DomainError(blocked)
     collect = Collector()
     running = [c for c in candidate.consents if c.withdrawn_on is None]
     if withdrawn_on is None:

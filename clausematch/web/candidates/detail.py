@@ -10,7 +10,6 @@ from clausematch.candidates.permissions import (
     can_edit_candidate,
     can_validate_eligibility,
     can_view_candidate,
-    is_open,
     visible_criteria,
     visible_state,
 )
@@ -18,6 +17,7 @@ from clausematch.database import today
 from clausematch.extensions import db
 from clausematch.prehire import permissions as prehire_permissions
 from clausematch.prehire import queries as prehire_queries
+from clausematch.privacy import withdrawal
 from clausematch.privacy.access import can_export
 from clausematch.privacy.permissions import can_anonymise
 from clausematch.web.candidates.forms import RefusalForm
@@ -38,7 +38,10 @@ def render_detail(candidate: Candidate, refusal: tuple[int, RefusalForm] | None 
         can_edit=can_edit_candidate(me(), candidate), can_decide=can_validate_eligibility(me(), candidate),
         merged_into=merged_into if merged_into and can_view_candidate(me(), merged_into) else None,
         can_anonymise=can_anonymise(me(), candidate) and candidate.anonymised_at is None,
-        refusal=refusal, can_export_data=can_export(me(), candidate), **_prehire(candidate)), status
+        refusal=refusal, can_export_data=can_export(me(), candidate),
+        can_withdraw=withdrawal.can_record_withdrawal(me(), candidate),
+        withdrawn=withdrawal.last_withdrawal(candidate), channel_label=withdrawal.channel_label,
+        **_prehire(candidate)), status
 
 
 def _prehire(candidate: Candidate) -> dict:
@@ -46,5 +49,7 @@ def _prehire(candidate: Candidate) -> dict:
     shown = prehire_permissions.can_view_steps(me(), candidate)
     return {"participations": prehire_queries.candidate_participations(candidate.id) if shown else [],
             "steps": prehire_queries.candidate_steps(candidate.id) if shown else [], "shows_prehire": shown,
-            "can_bring_to_events": prehire_permissions.can_bring_to_events(me(), candidate) and is_open(candidate),
-            "can_record_step": prehire_permissions.can_record_step(me(), candidate) and is_open(candidate)}
+            "can_bring_to_events": prehire_permissions.can_bring_to_events(me(), candidate)
+            and candidate.is_active,
+            "can_record_step": prehire_permissions.can_record_step(me(), candidate)
+            and candidate.is_active}

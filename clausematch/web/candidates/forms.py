@@ -21,6 +21,7 @@ from clausematch.candidates.checks import (
 from clausematch.candidates.models import Candidate
 from clausematch.candidates.services import STANDARD_PURPOSES
 from clausematch.database import today
+from clausematch.privacy.withdrawal import WithdrawalChannel
 from clausematch.referential.resolve import appellation_option_label
 from clausematch.vocabulary import CRITERION_GUIDE, Criterion, EducationLevel, Gender
 from clausematch.web.conflicts import version_field
@@ -190,3 +191,30 @@ class ErasureForm(FrenchForm):
     confirm = BooleanField("Je confirme l'anonymisation de cette personne : ses données d'identité, ses coordonnées "
                            "et les textes libres la concernant seront effacés définitivement",
                            validators=[DataRequired(ERASURE_NOT_CONFIRMED)])
+
+
+WITHDRAWAL_CONFIRMATION = ("Cochez la case pour confirmer que vous avez compris les conséquences du retrait : "
+                           "elles sont définitives.")
+
+
+class WithdrawalForm(FrenchForm):
+    """The person withdrew their consent: when, how it was expressed, and the consequences accepted."""
+
+    withdrawn_on = DateField("Date du retrait", validators=[InputRequired(
+        "Indiquez la date à laquelle la personne a retiré son consentement.")], format="%Y-%m-%d",
+        default=today, description="Le jour où la personne a exprimé son retrait, au format jj/mm/aaaa.")
+    channel = RadioField("Comment la personne a exprimé son retrait", choices=dict(WithdrawalChannel.choices()),
+                         validators=[InputRequired("Choisissez comment la personne a exprimé son retrait.")],
+                         invalid_choice_message="Choisissez comment la personne a exprimé son retrait.")
+    confirm = BooleanField("J'ai compris : les candidatures en cours de la personne seront closes, elle sera retirée "
+                           "des événements à venir et ne pourra plus être proposée ; son identité, ses coordonnées "
+                           "et son parcours seront effacés. Seuls ses contrats et ses heures déjà déclarées sont "
+                           "conservés, anonymisés. Ce retrait est définitif.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.confirm.flags.required = True
+
+    def validate_confirm(self, field):
+        if not field.data:
+            raise ValidationError(WITHDRAWAL_CONFIRMATION)

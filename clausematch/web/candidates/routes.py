@@ -27,6 +27,7 @@ from clausematch.vocabulary import Criterion
 from clausematch.web.candidates.detail import render_detail
 from clausematch.web.candidates.forms import CandidateForm, NewCandidateForm
 from clausematch.web.candidates.search import render_search
+from clausematch.web.candidates.withdrawal import withdrawal_page
 from clausematch.web.conflicts import fill_version, show_conflict
 from clausematch.web.helpers import (
     flag_stored_contact,
@@ -139,3 +140,10 @@ def _referent_choices(form: CandidateForm, prescriber_id: int) -> None:
 def detail(candidate_id: int):
     candidate = get_allowed_or_404(Candidate, candidate_id, can_view_candidate)
     return render_detail(candidate)
+
+
+@bp.route("/candidats/<int:candidate_id>/retrait-consentement", methods=["GET", "POST"])
+@login_required
+def withdraw_consent(candidate_id: int):
+    """The owning prescriber or a facilitator of the territory records that the person withdrew their consent."""
+    return withdrawal_page(candidate_id)
