@@ -1,7 +1,7 @@
 """The person withdraws their consent (issue 14): the prescriber records it, ClauseMatch applies it.
 
 `record_withdrawal` is one unit of work:
-- the person's record is locked first (erasure.lock_candidate), then the rule is checked under
+- the person's record is locked first (database.lock, as erasure.lock_candidate), then the rule is checked under
   the lock: who may (the prescriber organisation owning the record, the facilitators of its
   territory), a record one can act on (not merged, not anonymised: a second withdrawal is refused
   saying when the first was recorded), a date neither in the future nor before the consent was
@@ -36,13 +36,13 @@ from clausematch.applications import workflow
 from clausematch.applications.models import Application, ApplicationStatus, RefusalReason
 from clausematch.candidates.models import Candidate, Consent
 from clausematch.candidates.permissions import is_candidate_prescriber, is_territory_facilitator
-from clausematch.database import LabelledEnum, locked, today, utcnow
+from clausematch.database import LabelledEnum, lock, locked, today, utcnow
 from clausematch.errors import Collector, DomainError, NotAllowed
 from clausematch.extensions import db
 from clausematch.formats import format_date
 from clausematch.prehire.models import Event, EventParticipant, ParticipantStatus
 from clausematch.prehire.rules import local_now
-from clausematch.privacy.erasure import Reason, anonymise_in_session, lock_candidate
+from clausematch.privacy.erasure import Reason, anonymise_in_session
 
 CLOSING_COMMENT = "Candidature close."
 UPCOMING = (ParticipantStatus.INVITED, ParticipantStatus.REGISTERED, ParticipantStatus.DECLINED)
@@ -138,7 +138,9 @@ def check_withdrawal(candidate: Candidate, withdrawn_on: date | None, channel: s
 def record_withdrawal(actor: User, candidate_id: int, withdrawn_on: date | None, channel: str | None
                       ) -> WithdrawalOutcome:
     """Record that the person withdrew their consent and apply it (see the module): one commit."""
-    candidate = lock_candidate(candidate_id)
+    # erasure.lock_candidate's row lock, through database.lock so that SQLite's unit of work takes
+    # the write lock before reading (the later locks of this unit of work then find it held).
+    candidate = lock(db.session, Candidate, candidate_id)
     if candidate is None:
         db.session.rollback()
         raise DomainError("Cette personne n'existe pas.")
