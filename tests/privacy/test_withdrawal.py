@@ -340,3 +340,28 @@ def test_the_facilitator_ranking_page_no_longer_lists_the_person(db, client, log
     withdraw(personas, person)
     page = client.get(f"/gestion/offres/{offers[0].id}/candidats-suggeres").get_data(as_text=True)
     assert "Martin" not in page and f"anonymisée n° {person.id}" not in page
+
+
+def test_the_person_leaves_the_lists_and_searches(db, client, login_as, personas, person):
+    login_as("prescriber")
+    assert f"/candidats/{person.id}\"" in client.get("/candidats").get_data(as_text=True)
+    withdraw(personas, person)
+    mine = client.get("/candidats").get_data(as_text=True)
+    assert f"/candidats/{person.id}\"" not in mine and "anonymisée" not in mine
+    login_as("facilitator")
+    found = client.get("/candidats?q=anonymisee").get_data(as_text=True)
+    assert f"/candidats/{person.id}\"" not in found
+    # The facilitator still opens the page, with nothing to do on it.
+    page = client.get(f"/candidats/{person.id}")
+    assert page.status_code == 200 and "Consentement retiré le" in page.get_data(as_text=True)
+    assert "retrait-consentement" not in page.get_data(as_text=True)
+
+
+def test_nobody_closes_an_application_with_the_neutral_reason_by_hand(db, personas, person, offers):
+    row = application(person, offers[0], S.SUBMITTED, personas["prescriber"])
+    db.session.commit()
+    with pytest.raises(DomainError) as refused:
+        application_services.move(row.id, S.REFUSED, personas["facilitator"], refusal_reason="closed")
+    assert "réservé aux clôtures faites par ClauseMatch" in refused.value.message
+    db.session.expire_all()
+    assert row.status == S.SUBMITTED
