@@ -56,7 +56,7 @@ def is_open(candidate: Candidate) -> bool:
 
 
 def can_edit_candidate(user: User, candidate: Candidate) -> bool:
-    """The owning prescriber, while the record has not been merged into another one nor anonymised."""
+    """The owning prescriber, while the record is active (neither merged into another one nor anonymised)."""
     return is_candidate_prescriber(user, candidate) and candidate.is_active
 
 

@@ -13,7 +13,8 @@ What a candidate profile holds:
 - criteria: the criteria validated by a facilitator and not expired today (declared ones too
   when `with_declared`, as a prescriber may propose on them); residence in a QPV is the
   criterion "qpv", the one fact the orientation rules check for a QPV-only offer.
-Indexed candidates: not merged into another record, not anonymised, available. Indexed offers: published and
+Indexed candidates: records one can act on (`Candidate.is_active`: not merged into another record,
+not anonymised — consent withdrawn, erasure), available. Indexed offers: published and
 open (publication not ended).
 """
 import itertools

@@ -83,7 +83,7 @@ def propose_to_offer(offer_id: int):
     form = ProposeForm()
     del form.offer_id
     if _me().role == Role.FACILITATOR:
-        form.candidate_id.description = "Les candidats du territoire (fiches fusionnées exclues)."
+        form.candidate_id.description = "Les candidats du territoire (fiches fusionnées ou anonymisées exclues)."
     form.candidate_id.choices = dict([("", "Choisissez un candidat"), *proposing.candidate_choices(_me(), _q())])
     return _propose(form, offer_id=offer.id, offer=offer, candidate=None)
 
