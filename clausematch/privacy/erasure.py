@@ -30,7 +30,7 @@ from clausematch.audit import AuditEvent
 from clausematch.candidates import naming
 from clausematch.candidates.duplicates import name_key
 from clausematch.candidates.models import Candidate, EligibilityCriterion, EligibilityStatus
-from clausematch.database import utcnow
+from clausematch.database import lock, utcnow
 from clausematch.extensions import db
 from clausematch.notifications import Notification, OutboxMessage
 from clausematch.pathways.models import EmploymentContract, Exit, FollowUp, HoursEntry, HoursRevision
@@ -250,9 +250,9 @@ def _scrubbed(value: Any, erased: Erased) -> tuple[Any, bool]:
 
 
 def lock_candidate(candidate_id: int) -> Candidate | None:
-    """The candidate row, locked until the end of the unit of work (re-read under the lock)."""
-    return db.session.scalars(sa.select(Candidate).where(Candidate.id == candidate_id)
-                              .with_for_update().execution_options(populate_existing=True)).one_or_none()
+    """The candidate row, locked until the end of the unit of work (re-read under the lock; on
+    SQLite the database's write lock first: database.lock)."""
+    return lock(db.session, Candidate, candidate_id)
 
 
 def anonymise(candidate_id: int, actor_id: int | None, reason: str) -> bool:
