@@ -32,7 +32,8 @@ def test_the_identity_goes_and_the_statistics_stay(db, territory, personas):
     [criterion] = candidate.criteria
     assert (criterion.criterion, criterion.status, criterion.evidence) == (Criterion.RSA, EligibilityStatus.REFUSED, "")
     assert "Martin" not in criterion.refusal_reason
-    words = set(db.session.scalars(sa.select(CandidateNameWord.word).where(CandidateNameWord.candidate_id == candidate.id)))
+    words = set(db.session.scalars(sa.select(CandidateNameWord.word)
+                                   .where(CandidateNameWord.candidate_id == candidate.id)))
     assert "martin" not in words and "lea" not in words
     [event] = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "candidate.anonymised"))
     assert (event.entity_id, event.actor_id, event.details) == (candidate.id, personas["facilitator"].id,

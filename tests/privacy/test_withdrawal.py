@@ -22,7 +22,13 @@ from clausematch.accounts.models import Role
 from clausematch.applications import services as application_services
 from clausematch.applications.models import Application, ApplicationEvent, ApplicationStatus, RefusalReason
 from clausematch.audit import AuditEvent
-from clausematch.candidates.models import Candidate, CandidateDesiredJob, Consent, EligibilityCriterion, EligibilityStatus
+from clausematch.candidates.models import (
+    Candidate,
+    CandidateDesiredJob,
+    Consent,
+    EligibilityCriterion,
+    EligibilityStatus,
+)
 from clausematch.database import today, utcnow
 from clausematch.errors import DomainError, FieldErrors, NotAllowed
 from clausematch.matching import services as matching

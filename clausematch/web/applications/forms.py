@@ -31,7 +31,8 @@ class ProposeForm(FrenchForm):
     candidate_id = SelectField("Candidat", coerce=optional_int,
                                validators=[InputRequired("Choisissez le candidat à proposer.")],
                                validate_choice=False,
-                               description="Les candidats de votre structure (fiches fusionnées ou anonymisées exclues).")
+                               description="Les candidats de votre structure (fiches fusionnées ou anonymisées "
+                                           "exclues).")
     offer_id = SelectField("Offre", coerce=optional_int, validators=[InputRequired("Choisissez l'offre.")],
                            validate_choice=False, description="Les offres publiées de votre territoire.")
     message = TextAreaField(
