@@ -79,6 +79,9 @@ def _anonymise_one(candidate: Candidate, actor_id: int | None, reason: str) -> N
     candidate.desired_jobs_text = candidate.skills = candidate.experience = candidate.certificates = ERASED_TEXT
     candidate.available, candidate.available_from = False, None
     candidate.anonymised_at = utcnow()
+    # An edit form loaded before now names the old version: its save is refused (versioning.py)
+    # instead of writing the names back. The row is locked, so no increment is lost.
+    candidate.version += 1
     db.session.execute(
         sa.update(EligibilityCriterion).where(EligibilityCriterion.candidate_id == candidate.id)
         .values(evidence=ERASED_TEXT,

@@ -2,12 +2,14 @@
 identifies the person, keep what the statistics need, and the audit says why, not what."""
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 from factories import CandidateInTerritoryFactory, PrescriberFactory
 
 from clausematch.audit import AuditEvent
 from clausematch.candidates.models import CandidateNameWord, EligibilityCriterion, EligibilityStatus
 from clausematch.privacy.erasure import Reason, anonymise
+from clausematch.versioning import EditConflict, claim
 from clausematch.vocabulary import Criterion, Gender
 
 
@@ -47,3 +49,19 @@ def test_a_second_anonymisation_writes_nothing(db, territory, personas):
     assert anonymise(candidate.id, None, Reason.RETENTION) is False
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
                              .where(AuditEvent.action == "candidate.anonymised")) == 1
+
+
+def test_an_edit_form_loaded_before_cannot_write_the_names_back(db, territory, personas):
+    """The erasure raises the record's version: a save racing it (its permission checked just
+    before) names the old version and is refused instead of restoring the identity."""
+    candidate = CandidateInTerritoryFactory(prescriber=PrescriberFactory(territory=territory), first_name="Léa")
+    db.session.commit()
+    loaded = candidate.version
+    anonymise(candidate.id, None, Reason.ERASURE)
+    db.session.expire_all()
+    assert candidate.version == loaded + 1
+    candidate.first_name = "Léa"
+    with pytest.raises(EditConflict):
+        claim(candidate, loaded)
+    db.session.expire_all()
+    assert candidate.first_name == "Personne"
