@@ -68,6 +68,12 @@ def _train_matching(on: date) -> str:
     return train_model_job()
 
 
+def _retention(on: date) -> Any:
+    from clausematch.privacy.retention import run
+
+    return run(on)
+
+
 # The delivery runs every minute: a day of its runs is kept, not a row per minute forever.
 MINUTE_RUNS_KEPT = timedelta(days=1)
 
@@ -138,6 +144,9 @@ JOBS: tuple[Job, ...] = (
     Job("pathways.hours_reminders", "Rappel aux entreprises des heures du mois à déclarer",
         "Le 1er de chaque mois à 8 h", _hours_reminders, cron={"day": 1, "hour": 8, "minute": 0}, monthly=True,
         requires="clausematch.pathways.hours_reminders:send_hours_reminders"),
+    Job("privacy.retention", "Conservation des données : prévenir le prescripteur 30 jours avant, puis anonymiser "
+        "les personnes sans activité depuis la durée fixée par le territoire", "Chaque nuit à 1 h", _retention,
+        cron={"hour": 1, "minute": 0}, requires="clausematch.privacy.retention:run"),
     Job("mail.deliver", "Envoi des e-mails en attente (nouvel essai des échecs, de plus en plus espacé)",
         "Chaque minute", _deliver_mail, cron={"second": 0}, every_minute=True,
         abandoned_after=timedelta(minutes=15)),

@@ -64,6 +64,9 @@ class Candidate(TimestampMixin, db.Model):
     # Set when the person's identity was wiped (erasure, consent withdrawn, retention: privacy/):
     # the record stays for the counts, hours, publics and exits, nobody can act on it any more.
     anonymised_at: Mapped[datetime | None]
+    # When the prescriber was told the record would be anonymised for inactivity (privacy/retention.py);
+    # any activity after that day voids the notice (the job compares it with the last activity).
+    retention_notice_on: Mapped[date | None]
 
     territory: Mapped[Territory] = relationship()
     prescriber: Mapped[Prescriber] = relationship()
