@@ -579,3 +579,12 @@ def test_0025_refusal_reason_accepts_the_neutral_closing(migration_app):
     for table in ("applications", "application_events"):
         checks = _refusal_reason_checks(table)
         assert "'closed'" not in checks and "no_answer" in checks
+def test_0026_records_start_with_no_retention_notice(migration_app):
+    """0026 adds the day a person's prescriber was told of the coming anonymisation, empty for the
+    records already there (the next run of the job tells whoever is due); going back drops it."""
+    flask_migrate.upgrade(revision="0025")
+    assert "retention_notice_on" not in {c["name"] for c in sa.inspect(db.engine).get_columns("candidates")}
+    flask_migrate.upgrade(revision="0026")
+    assert "retention_notice_on" in {c["name"] for c in sa.inspect(db.engine).get_columns("candidates")}
+    flask_migrate.downgrade(revision="0025")
+    assert "retention_notice_on" not in {c["name"] for c in sa.inspect(db.engine).get_columns("candidates")}

@@ -271,3 +271,38 @@ def test_the_cli_refuses_a_bad_date_in_french(runner, db):
     assert result.exit_code == 2
     assert "date attendue au format AAAA-MM-JJ" in result.output
     assert "Données personnelles (RGPD)" in runner.invoke(args=["privacy", "--help"]).output
+
+
+def test_a_run_rechecks_each_person_on_what_the_database_holds_when_it_acts(db, world, time_machine, monkeypatch):
+    """The plan was read, then the prescriber acted on two of its people: neither is told nor anonymised."""
+    time_machine.move_to(datetime(2026, 12, 1, 9, 0, tzinfo=PARIS), tick=False)
+    stale = plan(ON)
+    for key in ("never_told", "told_31"):
+        db.session.get(Candidate, world["people"][key]).skills = "Nouvelle expérience"
+    db.session.commit()
+    monkeypatch.setattr(retention, "plan", lambda on: stale)
+    done = run(ON)
+    assert set(done.notified) == ids(world, "quiet_23", "told_then_active", "b_11_5")
+    assert done.anonymised == [world["people"]["b_13"]]
+    db.session.expire_all()
+    assert db.session.get(Candidate, world["people"]["never_told"]).retention_notice_on is None
+    assert db.session.get(Candidate, world["people"]["told_31"]).anonymised_at is None
+
+
+@pytest.mark.postgres
+def test_two_runs_at_once_tell_and_anonymise_each_person_once(app, db, world):
+    """Two runs (a manual one beside the scheduler's, say) released together: the rows locked and the
+    rule re-checked under the lock, each person is told once and anonymised once."""
+    from concurrency import failures, race
+
+    outcomes = race([app, app], [lambda: run(ON), lambda: run(ON)])
+
+    assert failures(outcomes) == []
+    assert sorted(i for outcome in outcomes for i in outcome.notified) == sorted(
+        ids(world, "quiet_23", "never_told", "told_then_active", "b_11_5"))
+    assert sorted(i for outcome in outcomes for i in outcome.anonymised) == sorted(ids(world, "told_31", "b_13"))
+    db.session.expire_all()
+    actions = db.session.execute(sa.select(AuditEvent.action, sa.func.count()).group_by(AuditEvent.action)).all()
+    assert dict(actions) == {"candidate.retention_notice": 4, "candidate.anonymised": 2}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 3
+    assert db.session.scalar(sa.select(sa.func.sum(Notification.repeat_count))) == 6  # 3 + 2 + 1, none twice
