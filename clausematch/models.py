@@ -28,7 +28,7 @@ from clausematch.matching.models import MatchingModel  # noqa: F401
 from clausematch.notifications import Notification, OutboxMessage  # noqa: F401
 from clausematch.offers import search_index  # noqa: F401, I001  (the board's full-text index: DDL and flush events)
 from clausematch.offers.models import Offer, OfferStatusChange, Programme  # noqa: F401
-from clausematch.pathways.hours_totals import LotMonthHours  # noqa: F401
+from clausematch.pathways.hours_totals import ArchivedLotMonthHours, LotMonthHours  # noqa: F401
 from clausematch.pathways.models import (  # noqa: F401
     EmploymentContract,
     Exit,
@@ -37,4 +37,5 @@ from clausematch.pathways.models import (  # noqa: F401
     HoursRevision,
 )
 from clausematch.prehire.models import Event, EventParticipant, PreHireStep  # noqa: F401
+from clausematch.privacy.models import AccountabilityArchive  # noqa: F401
 from clausematch.referential.models import Commune, RomeAppellation, RomeCode  # noqa: F401

@@ -7,7 +7,11 @@ every write — the services, a bulk UPDATE, an import, a merge, raw SQL — mov
 transaction: there is no code path that could forget. Rows whose `entries` fell to 0 stay (a
 later entry reuses them); readers keep to `entries > 0` where a row's existence matters.
 
-`rebuild()` recomputes them from the entries (after a bulk load with the triggers disabled, or as
+Entries deleted at the end of their accountability period (privacy/retention.py) leave their
+amounts in `archived_lot_month_hours` (same key) and in the totals: a lot's totals never fall
+when a person's details are reduced to aggregates. The totals are the entries plus the archive.
+
+`rebuild()` recomputes them from the entries and the archive (after a bulk load with the triggers disabled, or as
 a repair: `flask hours totals-rebuild`); `mismatches()` compares both (`flask hours totals-check`).
 """
 from collections.abc import Iterator
@@ -40,6 +44,22 @@ class LotMonthHours(db.Model):
     status: Mapped[HoursStatus] = mapped_column(enum_type(HoursStatus, name="totals_hours_status"),
                                                 primary_key=True)
     mode: Mapped[Mode] = mapped_column(enum_type(Mode, name="totals_mode"), primary_key=True)
+    entries: Mapped[int] = mapped_column(default=0)
+    hours: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=0)
+
+
+class ArchivedLotMonthHours(db.Model):
+    """Sum and number of the hours entries deleted at the end of the accountability period, by the
+    totals' key: kept in the totals, and added back by `rebuild` and `mismatches`."""
+
+    __tablename__ = "archived_lot_month_hours"
+
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lots.id", ondelete="CASCADE"), primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)
+    kind: Mapped[HoursKind] = mapped_column(enum_type(HoursKind, name="archived_hours_kind"), primary_key=True)
+    status: Mapped[HoursStatus] = mapped_column(enum_type(HoursStatus, name="archived_hours_status"),
+                                                primary_key=True)
+    mode: Mapped[Mode] = mapped_column(enum_type(Mode, name="archived_mode"), primary_key=True)
     entries: Mapped[int] = mapped_column(default=0)
     hours: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=0)
 
@@ -116,8 +136,14 @@ def suspended() -> Iterator[None]:
 # --- Repair and checks ------------------------------------------------------------------------
 
 def _grouped_entries() -> sa.Select:
-    key = [getattr(HoursEntry, column) for column in KEY]
-    return sa.select(*key, sa.func.count(), sa.func.sum(HoursEntry.hours)).group_by(*key)
+    """Per key, the entries' number and sum plus what the archive keeps of deleted ones."""
+    live = sa.select(*(getattr(HoursEntry, column) for column in KEY), sa.literal(1).label("entries"),
+                     HoursEntry.hours.label("hours"))
+    archived = sa.select(*(getattr(ArchivedLotMonthHours, column) for column in KEY),
+                         ArchivedLotMonthHours.entries, ArchivedLotMonthHours.hours)
+    both = sa.union_all(live, archived).subquery()
+    key = [both.c[column] for column in KEY]
+    return sa.select(*key, sa.func.sum(both.c.entries), sa.func.sum(both.c.hours)).group_by(*key)
 
 
 def rebuild() -> int:

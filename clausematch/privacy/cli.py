@@ -97,6 +97,6 @@ def retention_command(dry_run: bool, on: date | None) -> None:
     except Exception as error:  # noqa: BLE001 — logged and recorded by run_job; exit non-zero
         raise click.ClickException(f"La tâche {JOB_NAME} a échoué : {error}") from error
     click.echo(str(outcome))
-    done = set(outcome.notified) | set(outcome.anonymised)
+    done = set(outcome.notified) | set(outcome.anonymised) | set(outcome.reduced)
     for decision, line in zip(outcome.plan.decisions, outcome.plan.lines(), strict=True):
         click.echo(line if decision.candidate_id in done else f"{line} — non fait (activité entre-temps)")

@@ -19,25 +19,31 @@ The daily job is "privacy.retention" (clausematch/scheduler.py); `flask privacy 
 --dry-run` prints the plan without writing anything (privacy/cli.py).
 """
 import calendar
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app, render_template
+from sqlalchemy.dialects import postgresql, sqlite
 
 from clausematch import audit
 from clausematch.accounts.models import Membership, Organisation, Territory, User
 from clausematch.applications.models import Application, ApplicationEvent
 from clausematch.candidates import naming
-from clausematch.candidates.models import Candidate, Consent, EligibilityCriterion
+from clausematch.candidates.models import (Candidate, CandidateDesiredJob, CandidateNameWord, Consent,
+                                           EligibilityCriterion, EligibilityStatus)
 from clausematch.database import locked
 from clausematch.extensions import db
 from clausematch.notifications import notify, queue_email
-from clausematch.pathways.models import EmploymentContract, Exit, FollowUp, HoursEntry
+from clausematch.pathways.hours_totals import KEY as TOTALS_KEY
+from clausematch.pathways.hours_totals import ArchivedLotMonthHours, LotMonthHours
+from clausematch.pathways.models import EmploymentContract, Exit, FollowUp, HoursEntry, HoursRevision, HoursStatus
 from clausematch.prehire.models import Event, EventParticipant, PreHireStep
 from clausematch.privacy.erasure import Reason, anonymise
+from clausematch.privacy.models import AccountabilityArchive, ArchiveMeasure
 
 NOTICE_DAYS = 30
 JOB_NAME = "privacy.retention"  # the daily job (clausematch/scheduler.py JOBS)
@@ -47,6 +53,7 @@ BATCH_SIZE = 5000
 class Action:
     NOTIFY = "prévenir"
     ANONYMISE = "anonymiser"
+    REDUCE = "réduire aux agrégats"
 
 
 def add_months(day: date, months: int) -> date:
@@ -150,10 +157,11 @@ def last_activity(candidate_ids: list[int], on: date) -> dict[int, date]:
     return {a.candidate_id: a.last_activity for a in _activities(on, lambda column: column.in_(candidate_ids))}
 
 
-def _id_ranges(territory_id: int) -> Iterator[tuple[int, int]]:
-    """(first id, last id) of each batch of BATCH_SIZE records of the territory still to judge, by keyset."""
+def _id_ranges(territory_id: int, anonymised: bool = False) -> Iterator[tuple[int, int]]:
+    """(first id, last id) of each batch of BATCH_SIZE records of the territory still to judge
+    (anonymised ones for the accountability step), by keyset."""
     judged = sa.and_(Candidate.territory_id == territory_id, Candidate.merged_into_id.is_(None),
-                     Candidate.anonymised_at.is_(None))
+                     Candidate.anonymised_at.is_not(None) if anonymised else Candidate.anonymised_at.is_(None))
     after = 0
     while True:
         first = db.session.scalar(sa.select(sa.func.min(Candidate.id)).where(judged, Candidate.id > after))
@@ -211,14 +219,22 @@ class RetentionPlan:
     def summary(self) -> str:
         notices, anonymised = len(self.notices), len(self.anonymisations)
         return (f"Conservation au {self.on:%d/%m/%Y} : {notices} personne(s) à signaler à leur prescripteur, "
-                f"{anonymised} personne(s) à anonymiser.")
+                f"{anonymised} personne(s) à anonymiser, {len(self.reductions)} personne(s) à réduire aux agrégats "
+                "anonymes (fin de la durée de justification des contrats).")
+
+    @property
+    def reductions(self) -> list[Decision]:
+        return [d for d in self.decisions if d.action == Action.REDUCE]
 
     def lines(self) -> list[str]:
-        """One line per record, in French: id, prescriber, last activity, action."""
-        return [f"candidat n° {d.candidate_id} — {self.prescriber_names.get(d.prescriber_id, '?')} — "
-                f"dernière activité le {d.last_activity:%d/%m/%Y} — {d.action}"
-                + (f" (anonymisation à partir du {d.anonymise_from:%d/%m/%Y})" if d.anonymise_from else "")
-                for d in self.decisions]
+        """One line per record, in French: id, prescriber, last activity (for a reduction: the end of
+        the last contract), action."""
+        def line(d: Decision) -> str:
+            when = "fin du dernier contrat" if d.action == Action.REDUCE else "dernière activité"
+            return (f"candidat n° {d.candidate_id} — {self.prescriber_names.get(d.prescriber_id, '?')} — "
+                    f"{when} le {d.last_activity:%d/%m/%Y} — {d.action}"
+                    + (f" (anonymisation à partir du {d.anonymise_from:%d/%m/%Y})" if d.anonymise_from else ""))
+        return [line(d) for d in self.decisions]
 
 
 def _notice_cutoff(on: date, inactivity_months: int) -> date:
@@ -229,20 +245,48 @@ def _notice_cutoff(on: date, inactivity_months: int) -> date:
 def plan(on: date) -> RetentionPlan:
     """What a run on `on` would do, territory by territory, batch by batch; writes nothing."""
     result = RetentionPlan(on)
-    territories = db.session.execute(sa.select(Territory.id, Territory.inactivity_months).order_by(Territory.id)).all()
-    for territory_id, months in territories:
+    territories = db.session.execute(sa.select(Territory.id, Territory.inactivity_months,
+                                               Territory.accountability_years).order_by(Territory.id)).all()
+    for territory_id, months, _ in territories:
         cutoff = _notice_cutoff(on, months)
         for first, last in _id_ranges(territory_id):
             for activity in _activities(on, lambda column, a=first, b=last: column.between(a, b), cutoff):
                 decision = decide(activity, months, on)
                 if decision is not None:
                     result.decisions.append(decision)
+    for territory_id, _, years in territories:
+        for first, last in _id_ranges(territory_id, anonymised=True):
+            result.decisions += _reducible(territory_id, years, on, first, last)
     prescriber_ids = {d.prescriber_id for d in result.decisions}
     if prescriber_ids:
         result.prescriber_names = dict(db.session.execute(
             sa.select(Organisation.id, Organisation.name).where(Organisation.id.in_(prescriber_ids))).all())
     db.session.rollback()  # nothing of a plan is kept: it only read
     return result
+
+
+def accountability_cutoff(on: date, years: int) -> date:
+    """Contracts that ended before this day ended more than `years` years before `on`."""
+    return add_months(on, -12 * years)
+
+
+def _reducible(territory_id: int, years: int, on: date, first: int, last: int) -> list[Decision]:
+    """Anonymised records of ids first..last whose every contract (at least one) ended more than
+    `years` years ago, and into which no other record was merged."""
+    cutoff = accountability_cutoff(on, years)
+    other = sa.orm.aliased(EmploymentContract)
+    merged = sa.orm.aliased(Candidate)
+    stmt = (sa.select(Candidate.id, Candidate.territory_id, Candidate.prescriber_id,
+                      sa.func.max(EmploymentContract.end_date).label("last_end"))
+            .join(EmploymentContract, EmploymentContract.candidate_id == Candidate.id)
+            .where(Candidate.territory_id == territory_id, Candidate.id.between(first, last),
+                   Candidate.anonymised_at.is_not(None), Candidate.merged_into_id.is_(None),
+                   ~sa.exists().where(other.candidate_id == Candidate.id,
+                                      sa.or_(other.end_date.is_(None), other.end_date >= cutoff)),
+                   ~sa.exists().where(merged.merged_into_id == Candidate.id))
+            .group_by(Candidate.id, Candidate.territory_id, Candidate.prescriber_id).order_by(Candidate.id))
+    return [Decision(row.id, row.territory_id, row.prescriber_id, _as_date(row.last_end), Action.REDUCE)
+            for row in db.session.execute(stmt)]
 
 
 # --- The run -----------------------------------------------------------------------------------
@@ -254,11 +298,13 @@ class RetentionRun:
     plan: RetentionPlan
     notified: list[int] = field(default_factory=list)
     anonymised: list[int] = field(default_factory=list)
+    reduced: list[int] = field(default_factory=list)
 
     def __str__(self) -> str:
         return (f"{len(self.notified)} personne(s) signalée(s) à leur prescripteur (anonymisation dans 30 jours "
                 f"sans nouvelle activité), {len(self.anonymised)} personne(s) anonymisée(s) après "
-                "la durée de conservation.")
+                f"la durée de conservation, {len(self.reduced)} personne(s) réduite(s) aux agrégats anonymes "
+                "après la durée de justification des contrats.")
 
 
 def run(on: date) -> RetentionRun:
@@ -272,6 +318,9 @@ def run(on: date) -> RetentionRun:
     for decision in the_plan.anonymisations:
         if _anonymise_if_due(decision.candidate_id, on):
             outcome.anonymised.append(decision.candidate_id)
+    for decision in the_plan.reductions:
+        if reduce_to_aggregates(decision.candidate_id, on):
+            outcome.reduced.append(decision.candidate_id)
     return outcome
 
 
@@ -349,3 +398,89 @@ def _anonymise_if_due(candidate_id: int, on: date) -> bool:
         db.session.rollback()
         return False
     return anonymise(candidate_id, None, Reason.RETENTION)
+
+
+# --- The accountability period: reduced to anonymous aggregates ----------------------------------
+
+def _upsert_adding(model, key: dict, amounts: dict) -> None:
+    """Add `amounts` to the row of `model` at `key` (created when missing), in one statement."""
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}[db.session.get_bind().dialect.name]
+    insert = dialect.insert(model).values(**key, **amounts)
+    table = model.__table__
+    db.session.execute(insert.on_conflict_do_update(
+        index_elements=list(key), set_={name: table.c[name] + insert.excluded[name] for name in amounts}))
+
+
+def reduce_to_aggregates(candidate_id: int, on: date) -> bool:
+    """One unit of work: an anonymised person whose every contract ended more than the territory's
+    `accountability_years` ago is counted into accountability_archive (by territory, lot and year
+    of contract end), then every row about them is deleted. The amounts of their hours entries go
+    to archived_lot_month_hours and stay in the lots' totals (added back after the triggers took
+    them off): no lot total falls. False (nothing written) when the rule no longer holds."""
+    candidate = locked(db.session, sa.select(Candidate).where(Candidate.id == candidate_id)).one_or_none()
+    if candidate is None or candidate.anonymised_at is None or candidate.merged_into_id is not None:
+        db.session.rollback()
+        return False
+    years = db.session.scalar(sa.select(Territory.accountability_years).where(Territory.id == candidate.territory_id))
+    cutoff = accountability_cutoff(on, years)
+    contracts = list(locked(db.session, sa.select(EmploymentContract)
+                            .where(EmploymentContract.candidate_id == candidate_id).order_by(EmploymentContract.id)))
+    merged_into_it = db.session.scalar(sa.select(sa.exists().where(Candidate.merged_into_id == candidate_id)))
+    if not contracts or merged_into_it or any(c.end_date is None or c.end_date >= cutoff for c in contracts):
+        db.session.rollback()
+        return False
+    contract_ids = [c.id for c in contracts]
+    entries = list(locked(db.session, sa.select(HoursEntry).where(
+        sa.or_(HoursEntry.candidate_id == candidate_id, HoursEntry.contract_id.in_(contract_ids)))
+        .order_by(HoursEntry.id)))
+    exits = list(db.session.scalars(sa.select(Exit).where(Exit.contract_id.in_(contract_ids))))
+    publics = sorted(db.session.scalars(sa.select(EligibilityCriterion.criterion).where(
+        EligibilityCriterion.candidate_id == candidate_id, EligibilityCriterion.status == EligibilityStatus.VALIDATED)))
+
+    group = {c.id: (c.lot_id, c.end_date.year) for c in contracts}
+    counts: Counter = Counter()
+    for lot_year in set(group.values()):
+        counts[(*lot_year, ArchiveMeasure.PEOPLE, "")] += 1
+        for criterion in publics:
+            counts[(*lot_year, ArchiveMeasure.PUBLICS, criterion.value)] += 1
+    for contract in contracts:
+        counts[(*group[contract.id], ArchiveMeasure.HIRES, contract.contract_type.value)] += 1
+    for exit_ in exits:
+        counts[(*group[exit_.contract_id], ArchiveMeasure.EXITS, exit_.category.value)] += 1
+    totals: dict[tuple, list] = defaultdict(lambda: [0, Decimal(0)])
+    for entry in entries:
+        if entry.status == HoursStatus.VALIDATED and entry.contract_id in group:
+            counts[(*group[entry.contract_id], ArchiveMeasure.HOURS, entry.kind.value)] += entry.hours
+        total = totals[tuple(getattr(entry, column) for column in TOTALS_KEY)]
+        total[0] += 1
+        total[1] += entry.hours
+    for (lot_id, year, measure, key), value in sorted(counts.items(), key=str):
+        _upsert_adding(AccountabilityArchive, {"territory_id": candidate.territory_id, "lot_id": lot_id,
+                                               "year": year, "measure": measure, "key": key}, {"value": value})
+
+    entry_ids = [entry.id for entry in entries]
+    application_ids = sa.select(Application.id).where(Application.candidate_id == candidate_id).scalar_subquery()
+    if entry_ids:
+        db.session.execute(sa.delete(HoursRevision).where(HoursRevision.entry_id.in_(entry_ids)))
+        db.session.execute(sa.delete(HoursEntry).where(HoursEntry.id.in_(entry_ids)))  # the triggers take them off
+    for key, (number, hours) in sorted(totals.items(), key=str):
+        values = dict(zip(TOTALS_KEY, key, strict=True))
+        _upsert_adding(ArchivedLotMonthHours, values, {"entries": number, "hours": hours})
+        _upsert_adding(LotMonthHours, values, {"entries": number, "hours": hours})  # … and they stay in the totals
+    exit_ids = [exit_.id for exit_ in exits]
+    if exit_ids:
+        db.session.execute(sa.delete(FollowUp).where(FollowUp.exit_id.in_(exit_ids)))
+        db.session.execute(sa.delete(Exit).where(Exit.id.in_(exit_ids)))
+    db.session.execute(sa.update(EmploymentContract).where(EmploymentContract.id.in_(contract_ids))
+                       .values(previous_contract_id=None))
+    db.session.execute(sa.delete(EmploymentContract).where(EmploymentContract.id.in_(contract_ids)))
+    db.session.execute(sa.delete(ApplicationEvent).where(ApplicationEvent.application_id.in_(application_ids)))
+    for model in (Application, EventParticipant, PreHireStep, EligibilityCriterion, Consent, CandidateDesiredJob,
+                  CandidateNameWord):
+        db.session.execute(sa.delete(model).where(model.candidate_id == candidate_id))
+    db.session.execute(sa.delete(Candidate).where(Candidate.id == candidate_id))
+    audit.record("candidate.reduced_to_aggregates", "candidate", candidate_id, actor_id=None,
+                 territory_id=candidate.territory_id, contracts=len(contracts), hours_entries=len(entry_ids))
+    db.session.expunge(candidate)
+    db.session.commit()
+    return True

@@ -138,7 +138,8 @@ def test_the_daily_job_tells_then_anonymises_exactly_who_the_rule_says(db, world
     # The notice is not an activity: the record's update time is kept.
     assert db.session.get(Candidate, world["people"]["quiet_23"]).updated_at == at(date(2024, 12, 16))
     assert str(done) == ("4 personne(s) signalée(s) à leur prescripteur (anonymisation dans 30 jours sans nouvelle "
-                         "activité), 2 personne(s) anonymisée(s) après la durée de conservation.")
+                         "activité), 2 personne(s) anonymisée(s) après la durée de conservation, 0 personne(s) réduite(s) "
+                         "aux agrégats anonymes après la durée de justification des contrats.")
 
     # Once a day: the scheduler's second run of the day does nothing, a manual one finds nothing left.
     before = counts(db)
@@ -251,7 +252,8 @@ def test_the_dry_run_prints_what_the_run_does_and_writes_nothing(db, world, runn
     lines = dry.output.splitlines()
     assert lines[:2] == ["Simulation (rien n'est enregistré ni envoyé).",
                          "Conservation au 01/12/2026 : 4 personne(s) à signaler à leur prescripteur, "
-                         "2 personne(s) à anonymiser."]
+                         "2 personne(s) à anonymiser, 0 personne(s) à réduire aux agrégats anonymes (fin de la "
+                         "durée de justification des contrats)."]
     chloe = world["people"]["quiet_23"]
     assert (f"candidat n° {chloe} — Mission locale Saint-Denis — dernière activité le 16/12/2024 — prévenir "
             "(anonymisation à partir du 31/12/2026)") in lines

@@ -18,7 +18,7 @@ def text(response) -> str:
 
 def row(page: str, label: str) -> str:
     """The retention table's cell for `label` (its text up to the next row)."""
-    stops = r"(?= Contrats de travail| Journal des accès| ClauseMatch n'applique| Vos droits)"
+    stops = r"(?= Contrats de travail| Journal des accès| ClauseMatch n'applique| ClauseMatch applique| Vos droits)"
     return re.search(re.escape(label) + r" (.*?)" + stops, page).group(1)
 
 
@@ -32,8 +32,10 @@ def test_one_territory_shows_its_register_without_login(client, territory):
     assert row(page, "Journal des accès à vos données").strip() == "12 mois"
     assert "n'a pas encore publié l'identité du responsable du traitement" in page
     assert "www.cnil.fr/fr/plaintes" in page
-    # Nothing enforces the periods yet: the page says so rather than promise it.
-    assert "ClauseMatch n'applique pas encore ces durées" in page
+    # The periods are enforced by the nightly job privacy.retention: the page says so, and how.
+    assert "ClauseMatch applique ces durées chaque nuit." in page
+    assert "votre prescripteur en est prévenu 30 jours avant" in page
+    assert "n'applique pas encore" not in page
     for heading in ("Pourquoi ces données sont utilisées", "Sur quelles bases légales", "Qui voit vos données",
                     "Vos droits", "Réclamation"):
         assert f">{heading}</h2>" in response.get_data(as_text=True)
