@@ -261,7 +261,6 @@ def plan(on: date) -> RetentionPlan:
     if prescriber_ids:
         result.prescriber_names = dict(db.session.execute(
             sa.select(Organisation.id, Organisation.name).where(Organisation.id.in_(prescriber_ids))).all())
-    db.session.rollback()  # nothing of a plan is kept: it only read
     return result
 
 

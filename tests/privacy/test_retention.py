@@ -308,3 +308,17 @@ def test_two_runs_at_once_tell_and_anonymise_each_person_once(app, db, world):
     assert dict(actions) == {"candidate.retention_notice": 4, "candidate.anonymised": 2}
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 3
     assert db.session.scalar(sa.select(sa.func.sum(Notification.repeat_count))) == 6  # 3 + 2 + 1, none twice
+
+
+def test_a_plan_reads_a_batch_in_a_fixed_number_of_queries(db, world, count_queries, territory):
+    """The last activity of a whole batch is one grouped query: more people, same number of queries."""
+    with count_queries() as statements:
+        first = plan(ON)
+    prescriber = db.session.get(Candidate, world["people"]["never_told"]).prescriber
+    for index in range(10):
+        CandidateInTerritoryFactory(prescriber=prescriber, created_at=OLD, updated_at=OLD, first_name=f"P{index}")
+    db.session.commit()
+    with count_queries() as more:
+        second = plan(ON)
+    assert len(second.notices) == len(first.notices) + 10
+    assert len(more) == len(statements)
