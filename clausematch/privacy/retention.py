@@ -30,7 +30,7 @@ from flask import current_app, render_template
 from sqlalchemy.dialects import postgresql, sqlite
 
 from clausematch import audit
-from clausematch.accounts.models import Membership, Organisation, Territory, User
+from clausematch.accounts.models import Membership, Organisation, OrganisationKind, Role, Territory, User
 from clausematch.applications.models import Application, ApplicationEvent
 from clausematch.candidates import naming
 from clausematch.candidates.models import (Candidate, CandidateDesiredJob, CandidateNameWord, Consent,
@@ -48,6 +48,9 @@ from clausematch.privacy.models import AccountabilityArchive, ArchiveMeasure
 NOTICE_DAYS = 30
 JOB_NAME = "privacy.retention"  # the daily job (clausematch/scheduler.py JOBS)
 BATCH_SIZE = 5000
+# The notices of one organisation are sent in units of work of at most this many people (and as
+# many e-mails per recipient): a first run on a large territory neither locks nor mails thousands at once.
+NOTICES_PER_UNIT = 200
 
 
 class Action:
@@ -313,7 +316,8 @@ def run(on: date) -> RetentionRun:
     for decision in the_plan.notices:
         by_prescriber[decision.prescriber_id].append(decision.candidate_id)
     for prescriber_id, candidate_ids in sorted(by_prescriber.items()):
-        outcome.notified += _notify(prescriber_id, candidate_ids, on)
+        for start in range(0, len(candidate_ids), NOTICES_PER_UNIT):
+            outcome.notified += _notify(prescriber_id, candidate_ids[start:start + NOTICES_PER_UNIT], on)
     for decision in the_plan.anonymisations:
         if _anonymise_if_due(decision.candidate_id, on):
             outcome.anonymised.append(decision.candidate_id)
@@ -339,10 +343,18 @@ def _redecide(candidates: list[Candidate], on: date) -> dict[int, Decision]:
 
 def _recipients(candidates: list[Candidate], prescriber_id: int) -> dict[int, list[User]]:
     """{candidate id: who is told}: the referent when active and still in the organisation, else every
-    active member of the organisation."""
-    members = list(db.session.scalars(
-        sa.select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.organisation_id == prescriber_id, User.is_active).order_by(User.id)))
+    active member of the organisation; an organisation left without active members: the territory's
+    active facilitators (somebody must be told before a record is anonymised)."""
+    def active_members(*where):
+        return list(db.session.scalars(
+            sa.select(User).join(Membership, Membership.user_id == User.id)
+            .join(Organisation, Organisation.id == Membership.organisation_id)
+            .where(User.is_active, *where).order_by(User.id)))
+
+    members = active_members(Membership.organisation_id == prescriber_id)
+    if not members and candidates:
+        members = active_members(Organisation.territory_id == candidates[0].territory_id,
+                                 Organisation.kind == OrganisationKind.FACILITATOR, User.role == Role.FACILITATOR)
     by_id = {user.id: user for user in members}
     return {c.id: [by_id[c.referent_id]] if c.referent_id in by_id else members for c in candidates}
 
@@ -354,6 +366,8 @@ def _notify(prescriber_id: int, candidate_ids: list[int], on: date) -> list[int]
     decisions = _redecide(candidates, on)
     due = [c for c in candidates if c.prescriber_id == prescriber_id
            and getattr(decisions.get(c.id), "action", None) == Action.NOTIFY]
+    recipients = _recipients(due, prescriber_id)
+    due = [c for c in due if recipients[c.id]]  # nobody to tell: no notice recorded, tried again tomorrow
     if not due:
         db.session.rollback()
         return []
@@ -361,7 +375,6 @@ def _notify(prescriber_id: int, candidate_ids: list[int], on: date) -> list[int]
     db.session.execute(sa.update(Candidate).where(Candidate.id.in_([c.id for c in due]))
                        .values(retention_notice_on=on, updated_at=Candidate.updated_at)
                        .execution_options(synchronize_session=False))
-    recipients = _recipients(due, prescriber_id)
     per_user: dict[int, list[dict]] = defaultdict(list)
     users: dict[int, User] = {}
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")

@@ -322,3 +322,25 @@ def test_a_plan_reads_a_batch_in_a_fixed_number_of_queries(db, world, count_quer
         second = plan(ON)
     assert len(second.notices) == len(first.notices) + 10
     assert len(more) == len(statements)
+
+
+def test_an_organisation_without_active_members_has_the_territory_facilitators_told_and_else_nobody_is(
+        db, territory, personas):
+    orphan = PrescriberFactory(territory=territory, name="Association dissoute")
+    UserFactory(role=Role.PRESCRIBER, email="ancien@exemple.fr", is_active=False, organisation=orphan)
+    person = CandidateInTerritoryFactory(prescriber=orphan, created_at=OLD, updated_at=OLD)
+    alone_territory = TerritoryFactory(name="Sans équipe")
+    nobody = CandidateInTerritoryFactory(prescriber=PrescriberFactory(territory=alone_territory), created_at=OLD,
+                                         updated_at=OLD)
+    db.session.commit()
+
+    done = run(ON)
+
+    assert done.notified == [person.id]  # `nobody` has nobody to tell: no notice, tried again the next day
+    facilitator = personas["facilitator"]
+    assert db.session.scalars(sa.select(OutboxMessage.recipient)).all() == [facilitator.email]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)
+                             .where(Notification.user_id == facilitator.id)) == 1
+    db.session.expire_all()
+    assert db.session.get(Candidate, nobody.id).retention_notice_on is None
+    assert (nobody.id, Action.NOTIFY) in planned(ON)
