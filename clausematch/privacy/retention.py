@@ -33,8 +33,14 @@ from clausematch import audit
 from clausematch.accounts.models import Membership, Organisation, OrganisationKind, Role, Territory, User
 from clausematch.applications.models import Application, ApplicationEvent
 from clausematch.candidates import naming
-from clausematch.candidates.models import (Candidate, CandidateDesiredJob, CandidateNameWord, Consent,
-                                           EligibilityCriterion, EligibilityStatus)
+from clausematch.candidates.models import (
+    Candidate,
+    CandidateDesiredJob,
+    CandidateNameWord,
+    Consent,
+    EligibilityCriterion,
+    EligibilityStatus,
+)
 from clausematch.database import locked
 from clausematch.extensions import db
 from clausematch.notifications import notify, queue_email

@@ -597,14 +597,14 @@ def test_0026_retention_notice_and_archive_up_and_down_refused_while_the_archive
     assert "retention_notice_on" in {c["name"] for c in sa.inspect(db.engine).get_columns("candidates")}
     assert {"accountability_archive", "archived_lot_month_hours"} <= _table_names()
     with db.engine.begin() as connection:
-        connection.execute(sa.text("INSERT INTO territories (id, name, eligibility_validity_months, default_labour_share, "
-                                   "default_insertion_rate, default_hourly_cost, count_training_hours, "
-                                   "globalise_across_lots, created_at) "
+        connection.execute(sa.text("INSERT INTO territories (id, name, eligibility_validity_months, "
+                                   "default_labour_share, default_insertion_rate, default_hourly_cost, "
+                                   "count_training_hours, globalise_across_lots, created_at) "
                                    "VALUES (1, 'T', 6, 0.5, 0.05, 30, false, false, '2025-01-02 09:00:00')"))
         connection.execute(sa.text("PRAGMA foreign_keys = OFF") if connection.dialect.name == "sqlite"
                            else sa.text("SET session_replication_role = replica"))
-        connection.execute(sa.text("INSERT INTO accountability_archive (territory_id, lot_id, year, measure, key, value) "
-                                   "VALUES (1, 99, 2019, 'people', '', 1)"))
+        connection.execute(sa.text("INSERT INTO accountability_archive (territory_id, lot_id, year, measure, key, "
+                                   "value) VALUES (1, 99, 2019, 'people', '', 1)"))
         if connection.dialect.name == "postgresql":
             connection.execute(sa.text("SET session_replication_role = DEFAULT"))
     with pytest.raises(SystemExit):  # flask_migrate logs the RuntimeError naming the tables, then exits

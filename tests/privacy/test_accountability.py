@@ -7,17 +7,32 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from factories import (ApplicationFactory, CandidateInTerritoryFactory, EmploymentContractFactory, ExitFactory,
-                       FollowUpFactory, HoursEntryFactory, LotInTerritoryFactory, OfferInTerritoryFactory,
-                       PrescriberFactory)
+from factories import (
+    ApplicationFactory,
+    CandidateInTerritoryFactory,
+    EmploymentContractFactory,
+    ExitFactory,
+    FollowUpFactory,
+    HoursEntryFactory,
+    LotInTerritoryFactory,
+    OfferInTerritoryFactory,
+    PrescriberFactory,
+)
 
 from clausematch.applications.models import Application, ApplicationEvent, ApplicationStatus
 from clausematch.audit import AuditEvent
 from clausematch.candidates.models import Candidate, Consent, EligibilityCriterion, EligibilityStatus
 from clausematch.pathways import hours_totals
 from clausematch.pathways.hours_totals import ArchivedLotMonthHours, LotMonthHours
-from clausematch.pathways.models import EmploymentContract, Exit, FollowUp, HoursEntry, HoursKind, HoursRevision, \
-    HoursStatus
+from clausematch.pathways.models import (
+    EmploymentContract,
+    Exit,
+    FollowUp,
+    HoursEntry,
+    HoursKind,
+    HoursRevision,
+    HoursStatus,
+)
 from clausematch.prehire.models import PreHireStep, StepKind
 from clausematch.privacy.models import AccountabilityArchive
 from clausematch.privacy.retention import Action, plan, reduce_to_aggregates, run
@@ -131,7 +146,8 @@ def test_the_person_becomes_counts_and_the_lot_totals_do_not_fall(db, world):
 
     archive = {(row.lot_id, row.year, row.measure, row.key): row.value
                for row in db.session.scalars(sa.select(AccountabilityArchive))}
-    assert all(row.territory_id == world["territory"].id for row in db.session.scalars(sa.select(AccountabilityArchive)))
+    archived = db.session.scalars(sa.select(AccountabilityArchive))
+    assert all(row.territory_id == world["territory"].id for row in archived)
     category = EXIT_CATEGORY[ExitDetail.CDI].value
     assert archive == {
         (lot.id, 2019, "people", ""): 1, (lot.id, 2021, "people", ""): 1,

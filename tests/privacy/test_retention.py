@@ -9,8 +9,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-from factories import (ApplicationFactory, CandidateInTerritoryFactory, EmploymentContractFactory, HoursEntryFactory,
-                       OfferInTerritoryFactory, PrescriberFactory, TerritoryFactory, UserFactory)
+from factories import (
+    ApplicationFactory,
+    CandidateInTerritoryFactory,
+    EmploymentContractFactory,
+    HoursEntryFactory,
+    OfferInTerritoryFactory,
+    PrescriberFactory,
+    TerritoryFactory,
+    UserFactory,
+)
 
 from clausematch.accounts.models import Role
 from clausematch.applications.models import ApplicationEvent, ApplicationStatus
@@ -138,8 +146,8 @@ def test_the_daily_job_tells_then_anonymises_exactly_who_the_rule_says(db, world
     # The notice is not an activity: the record's update time is kept.
     assert db.session.get(Candidate, world["people"]["quiet_23"]).updated_at == at(date(2024, 12, 16))
     assert str(done) == ("4 personne(s) signalée(s) à leur prescripteur (anonymisation dans 30 jours sans nouvelle "
-                         "activité), 2 personne(s) anonymisée(s) après la durée de conservation, 0 personne(s) réduite(s) "
-                         "aux agrégats anonymes après la durée de justification des contrats.")
+                         "activité), 2 personne(s) anonymisée(s) après la durée de conservation, "
+                         "0 personne(s) réduite(s) aux agrégats anonymes après la durée de justification des contrats.")
 
     # Once a day: the scheduler's second run of the day does nothing, a manual one finds nothing left.
     before = counts(db)
