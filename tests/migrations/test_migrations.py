@@ -615,3 +615,40 @@ def test_0026_retention_notice_and_archive_up_and_down_refused_while_the_archive
     flask_migrate.downgrade(revision="0025")
     assert "retention_notice_on" not in {c["name"] for c in sa.inspect(db.engine).get_columns("candidates")}
     assert not {"accountability_archive", "archived_lot_month_hours"} & _table_names()
+
+
+def test_0027_audit_events_get_the_person_and_the_organisation(migration_app):
+    """0027 adds the person an event concerns and the actor's organisation: events recorded on a
+    candidate get that candidate, the others none, and no organisation is guessed for the past;
+    going back under 0027 drops both columns and keeps the events."""
+    flask_migrate.upgrade(revision="0026")
+    now = "2025-01-02 09:00:00"
+    with db.engine.begin() as connection:
+        run = lambda sql: connection.execute(sa.text(sql))  # noqa: E731
+        run("INSERT INTO territories (id, name, eligibility_validity_months, default_labour_share, "
+            "default_insertion_rate, default_hourly_cost, count_training_hours, globalise_across_lots, created_at) "
+            f"VALUES (1, 'T', 6, 0.5, 0.05, 30, false, false, '{now}')")
+        run("INSERT INTO organisations (id, territory_id, kind, name, is_active, prescriber_kind, created_at, "
+            f"updated_at) VALUES (1, 1, 'prescriber', 'P', true, 'france_travail', '{now}', '{now}')")
+        run("INSERT INTO candidates (id, territory_id, prescriber_id, first_name, last_name, name_key, birth_date, "
+            "gender, education_level, desired_jobs_text, skills, experience, mobility_km, driving_licence, "
+            f"certificates, available, created_at, updated_at) VALUES (7, 1, 1, 'A', 'B', 'a b', '1990-01-01', 'f', "
+            f"'bac', '', '', '', 30, false, '', true, '{now}', '{now}')")
+        for ident, entity_type, entity_id in ((1, "candidate", 7), (2, "territory", 1), (3, "candidate", 99)):
+            run("INSERT INTO audit_events (id, occurred_at, action, entity_type, entity_id, details) "
+                f"VALUES ({ident}, '{now}', 'x', '{entity_type}', {entity_id}, '{{}}')")
+    flask_migrate.upgrade(revision="0027")
+    with db.engine.connect() as connection:
+        rows = connection.execute(sa.text(
+            "SELECT id, candidate_id, organisation_id FROM audit_events ORDER BY id")).all()
+    assert [tuple(row) for row in rows] == [(1, 7, None), (2, None, None), (3, None, None)]
+    indexes = {index["name"] for index in sa.inspect(db.engine).get_indexes("audit_events")}
+    assert {"ix_audit_events_candidate_occurred", "ix_audit_events_organisation_id"} <= indexes
+    foreign_keys = {(key["constrained_columns"][0], key["referred_table"], key["options"].get("ondelete"))
+                    for key in sa.inspect(db.engine).get_foreign_keys("audit_events")}
+    assert {("candidate_id", "candidates", None), ("organisation_id", "organisations", "SET NULL")} <= foreign_keys
+    flask_migrate.downgrade(revision="0026")
+    columns = {column["name"] for column in sa.inspect(db.engine).get_columns("audit_events")}
+    assert not {"candidate_id", "organisation_id"} & columns
+    with db.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM audit_events")).scalar() == 3
