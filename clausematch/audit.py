@@ -36,13 +36,15 @@ class AuditEvent(db.Model):
                                                         index=True)
 
 
+# The memberships table as this module sees it (accounts sits above the audit trail: no import).
+_memberships = sa.table("memberships", sa.column("id"), sa.column("user_id"), sa.column("organisation_id"))
+
+
 def actor_organisation(actor_id: int):
     """The actor's organisation as a scalar subquery, evaluated inside the INSERT (no query of its
     own): the first membership, as `User.organisation`."""
-    from clausematch.accounts.models import Membership
-
-    return (sa.select(Membership.organisation_id).where(Membership.user_id == actor_id)
-            .order_by(Membership.id).limit(1).scalar_subquery())
+    return (sa.select(_memberships.c.organisation_id).where(_memberships.c.user_id == actor_id)
+            .order_by(_memberships.c.id).limit(1).scalar_subquery())
 
 
 def record(action: str, entity_type: str, entity_id: int | None, actor_id: int | None = None,
@@ -55,3 +57,11 @@ def record(action: str, entity_type: str, entity_id: int | None, actor_id: int |
         event.organisation_id = actor_organisation(actor_id)
     db.session.add(event)
     return event
+
+
+def record_for_people(action: str, entity_type: str, entity_id: int | None, actor_id: int | None,
+                      candidate_ids, **details: Any) -> list[AuditEvent]:
+    """One event per person for a change that concerns several at once (hours of a lot, an
+    invitation to an event…): each person's access log shows it."""
+    return [record(action, entity_type, entity_id, actor_id=actor_id, candidate_id=candidate_id, **details)
+            for candidate_id in sorted(candidate_ids)]

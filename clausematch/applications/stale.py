@@ -95,7 +95,8 @@ def remind_silent(before: datetime) -> int:
         message = _reminder_text(application)
         for user_id in dict.fromkeys([*facilitators.get(application.offer.territory_id, []), *prescriber_side]):
             notify(user_id, message, application_path(application.id))
-        record(REMINDER_ACTION, "application", application.id, days=REMINDER_DAYS)
+        record(REMINDER_ACTION, "application", application.id, candidate_id=application.candidate_id,
+               days=REMINDER_DAYS)
     return len(applications)
 
 

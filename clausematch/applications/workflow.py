@@ -246,6 +246,7 @@ def _log(application: Application, previous: ApplicationStatus | None, target: A
     db.session.add(event)
     # Ids and codes only: the comment may name the person.
     record("application.status_changed", "application", application.id, actor_id=actor_id,
+           candidate_id=application.candidate_id,
            from_status=previous.value if previous else None, to_status=target.value,
            refusal_reason=reason.value if reason else None)
     return event

@@ -58,7 +58,8 @@ def merge_candidates(actor: User, keep_id: int, drop_id: int, justification: str
         if getattr(keep, name) in (None, "") and getattr(drop, name) not in (None, ""):
             setattr(keep, name, getattr(drop, name))
     drop.merged_into_id = keep.id
-    audit.record("candidate.merged", "candidate", keep.id, actor_id=actor.id, merged_id=drop.id, **reported)
+    audit.record("candidate.merged", "candidate", keep.id, actor_id=actor.id, candidate_id=keep.id,
+                 merged_id=drop.id, **reported)
     if drop.referent_id is not None and drop.prescriber_id != keep.prescriber_id:
         notify(drop.referent_id, "Une fiche candidat de votre structure a été fusionnée par l'équipe de "
                                  "facilitation avec la fiche de la même personne suivie par une autre structure.")
@@ -86,7 +87,7 @@ def dismiss_pair(actor: User, first_id: int, second_id: int) -> None:
     first, second = _pair(actor, low, high)
     if match_reason(first, second) is None:
         raise DomainError("Ces deux fiches ne sont pas signalées comme doublon.")
-    audit.record(DISMISSED_ACTION, "candidate", low, actor_id=actor.id, other_id=high)
+    audit.record(DISMISSED_ACTION, "candidate", low, actor_id=actor.id, candidate_id=low, other_id=high)
     db.session.commit()
 
 

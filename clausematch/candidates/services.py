@@ -92,7 +92,7 @@ def create_candidate(actor: User, data: CandidateInput, consent: ConsentInput | 
     db.session.add(candidate)
     _sync_criteria(candidate, checked.declared, actor)
     db.session.flush()
-    audit.record("candidate.created", "candidate", candidate.id, actor_id=actor.id,
+    audit.record("candidate.created", "candidate", candidate.id, actor_id=actor.id, candidate_id=candidate.id,
                  consent_id=candidate.consents[0].id, criteria=sorted(c.value for c in checked.declared),
                  own_duplicates_confirmed=[match.id for match in own])
     elsewhere = [match for match in matches if match.prescriber_id != organisation.id]
@@ -135,7 +135,8 @@ def update_candidate(actor: User, candidate_id: int, data: CandidateInput, versi
     if _sync_jobs(candidate, checked.codes):
         changed.append("desired_jobs")
     criteria_changes = _sync_criteria(candidate, checked.declared, actor)
-    audit.record("candidate.updated", "candidate", candidate.id, actor_id=actor.id, fields=changed,
+    audit.record("candidate.updated", "candidate", candidate.id, actor_id=actor.id, candidate_id=candidate.id,
+                 fields=changed,
                  criteria=criteria_changes)
     db.session.commit()
     return candidate
@@ -215,7 +216,7 @@ def _flag_to_facilitators(candidate: Candidate, others: list[Candidate], actor: 
     """Tell the territory's facilitators (never the prescriber: the other record is not theirs)."""
     for other in others:
         audit.record("candidate.duplicate_suspected", "candidate", candidate.id, actor_id=actor.id,
-                     other_id=other.id)
+                     candidate_id=candidate.id, other_id=other.id)
     for user_id in territory_facilitator_ids(candidate.territory_id):
         notify(user_id, "Doublon possible : une nouvelle fiche candidat ressemble à une fiche suivie par une "
                         "autre structure du territoire.", link=DUPLICATES_PATH)

@@ -59,7 +59,8 @@ def add_exit(contract: EmploymentContract, exit_date: date, detail: ExitDetail, 
     db.session.add(exit_)
     db.session.flush()
     # Codes only: the comment may name the person.
-    record("exit.recorded", "exit", exit_.id, actor_id=actor.id, contract_id=contract.id,
+    record("exit.recorded", "exit", exit_.id, actor_id=actor.id, candidate_id=contract.candidate_id,
+           contract_id=contract.id,
            detail=detail.value, category=exit_.category.value)
     return exit_
 

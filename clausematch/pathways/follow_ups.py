@@ -175,7 +175,8 @@ def record_follow_up(follow_up_id: int, data: FollowUpData, actor: User) -> Foll
     follow_up.done_on, follow_up.in_work, follow_up.situation = data.done_on, data.in_work, situation
     follow_up.comment = comment
     follow_up.recorded_by_id = actor.id
-    record("follow_up.recorded", "follow_up", follow_up.id, actor_id=actor.id, in_work=data.in_work,
+    record("follow_up.recorded", "follow_up", follow_up.id, actor_id=actor.id,
+           candidate_id=follow_up.exit.contract.candidate_id, in_work=data.in_work,
            situation=situation.value if situation else None, correction=correction)
     db.session.commit()
     return follow_up

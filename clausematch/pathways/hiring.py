@@ -132,5 +132,6 @@ def create_contract(application: Application, data: HireData, actor: User) -> Em
     db.session.add(contract)
     db.session.flush()
     record("employment_contract.created", "employment_contract", contract.id, actor_id=actor.id,
+           candidate_id=contract.candidate_id,
            application_id=application.id, lot_id=offer.lot_id)
     return contract

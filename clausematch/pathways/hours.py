@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from clausematch.accounts.models import User
-from clausematch.audit import record
+from clausematch.audit import record, record_for_people
 from clausematch.candidates.models import Candidate
 from clausematch.contracts.models import Contract, Lot
 from clausematch.database import locked, today
@@ -75,6 +75,8 @@ class SaveResult:
     reopened: int = 0  # validated entries corrected, back to "declared"
     unchanged: int = 0
     lot_months: set[tuple[int, date]] = field(default_factory=set)
+    # (lot, month, person) of each value saved: the access log of each person concerned.
+    people: set[tuple[int, date, int]] = field(default_factory=set)
 
     @property
     def saved(self) -> int:
@@ -197,6 +199,7 @@ def apply_declarations(user: User, declarations: list[Declaration], errors: dict
             result.unchanged += entry is not None
             continue
         result.lot_months.add((declaration.contract.lot_id, declaration.month))
+        result.people.add((declaration.contract.lot_id, declaration.month, declaration.contract.candidate_id))
         if entry is None:
             created.append(_new_entry(user, declaration))
         else:
@@ -274,6 +277,10 @@ def _audit(user: User, declarations: list[Declaration], result: SaveResult) -> N
     for lot_id, month in sorted(result.lot_months):
         record("hours.declared", "lot", lot_id, actor_id=user.id, month=month_key(month),
                values=per_lot_month[lot_id, month])
+        # The access log of each person whose hours were declared (ids only).
+        record_for_people("hours.person_declared", "lot", lot_id, user.id,
+                          {person for lot, when, person in result.people if (lot, when) == (lot_id, month)},
+                          month=month_key(month))
 
 
 def _commit() -> None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from clausematch.accounts.models import User
-from clausematch.audit import record
+from clausematch.audit import record, record_for_people
 from clausematch.contracts.models import Lot
 from clausematch.database import lock, locked, utcnow
 from clausematch.errors import Collector, DomainError, NotAllowed
@@ -39,6 +39,8 @@ def validate_lot_month(user: User, lot_id: int, month: date) -> int:
     entries = _declared(HoursEntry.lot_id == lot.id, HoursEntry.month == month)
     _validate(user, entries)
     record("hours.validated", "lot", lot.id, actor_id=user.id, month=month_key(month), entries=len(entries))
+    record_for_people("hours.person_validated", "lot", lot.id, user.id, {e.candidate_id for e in entries},
+                      month=month_key(month))
     db.session.commit()
     return len(entries)
 
@@ -56,7 +58,8 @@ def reject_lot_month(user: User, lot_id: int, month: date, reason: str) -> int:
 def validate_entry(user: User, entry_id: int) -> HoursEntry:
     entry = _entry_for(user, entry_id)
     _validate(user, _declared(HoursEntry.id == entry.id))
-    record("hours.validated", "lot", entry.lot_id, actor_id=user.id, month=month_key(entry.month), entries=1)
+    record("hours.validated", "lot", entry.lot_id, actor_id=user.id, candidate_id=entry.candidate_id,
+           month=month_key(entry.month), entries=1)
     db.session.commit()
     return entry
 
@@ -106,7 +109,8 @@ def correct_entry(user: User, entry_id: int, hours_text: str, comment: str) -> H
                                  comment=REVISION_CORRECTED + comment))
     entry.hours, entry.status = hours, HoursStatus.VALIDATED
     entry.validated_by_id, entry.validated_at = user.id, utcnow()
-    record("hours.corrected", "hours_entry", entry.id, actor_id=user.id, month=month_key(entry.month))
+    record("hours.corrected", "hours_entry", entry.id, actor_id=user.id, candidate_id=entry.candidate_id,
+           month=month_key(entry.month))
     db.session.commit()
     return entry
 
@@ -181,6 +185,8 @@ def _reject(user: User, lot: Lot, month: date, entries: list[HoursEntry], reason
     total = sum((e.hours for e in entries), Decimal(0))
     # The reason stays in the revisions (free text may name people); the audit keeps counts only.
     record("hours.rejected", "lot", lot.id, actor_id=user.id, month=month_key(month), entries=len(entries))
+    record_for_people("hours.person_rejected", "lot", lot.id, user.id, {e.candidate_id for e in entries},
+                      month=month_key(month))
     text = (f"{len(entries)} déclaration{'s' if len(entries) > 1 else ''} d'heures ({format_hours(total)} h) de "
             f"{month_label(month)} refusée{'s' if len(entries) > 1 else ''} sur le lot {lot.number} — {lot.title}. "
             "Consultez le motif et corrigez la déclaration.")

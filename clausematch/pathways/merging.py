@@ -28,6 +28,6 @@ def on_candidate_merged(kept: Candidate, *, actor: User, dropped: Candidate) -> 
     for model in (EmploymentContract, HoursEntry):
         db.session.execute(sa.update(model).where(model.candidate_id == dropped.id).values(candidate_id=kept.id))
     for contract_id in contract_ids:
-        record(MOVED_ACTION, "employment_contract", contract_id, actor_id=actor.id,
+        record(MOVED_ACTION, "employment_contract", contract_id, actor_id=actor.id, candidate_id=kept.id,
                from_candidate_id=dropped.id, to_candidate_id=kept.id)
     return {"employment_contracts": contract_ids}

@@ -87,6 +87,7 @@ def extend_contract(contract_id: int, data: ExtensionData, actor: User,
     with _one_unit_of_work():
         contract = _follow_on(previous, terms, actor, version)
         record("employment_contract.extended", "employment_contract", contract.id, actor_id=actor.id,
+               candidate_id=contract.candidate_id,
                previous_contract_id=previous.id)
     return contract
 
@@ -120,6 +121,7 @@ def convert_to_cdi(contract_id: int, data: ConversionData, actor: User,
         contract = _follow_on(previous, terms, actor, version)
         add_exit(previous, previous.end_date, ExitDetail.CDI, CONVERSION_COMMENT, actor)
         record("employment_contract.converted", "employment_contract", contract.id, actor_id=actor.id,
+               candidate_id=contract.candidate_id,
                previous_contract_id=previous.id)
     return contract
 

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from clausematch.accounts.authors import done_by
 from clausematch.accounts.models import User
-from clausematch.audit import record
+from clausematch.audit import record, record_for_people
 from clausematch.candidates import naming
 from clausematch.candidates.models import Candidate
 from clausematch.database import lock, locked, utcnow
@@ -102,6 +102,7 @@ def invite(event_id: int, candidate_ids: list[int], actor: User) -> list[EventPa
     db.session.add_all(participants)
     _flush_or_refuse("Une de ces personnes vient d'être ajoutée à l'événement : rechargez la page.")
     record("event.invited", "event", event.id, actor_id=actor.id, candidate_ids=[c.id for c in candidates])
+    record_for_people("event.person_invited", "event", event.id, actor.id, {c.id for c in candidates})
     if not has_started(event):
         messages.invited(event, candidates, actor)
     db.session.commit()
@@ -145,7 +146,8 @@ def register(event_id: int, candidate_id: int | None, actor: User) -> EventParti
                                    answered_by_id=actor.id, answered_at=now)
     db.session.add(participant)
     _flush_or_refuse("Cette personne vient d'être ajoutée à l'événement : rechargez la page.")
-    record("event.registered", "event_participant", participant.id, actor_id=actor.id, event_id=event.id)
+    record("event.registered", "event_participant", participant.id, actor_id=actor.id,
+           candidate_id=participant.candidate_id, event_id=event.id)
     db.session.commit()
     return participant
 
@@ -187,7 +189,8 @@ def _answer(event: Event, participant: EventParticipant, target: ParticipantStat
     participant.answered_at = utcnow()
     participant.version += 1  # the row is locked: a removal loaded before this answer is refused
     db.session.flush()
-    record("event.answered", "event_participant", participant.id, actor_id=actor.id, event_id=event.id,
+    record("event.answered", "event_participant", participant.id, actor_id=actor.id,
+           candidate_id=participant.candidate_id, event_id=event.id,
            from_status=previous.value, to_status=target.value)
     db.session.commit()
     return participant
@@ -325,6 +328,8 @@ def record_attendance(event_id: int, lines: list[AttendanceLine], actor: User) -
     present = sum(1 for p in participants if p.status == P.ATTENDED)
     record("event.attendance_recorded", "event", event.id, actor_id=actor.id, present=present,
            absent=len(participants) - present, changed=changed)
+    record_for_people("event.person_attendance_recorded", "event", event.id, actor.id,
+                      {p.candidate_id for p in participants})
     db.session.commit()
     return changed
 

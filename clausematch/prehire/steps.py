@@ -153,7 +153,8 @@ def update_step(step_id: int, data: StepData, actor: User, version: int | None =
     for name, value in values.items():
         setattr(step, name, value)
     versioning.claim(step, version)
-    record("prehire_step.updated", "prehire_step", step.id, actor_id=actor.id, fields=changed)
+    record("prehire_step.updated", "prehire_step", step.id, actor_id=actor.id, candidate_id=step.candidate_id,
+           fields=changed)
     db.session.commit()
     return step
 
@@ -196,6 +197,7 @@ def change_status(step_id: int, data: StepStatusData, actor: User, version: int 
     step.decided_by_id, step.decided_at = actor.id, utcnow()
     versioning.claim(step, version)
     record("prehire_step.status_changed", "prehire_step", step.id, actor_id=actor.id,
+           candidate_id=step.candidate_id,
            from_status=previous.value, to_status=status.value)
     db.session.commit()
     return step

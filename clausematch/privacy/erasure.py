@@ -87,7 +87,8 @@ def _anonymise_one(candidate: Candidate, actor_id: int | None, reason: str) -> N
         .values(evidence=ERASED_TEXT,
                 refusal_reason=sa.case((EligibilityCriterion.status == EligibilityStatus.REFUSED, ERASED_REASON),
                                        else_=None)))
-    audit.record("candidate.anonymised", "candidate", candidate.id, actor_id=actor_id, reason=reason)
+    audit.record("candidate.anonymised", "candidate", candidate.id, actor_id=actor_id, candidate_id=candidate.id,
+                 reason=reason)
 
 
 def age_on(birth_date: date, day: date) -> int:

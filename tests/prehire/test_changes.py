@@ -61,7 +61,7 @@ def test_the_facilitator_withdraws_an_invitation_and_the_prescriber_is_told(db, 
     assert email.subject.startswith("L'inscription retirée : « Job-dating propreté » du ")
     assert "retiré l'inscription de Léa M." in email.body and "Martin" not in email.body
     audit = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "event.participant_removed"))
-    assert audit.details["candidate_id"] == candidate.id and audit.details["from_status"] == "registered"
+    assert audit.candidate_id == candidate.id and audit.details["from_status"] == "registered"
 
 
 @pytest.mark.parametrize("role", ["prescriber", "company", "buyer", "admin"])

@@ -17,7 +17,7 @@ from clausematch.database import today
 from clausematch.extensions import db
 from clausematch.prehire import permissions as prehire_permissions
 from clausematch.prehire import queries as prehire_queries
-from clausematch.privacy import withdrawal
+from clausematch.privacy import access_log, withdrawal
 from clausematch.privacy.access import can_export
 from clausematch.privacy.permissions import can_anonymise
 from clausematch.web.candidates.forms import RefusalForm
@@ -41,6 +41,7 @@ def render_detail(candidate: Candidate, refusal: tuple[int, RefusalForm] | None 
         refusal=refusal, can_export_data=can_export(me(), candidate),
         can_withdraw=withdrawal.can_record_withdrawal(me(), candidate),
         withdrawn=withdrawal.last_withdrawal(candidate), channel_label=withdrawal.channel_label,
+        access_log=access_log.latest_entries(candidate.id) if can_view_candidate(me(), candidate) else None,
         **_prehire(candidate)), status
 
 

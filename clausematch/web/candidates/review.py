@@ -15,6 +15,7 @@ from clausematch.contracts.permissions import territory_of
 from clausematch.errors import DomainError
 from clausematch.extensions import db
 from clausematch.formats import format_date
+from clausematch.privacy import access_log
 from clausematch.vocabulary import Criterion
 from clausematch.web.candidates.detail import render_detail
 from clausematch.web.candidates.forms import ActionForm, MergeForm, PairForm, RefusalForm
@@ -44,12 +45,15 @@ def eligibility_queue():
         prescriber_id=args.get("prescripteur", type=bounded_int),
         name=(args.get("nom") or "").strip()[:100],
         older_than_days=age if age in queries.QUEUE_AGE_CHOICES else None)
-    return render_template("candidates/eligibility_queue.html", filters=filters,
-                           page=queries.eligibility_queue(territory_of(me()), page_arg(), filters),
+    page = queries.eligibility_queue(territory_of(me()), page_arg(), filters)
+    html = render_template("candidates/eligibility_queue.html", filters=filters, page=page,
                            criteria=[(c.value, c.label) for c in Criterion],
                            ages=[(days, f"plus de {days} jours") for days in queries.QUEUE_AGE_CHOICES],
                            prescribers=application_queries.organisation_choices(
                                me(), OrganisationKind.PRESCRIBER))
+    # The queue shows each person's criteria and evidence: one line per person of the page.
+    access_log.log_views(me(), [row[0].candidate_id for row in page.items], "justificatifs")
+    return html
 
 
 def _criterion(candidate_id: int, criterion_id: int) -> EligibilityCriterion:

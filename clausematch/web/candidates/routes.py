@@ -22,6 +22,7 @@ from clausematch.candidates.permissions import (
 )
 from clausematch.database import today
 from clausematch.errors import DomainError, refusals
+from clausematch.privacy import access_log
 from clausematch.versioning import EditConflict
 from clausematch.vocabulary import Criterion
 from clausematch.web.candidates.detail import render_detail
@@ -121,8 +122,11 @@ def edit(candidate_id: int):
     now = today()
     shown = visible_criteria(me(), candidate)
     locked = {row.criterion: row for row in shown if is_valid(row, now)}
-    return render_template("candidates/form.html", form=form, candidate=candidate, duplicates=[], locked=locked,
-                           criteria=list(Criterion), shown=shown), status
+    html = render_template("candidates/form.html", form=form, candidate=candidate, duplicates=[], locked=locked,
+                           criteria=list(Criterion), shown=shown)
+    if request.method == "GET" and shown:
+        access_log.log_view(me(), candidate.id, "criteres")  # the form shows the criteria and their evidence
+    return html, status
 
 
 def _duplicates(error: DomainError) -> list[Candidate]:
@@ -139,7 +143,9 @@ def _referent_choices(form: CandidateForm, prescriber_id: int) -> None:
 @login_required
 def detail(candidate_id: int):
     candidate = get_allowed_or_404(Candidate, candidate_id, can_view_candidate)
-    return render_detail(candidate)
+    page = render_detail(candidate)
+    access_log.log_view(me(), candidate.id, "fiche")  # after the page is built; fails closed
+    return page
 
 
 @bp.route("/candidats/<int:candidate_id>/retrait-consentement", methods=["GET", "POST"])
@@ -147,3 +153,13 @@ def detail(candidate_id: int):
 def withdraw_consent(candidate_id: int):
     """The owning prescriber or a facilitator of the territory records that the person withdrew their consent."""
     return withdrawal_page(candidate_id)
+
+
+@bp.get("/candidats/<int:candidate_id>/journal")
+@login_required
+def journal(candidate_id: int):
+    """Who saw or changed what about the person: the owning prescriber's members and the
+    territory's facilitators (the people who may open the person's page)."""
+    candidate = get_allowed_or_404(Candidate, candidate_id, can_view_candidate)
+    return render_template("candidates/journal.html", candidate=candidate,
+                           page=access_log.candidate_log_page(candidate.id, page_arg()))

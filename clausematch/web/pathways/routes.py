@@ -12,6 +12,7 @@ from clausematch.errors import DomainError
 from clausematch.pathways import exits, follow_ups, permissions, queries, services, timeline
 from clausematch.pathways.contracts import successor_id
 from clausematch.pathways.models import EmploymentContract, FollowUp
+from clausematch.privacy import access_log
 from clausematch.versioning import EditConflict
 from clausematch.vocabulary import ExitCategory
 from clausematch.web.conflicts import fill_version, show_conflict
@@ -184,5 +185,7 @@ def follow_up(follow_up_id: int):
 @login_required
 def pathway(candidate_id: int):
     candidate = get_allowed_or_404(Candidate, candidate_id, permissions.can_view_pathway)
-    return render_template("pathways/pathway.html", pathway=timeline.pathway_of(candidate),
+    html = render_template("pathways/pathway.html", pathway=timeline.pathway_of(candidate),
                            contract_links=_me().role == Role.FACILITATOR)
+    access_log.log_view(_me(), candidate.id, "parcours")  # after the page is built; fails closed
+    return html
