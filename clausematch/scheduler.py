@@ -74,6 +74,12 @@ def _retention(on: date) -> Any:
     return run(on)
 
 
+def _purge_access_log(on: date) -> str:
+    from clausematch.privacy.access_log import purge_access_log, purge_summary
+
+    return purge_summary(purge_access_log(on))
+
+
 # The delivery runs every minute: a day of its runs is kept, not a row per minute forever.
 MINUTE_RUNS_KEPT = timedelta(days=1)
 
@@ -139,6 +145,9 @@ JOBS: tuple[Job, ...] = (
     Job("matching.train", "Réentraînement du modèle de classement sur les embauches et refus enregistrés",
         "Chaque lundi à 5 h", _train_matching, cron={"day_of_week": 0, "hour": 5, "minute": 0},
         requires="clausematch.matching.services:train_model_job"),
+    Job("privacy.access_log", "Suppression des entrées du journal des accès plus anciennes que la durée de "
+        "conservation du territoire", "Chaque nuit à 1 h 30", _purge_access_log, cron={"hour": 1, "minute": 30},
+        requires="clausematch.privacy.access_log:purge_access_log"),
     Job("applications.stale", "Relance (30 jours) et clôture (60 jours) des candidatures sans nouvelle",
         "Chaque jour à 7 h", _stale_applications, cron={"hour": 7, "minute": 0}),
     Job("pathways.hours_reminders", "Rappel aux entreprises des heures du mois à déclarer",

@@ -171,6 +171,11 @@ MATRIX = {
     ("POST", "/candidats/{other_org_candidate}/retrait-consentement"): rule(facilitator=422),
     ("GET", "/candidats/{other_candidate}/retrait-consentement"): NOBODY,
     ("GET", "/candidats/{missing}/retrait-consentement"): MISSING,
+    # The person's access log: whoever may open the person's page.
+    ("GET", "/candidats/{candidate}/journal"): rule(facilitator="ok", prescriber="ok"),
+    ("GET", "/candidats/{other_org_candidate}/journal"): FACILITATOR,  # another prescriber's person
+    ("GET", "/candidats/{other_candidate}/journal"): NOBODY,
+    ("GET", "/candidats/{missing}/journal"): MISSING,
     ("POST", "/candidats/{candidate}/criteres/{criterion}/valider"): FACILITATOR,
     ("POST", "/candidats/{candidate}/criteres/{criterion}/refuser"): rule(facilitator=422),  # no reason
     ("POST", "/candidats/{other_candidate}/criteres/{other_criterion}/valider"): NOBODY,
@@ -312,6 +317,10 @@ MATRIX = {
     ("GET", "/admin/courriels"): rule(admin="ok"),
     ("POST", "/admin/taches/pathways.follow_ups/lancer"): rule(admin="ok"),
     # Accounts and invitations managed by administrators (every other role: 403, even on a missing id).
+    ("GET", "/admin/journal"): rule(admin="ok"),
+    ("GET", "/admin/journal?personne=1&utilisateur=x&organisation=1&action=login&du=01/01/2026&au=31/12/2026&page=2"):
+        rule(admin="ok"),
+    ("GET", "/admin/journal?du=32/13/2026"): rule(admin=422),  # a bad date: a French message on the field
     ("GET", "/admin/utilisateurs"): rule(admin="ok"),
     ("GET", "/admin/utilisateurs?q=x&role=prescriber&organisation=x&etat=actif&page=2"): rule(admin="ok"),
     ("GET", "/admin/utilisateurs/{managed_user}"): rule(admin="ok"),

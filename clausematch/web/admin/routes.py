@@ -1,6 +1,9 @@
 """/admin/taches: the scheduled jobs, their last run, and "Lancer maintenant"; /admin/courriels:
-the e-mails waiting to go, the failures and their last error."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+the e-mails waiting to go, the failures and their last error; /admin/journal: the audit trail,
+filtered by person, user, organisation, action and period."""
+from datetime import date, datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from clausematch.accounts.models import Role
@@ -8,7 +11,8 @@ from clausematch.admin import services
 from clausematch.errors import DomainError
 from clausematch.jobs import JobAlreadyRunning
 from clausematch.notifications import MAX_ATTEMPTS, outbox_status
-from clausematch.web.helpers import roles_required
+from clausematch.privacy import access_log
+from clausematch.web.helpers import bounded_int, page_arg, roles_required
 
 bp = Blueprint("admin", __name__)
 
@@ -40,3 +44,54 @@ def run_job(name: str):
     else:
         flash(f"La tâche a échoué : {run.result}", "error")
     return redirect(url_for("admin.jobs"))
+
+
+DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
+DATE_ERROR = "Saisissez une date au format JJ/MM/AAAA, par exemple 05/01/2026."
+PERSON_ERROR = "Saisissez le numéro de la fiche de la personne (un nombre), par exemple 1234."
+FIELD_LABELS = {"personne": "Personne (numéro de fiche)", "du": "Du", "au": "Au"}
+
+
+def _date_arg(name: str, errors: dict[str, str]) -> date | None:
+    """A French date typed in a filter (JJ/MM/AAAA, or AAAA-MM-JJ from a date picker); a wrong one
+    is a field error, never ignored."""
+    text = (request.args.get(name) or "").strip()
+    if not text:
+        return None
+    for pattern in DATE_FORMATS:
+        try:
+            value = datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+        if 1900 <= value.year <= 2100:
+            return value
+    errors[name] = DATE_ERROR
+    return None
+
+
+@bp.get("/admin/journal")
+@roles_required(Role.ADMIN)
+def audit_log():
+    """The whole audit trail, newest first; bad filters are shown on their fields (422), and no
+    search runs."""
+    errors: dict[str, str] = {}
+    person_text = (request.args.get("personne") or "").strip()
+    candidate_id = None
+    if person_text:
+        try:
+            candidate_id = bounded_int(person_text.removeprefix("n°").strip())
+        except ValueError:
+            errors["personne"] = PERSON_ERROR
+    since, until = _date_arg("du", errors), _date_arg("au", errors)
+    if since and until and until < since:
+        errors["au"] = "Saisissez une date postérieure ou égale à celle du champ « Du »."
+    actions = access_log.known_actions()
+    action = request.args.get("action", "")
+    filters = access_log.AuditFilters(
+        candidate_id=candidate_id, user=(request.args.get("utilisateur") or "").strip()[:100],
+        organisation_id=request.args.get("organisation", type=bounded_int),
+        action=action if action in dict(actions) else "", since=since, until=until)
+    page = None if errors else access_log.audit_page(filters, page_arg())
+    return render_template("admin/audit_log.html", page=page, filters=filters, errors=errors,
+                           field_labels=FIELD_LABELS, typed=request.args, actions=actions,
+                           organisations=access_log.organisation_choices()), 422 if errors else 200
