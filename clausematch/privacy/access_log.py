@@ -20,7 +20,7 @@ The log is read by the person's page ("Consultations et modifications", the 10 l
 person older than their territory's `access_log_months`; events about no one stay.
 """
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -175,7 +175,7 @@ def known_actions() -> list[tuple[str, str]]:
 
 def format_moment(moment: datetime) -> str:
     """"3 décembre 2026 à 14 h 05", in the territories' time (moments are stored in naive UTC)."""
-    local = moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(TIMEZONE))
+    local = moment.replace(tzinfo=UTC).astimezone(ZoneInfo(TIMEZONE))
     day = "1er" if local.day == 1 else str(local.day)
     return f"{day} {MONTHS[local.month - 1]} {local.year} à {local.hour} h {local.minute:02d}"
 
@@ -262,7 +262,7 @@ class AuditFilters:
 def utc_start_of(day: date) -> datetime:
     """Local midnight of `day`, as the naive UTC moment the events are stored in."""
     local = datetime.combine(day, time.min, tzinfo=ZoneInfo(TIMEZONE))
-    return local.astimezone(timezone.utc).replace(tzinfo=None)
+    return local.astimezone(UTC).replace(tzinfo=None)
 
 
 def audit_page(filters: AuditFilters, page: int | None) -> Page:

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from factories import (
     CandidateInTerritoryFactory,
     ClauseFactory,
-    EmploymentContractFactory,
     ContractInTerritoryFactory,
+    EmploymentContractFactory,
     LotFactory,
     OfferInTerritoryFactory,
     PrescriberFactory,
@@ -196,7 +196,7 @@ def test_log_view_refuses_an_unknown_kind(db, personas, person):
 def test_the_whole_log_is_paginated_with_french_labels_and_bounded_queries(db, personas, person, client, login_as,
                                                                            count_queries):
     facilitator = personas["facilitator"]
-    for index in range(60):
+    for _ in range(60):
         record("candidate.viewed", "candidate", person.id, actor_id=facilitator.id, candidate_id=person.id,
                what="parcours")
     record("eligibility.validated", "eligibility_criterion", 1, actor_id=facilitator.id, candidate_id=person.id)
@@ -213,7 +213,7 @@ def test_the_whole_log_is_paginated_with_french_labels_and_bounded_queries(db, p
     with count_queries() as statements:
         assert client.get(f"/candidats/{person.id}/journal?page=2").status_code == 200
     small = len(statements)
-    for index in range(60):
+    for _ in range(60):
         record("candidate.viewed", "candidate", person.id, actor_id=facilitator.id, candidate_id=person.id,
                what="fiche")
     db.session.commit()
