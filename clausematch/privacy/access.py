@@ -34,9 +34,10 @@ from clausematch.extensions import db
 from clausematch.offers.models import Offer, Programme
 from clausematch.pathways.models import EmploymentContract, Exit, FollowUp, HoursEntry, HoursRevision
 from clausematch.prehire.models import Event, EventParticipant, PreHireStep
+from clausematch.privacy.access_log import EXPORTED
 from clausematch.referential.models import Commune, RomeAppellation
 
-EXPORT_ACTION = "candidate.data_exported"
+EXPORT_ACTION = EXPORTED  # the access log labels it "Consulté (export des données)"
 FORMATS = ("page", "json", "cli")
 
 # The audit actions about a person, in words (an action without a label is shown as its code).
@@ -81,19 +82,17 @@ class CandidateNotFound(LookupError):
 # --- the export's log --------------------------------------------------------------------------
 
 def log_export(actor_id: int | None, candidate_id: int, format: str) -> None:
-    """The one place an export is logged (added to the caller's unit of work).
-
-    When the access log (clausematch/privacy/access_log.py, `log_view(actor, candidate_id,
-    "export")`) is merged, this function is the single call to switch to it."""
+    """The one place an export is logged (added to the caller's unit of work): an event naming
+    the person, so the export shows in their access log ("Consulté (export des données)")."""
     if format not in FORMATS:
         raise ValueError(format)
-    audit.record(EXPORT_ACTION, "candidate", candidate_id, actor_id=actor_id, format=format)
+    audit.record(EXPORT_ACTION, "candidate", candidate_id, actor_id=actor_id, candidate_id=candidate_id,
+                 format=format)
 
 
 def audit_about(candidate_id: int) -> sa.ColumnElement[bool]:
-    """The audit events about the person: the one condition to switch to
-    `AuditEvent.candidate_id == candidate_id` once the column of migration 0025 is merged."""
-    return sa.and_(AuditEvent.entity_type == "candidate", AuditEvent.entity_id == candidate_id)
+    """The audit events about the person: every event naming them (audit_events.candidate_id)."""
+    return AuditEvent.candidate_id == candidate_id
 
 
 def to_json(data: dict[str, Any]) -> str:

@@ -39,6 +39,8 @@ from clausematch.pagination import Page, paginate
 from clausematch.text import normalise
 
 VIEWED = "candidate.viewed"
+# The right-of-access export (privacy/access.py), logged with its format: a view of everything.
+EXPORTED = "candidate.data_exported"
 # What a view showed (details["what"]) and how the log names it.
 WHAT_LABELS = {
     "fiche": "fiche",
@@ -57,6 +59,8 @@ CHANGE_LABELS = {
     "candidate.duplicate_dismissed": "doublon écarté (deux personnes différentes)",
     "candidate.merged": "fiches de la même personne fusionnées",
     "candidate.anonymised": "données anonymisées",
+    "candidate.retention_notice": "prescripteur prévenu de l'anonymisation à venir (conservation)",
+    "consent.withdrawn": "retrait du consentement enregistré",
     "eligibility.validated": "critère validé",
     "eligibility.renewed": "critère renouvelé",
     "eligibility.refused": "critère refusé",
@@ -150,6 +154,8 @@ def action_label(action: str, details: dict[str, Any] | None) -> str:
     details = details or {}
     if action == VIEWED:
         return f"Consulté ({WHAT_LABELS.get(details.get('what'), 'données')})"
+    if action == EXPORTED:
+        return f"Consulté ({WHAT_LABELS['export']})"
     label = CHANGE_LABELS.get(action, GENERIC_CHANGE)
     if action == "application.status_changed" and details.get("to_status"):
         status = next((s for s in ApplicationStatus if s.value == details["to_status"]), None)
@@ -162,6 +168,8 @@ def general_label(action: str) -> str:
     """The label of any action in the administrators' viewer (the code itself when unknown)."""
     if action == VIEWED:
         return "Consultation des données d'une personne"
+    if action == EXPORTED:
+        return "Export des données d'une personne (droit d'accès)"
     if action in CHANGE_LABELS:
         return f"Personne — {CHANGE_LABELS[action]}"
     return OTHER_ACTION_LABELS.get(action, action)
@@ -169,7 +177,7 @@ def general_label(action: str) -> str:
 
 def known_actions() -> list[tuple[str, str]]:
     """(code, label) of every action the viewer offers, by label."""
-    codes = {VIEWED, *CHANGE_LABELS, *OTHER_ACTION_LABELS}
+    codes = {VIEWED, EXPORTED, *CHANGE_LABELS, *OTHER_ACTION_LABELS}
     return sorted(((code, general_label(code)) for code in codes), key=lambda pair: normalise(pair[1]))
 
 

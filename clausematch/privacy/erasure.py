@@ -196,15 +196,20 @@ def _wipe_records(candidate: Candidate, erased: Erased) -> None:
 
 
 def _events_left(candidate: Candidate) -> set[int]:
-    """Events the person was taken off (the participant row is gone; the audit keeps it): read
-    among the audit events of the territory's events that started after the record was created
-    (a removal comes before the event's start), through the audit index on the entity."""
+    """Events the person was taken off (the participant row is gone; the audit keeps it): the
+    removals naming the person (audit_events.candidate_id, indexed), and those recorded before
+    that column existed (migration 0027), which kept the person in their details: read among the
+    audit events of the territory's events that started after the record was created (a removal
+    comes before the event's start), through the audit index on the entity."""
+    named = set(db.session.scalars(sa.select(AuditEvent.entity_id).where(
+        AuditEvent.candidate_id == candidate.id, AuditEvent.entity_type == "event",
+        AuditEvent.action == "event.participant_removed")))
     since = candidate.created_at - timedelta(days=1)
     events = sa.select(Event.id).where(Event.territory_id == candidate.territory_id, Event.starts_at >= since)
     rows = db.session.execute(sa.select(AuditEvent.entity_id, AuditEvent.details).where(
         AuditEvent.entity_type == "event", AuditEvent.entity_id.in_(events),
         AuditEvent.action == "event.participant_removed"))
-    return {event_id for event_id, details in rows if (details or {}).get("candidate_id") == candidate.id}
+    return named | {event_id for event_id, details in rows if (details or {}).get("candidate_id") == candidate.id}
 
 
 def _neutralise_messages(links: set[str], erased: Erased) -> None:
@@ -223,6 +228,7 @@ def _scrub_audit(entities: dict[str, list[int]], erased: Erased) -> None:
     an erased datum (details should never hold one; older events or free values might)."""
     conditions = [sa.and_(AuditEvent.entity_type == kind, AuditEvent.entity_id.in_(ids))
                   for kind, ids in entities.items() if ids]
+    conditions.append(AuditEvent.candidate_id == entities["candidate"][0])  # every event naming the person
     for event in db.session.scalars(sa.select(AuditEvent).where(sa.or_(*conditions))):
         kept, changed = _scrubbed(event.details or {}, erased)
         if changed:

@@ -32,6 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from clausematch import audit
 from clausematch.accounts.models import Membership, Organisation, OrganisationKind, Role, Territory, User
 from clausematch.applications.models import Application, ApplicationEvent
+from clausematch.audit import AuditEvent
 from clausematch.candidates import naming
 from clausematch.candidates.models import (
     Candidate,
@@ -396,7 +397,7 @@ def _notify(prescriber_id: int, candidate_ids: list[int], on: date) -> list[int]
             per_user[user.id].append({"name": name, "last_activity": decision.last_activity,
                                       "anonymise_from": decision.anonymise_from,
                                       "link": f"{base}/candidats/{candidate.id}"})
-        audit.record("candidate.retention_notice", "candidate", candidate.id, actor_id=None,
+        audit.record("candidate.retention_notice", "candidate", candidate.id, actor_id=None, candidate_id=candidate.id,
                      notice_on=on.isoformat(), anonymise_from=decision.anonymise_from.isoformat(),
                      recipients=len(recipients[candidate.id]))
     for user_id, people in per_user.items():
@@ -496,6 +497,9 @@ def reduce_to_aggregates(candidate_id: int, on: date) -> bool:
     for model in (Application, EventParticipant, PreHireStep, EligibilityCriterion, Consent, CandidateDesiredJob,
                   CandidateNameWord):
         db.session.execute(sa.delete(model).where(model.candidate_id == candidate_id))
+    # The log keeps its lines (who did what, when) without the person, who no longer exists.
+    db.session.execute(sa.update(AuditEvent).where(AuditEvent.candidate_id == candidate_id)
+                       .values(candidate_id=None).execution_options(synchronize_session=False))
     db.session.execute(sa.delete(Candidate).where(Candidate.id == candidate_id))
     audit.record("candidate.reduced_to_aggregates", "candidate", candidate_id, actor_id=None,
                  territory_id=candidate.territory_id, contracts=len(contracts), hours_entries=len(entry_ids))

@@ -161,7 +161,8 @@ def record_withdrawal(actor: User, candidate_id: int, withdrawn_on: date | None,
     closed = _close_open_applications(candidate.id)
     removed = _remove_from_upcoming_events(candidate.id, actor)
     anonymise_in_session(candidate, actor.id, Reason.CONSENT_WITHDRAWN)
-    audit.record("consent.withdrawn", "candidate", candidate.id, actor_id=actor.id, channel=chosen.value,
+    audit.record("consent.withdrawn", "candidate", candidate.id, actor_id=actor.id, candidate_id=candidate.id,
+                 channel=chosen.value,
                  withdrawn_on=withdrawn_on.isoformat(), closed_applications=closed, removed_invitations=removed)
     db.session.commit()
     return WithdrawalOutcome(candidate.id, withdrawn_on, chosen, closed, removed)
