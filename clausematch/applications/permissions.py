@@ -75,9 +75,8 @@ def can_view_as_company(user: User, application: Application) -> bool:
 
 def can_propose(user: User, candidate: Candidate, offer: Offer | None = None) -> bool:
     """A prescriber may propose their own organisation's candidates, a facilitator the candidates
-    of their territory; to offers of the candidate's territory. Never an anonymised record."""
-    if candidate.anonymised_at is not None:
-        return False
+    of their territory; to offers of the candidate's territory. A merged or anonymised record is
+    refused by services.check_can_be_proposed, with its French reason."""
     prescriber = has_role(user, PRESCRIBER) and is_staff_of(user, candidate.prescriber_id)
     facilitator = has_role(user, FACILITATOR) and territory_of(user) == candidate.territory_id
     if not (prescriber or facilitator):

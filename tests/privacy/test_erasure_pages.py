@@ -182,7 +182,7 @@ def test_other_people_of_the_prescriber_are_left_alone(runner, person, db):
 
 def test_the_services_refuse_to_act_on_an_anonymised_record(db, person, personas, world_offer):
     from clausematch.applications import services as applications
-    from clausematch.errors import DomainError, NotAllowed
+    from clausematch.errors import DomainError
     from clausematch.prehire import participation
     from clausematch.prehire.models import Event, EventKind
     from clausematch.prehire.rules import local_now
@@ -196,7 +196,7 @@ def test_the_services_refuse_to_act_on_an_anonymised_record(db, person, personas
     with pytest.raises(DomainError, match="anonymisées"):
         participation.invite(event.id, [person.id], facilitator)
     db.session.rollback()
-    with pytest.raises(NotAllowed):  # can_propose: never an anonymised record
+    with pytest.raises(DomainError, match="anonymisées"):  # check_can_be_proposed, under the lock
         applications.propose(person.id, world_offer.id, "", facilitator)
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EventParticipant)) == 0

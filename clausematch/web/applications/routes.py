@@ -94,6 +94,8 @@ def propose_candidate(candidate_id: int):
     candidate = get_or_404(Candidate, candidate_id)
     if not permissions.can_propose(_me(), candidate):
         abort(403)
+    if request.method == "GET" and not candidate.is_active:
+        abort(403)  # no form for a merged or anonymised record; a form sent earlier gets the French reason
     form = ProposeForm()
     del form.candidate_id
     form.offer_id.choices = dict([("", "Choisissez une offre"),
