@@ -36,6 +36,7 @@ def test_one_territory_shows_its_register_without_login(client, territory):
     assert "ClauseMatch applique ces durées chaque nuit." in page
     assert "votre prescripteur en est prévenu 30 jours avant" in page
     assert "n'applique pas encore" not in page
+    assert "ne tient pas encore de journal" not in page and "Chaque consultation de vos données sensibles" in page
     for heading in ("Pourquoi ces données sont utilisées", "Sur quelles bases légales", "Qui voit vos données",
                     "Vos droits", "Réclamation"):
         assert f">{heading}</h2>" in response.get_data(as_text=True)
