@@ -34,23 +34,13 @@ from clausematch.extensions import db
 from clausematch.offers.models import Offer, Programme
 from clausematch.pathways.models import EmploymentContract, Exit, FollowUp, HoursEntry, HoursRevision
 from clausematch.prehire.models import Event, EventParticipant, PreHireStep
-from clausematch.privacy.access_log import EXPORTED
+from clausematch.privacy.access_log import EXPORTED, action_label
 from clausematch.referential.models import Commune, RomeAppellation
 
 EXPORT_ACTION = EXPORTED  # the access log labels it "Consulté (export des données)"
 FORMATS = ("page", "json", "cli")
 
 # The audit actions about a person, in words (an action without a label is shown as its code).
-ACTION_LABELS = {
-    "candidate.created": "Fiche créée",
-    "candidate.updated": "Fiche modifiée",
-    "candidate.duplicate_suspected": "Doublon possible signalé",
-    "candidate.merged": "Fiche fusionnée",
-    "candidate.anonymised": "Données anonymisées",
-    EXPORT_ACTION: "Export des données (droit d'accès)",
-}
-
-
 # The sections of the export, in the order of the page, with their French titles.
 SECTION_LABELS = {
     "identity": "Identité",
@@ -369,7 +359,7 @@ def _log(candidate_id: int, people: _People) -> list[dict]:
     rows = db.session.scalars(sa.select(AuditEvent).where(audit_about(candidate_id))
                               .order_by(AuditEvent.occurred_at, AuditEvent.id))
     return [{"id": row.id, "occurred_at": _value(row.occurred_at),
-             "action": {"code": row.action, "label": ACTION_LABELS.get(row.action, row.action)},
+             "action": {"code": row.action, "label": action_label(row.action, row.details)},
              "actor": people.user(row.actor_id), "details": row.details or {}} for row in rows]
 
 
