@@ -7,7 +7,7 @@ predicates themselves are named functions in each domain package (`can_view_cand
 services check them again, so a route that forgets its decorator still refuses.
 """
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from functools import wraps
 from typing import Any
 
@@ -99,6 +99,27 @@ def bounded_int(text: str) -> int:
     if value is None:
         raise ValueError(text)
     return value
+
+
+FILTER_DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
+FILTER_DATE_ERROR = "Saisissez une date au format JJ/MM/AAAA, par exemple 05/01/2026."
+
+
+def date_arg(name: str, errors: dict[str, str]) -> date | None:
+    """A date typed in a list filter (JJ/MM/AAAA, or AAAA-MM-JJ from a date picker), between 1900
+    and 2100; a wrong one is a field error in `errors`, never ignored."""
+    text = (request.args.get(name) or "").strip()
+    if not text:
+        return None
+    for pattern in FILTER_DATE_FORMATS:
+        try:
+            value = datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+        if 1900 <= value.year <= 2100:
+            return value
+    errors[name] = FILTER_DATE_ERROR
+    return None
 
 
 def page_arg() -> int:

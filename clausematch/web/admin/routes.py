@@ -1,7 +1,6 @@
 """/admin/taches: the scheduled jobs, their last run, and "Lancer maintenant"; /admin/courriels:
 the e-mails waiting to go, the failures and their last error; /admin/journal: the audit trail,
 filtered by person, user, organisation, action and period."""
-from datetime import date, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -12,7 +11,7 @@ from clausematch.errors import DomainError
 from clausematch.jobs import JobAlreadyRunning
 from clausematch.notifications import MAX_ATTEMPTS, outbox_status
 from clausematch.privacy import access_log
-from clausematch.web.helpers import bounded_int, page_arg, roles_required
+from clausematch.web.helpers import bounded_int, date_arg, page_arg, roles_required
 
 bp = Blueprint("admin", __name__)
 
@@ -46,27 +45,8 @@ def run_job(name: str):
     return redirect(url_for("admin.jobs"))
 
 
-DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
-DATE_ERROR = "Saisissez une date au format JJ/MM/AAAA, par exemple 05/01/2026."
 PERSON_ERROR = "Saisissez le numéro de la fiche de la personne (un nombre), par exemple 1234."
 FIELD_LABELS = {"personne": "Personne (numéro de fiche)", "du": "Du", "au": "Au"}
-
-
-def _date_arg(name: str, errors: dict[str, str]) -> date | None:
-    """A French date typed in a filter (JJ/MM/AAAA, or AAAA-MM-JJ from a date picker); a wrong one
-    is a field error, never ignored."""
-    text = (request.args.get(name) or "").strip()
-    if not text:
-        return None
-    for pattern in DATE_FORMATS:
-        try:
-            value = datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-        if 1900 <= value.year <= 2100:
-            return value
-    errors[name] = DATE_ERROR
-    return None
 
 
 @bp.get("/admin/journal")
@@ -82,7 +62,7 @@ def audit_log():
             candidate_id = bounded_int(person_text.removeprefix("n°").strip())
         except ValueError:
             errors["personne"] = PERSON_ERROR
-    since, until = _date_arg("du", errors), _date_arg("au", errors)
+    since, until = date_arg("du", errors), date_arg("au", errors)
     if since and until and until < since:
         errors["au"] = "Saisissez une date postérieure ou égale à celle du champ « Du »."
     actions = access_log.known_actions()

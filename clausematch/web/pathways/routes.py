@@ -1,6 +1,5 @@
 """Hires pages: employment contracts (extend, convert to CDI, exit), 6-month follow-ups, and the
 pathway of a person."""
-from datetime import date, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -18,6 +17,7 @@ from clausematch.vocabulary import ExitCategory
 from clausematch.web.conflicts import fill_version, show_conflict
 from clausematch.web.helpers import (
     bounded_int,
+    date_arg,
     get_allowed_or_404,
     refused_status,
     roles_required,
@@ -50,7 +50,7 @@ def contract_list():
         abort(403)
     state = _enum_arg(queries.ContractState, "etat", queries.ContractState.CURRENT)
     errors: dict[str, str] = {}
-    started_from, started_until = _date_arg("debut_du", errors), _date_arg("debut_au", errors)
+    started_from, started_until = date_arg("debut_du", errors), date_arg("debut_au", errors)
     if started_from and started_until and started_until < started_from:
         errors["debut_au"] = "Saisissez une date postérieure ou égale à celle du champ « Début à partir du »."
     filters = queries.ContractFilters(
@@ -62,26 +62,6 @@ def contract_list():
     return render_template("pathways/contract_list.html", state=state, states=list(queries.ContractState),
                            page=page, filters=filters, errors=errors, companies=companies, lots=lots,
                            typed=request.args), 422 if errors else 200
-
-
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
-
-
-def _date_arg(name: str, errors: dict[str, str]) -> date | None:
-    """A date typed in a filter (JJ/MM/AAAA, or AAAA-MM-JJ from a date picker); a wrong one is a
-    field error, never ignored."""
-    text = (request.args.get(name) or "").strip()
-    if not text:
-        return None
-    for pattern in DATE_FORMATS:
-        try:
-            value = datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-        if 1900 <= value.year <= 2100:
-            return value
-    errors[name] = "Saisissez une date au format JJ/MM/AAAA, par exemple 05/01/2026."
-    return None
 
 
 @bp.get("/contrats-de-travail/<int:contract_id>")
