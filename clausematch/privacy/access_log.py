@@ -29,7 +29,7 @@ from sqlalchemy.orm import aliased
 
 from clausematch.accounts.models import Organisation, Territory, User
 from clausematch.applications.models import ApplicationStatus
-from clausematch.audit import AuditEvent
+from clausematch.audit import AuditEvent, actor_organisation
 from clausematch.candidates.eligibility import add_months
 from clausematch.candidates.models import Candidate
 from clausematch.contracts.queries import contains
@@ -134,19 +134,13 @@ def log_views(actor: User, candidate_ids, what: str) -> None:
     lines, one commit, whatever the number of people on the page."""
     if what not in WHAT_LABELS:
         raise ValueError(f"Unknown view kind: {what!r}")
-    now, organisation_id = utcnow(), organisation_of(actor)
+    now = utcnow()
     rows = [{"occurred_at": now, "actor_id": actor.id, "action": VIEWED, "entity_type": "candidate",
-             "entity_id": candidate_id, "candidate_id": candidate_id, "organisation_id": organisation_id,
-             "details": {"what": what}} for candidate_id in dict.fromkeys(candidate_ids)]
-    if rows:
-        db.session.execute(sa.insert(AuditEvent), rows)
+             "entity_id": candidate_id, "candidate_id": candidate_id, "details": {"what": what}}
+            for candidate_id in dict.fromkeys(candidate_ids)]
+    if rows:  # the organisation found inside the INSERT, as audit.record does
+        db.session.execute(sa.insert(AuditEvent).values(organisation_id=actor_organisation(actor.id)), rows)
     db.session.commit()
-
-
-def organisation_of(actor: User) -> int | None:
-    """The actor's organisation as audit.record finds it (the first membership)."""
-    memberships = sorted(actor.memberships, key=lambda membership: membership.id)
-    return memberships[0].organisation_id if memberships else None
 
 
 def action_label(action: str, details: dict[str, Any] | None) -> str:

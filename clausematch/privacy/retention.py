@@ -147,7 +147,7 @@ def _activities(on: date, where: Callable, having_before: date | None = None) ->
     stmt = (sa.select(Candidate.id, Candidate.territory_id, Candidate.prescriber_id, last.label("last_day"),
                       Candidate.retention_notice_on)
             .join(moments, moments.c.candidate_id == Candidate.id)
-            .where(where(Candidate.id), Candidate.merged_into_id.is_(None), Candidate.anonymised_at.is_(None))
+            .where(where(Candidate.id), Candidate.is_active)
             .group_by(Candidate.id, Candidate.territory_id, Candidate.prescriber_id, Candidate.retention_notice_on)
             .order_by(Candidate.id))
     if having_before is not None:
@@ -170,8 +170,9 @@ def last_activity(candidate_ids: list[int], on: date) -> dict[int, date]:
 def _id_ranges(territory_id: int, anonymised: bool = False) -> Iterator[tuple[int, int]]:
     """(first id, last id) of each batch of BATCH_SIZE records of the territory still to judge
     (anonymised ones for the accountability step), by keyset."""
-    judged = sa.and_(Candidate.territory_id == territory_id, Candidate.merged_into_id.is_(None),
-                     Candidate.anonymised_at.is_not(None) if anonymised else Candidate.anonymised_at.is_(None))
+    judged = sa.and_(Candidate.territory_id == territory_id,
+                     sa.and_(Candidate.merged_into_id.is_(None), Candidate.anonymised_at.is_not(None))
+                     if anonymised else Candidate.is_active)
     after = 0
     while True:
         first = db.session.scalar(sa.select(sa.func.min(Candidate.id)).where(judged, Candidate.id > after))

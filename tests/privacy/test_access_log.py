@@ -140,6 +140,8 @@ def test_the_person_page_logs_a_view_and_shows_the_latest_entries(db, personas, 
     assert [(e.action, e.actor_id, e.details) for e in events] == [
         ("candidate.viewed", personas["prescriber"].id, {"what": "fiche"}),
         ("candidate.viewed", personas["facilitator"].id, {"what": "fiche"})]
+    assert [e.organisation_id for e in events] == [personas["prescriber"].organisation.id,
+                                                   personas["facilitator"].organisation.id]
     page = text_of(response)
     assert "Consultations et modifications" in page
     prescriber = personas["prescriber"]
