@@ -23,7 +23,7 @@ LAYERS = [
     {"applications", "directory", "prehire"},
     {"pathways"},
     {"matching"},
-    {"reporting", "privacy"},
+    {"reporting", "privacy", "imports"},
     {"scheduler"},
     {"admin", "job_commands", "models"},
     {"cli", "web"},

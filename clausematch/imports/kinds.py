@@ -1,0 +1,7 @@
+"""Every import kind by its CLI name (`flask import KIND FILE`): each kind module defines `KIND`
+(an `ImportKind`) and gets one import line and one entry below."""
+from clausematch.imports.base import ImportKind
+
+_ALL: tuple[ImportKind, ...] = ()
+
+KINDS: dict[str, ImportKind] = {kind.name: kind for kind in _ALL}
