@@ -1,6 +1,8 @@
-"""Declarative base, naming convention and column helpers shared by every model."""
+"""Declarative base, naming convention and column helpers shared by every model; the clock and
+calendar of the territories (today, local time, months added)."""
+import calendar
 import enum
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -36,6 +38,36 @@ TIMEZONE = "Europe/Paris"
 def local_now() -> datetime:
     """Now, aware, on the territories' wall clock."""
     return datetime.now(ZoneInfo(TIMEZONE))
+
+
+def to_local(moment: datetime) -> datetime:
+    """A stored moment (naive UTC) on the territories' wall clock (aware)."""
+    return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(TIMEZONE))
+
+
+def utc_start_of(day: date) -> datetime:
+    """Local midnight of `day`, as the naive UTC moment timestamps are stored in."""
+    local = datetime.combine(day, time.min, tzinfo=ZoneInfo(TIMEZONE))
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def as_date(value) -> date | None:
+    """A date read back from a computed SQL expression (a UNION, a MAX…): SQLite may return its
+    text ("2026-12-06" or a timestamp); None stays None."""
+    return value if value is None or isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def add_months(start: date, months: int) -> date:
+    """`start` plus `months` calendar months (negative: back); the 31st becomes the last day of a
+    shorter month. Never overflows: past the calendar's ends (a date typed before the forms bounded
+    them, year 9999) it stops at date.max or date.min."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    if year > date.max.year:
+        return date.max
+    if year < date.min.year:
+        return date.min
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 def enum_type(enum_cls: type[enum.Enum], length: int = 32, name: str | None = None) -> sa.Enum:

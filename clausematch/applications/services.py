@@ -14,10 +14,10 @@ from clausematch.accounts.models import Role, User
 from clausematch.applications import messages, permissions, workflow
 from clausematch.applications.models import Application, ApplicationStatus, RefusalReason
 from clausematch.audit import record
-from clausematch.candidates.eligibility import EligibilityState, add_months, declared_or_valid_codes, state_of
+from clausematch.candidates.eligibility import EligibilityState, declared_or_valid_codes, state_of
 from clausematch.candidates.models import Candidate, EligibilityCriterion
 from clausematch.candidates.permissions import visible_criteria
-from clausematch.database import lock, today
+from clausematch.database import add_months, lock, today
 from clausematch.errors import Collector, DomainError, NotAllowed
 from clausematch.extensions import db
 from clausematch.formats import format_date

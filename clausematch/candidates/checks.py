@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from clausematch.accounts.models import Membership, User
 from clausematch.candidates.duplicates import Person, name_key
-from clausematch.candidates.eligibility import add_months
+from clausematch.database import add_months
 from clausematch.errors import Collector, DomainError, parsed
 from clausematch.extensions import db
 from clausematch.formats import parse_email, parse_phone

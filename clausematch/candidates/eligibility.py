@@ -14,7 +14,6 @@ What a prescriber is shown is the state of the criteria they may see (`state_of`
 permissions.visible_criteria; in SQL, `seen_by` their organisations): after a merge, a record may
 hold criteria another organisation declared, and the overall state must not reveal them.
 """
-import calendar
 from collections.abc import Iterable
 from datetime import date
 
@@ -22,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from clausematch.candidates.models import Candidate, EligibilityCriterion, EligibilityStatus
-from clausematch.database import LabelledEnum
+from clausematch.database import LabelledEnum, add_months
 
 
 class EligibilityState(LabelledEnum):
@@ -31,18 +30,6 @@ class EligibilityState(LabelledEnum):
     TO_VALIDATE = "to_validate", "Éligibilité à valider"
     NONE = "none", "Aucun critère d'éligibilité"
 
-
-def add_months(start: date, months: int) -> date:
-    """`start` plus `months` calendar months; the 31st becomes the last day of a shorter month.
-    Never overflows: past the calendar's ends (a date typed before the forms bounded them, year
-    9999) it stops at date.max or date.min."""
-    index = start.month - 1 + months
-    year, month = start.year + index // 12, index % 12 + 1
-    if year > date.max.year:
-        return date.max
-    if year < date.min.year:
-        return date.min
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 def valid_until_for(validated_on: date, validity_months: int) -> date:

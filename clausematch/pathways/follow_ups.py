@@ -11,11 +11,10 @@ from sqlalchemy.orm import joinedload
 
 from clausematch.accounts.models import Company, User
 from clausematch.audit import record
-from clausematch.candidates.eligibility import add_months
 from clausematch.candidates.models import Candidate
 from clausematch.contracts.models import Contract, Lot
 from clausematch.contracts.permissions import territory_of
-from clausematch.database import LabelledEnum, lock, today
+from clausematch.database import LabelledEnum, add_months, lock, today
 from clausematch.errors import Collector, DomainError, NotAllowed
 from clausematch.extensions import db
 from clausematch.pagination import Page, paginate

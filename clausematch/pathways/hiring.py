@@ -17,8 +17,7 @@ from clausematch.accounts.models import CompanyKind, User
 from clausematch.applications import filling, workflow
 from clausematch.applications.models import Application, ApplicationStatus
 from clausematch.audit import record
-from clausematch.candidates.eligibility import add_months
-from clausematch.database import lock, today
+from clausematch.database import add_months, lock, today
 from clausematch.errors import Collector, DomainError
 from clausematch.extensions import db
 from clausematch.formats import format_date

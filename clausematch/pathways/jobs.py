@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from clausematch.candidates.eligibility import add_months
+from clausematch.database import add_months
 from clausematch.extensions import db
 from clausematch.pathways.follow_ups import FOLLOW_UP_MONTHS, due_on
 from clausematch.pathways.models import Exit, FollowUp

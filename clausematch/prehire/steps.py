@@ -22,9 +22,8 @@ from decimal import Decimal
 from clausematch import versioning
 from clausematch.accounts.models import Company, User
 from clausematch.audit import record
-from clausematch.candidates.eligibility import add_months
 from clausematch.candidates.models import Candidate
-from clausematch.database import lock, today, utcnow
+from clausematch.database import add_months, lock, today, utcnow
 from clausematch.errors import Collector, DomainError, NotAllowed
 from clausematch.extensions import db
 from clausematch.formats import format_date

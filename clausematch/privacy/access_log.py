@@ -20,9 +20,8 @@ The log is read by the person's page ("Consultations et modifications", the 10 l
 person older than their territory's `access_log_months`; events about no one stay.
 """
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -30,11 +29,11 @@ from sqlalchemy.orm import aliased
 from clausematch.accounts.models import Organisation, Territory, User
 from clausematch.applications.models import ApplicationStatus
 from clausematch.audit import AuditEvent, actor_organisation
-from clausematch.candidates.eligibility import add_months
 from clausematch.candidates.models import Candidate
 from clausematch.contracts.queries import contains
-from clausematch.database import TIMEZONE, utcnow
+from clausematch.database import add_months, to_local, utc_start_of, utcnow
 from clausematch.extensions import db
+from clausematch.formats import MONTHS
 from clausematch.pagination import Page, paginate
 from clausematch.text import normalise
 
@@ -118,8 +117,6 @@ OTHER_ACTION_LABELS = {
 
 LATEST_COUNT = 10
 JOURNAL_PAGE_SIZE = 50
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-          "novembre", "décembre")
 
 
 def log_view(actor: User, candidate_id: int, what: str) -> None:
@@ -177,7 +174,7 @@ def known_actions() -> list[tuple[str, str]]:
 
 def format_moment(moment: datetime) -> str:
     """"3 décembre 2026 à 14 h 05", in the territories' time (moments are stored in naive UTC)."""
-    local = moment.replace(tzinfo=UTC).astimezone(ZoneInfo(TIMEZONE))
+    local = to_local(moment)
     day = "1er" if local.day == 1 else str(local.day)
     return f"{day} {MONTHS[local.month - 1]} {local.year} à {local.hour} h {local.minute:02d}"
 
@@ -260,11 +257,6 @@ class AuditFilters:
                 "au": self.until.strftime("%d/%m/%Y") if self.until else None}
         return {key: str(value) for key, value in args.items() if value not in (None, "")}
 
-
-def utc_start_of(day: date) -> datetime:
-    """Local midnight of `day`, as the naive UTC moment the events are stored in."""
-    local = datetime.combine(day, time.min, tzinfo=ZoneInfo(TIMEZONE))
-    return local.astimezone(UTC).replace(tzinfo=None)
 
 
 def audit_page(filters: AuditFilters, page: int | None) -> Page:

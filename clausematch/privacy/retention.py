@@ -18,39 +18,30 @@
 The daily job is "privacy.retention" (clausematch/scheduler.py); `flask privacy retention
 --dry-run` prints the plan without writing anything (privacy/cli.py).
 """
-import calendar
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app, render_template
-from sqlalchemy.dialects import postgresql, sqlite
 
 from clausematch import audit
 from clausematch.accounts.models import Membership, Organisation, OrganisationKind, Role, Territory, User
 from clausematch.applications.models import Application, ApplicationEvent
-from clausematch.audit import AuditEvent
 from clausematch.candidates import naming
 from clausematch.candidates.models import (
     Candidate,
-    CandidateDesiredJob,
-    CandidateNameWord,
     Consent,
     EligibilityCriterion,
-    EligibilityStatus,
 )
-from clausematch.database import locked
+from clausematch.database import add_months, as_date, locked
 from clausematch.extensions import db
 from clausematch.notifications import notify, queue_email
-from clausematch.pathways.hours_totals import KEY as TOTALS_KEY
-from clausematch.pathways.hours_totals import ArchivedLotMonthHours, LotMonthHours
-from clausematch.pathways.models import EmploymentContract, Exit, FollowUp, HoursEntry, HoursRevision, HoursStatus
+from clausematch.pathways.models import EmploymentContract, Exit, FollowUp, HoursEntry
 from clausematch.prehire.models import Event, EventParticipant, PreHireStep
+from clausematch.privacy import accountability
 from clausematch.privacy.erasure import Reason, anonymise
-from clausematch.privacy.models import AccountabilityArchive, ArchiveMeasure
 
 NOTICE_DAYS = 30
 JOB_NAME = "privacy.retention"  # the daily job (clausematch/scheduler.py JOBS)
@@ -64,14 +55,6 @@ class Action:
     NOTIFY = "prévenir"
     ANONYMISE = "anonymiser"
     REDUCE = "réduire aux agrégats"
-
-
-def add_months(day: date, months: int) -> date:
-    """`day` moved by `months` calendar months (negative: back), the day clamped to the month's end."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # --- Last activity, in SQL ---------------------------------------------------------------------
@@ -152,12 +135,8 @@ def _activities(on: date, where: Callable, having_before: date | None = None) ->
             .order_by(Candidate.id))
     if having_before is not None:
         stmt = stmt.having(last <= having_before)
-    return [Activity(row.id, row.territory_id, row.prescriber_id, _as_date(row.last_day), row.retention_notice_on)
+    return [Activity(row.id, row.territory_id, row.prescriber_id, as_date(row.last_day), row.retention_notice_on)
             for row in db.session.execute(stmt)]
-
-
-def _as_date(value) -> date:
-    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
 def last_activity(candidate_ids: list[int], on: date) -> dict[int, date]:
@@ -275,28 +254,10 @@ def plan(on: date) -> RetentionPlan:
     return result
 
 
-def accountability_cutoff(on: date, years: int) -> date:
-    """Contracts that ended before this day ended more than `years` years before `on`."""
-    return add_months(on, -12 * years)
-
-
 def _reducible(territory_id: int, years: int, on: date, first: int, last: int) -> list[Decision]:
-    """Anonymised records of ids first..last whose every contract (at least one) ended more than
-    `years` years ago, and into which no other record was merged."""
-    cutoff = accountability_cutoff(on, years)
-    other = sa.orm.aliased(EmploymentContract)
-    merged = sa.orm.aliased(Candidate)
-    stmt = (sa.select(Candidate.id, Candidate.territory_id, Candidate.prescriber_id,
-                      sa.func.max(EmploymentContract.end_date).label("last_end"))
-            .join(EmploymentContract, EmploymentContract.candidate_id == Candidate.id)
-            .where(Candidate.territory_id == territory_id, Candidate.id.between(first, last),
-                   Candidate.anonymised_at.is_not(None), Candidate.merged_into_id.is_(None),
-                   ~sa.exists().where(other.candidate_id == Candidate.id,
-                                      sa.or_(other.end_date.is_(None), other.end_date >= cutoff)),
-                   ~sa.exists().where(merged.merged_into_id == Candidate.id))
-            .group_by(Candidate.id, Candidate.territory_id, Candidate.prescriber_id).order_by(Candidate.id))
-    return [Decision(row.id, row.territory_id, row.prescriber_id, _as_date(row.last_end), Action.REDUCE)
-            for row in db.session.execute(stmt)]
+    return [Decision(row.id, row.territory_id, row.prescriber_id, as_date(row.last_end), Action.REDUCE)
+            for row in accountability.reducible(territory_id, years, on, first, last)]
+
 
 
 # --- The run -----------------------------------------------------------------------------------
@@ -330,7 +291,7 @@ def run(on: date) -> RetentionRun:
         if _anonymise_if_due(decision.candidate_id, on):
             outcome.anonymised.append(decision.candidate_id)
     for decision in the_plan.reductions:
-        if reduce_to_aggregates(decision.candidate_id, on):
+        if accountability.reduce_to_aggregates(decision.candidate_id, on):
             outcome.reduced.append(decision.candidate_id)
     return outcome
 
@@ -418,92 +379,3 @@ def _anonymise_if_due(candidate_id: int, on: date) -> bool:
         db.session.rollback()
         return False
     return anonymise(candidate_id, None, Reason.RETENTION)
-
-
-# --- The accountability period: reduced to anonymous aggregates ----------------------------------
-
-def _upsert_adding(model, key: dict, amounts: dict) -> None:
-    """Add `amounts` to the row of `model` at `key` (created when missing), in one statement."""
-    dialect = {"postgresql": postgresql, "sqlite": sqlite}[db.session.get_bind().dialect.name]
-    insert = dialect.insert(model).values(**key, **amounts)
-    table = model.__table__
-    db.session.execute(insert.on_conflict_do_update(
-        index_elements=list(key), set_={name: table.c[name] + insert.excluded[name] for name in amounts}))
-
-
-def reduce_to_aggregates(candidate_id: int, on: date) -> bool:
-    """One unit of work: an anonymised person whose every contract ended more than the territory's
-    `accountability_years` ago is counted into accountability_archive (by territory, lot and year
-    of contract end), then every row about them is deleted. The amounts of their hours entries go
-    to archived_lot_month_hours and stay in the lots' totals (added back after the triggers took
-    them off): no lot total falls. False (nothing written) when the rule no longer holds."""
-    candidate = locked(db.session, sa.select(Candidate).where(Candidate.id == candidate_id)).one_or_none()
-    if candidate is None or candidate.anonymised_at is None or candidate.merged_into_id is not None:
-        db.session.rollback()
-        return False
-    years = db.session.scalar(sa.select(Territory.accountability_years).where(Territory.id == candidate.territory_id))
-    cutoff = accountability_cutoff(on, years)
-    contracts = list(locked(db.session, sa.select(EmploymentContract)
-                            .where(EmploymentContract.candidate_id == candidate_id).order_by(EmploymentContract.id)))
-    merged_into_it = db.session.scalar(sa.select(sa.exists().where(Candidate.merged_into_id == candidate_id)))
-    if not contracts or merged_into_it or any(c.end_date is None or c.end_date >= cutoff for c in contracts):
-        db.session.rollback()
-        return False
-    contract_ids = [c.id for c in contracts]
-    entries = list(locked(db.session, sa.select(HoursEntry).where(
-        sa.or_(HoursEntry.candidate_id == candidate_id, HoursEntry.contract_id.in_(contract_ids)))
-        .order_by(HoursEntry.id)))
-    exits = list(db.session.scalars(sa.select(Exit).where(Exit.contract_id.in_(contract_ids))))
-    publics = sorted(db.session.scalars(sa.select(EligibilityCriterion.criterion).where(
-        EligibilityCriterion.candidate_id == candidate_id, EligibilityCriterion.status == EligibilityStatus.VALIDATED)))
-
-    group = {c.id: (c.lot_id, c.end_date.year) for c in contracts}
-    counts: Counter = Counter()
-    for lot_year in set(group.values()):
-        counts[(*lot_year, ArchiveMeasure.PEOPLE, "")] += 1
-        for criterion in publics:
-            counts[(*lot_year, ArchiveMeasure.PUBLICS, criterion.value)] += 1
-    for contract in contracts:
-        counts[(*group[contract.id], ArchiveMeasure.HIRES, contract.contract_type.value)] += 1
-    for exit_ in exits:
-        counts[(*group[exit_.contract_id], ArchiveMeasure.EXITS, exit_.category.value)] += 1
-    totals: dict[tuple, list] = defaultdict(lambda: [0, Decimal(0)])
-    for entry in entries:
-        if entry.status == HoursStatus.VALIDATED and entry.contract_id in group:
-            counts[(*group[entry.contract_id], ArchiveMeasure.HOURS, entry.kind.value)] += entry.hours
-        total = totals[tuple(getattr(entry, column) for column in TOTALS_KEY)]
-        total[0] += 1
-        total[1] += entry.hours
-    for (lot_id, year, measure, key), value in sorted(counts.items(), key=str):
-        _upsert_adding(AccountabilityArchive, {"territory_id": candidate.territory_id, "lot_id": lot_id,
-                                               "year": year, "measure": measure, "key": key}, {"value": value})
-
-    entry_ids = [entry.id for entry in entries]
-    application_ids = sa.select(Application.id).where(Application.candidate_id == candidate_id).scalar_subquery()
-    if entry_ids:
-        db.session.execute(sa.delete(HoursRevision).where(HoursRevision.entry_id.in_(entry_ids)))
-        db.session.execute(sa.delete(HoursEntry).where(HoursEntry.id.in_(entry_ids)))  # the triggers take them off
-    for key, (number, hours) in sorted(totals.items(), key=str):
-        values = dict(zip(TOTALS_KEY, key, strict=True))
-        _upsert_adding(ArchivedLotMonthHours, values, {"entries": number, "hours": hours})
-        _upsert_adding(LotMonthHours, values, {"entries": number, "hours": hours})  # … and they stay in the totals
-    exit_ids = [exit_.id for exit_ in exits]
-    if exit_ids:
-        db.session.execute(sa.delete(FollowUp).where(FollowUp.exit_id.in_(exit_ids)))
-        db.session.execute(sa.delete(Exit).where(Exit.id.in_(exit_ids)))
-    db.session.execute(sa.update(EmploymentContract).where(EmploymentContract.id.in_(contract_ids))
-                       .values(previous_contract_id=None))
-    db.session.execute(sa.delete(EmploymentContract).where(EmploymentContract.id.in_(contract_ids)))
-    db.session.execute(sa.delete(ApplicationEvent).where(ApplicationEvent.application_id.in_(application_ids)))
-    for model in (Application, EventParticipant, PreHireStep, EligibilityCriterion, Consent, CandidateDesiredJob,
-                  CandidateNameWord):
-        db.session.execute(sa.delete(model).where(model.candidate_id == candidate_id))
-    # The log keeps its lines (who did what, when) without the person, who no longer exists.
-    db.session.execute(sa.update(AuditEvent).where(AuditEvent.candidate_id == candidate_id)
-                       .values(candidate_id=None).execution_options(synchronize_session=False))
-    db.session.execute(sa.delete(Candidate).where(Candidate.id == candidate_id))
-    audit.record("candidate.reduced_to_aggregates", "candidate", candidate_id, actor_id=None,
-                 territory_id=candidate.territory_id, contracts=len(contracts), hours_entries=len(entry_ids))
-    db.session.expunge(candidate)
-    db.session.commit()
-    return True

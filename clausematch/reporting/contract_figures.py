@@ -11,6 +11,7 @@ from clausematch.accounts.models import Company, Membership, Territory, User
 from clausematch.candidates.models import Candidate
 from clausematch.contracts.models import Contract, Lot
 from clausematch.contracts.pools import PoolSummary, pools_of
+from clausematch.database import as_date
 from clausematch.extensions import db
 from clausematch.formats import format_date, format_percent
 from clausematch.offers.models import Offer, OfferStatus
@@ -110,7 +111,7 @@ def lot_overview(lot: Lot, territory: Territory, with_offers: bool, with_people:
     for those allowed to see them. Those who may not see the people (buyers) get their counts,
     "< 5" under five (masking.py)."""
     credited = credited_hours(territory, lots=[lot.id])
-    monthly = [(_as_date(month), Decimal(str(hours))) for month, hours in db.session.execute(
+    monthly = [(as_date(month), Decimal(str(hours))) for month, hours in db.session.execute(
         sa.select(credited.c.month, sa.func.sum(credited.c.hours))
         .group_by(credited.c.month).order_by(credited.c.month))]
     by_status = dict(db.session.execute(
@@ -134,10 +135,6 @@ def lot_overview(lot: Lot, territory: Territory, with_offers: bool, with_people:
                            pool=lot_pools(territory, [lot.id]).get(lot.id))
     return overview if with_people else masking.hide_small_counts(overview)
 
-
-def _as_date(value) -> date:
-    """A month read back from a UNION (SQLite may return the text of a computed date)."""
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from clausematch.applications.models import ApplicationStatus as S
 from clausematch.applications.models import RefusalReason as R
 from clausematch.candidates.models import Candidate
 from clausematch.contracts.models import ClauseKind
+from clausematch.database import add_months
 from clausematch.offers.models import OfferStatus, Programme
 from clausematch.prehire.models import (
     Event,
@@ -28,7 +29,7 @@ from clausematch.prehire.models import (
 from clausematch.vocabulary import ContractType, ExitDetail, Mode
 from seeds.demo.accounts import facilitators
 from seeds.demo.applications import MAIN_PATH, walk
-from seeds.demo.common import Plan, add_months, between
+from seeds.demo.common import Plan, between
 from seeds.demo.contracts import ContractSpec, LotSpec, add_contract, clause_columns
 from seeds.demo.offers import add_offer
 from seeds.demo.pathways import add_employment, add_exit

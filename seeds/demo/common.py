@@ -9,6 +9,8 @@ import unicodedata
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
+from clausematch.database import add_months
+
 SEED = 2024
 
 
@@ -41,19 +43,6 @@ class Plan:
         row = self.rows[model][row_id - 1]
         assert row["id"] == row_id
         return row
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, clamped to the month's length (31 Jan + 1 → 28/29 Feb)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise ValueError(day)
 
 
 def month_starts(first: date, last: date) -> list[date]:

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 from clausematch.accounts.models import CompanyKind
 from clausematch.contracts.models import Clause, ClauseKind, Contract, Lot, ObjectiveMethod, computed_objective
+from clausematch.database import add_months
 from clausematch.vocabulary import Criterion, Mode
-from seeds.demo.common import Plan, add_months, between, weighted
+from seeds.demo.common import Plan, between, weighted
 from seeds.demo.organisations import DEMO_COMPANY, companies_of
 from seeds.demo.territory import TERRITORY_COMMUNES
 

@@ -19,11 +19,12 @@ from decimal import Decimal
 
 from clausematch.candidates.models import Candidate
 from clausematch.contracts.models import Clause, ClauseKind, ObjectiveMethod, computed_objective
+from clausematch.database import add_months
 from clausematch.pathways.counting import converted_hours
 from clausematch.pathways.models import EmploymentContract, HoursStatus, InvoiceNature, SubcontractingInvoice
 from clausematch.vocabulary import ContractType, Mode
 from seeds.demo.accounts import facilitators, staff_of
-from seeds.demo.common import Plan, add_months
+from seeds.demo.common import Plan
 from seeds.demo.contracts import ContractSpec, LotSpec, add_contract
 from seeds.demo.hours import queue_entries, raw_entries
 from seeds.demo.pathways import add_employment

@@ -10,9 +10,10 @@ from clausematch.candidates.models import (
     EligibilityCriterion,
     EligibilityStatus,
 )
+from clausematch.database import add_months
 from clausematch.vocabulary import Criterion, EducationLevel
 from seeds.demo.accounts import facilitators
-from seeds.demo.common import Plan, add_months, at, between, weighted
+from seeds.demo.common import Plan, at, between, weighted
 
 C = Criterion
 EVIDENCE = {

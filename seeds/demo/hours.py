@@ -4,10 +4,11 @@ import calendar
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from clausematch.database import add_months
 from clausematch.pathways.models import HoursEntry, HoursKind, HoursStatus
 from clausematch.vocabulary import ContractType
 from seeds.demo.accounts import facilitators, staff_of
-from seeds.demo.common import Plan, add_months, month_starts
+from seeds.demo.common import Plan, month_starts
 
 WEEKS_PER_MONTH = 4.33
 MONTHLY_CAP = Decimal("230")

@@ -15,11 +15,12 @@ from decimal import Decimal
 
 from clausematch.applications.models import ApplicationStatus
 from clausematch.contracts.models import ClauseKind, ObjectiveMethod
+from clausematch.database import add_months
 from clausematch.offers.models import OfferStatus, Programme
 from clausematch.pathways.models import HoursKind
 from clausematch.vocabulary import ContractType, Mode
 from seeds.demo.applications import MAIN_PATH, path_to, walk
-from seeds.demo.common import Plan, add_months, weighted
+from seeds.demo.common import Plan, weighted
 from seeds.demo.contracts import ContractSpec, LotSpec, add_contract
 from seeds.demo.hours import CENT, queue_entries, raw_entries
 from seeds.demo.offers import add_offer

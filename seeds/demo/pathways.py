@@ -2,10 +2,11 @@
 from datetime import date, datetime, time, timedelta
 
 from clausematch.applications.models import ApplicationStatus
+from clausematch.database import add_months
 from clausematch.pathways.models import EmploymentContract, Exit, FollowUp
 from clausematch.vocabulary import EXIT_CATEGORY, ContractType, ExitCategory, ExitDetail, Mode
 from seeds.demo.accounts import facilitators
-from seeds.demo.common import Plan, add_months, weighted
+from seeds.demo.common import Plan, weighted
 
 T = ContractType
 D = ExitDetail

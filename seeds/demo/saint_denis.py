@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from clausematch.accounts.models import CompanyKind
 from clausematch.contracts.models import ClauseKind
-from seeds.demo.common import Plan, add_months
+from clausematch.database import add_months
+from seeds.demo.common import Plan
 from seeds.demo.contracts import ContractSpec, LotSpec, add_contract, clause_columns, titulaire_for
 from seeds.demo.organisations import CITY_SAINT_DENIS
 

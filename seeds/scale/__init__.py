@@ -20,13 +20,13 @@ from clausematch import models as m
 from clausematch.accounts.models import BuyerKind, CompanyKind, OrganisationKind, Role
 from clausematch.candidates.name_words import rebuild_name_words
 from clausematch.contracts.models import ClauseKind, ObjectiveMethod
-from clausematch.database import today
+from clausematch.database import add_months, today
 from clausematch.extensions import db
 from clausematch.matching.engine.referential import DATA_DIR
 from clausematch.text import normalise
 from clausematch.vocabulary import Sector
 from seeds.demo import advance_sequences
-from seeds.demo.common import Plan, add_months, siret
+from seeds.demo.common import Plan, siret
 from seeds.scale import activity
 from seeds.scale.activity import PRESCRIBER_KINDS
 from seeds.scale.bulk import constraints_deferred, write

@@ -18,6 +18,7 @@ from clausematch.accounts.models import PrescriberKind
 from clausematch.applications.models import ApplicationStatus as S
 from clausematch.applications.models import RefusalReason
 from clausematch.candidates.models import EligibilityStatus
+from clausematch.database import add_months
 from clausematch.extensions import db
 from clausematch.offers.models import OfferStatus
 from clausematch.offers.search_words import document, label_text
@@ -26,7 +27,7 @@ from clausematch.pathways import hours_totals
 from clausematch.pathways.models import HoursKind, HoursStatus
 from clausematch.referential.models import Commune
 from clausematch.vocabulary import ContractType, Mode, Sector
-from seeds.demo.common import add_months, name_key, weighted
+from seeds.demo.common import name_key, weighted
 from seeds.demo.eligibility import EVIDENCE, PURPOSES, _codes
 from seeds.demo.people import MOBILITY_KM, _desired_jobs, _education, _typed, draw_person
 from seeds.demo.trades import CONSTRUCTION, SEEKER_TRADES, SERVICES, TRADES, load_appellations

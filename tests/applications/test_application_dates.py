@@ -10,8 +10,7 @@ from applications_support import S
 
 from clausematch.applications import services
 from clausematch.applications.models import Application
-from clausematch.candidates.eligibility import add_months
-from clausematch.database import today
+from clausematch.database import add_months, today
 from clausematch.errors import DomainError
 from clausematch.pathways.hiring import HireData, record_hire
 from clausematch.pathways.models import EmploymentContract

@@ -8,9 +8,8 @@ import sqlalchemy as sa
 from error_summary import error_count, field_errors, summary_of
 
 from clausematch.candidates import validation
-from clausematch.candidates.eligibility import add_months
 from clausematch.candidates.models import Candidate, Consent, EligibilityCriterion, EligibilityStatus
-from clausematch.database import today
+from clausematch.database import add_months, today
 from clausematch.errors import FieldErrors
 from clausematch.formats import PHONE_MESSAGE
 from clausematch.vocabulary import Criterion

@@ -12,10 +12,9 @@ from test_candidates_pages import form_data
 
 from clausematch.applications import services as applications
 from clausematch.candidates.checks import DesiredJobInput
-from clausematch.candidates.eligibility import add_months
 from clausematch.candidates.models import Candidate, CandidateDesiredJob
 from clausematch.candidates.services import create_candidate, update_candidate
-from clausematch.database import today
+from clausematch.database import add_months, today
 from clausematch.errors import DomainError
 from clausematch.matching import feed
 from clausematch.offers.models import OfferStatus

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from error_summary import error_count, field_errors
 from factories import ExitFactory, FollowUpFactory, HoursEntryFactory
 
-from clausematch.candidates.eligibility import add_months, valid_until_for
+from clausematch.candidates.eligibility import valid_until_for
+from clausematch.database import add_months
 from clausematch.errors import FieldErrors
 from clausematch.pathways import services
 from clausematch.pathways.exits import ExitData, record_exit

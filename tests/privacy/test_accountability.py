@@ -34,8 +34,9 @@ from clausematch.pathways.models import (
     HoursStatus,
 )
 from clausematch.prehire.models import PreHireStep, StepKind
+from clausematch.privacy.accountability import reduce_to_aggregates
 from clausematch.privacy.models import AccountabilityArchive
-from clausematch.privacy.retention import Action, plan, reduce_to_aggregates, run
+from clausematch.privacy.retention import Action, plan, run
 from clausematch.vocabulary import EXIT_CATEGORY, ContractType, Criterion, ExitDetail
 
 ON = date(2026, 12, 1)  # 5 years: contracts that ended before 01/12/2021

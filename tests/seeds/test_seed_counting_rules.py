@@ -8,10 +8,9 @@ from seed_queries import as_date, rows, value
 
 from clausematch.accounts.models import Territory
 from clausematch.contracts.models import Lot
-from clausematch.database import today
+from clausematch.database import add_months, today
 from clausematch.extensions import db
 from clausematch.reporting.contract_figures import lot_overview
-from seeds.demo.common import add_months
 
 LOT = """(SELECT l.id FROM lots l JOIN contracts c ON c.id = l.contract_id JOIN clauses cl ON cl.lot_id = l.id
           WHERE cl.cdi_lump_hours IS NOT NULL)"""

@@ -13,13 +13,12 @@ from clausematch import create_app
 from clausematch.accounts.models import CompanyKind, PrescriberKind, Territory
 from clausematch.applications.models import ApplicationStatus
 from clausematch.contracts.siret import siret_error
-from clausematch.database import today
+from clausematch.database import add_months, today
 from clausematch.extensions import db
 from clausematch.offers.models import OfferStatus
 from clausematch.referential.loading import load_reference_data
 from seeds.demo import INSERT_ORDER
 from seeds.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
-from seeds.demo.common import add_months
 
 
 def test_seed_fills_an_empty_database_quickly(seeded):

@@ -9,9 +9,8 @@ from itertools import pairwise
 from seed_queries import as_date, rows, value
 
 from clausematch.contracts.models import computed_objective
-from clausematch.database import today
+from clausematch.database import add_months, today
 from clausematch.vocabulary import EXIT_CATEGORY, ExitDetail
-from seeds.demo.common import add_months
 
 STEPS = {(None, "submitted"), ("submitted", "validated"), ("validated", "shortlisted"), ("shortlisted", "sent"),
          ("sent", "interview"), ("interview", "hired")}

@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased
 
 from clausematch.accounts.models import Organisation, Territory
 from clausematch.contracts.models import Clause, Contract, Lot
-from clausematch.database import today
+from clausematch.database import as_date, today
 from clausematch.extensions import db
 from clausematch.pagination import Page
 from clausematch.pathways.counting import judged_hours, pool_figures
@@ -111,10 +111,7 @@ def _days(day: date) -> float:
 
 def _lagging(row) -> LaggingLot:
     lot_id, contract_id, reference, number, title, company, start, end, objective, realised, elapsed, gap, pool = row
-    return LaggingLot(lot_id, contract_id, reference, number, title, company, _as_date(start), _as_date(end),
+    return LaggingLot(lot_id, contract_id, reference, number, title, company, as_date(start), as_date(end),
                       decimal(objective), decimal(realised), Decimal(str(round(elapsed, 4))), decimal(gap),
                       Decimal(str(round(pool, 4))) if pool is not None else None)
 
-
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
