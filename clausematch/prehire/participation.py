@@ -14,7 +14,10 @@
   The sheet carries each row's version: of two facilitators saving the sheet at once, the
   second is refused (AttendanceConflict), nothing of theirs saved, what differs listed.
 
-Every unit of work locks the event first, then its participants (always in that order).
+Every unit of work locks the event first, then the people it adds, then its participants (always
+in that order; a consent withdrawal locks the person, then their participant rows): an invitation
+or a registration racing a withdrawal either comes first (and is taken off the list by it) or
+waits and is refused.
 """
 from dataclasses import dataclass
 
@@ -80,7 +83,7 @@ def invite(event_id: int, candidate_ids: list[int], actor: User) -> list[EventPa
         raise DomainError("Choisissez au moins une personne à inviter.", field="candidate_ids")
     if len(ids) > MAX_INVITED_AT_ONCE:
         raise DomainError(f"Invitez au plus {MAX_INVITED_AT_ONCE} personnes à la fois.", field="candidate_ids")
-    candidates = list(db.session.scalars(sa.select(Candidate).where(Candidate.id.in_(ids)).order_by(Candidate.id)))
+    candidates = list(locked(db.session, sa.select(Candidate).where(Candidate.id.in_(ids)).order_by(Candidate.id)))
     if len(candidates) != len(ids) or any(not permissions.can_invite(actor, event, c) for c in candidates):
         raise NotAllowed("Vous ne pouvez inviter que des personnes de votre territoire.")
     already = set(db.session.scalars(sa.select(EventParticipant.candidate_id).where(
@@ -123,7 +126,7 @@ def _flush_or_refuse(message: str) -> None:
 def register(event_id: int, candidate_id: int | None, actor: User) -> EventParticipant:
     """A prescriber registers one of their people directly (an invited person: their answer)."""
     event = _locked_event(event_id)
-    candidate = db.session.get(Candidate, candidate_id) if candidate_id else None
+    candidate = lock(db.session, Candidate, candidate_id) if candidate_id else None
     if candidate is None:
         raise DomainError("Choisissez la personne à inscrire.", field="candidate_id")
     if not permissions.can_register(actor, event, candidate):

@@ -1,14 +1,20 @@
-"""Two prescribers racing for the last seat, and the same answer sent twice at once, with real
-parallel connections on PostgreSQL (tests/concurrency.py)."""
+"""Two prescribers racing for the last seat, the same answer sent twice at once, and a
+registration or an invitation racing a consent withdrawal, with real parallel connections on
+PostgreSQL (tests/concurrency.py)."""
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 from concurrency import failures, messages, race
 
 from clausematch.accounts.models import User
+from clausematch.candidates.models import Candidate, Consent
+from clausematch.database import today
 from clausematch.extensions import db as _db
 from clausematch.prehire import participation
 from clausematch.prehire.models import EventParticipant, ParticipantStatus
 from clausematch.prehire.rules import FULL
+from clausematch.privacy.withdrawal import record_withdrawal
 
 P = ParticipantStatus
 
@@ -95,3 +101,45 @@ def test_a_removal_and_an_answer_at_once_never_remove_an_answer_unseen(app, db, 
         assert refused == participation.WITHDRAWN
     else:  # the answer went first: the removal saw the row had changed
         assert row.status == P.REGISTERED and refused.startswith("La réponse pour Léa Martin a changé entre-temps")
+
+
+def withdrawal(user_id: int, candidate_id: int):
+    """The person's consent withdrawn (a consent is recorded first, as the withdrawal requires)."""
+    person = _db.session.get(Candidate, candidate_id)
+    person.consents.append(Consent(given_on=today() - timedelta(days=30), purposes="Accompagnement"))
+    _db.session.commit()
+    return lambda: record_withdrawal(_db.session.get(User, user_id), candidate_id, today(), "email")
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("attempt", range(3))
+def test_a_registration_racing_a_consent_withdrawal_never_leaves_the_person_on_the_list(
+        app, db, personas, make_event, candidate, attempt):
+    event = make_event(capacity=10)
+    register = lambda: participation.register(  # noqa: E731
+        event.id, candidate.id, _db.session.get(User, personas["prescriber"].id))
+    outcomes = race([app, app], [register, withdrawal(personas["facilitator"].id, candidate.id)])
+
+    assert failures(outcomes) == []
+    db.session.expire_all()
+    assert db.session.get(Candidate, candidate.id).anonymised_at is not None
+    # Either the registration came first (and the withdrawal took the person off the list) or it
+    # waited for the withdrawal and was refused.
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(EventParticipant)) == 0
+    refused = messages(outcomes)
+    assert refused in ([], ["Cette personne a retiré son consentement ou ses données ont été anonymisées : elle ne "
+                            "peut plus être inscrite."])
+
+
+@pytest.mark.postgres
+def test_an_invitation_racing_a_consent_withdrawal_never_leaves_the_person_on_the_list(
+        app, db, personas, make_event, candidate):
+    event = make_event()
+    invite = lambda: participation.invite(  # noqa: E731
+        event.id, [candidate.id], _db.session.get(User, personas["facilitator"].id))
+    outcomes = race([app, app], [invite, withdrawal(personas["prescriber"].id, candidate.id)])
+
+    assert failures(outcomes) == []
+    db.session.expire_all()
+    assert db.session.get(Candidate, candidate.id).anonymised_at is not None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(EventParticipant)) == 0
