@@ -1,6 +1,6 @@
 """Command-line entry points (`flask ref load`, `flask seed demo`, `flask seed scale`, `flask outbox deliver`; the
 jobs' commands are in job_commands.py, the reports' in reporting/cli.py, the personal data's in privacy/cli.py,
-the hours totals' in pathways/cli.py)."""
+the hours totals' in pathways/cli.py, the imports' in imports/cli.py)."""
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -85,6 +85,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(report_cli)
     from clausematch.privacy.cli import privacy_cli
     app.cli.add_command(privacy_cli)
+    from clausematch.imports.cli import import_command
+    app.cli.add_command(import_command)
     from clausematch.job_commands import hours_cli
     from clausematch.pathways.cli import COMMANDS as HOURS_TOTALS_COMMANDS
     for command in HOURS_TOTALS_COMMANDS:

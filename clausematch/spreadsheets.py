@@ -26,3 +26,22 @@ def append_xlsx_row(sheet, values: list) -> None:
     for cell, value in zip(sheet[sheet.max_row], values, strict=False):
         if isinstance(value, str):
             cell.data_type = "s"
+
+
+def decode_text(data: bytes) -> str | None:
+    """A text file's content: UTF-8 (a BOM is dropped), else Windows-1252 (Excel's French
+    default); None when it is neither (a binary file)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def csv_separator(text: str) -> str:
+    """";" or ",", whichever the first line (the header) holds more of (";" on a tie: French Excel)."""
+    first = text.split("\n", 1)[0]
+    return ";" if first.count(";") >= first.count(",") else ","

@@ -7,7 +7,6 @@ Columns (first line, in any order, case and accents ignored; other columns are i
 numbers), `mois` (AAAA-MM or MM/AAAA), `heures` ("151,67"), optional `type` (travail or
 formation, travail when empty). A line whose `heures` is empty is skipped.
 """
-import codecs
 import csv
 import io
 import unicodedata
@@ -34,7 +33,7 @@ from clausematch.pathways.hours import (
 )
 from clausematch.pathways.hours_rules import HoursValueError, contract_end, month_end, parse_hours, parse_month
 from clausematch.pathways.models import EmploymentContract, HoursKind
-from clausematch.spreadsheets import csv_text
+from clausematch.spreadsheets import csv_separator, csv_text, decode_text
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_LINES = 5000
@@ -67,24 +66,16 @@ def _plain(text: str) -> str:
 
 def decode(data: bytes) -> str:
     """The file's text: UTF-8 (a BOM is dropped), else Windows-1252 (Excel's French default)."""
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
+    text = decode_text(data)
+    if text is None:
         raise DomainError("Le fichier n'est pas un fichier texte lisible : enregistrez-le au format CSV "
-                          "(UTF-8 ou Windows).") from None
+                          "(UTF-8 ou Windows).")
+    return text
 
 
 def read_lines(text: str) -> list[CsvLine]:
     """The data lines under the header; refuses missing columns and too long files."""
-    first = text.split("\n", 1)[0]
-    separator = ";" if first.count(";") >= first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_separator(text))
     try:
         header = [_plain(name) for name in _checked(next(reader, []), reader.line_num)]
         _check_columns(header)

@@ -1,0 +1,94 @@
+"""Previewing and committing an import: the file read (tabular), the kind run, every line's
+outcome reported; a commit writes all the lines or none.
+
+`commit` locks the territory row first (database.lock): two imports into one territory run one
+after the other, and the second plans against what the first wrote (its lines are then
+unchanged). The kind is re-run under the lock with `write=True`, whatever a preview said: the
+plan is never taken from a client. A commit with one refused line writes nothing. The audit
+event names the file and its checksum and counts the lines, never their content (no personal
+data in logs or audit details)."""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+
+from clausematch import audit
+from clausematch.accounts.models import Territory, User
+from clausematch.database import lock
+from clausematch.errors import DomainError
+from clausematch.extensions import db
+from clausematch.imports.base import ImportKind, LineResult, Outcome
+from clausematch.imports.kinds import KINDS
+from clausematch.imports.tabular import read_table
+
+
+@dataclass
+class Report:
+    kind: ImportKind
+    file_name: str
+    sha256: str
+    results: list[LineResult]
+    ignored: list[str] = field(default_factory=list)
+    committed: bool = False
+
+    @property
+    def counts(self) -> dict[Outcome, int]:
+        counted = Counter(result.outcome for result in self.results)
+        return {outcome: counted.get(outcome, 0) for outcome in Outcome}
+
+    @property
+    def refused(self) -> list[LineResult]:
+        return [result for result in self.results if result.outcome == Outcome.REFUSED]
+
+    @property
+    def others(self) -> list[LineResult]:
+        return [result for result in self.results if result.outcome != Outcome.REFUSED]
+
+
+def kind_named(name: str) -> ImportKind:
+    kind = KINDS.get(name)
+    if kind is None:
+        raise DomainError("Type d'import inconnu : choisissez " + ", ".join(k.label for k in KINDS.values()) + ".")
+    return kind
+
+
+def checksum(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def preview(kind: ImportKind, territory: Territory, actor: User | None, data: bytes, file_name: str) -> Report:
+    """What a commit of `data` would do, line by line; writes nothing."""
+    table = read_table(kind, data, file_name)
+    try:
+        results = kind.run(territory, actor, table.rows, write=False)
+    finally:
+        db.session.rollback()  # nothing was added; ends the read transaction
+    return Report(kind, file_name, checksum(data), results, table.ignored)
+
+
+def commit(kind: ImportKind, territory: Territory, actor: User | None, data: bytes, file_name: str) -> Report:
+    """Import `data` into `territory`: every line, or none when one is refused (the report lists
+    the refusals, `committed` False)."""
+    table = read_table(kind, data, file_name)  # read before the lock: the lock is held for the writes only
+    territory_id = territory.id
+    locked = lock(db.session, Territory, territory_id)
+    if locked is None:
+        raise DomainError("Ce territoire n'existe plus.")
+    db.session.expire_all()  # records read earlier in this session are read again, under the lock
+    report = Report(kind, file_name, checksum(data), [], table.ignored)
+    try:
+        report.results = kind.run(locked, actor, table.rows, write=True)
+        if report.refused:
+            db.session.rollback()
+            return report
+        counts = report.counts
+        audit.record(f"import.{kind.name}", "territory", territory_id, actor_id=actor.id if actor else None,
+                     file_name=file_name[:200], sha256=report.sha256, created=counts[Outcome.CREATED],
+                     updated=counts[Outcome.UPDATED], unchanged=counts[Outcome.UNCHANGED])
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    report.committed = True
+    return report
