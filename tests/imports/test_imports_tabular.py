@@ -50,7 +50,7 @@ def test_two_headers_for_one_column_are_refused():
 @pytest.mark.parametrize("data, words", [
     (b"", "vide"),
     (b"   \r\n", "vide"),
-    ("SIRET;Raison sociale\r\n".encode(), "aucune ligne"),
+    (b"SIRET;Raison sociale\r\n", "aucune ligne"),
     (b"\x81\x8d\x8f\x90\x9d\x00binary", "ni un fichier CSV"),
     (b"PK\x03\x04 not really a zip", "XLSX est illisible"),
 ])
