@@ -23,6 +23,7 @@ from clausematch.candidates.models import (  # noqa: F401
 )
 from clausematch.contracts.models import Clause, Contract, HoursPool, HoursPoolLot, Lot  # noqa: F401
 from clausematch.directory.models import DirectoryCommune, DirectoryProfile, DirectoryRomeCode  # noqa: F401
+from clausematch.imports.uploads import ImportUpload  # noqa: F401
 from clausematch.jobs import JobRun  # noqa: F401
 from clausematch.matching.models import MatchingModel  # noqa: F401
 from clausematch.notifications import Notification, OutboxMessage  # noqa: F401

@@ -402,6 +402,15 @@ MATRIX = {
     ("GET", "/etapes/{other_step}/modifier"): NOBODY,
     ("POST", "/etapes/{other_step}/modifier"): NOBODY,
     ("GET", "/etapes/{missing}"): rule(facilitator=404, prescriber=404),
+    # Spreadsheet imports (facilitators of the territory; admins run the platform, not the clauses).
+    ("GET", "/imports"): FACILITATOR,
+    ("POST", "/imports"): rule(facilitator=422),  # no kind, no file
+    ("POST", "/imports/{missing}/importer"): rule(facilitator=404),  # not an upload of theirs
+    ("GET", "/imports/companies/modele.csv"): FACILITATOR,
+    ("GET", "/imports/contracts/modele.xlsx"): FACILITATOR,
+    ("GET", "/imports/contracts/export.csv"): FACILITATOR,
+    ("GET", "/imports/companies/export.xlsx"): FACILITATOR,
+    ("GET", "/imports/inconnu/modele.csv"): rule(facilitator=404),
 }
 
 

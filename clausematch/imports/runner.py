@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 
 from clausematch import audit
 from clausematch.accounts.models import Territory, User
-from clausematch.database import lock
+from clausematch.database import lock, utcnow
 from clausematch.errors import DomainError
 from clausematch.extensions import db
 from clausematch.imports.base import ImportKind, LineResult, Outcome
 from clausematch.imports.kinds import KINDS
 from clausematch.imports.tabular import read_table
+from clausematch.imports.uploads import ImportUpload, purge_old_uploads
 
 
 @dataclass
@@ -67,9 +68,11 @@ def preview(kind: ImportKind, territory: Territory, actor: User | None, data: by
     return Report(kind, file_name, checksum(data), results, table.ignored)
 
 
-def commit(kind: ImportKind, territory: Territory, actor: User | None, data: bytes, file_name: str) -> Report:
+def commit(kind: ImportKind, territory: Territory, actor: User | None, data: bytes, file_name: str,
+           upload: ImportUpload | None = None) -> Report:
     """Import `data` into `territory`: every line, or none when one is refused (the report lists
-    the refusals, `committed` False)."""
+    the refusals, `committed` False). `upload`: the stored file, marked committed in the same
+    transaction."""
     table = read_table(kind, data, file_name)  # read before the lock: the lock is held for the writes only
     territory_id = territory.id
     locked = lock(db.session, Territory, territory_id)
@@ -86,9 +89,49 @@ def commit(kind: ImportKind, territory: Territory, actor: User | None, data: byt
         audit.record(f"import.{kind.name}", "territory", territory_id, actor_id=actor.id if actor else None,
                      file_name=file_name[:200], sha256=report.sha256, created=counts[Outcome.CREATED],
                      updated=counts[Outcome.UPDATED], unchanged=counts[Outcome.UNCHANGED])
+        if upload is not None:
+            upload.committed_at = utcnow()
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
     report.committed = True
     return report
+
+
+# --- The page's uploads: previewed, kept server-side, committed once ---------------------------
+
+def store_upload(kind: ImportKind, territory: Territory, actor: User, data: bytes, file_name: str) -> ImportUpload:
+    """Keep a previewed file until its commit (uploads older than a day purged on the way)."""
+    purge_old_uploads()
+    upload = ImportUpload(territory_id=territory.id, user_id=actor.id, kind=kind.name, file_name=file_name[:200],
+                          sha256=checksum(data), data=data)
+    db.session.add(upload)
+    db.session.commit()
+    return upload
+
+
+def upload_of(actor: User, upload_id: int, territory_id: int | None) -> ImportUpload | None:
+    """The actor's own upload in their territory, else None (another person's file is never shown)."""
+    upload = db.session.get(ImportUpload, upload_id)
+    if upload is None or upload.user_id != actor.id or upload.territory_id != territory_id:
+        return None
+    return upload
+
+
+ALREADY_IMPORTED = "Ce fichier a déjà été importé (un seul import par envoi) : rien n'a été enregistré de nouveau."
+
+
+def commit_upload(actor: User, upload_id: int, territory_id: int | None) -> Report:
+    """Commit a stored upload: its row is locked first, so a double click imports once (the second
+    finds `committed_at` set and is refused); then the territory (see `commit`)."""
+    if upload_of(actor, upload_id, territory_id) is None:
+        raise DomainError("Ce fichier n'est plus disponible : envoyez-le de nouveau.")
+    upload = lock(db.session, ImportUpload, upload_id)
+    if upload is None:
+        raise DomainError("Ce fichier n'est plus disponible : envoyez-le de nouveau.")
+    if upload.committed_at is not None:
+        db.session.rollback()
+        raise DomainError(ALREADY_IMPORTED)
+    territory = db.session.get(Territory, upload.territory_id)
+    return commit(kind_named(upload.kind), territory, actor, upload.data, upload.file_name, upload=upload)

@@ -39,6 +39,7 @@ BLUEPRINTS = (
     "clausematch.web.prehire.routes:bp",
     "clausematch.web.prehire.steps:bp",
     "clausematch.web.privacy.routes:bp",
+    "clausematch.web.imports.routes:bp",
 )
 
 

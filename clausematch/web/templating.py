@@ -42,7 +42,7 @@ ROLE_NAV: dict[Role, list[tuple[str, str]]] = {
                        ("hours_review.pending", "Heures à valider"), ("pathways.contract_list", "Contrats de travail"),
                        ("pathways.follow_up_list", "Suivis à 6 mois"), ("directory.search", "Annuaire de l'inclusion"),
                        ("reporting.index", "Rapports"),
-                       ("accounts.invitations", "Invitations")],
+                       ("accounts.invitations", "Invitations"), ("imports.index", "Importer")],
     Role.PRESCRIBER: [("main.prescriber_home", "Mon espace"), ("candidates.index", "Mes candidats"),
                       ("board.search", "Offres"), ("applications.orient", "Orienter un candidat"),
                       ("applications.prescriber_list", "Mes orientations"), ("events.event_list", "Événements"),

@@ -1,0 +1,1 @@
+"""The spreadsheet import pages of the facilitators."""
