@@ -4,7 +4,8 @@ their default sizes; `python -m benchmarks offers` runs one family (matching, of
 - the matching engine (10k, 100k, 1M candidates) and its offline evaluation (nDCG@10, recall@10);
 - the public job board search (50 000 offers);
 - the facilitators' people search (1 000 000 candidates, PostgreSQL);
-- the reports (1 000 000 hours entries).
+- the reports (1 000 000 hours entries);
+- the spreadsheet imports (100 000 companies, 100 000 lots).
 Each prints its own French summary; see the module of each for its options.
 """
 import sys
@@ -17,6 +18,7 @@ BENCHMARKS = [
     ("offers", "Recherche dans la bourse aux offres", "benchmarks.board"),
     ("people", "Recherche de personnes sur 1 million de candidats", "benchmarks.people"),
     ("reporting", "Rapports sur 1 million de relevés d'heures", "benchmarks.reports"),
+    ("imports", "Imports de 100 000 lignes (entreprises, marchés)", "benchmarks.imports"),
 ]
 
 
@@ -24,7 +26,8 @@ def main(argv: list[str] | None = None) -> None:
     only = set(argv if argv is not None else sys.argv[1:])
     unknown = only - {family for family, _, _ in BENCHMARKS}
     if unknown:
-        sys.exit(f"Famille de mesures inconnue : {', '.join(sorted(unknown))} (matching, offers, people ou reporting).")
+        sys.exit(f"Famille de mesures inconnue : {', '.join(sorted(unknown))} "
+                 "(matching, offers, people, reporting ou imports).")
     for family, title, module in BENCHMARKS:
         if only and family not in only:
             continue

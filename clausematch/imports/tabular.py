@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
 
 from clausematch.errors import DomainError
 from clausematch.formats import format_number, parse_decimal
@@ -199,21 +200,40 @@ def parse_date(text: str, label: str) -> date | None:
     text = text.strip()
     if not text:
         return None
+    found = _date_of(text)
+    if found is None:
+        raise CellError(f"{label} : « {text[:30]} » n'est pas une date, écrivez-la JJ/MM/AAAA.")
+    return found
+
+
+@lru_cache(maxsize=100_000)  # a file repeats its dates: each distinct text is parsed once
+def _date_of(text: str) -> date | None:
     head = text.split(" ")[0].split("T")[0]
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+    parts = head.split("/")
+    if len(parts) == 3 and all(part.isdigit() for part in parts) and len(parts[2]) == 4:
+        try:
+            return date(int(parts[2]), int(parts[1]), int(parts[0]))
+        except ValueError:
+            return None
+    for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
         try:
             return datetime.strptime(head, pattern).date()
         except ValueError:
             continue
-    raise CellError(f"{label} : « {text[:30]} » n'est pas une date, écrivez-la JJ/MM/AAAA.")
+    return None
 
 
 def parse_number(text: str, label: str) -> Decimal | None:
     """A French number ("1 234,50", "1234.5"); None when empty."""
     try:
-        return parse_decimal(text.replace("€", "").replace("%", ""))
+        return _number_of(text)
     except ValueError:
         raise CellError(f"{label} : « {text[:30]} » n'est pas un nombre.") from None
+
+
+@lru_cache(maxsize=100_000)
+def _number_of(text: str) -> Decimal | None:
+    return parse_decimal(text.replace("€", "").replace("%", ""))
 
 
 def parse_whole(text: str, label: str) -> int | None:
@@ -244,7 +264,7 @@ class Choices:
     def parse(self, text: str, label: str):
         if not text.strip():
             return None
-        member = self.names.get(header_key(text))
+        member = self.names.get(_cached_key(text))
         if member is None:
             known = ", ".join(m.label for m in self.enum_cls)
             raise CellError(f"{label} : « {text[:40]} » inconnu ; valeurs possibles : {known}.")
@@ -254,6 +274,11 @@ class Choices:
         """Several codes separated by "," or ";" or "|" (the order of the vocabulary is kept by the services)."""
         parts = [part for part in text.replace(";", ",").replace("|", ",").split(",") if part.strip()]
         return [self.parse(part, label).value for part in parts]
+
+
+@lru_cache(maxsize=10_000)
+def _cached_key(text: str) -> str:
+    return header_key(text)
 
 
 def format_date_cell(value: date | None) -> str:
