@@ -56,6 +56,8 @@ CLAUSE_FIELDS = {"objective_method": "calcul de l'objectif", "hours_objective": 
                  "labour_share": "part de main-d'œuvre", "insertion_rate": "taux d'insertion",
                  "hourly_cost": "coût horaire", "eligible_criteria": "publics éligibles",
                  "allowed_modes": "modalités", "notes": "notes de la clause", "cdi_lump_hours": "forfait CDI"}
+CONTRACT_COLUMNS = ("reference", "object", "sector", "amount_ht", "notified_on", "start_date", "end_date",
+                    "clause_kind")
 CLAUSE_COLUMNS = ("method", "hours_objective", "labour_share", "insertion_rate", "hourly_cost", "criteria",
                   "modes", "notes", "cdi_lump")
 
@@ -206,17 +208,33 @@ class _Plan:
         self.seen_lots: dict[tuple, int] = {}
         self.seen_contracts: dict[tuple, tuple[int, dict]] = {}
         self.accepted: list[_Line] = []
+        self.contract_cache: dict[tuple, tuple] = {}
+        self.clause_cache: dict[tuple, tuple] = {}
 
     # --- judging a line ---
+
+    @staticmethod
+    def _cached(cache: dict, columns: tuple[str, ...], row: Row, extra: tuple, reasons: list[str], judge):
+        """`judge(reasons)` once per distinct content of `columns` (a contract's columns repeat on
+        each of its lots, a clause's on many lots): its value and its refusals are reused."""
+        key = (*(row.get(name) for name in columns), *extra)
+        if key not in cache:
+            found: list[str] = []
+            cache[key] = (judge(found), found)
+        value, found = cache[key]
+        reasons.extend(found)
+        return value
 
     def line(self, row: Row) -> LineResult:
         key = f"Marché {row.get('reference')[:60] or '?'}, lot {row.get('lot_number')[:10] or '?'}"
         reasons: list[str] = []
         buyer = self._buyer(row, reasons)
-        contract = _contract_values(row, reasons)
+        contract = self._cached(self.contract_cache, CONTRACT_COLUMNS, row, (), reasons,
+                                lambda found: _contract_values(row, found))
         lot = _lot_values(row, contract, reasons)
         company_id = self._company(row, reasons)
-        clause = _clause_values(row, lot, reasons)
+        clause = self._cached(self.clause_cache, CLAUSE_COLUMNS, row, (lot["amount_ht"],), reasons,
+                              lambda found: _clause_values(row, lot, found))
         if reasons:
             return _refused(row.line, key, reasons)
         lot["company_id"] = company_id

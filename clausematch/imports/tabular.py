@@ -57,7 +57,7 @@ def _table(kind: ImportKind, records: Iterator[tuple[int, list[str]]]) -> Table:
     keys, ignored = match_headers(kind.columns, first[1])
     rows = []
     for line, cells in records:
-        cells = [_unprotected(cell) for cell in cells]
+        cells = [_unprotected(cell) if cell[:1] == "'" else cell for cell in cells]
         values = {key: cell.strip() for key, cell in zip(keys, cells, strict=False) if key}
         if not any(values.values()) and not any(cell.strip() for cell in cells):
             continue  # a blank line
