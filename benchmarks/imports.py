@@ -5,7 +5,8 @@ contracts file of N lines each (100 000 by default: the issue's target is under 
 then times, for each, the preview (read + plan, nothing written), the commit into the empty
 territory (read + plan + bulk writes) and the re-import of the same file (all lines unchanged).
 Prints seconds in French, elapsed and CPU (this process's: on a machine shared with other work,
-the elapsed time is the CPU time plus the waits for a core and for the disk). Nothing is timed in the test suite: figures depend on the machine.
+the elapsed time is the CPU time plus the waits for a core and for the disk). Nothing is timed in
+the test suite: figures depend on the machine.
 """
 import argparse
 import csv

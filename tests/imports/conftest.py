@@ -1,48 +1,5 @@
-"""Fixtures and file builders of the imports tests."""
-import io
-
+"""Fixtures of the imports tests; the file builders are in import_files.py."""
 import pytest
-
-
-def csv_bytes(rows: list[list[str]], separator: str = ";", encoding: str = "utf-8", bom: bool = False) -> bytes:
-    text = "\r\n".join(separator.join(cells) for cells in rows) + "\r\n"
-    return (b"\xef\xbb\xbf" if bom else b"") + text.encode(encoding)
-
-
-def xlsx_bytes(rows: list[list]) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def siret(n: int) -> str:
-    from factories import _siret
-
-    return _siret(73282932000000 // 10 + 500 + n)
-
-
-COMPANY_HEADER = ["SIRET", "Raison sociale", "Type d'entreprise", "Commune", "E-mail", "Téléphone"]
-
-
-def company_line(n: int, name: str | None = None, kind: str = "EI", commune: str = "Saint-Denis (93066)") -> list[str]:
-    return [siret(n), name or f"Entreprise importée {n}", kind, commune, f"contact{n}@exemple.fr", "01 48 13 00 00"]
-
-
-CONTRACT_HEADER = ["SIRET de l'acheteur", "Acheteur", "Type d'acheteur", "Référence du marché", "Objet du marché",
-                   "Secteur", "Montant HT du marché", "Date de notification", "Début d'exécution", "Fin d'exécution",
-                   "Type de clause", "N° de lot", "Intitulé du lot", "SIRET du titulaire", "Heures d'insertion"]
-
-
-def contract_line(reference: str = "2025-001", lot: int = 1, company: str = "", hours: str = "800",
-                  buyer_siret: str = "", buyer_name: str = "Ville de Saint-Denis", title: str = "Gros œuvre",
-                  object_: str = "Groupe scolaire", start: str = "01/02/2025") -> list[str]:
-    return [buyer_siret, buyer_name, "Commune", reference, object_, "BTP", "1 000 000,00", "15/01/2025", start,
-            "31/12/2026", "Condition d'exécution", str(lot), title, company, hours]
 
 
 @pytest.fixture

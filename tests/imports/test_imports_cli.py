@@ -1,6 +1,6 @@
 """`flask import KIND FILE [--territory ID] [--dry-run]`."""
 import sqlalchemy as sa
-from conftest import COMPANY_HEADER, company_line, csv_bytes
+from import_files import COMPANY_HEADER, company_line, csv_bytes
 
 from clausematch.accounts.models import Company
 

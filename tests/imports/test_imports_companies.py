@@ -1,6 +1,6 @@
 """The `companies` kind through the runner: every outcome, idempotency, all or nothing, round trip."""
 import sqlalchemy as sa
-from conftest import COMPANY_HEADER, company_line, csv_bytes, siret, xlsx_bytes
+from import_files import COMPANY_HEADER, company_line, csv_bytes, siret, xlsx_bytes
 
 from clausematch.accounts.models import Company, CompanyKind
 from clausematch.audit import AuditEvent

@@ -2,7 +2,7 @@
 from decimal import Decimal
 
 import sqlalchemy as sa
-from conftest import COMPANY_HEADER, CONTRACT_HEADER, company_line, contract_line, csv_bytes, siret, xlsx_bytes
+from import_files import COMPANY_HEADER, CONTRACT_HEADER, company_line, contract_line, csv_bytes, siret, xlsx_bytes
 
 from clausematch.accounts.models import Buyer, BuyerKind
 from clausematch.contracts.models import Clause, ClauseKind, Contract, Lot, ObjectiveMethod

@@ -2,7 +2,7 @@
 import io
 
 import sqlalchemy as sa
-from conftest import COMPANY_HEADER, company_line, csv_bytes, siret, xlsx_bytes
+from import_files import COMPANY_HEADER, company_line, csv_bytes, siret, xlsx_bytes
 
 from clausematch.accounts.models import Company
 from clausematch.audit import AuditEvent

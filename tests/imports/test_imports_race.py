@@ -3,7 +3,7 @@ lock serialises them, the records are created once and the second run finds them
 import pytest
 import sqlalchemy as sa
 from concurrency import failures, race
-from conftest import COMPANY_HEADER, CONTRACT_HEADER, company_line, contract_line, csv_bytes, siret
+from import_files import COMPANY_HEADER, CONTRACT_HEADER, company_line, contract_line, csv_bytes, siret
 
 from clausematch.accounts.models import Company, Territory, User
 from clausematch.contracts.models import Contract, Lot

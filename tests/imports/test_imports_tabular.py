@@ -2,7 +2,7 @@
 from datetime import date, datetime
 
 import pytest
-from conftest import COMPANY_HEADER, company_line, csv_bytes, xlsx_bytes
+from import_files import COMPANY_HEADER, company_line, csv_bytes, xlsx_bytes
 
 from clausematch.errors import DomainError
 from clausematch.imports import tabular
