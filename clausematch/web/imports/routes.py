@@ -102,6 +102,8 @@ def template(kind_name: str, fmt: str):
 def export(kind_name: str, fmt: str):
     territory = _territory()
     kind = _kind(kind_name)
+    if not hasattr(kind, "export_rows"):  # a kind may have no export (optional, not in base.ImportKind)
+        abort(404)
     return _file(kind, fmt, f"export-{kind_name}", kind.export_rows(territory))
 
 
