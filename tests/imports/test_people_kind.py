@@ -212,9 +212,10 @@ def test_an_unknown_public_is_named():
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("CDI", ContractType.CDI), ("cdd", ContractType.CDD), ("Intérim", ContractType.INTERIM),
-    ("travail temporaire", ContractType.INTERIM), ("Contrat de professionnalisation", ContractType.PROFESSIONNALISATION),
-    ("apprenti", ContractType.APPRENTISSAGE), ("CDDI", ContractType.CDDI), ("mise à disposition",
-                                                                           ContractType.MISE_A_DISPOSITION)])
+    ("travail temporaire", ContractType.INTERIM),
+    ("Contrat de professionnalisation", ContractType.PROFESSIONNALISATION),
+    ("apprenti", ContractType.APPRENTISSAGE), ("CDDI", ContractType.CDDI),
+    ("mise à disposition", ContractType.MISE_A_DISPOSITION)])
 def test_contract_types_are_read_tolerantly(text, expected):
     assert people.parse_contract_type(text) == expected
 
