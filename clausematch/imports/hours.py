@@ -19,9 +19,12 @@ Decisions (README, « Importer les données existantes »):
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from clausematch.candidates.checks import _name
 from clausematch.candidates.models import Candidate
@@ -42,11 +45,11 @@ from clausematch.imports.people import (
     person_key,
     territory_lots,
 )
+from clausematch.pathways import hours_totals
 from clausematch.pathways.hours_rules import (
     HoursValueError,
     check_month_declarable,
     check_month_in_contract,
-    contract_end,
     month_end,
     parse_hours,
     parse_month,
@@ -71,6 +74,8 @@ KIND_WORDS = {header_key(word): kind for word, kind in (
     ("", HoursKind.WORK), ("travail", HoursKind.WORK), ("work", HoursKind.WORK),
     ("heures travaillees", HoursKind.WORK), ("formation", HoursKind.TRAINING), ("training", HoursKind.TRAINING),
     ("heures de formation", HoursKind.TRAINING))}
+# From this many entries written by one import, the running totals' triggers are suspended (_write).
+SUSPEND_FROM = 2000
 KIND_TEXT = {HoursKind.WORK: "travail", HoursKind.TRAINING: "formation"}
 
 
@@ -90,11 +95,11 @@ class HoursImportKind:
     def run(self, territory: Territory, actor: User | None, rows: list[Row], *, write: bool) -> list[LineResult]:
         day = today()
         lots = territory_lots(territory.id)
-        keys: dict[tuple[str, str], str] = {}  # names → name key (normalising is the costly part)
+        memo: dict = {}  # each distinct cell read once
         read: list[tuple[Row, list[str], _Line | None]] = []
         for row in rows:
             reasons: list[str] = []
-            read.append((row, reasons, self._read(row, reasons, lots, keys, day)))
+            read.append((row, reasons, self._read(row, reasons, lots, memo, day)))
 
         # The people (by birth date), their contracts, the entries those contracts already have.
         people: dict[tuple, list[int]] = {}
@@ -110,14 +115,15 @@ class HoursImportKind:
                 contracts.setdefault((contract.candidate_id, contract.lot_id), []).append(contract)
         contract_ids = sorted(c.id for found in contracts.values() for c in found)
         months = sorted({line.month for _, _, line in read if line is not None})
-        entries: dict[tuple, tuple[int, object]] = {}
+        entries: dict[tuple, sa.Row] = {}
         for part in chunks(contract_ids):
             stmt = sa.select(HoursEntry.id, HoursEntry.contract_id, HoursEntry.month, HoursEntry.kind,
-                             HoursEntry.hours).where(HoursEntry.contract_id.in_(part))
+                             HoursEntry.hours, HoursEntry.status, HoursEntry.lot_id, HoursEntry.mode) \
+                .where(HoursEntry.contract_id.in_(part))
             if len(months) <= 100:
                 stmt = stmt.where(HoursEntry.month.in_(months))
-            for entry_id, contract_id, month, kind, hours in db.session.execute(stmt):
-                entries[(contract_id, month, kind)] = (entry_id, hours)
+            for entry in db.session.execute(stmt):
+                entries[(entry.contract_id, entry.month, entry.kind)] = entry
 
         now = utcnow()
         actor_id = actor.id if actor is not None else None
@@ -125,6 +131,7 @@ class HoursImportKind:
         inserts: list[dict] = []
         updates: list[dict] = []
         revisions: list[dict] = []
+        replaced: list[sa.Row] = []  # the entries updated, as they were
         results: list[LineResult] = []
         for row, reasons, line in read:
             key_text = line.text if line is not None else f"Ligne {row.line}"
@@ -142,62 +149,70 @@ class HoursImportKind:
                 continue
             found = entries.get(entry_key)
             if found is None:
-                results.append(LineResult(row.line, Outcome.CREATED, key_text, f"{format_hours(line.hours)} h"))
+                shown = memo.get(line.hours) or memo.setdefault(line.hours, f"{format_hours(line.hours)} h")
+                results.append(LineResult(row.line, Outcome.CREATED, key_text, shown))
                 inserts.append({"contract_id": contract.id, "candidate_id": contract.candidate_id,
                                 "lot_id": contract.lot_id, "company_id": contract.company_id, "mode": contract.mode,
                                 "month": line.month, "kind": line.kind, "hours": line.hours,
                                 "status": HoursStatus.VALIDATED, "declared_by_id": actor_id,
                                 "validated_by_id": actor_id, "validated_at": now, "created_at": now,
                                 "updated_at": now})
-            elif found[1] == line.hours:
+            elif found.hours == line.hours:
                 results.append(LineResult(row.line, Outcome.UNCHANGED, key_text))
             else:
                 results.append(LineResult(row.line, Outcome.UPDATED, key_text,
-                                          f"Heures : {format_hours(found[1])} → {format_hours(line.hours)}."))
-                updates.append({"id": found[0], "hours": line.hours, "status": HoursStatus.VALIDATED,
+                                          f"Heures : {format_hours(found.hours)} → {format_hours(line.hours)}."))
+                updates.append({"id": found.id, "hours": line.hours, "status": HoursStatus.VALIDATED,
                                 "validated_by_id": actor_id, "validated_at": now, "updated_at": now})
-                revisions.append({"entry_id": found[0], "old_hours": found[1], "new_hours": line.hours,
+                revisions.append({"entry_id": found.id, "old_hours": found.hours, "new_hours": line.hours,
                                   "actor_id": actor_id, "occurred_at": now, "comment": IMPORT_EVIDENCE})
+                replaced.append(found)
         if write:
-            for part in chunks(inserts, 5000):
-                db.session.execute(sa.insert(HoursEntry), part)
-            if updates:
-                db.session.execute(sa.update(HoursEntry), updates)
-                db.session.execute(sa.insert(HoursRevision), revisions)
+            _write(inserts, updates, revisions, replaced)
         return results
 
-    def _read(self, row: Row, reasons: list[str], lots, keys, day: date) -> _Line | None:
-        def check(function, *args):
+    def _read(self, row: Row, reasons: list[str], lots, memo: dict, day: date) -> _Line | None:
+        """The line's values; each distinct cell is read once per file (a file repeats its months,
+        lots, people and values on thousands of lines)."""
+        def check(what: str, function, *args):
+            key = (what, *args)  # `function` is the same for a `what`
             try:
-                return function(*args)
-            except (DomainError, HoursValueError) as error:
-                reasons.append(error.message)
-            return None
+                value, message = memo[key]
+            except KeyError:
+                try:
+                    value, message = function(*args), None
+                except (DomainError, HoursValueError) as error:
+                    value, message = None, error.message
+                memo[key] = value, message
+            if message:
+                reasons.append(message)
+            return value
 
-        first = check(_name, row.get("first_name"), "first_name", "le prénom")
-        last = check(_name, row.get("last_name"), "last_name", "le nom")
-        born = check(parse_date, row.get("birth_date"), "Date de naissance")
+        first = check("first", _name, row.get("first_name"), "first_name", "le prénom")
+        last = check("last", _name, row.get("last_name"), "last_name", "le nom")
+        born = check("born", parse_date, row.get("birth_date"), "Date de naissance")
         if born is None and not row.get("birth_date"):
             reasons.append("Indiquez la date de naissance.")
-        lot = check(find_lot, lots, row.get("contract_reference"), row.get("lot_number"))
-        month = check(parse_month, row.get("month"))
-        if month is not None:
-            check(check_month_declarable, month, day)
-        hours = check(parse_hours, row.get("hours"))
+        lot = check("lot", partial(find_lot, lots), row.get("contract_reference"), row.get("lot_number"))
+        month = check("month", _declarable_month, row.get("month"), day)
+        hours = check("hours", parse_hours, row.get("hours"))
         if hours is None and not row.get("hours"):
             reasons.append("Indiquez le nombre d'heures (exemple : 151,67).")
-        kind = KIND_WORDS.get(header_key(row.get("kind")))
+        kind = KIND_WORDS.get(row.get("kind")) or KIND_WORDS.get(header_key(row.get("kind")))
         if kind is None:
             reasons.append(f"« {row.get('kind')} » n'est pas un type d'heures connu (travail ou formation).")
         if None in (first, last, born, lot, month, hours, kind):
             return None
-        names = (first, last)
-        if names not in keys:
-            keys[names] = person_key(first, last, born)[0]
-        lot_name = lot_label(row.get("contract_reference"), lot.number)
-        text = (f"{first} {last}, né(e) le {format_date(born)}, {lot_name}, {month_label(month)}"
-                + (", formation" if kind == HoursKind.TRAINING else ""))
-        return _Line((keys[names], born), lot, lot_name, month, hours, kind, text)
+        person = memo.get(("person", first, last, born))
+        if person is None:
+            person = memo[("person", first, last, born)] = (
+                person_key(first, last, born), f"{first} {last}, né(e) le {format_date(born)}")
+        place = memo.get(("place", lot.id, row.get("contract_reference"), month, kind))
+        if place is None:
+            lot_name = lot_label(row.get("contract_reference"), lot.number)
+            place = memo[("place", lot.id, row.get("contract_reference"), month, kind)] = (
+                lot_name, f", {lot_name}, {month_label(month)}" + (", formation" if kind == HoursKind.TRAINING else ""))
+        return _Line(person[0], lot, place[0], month, hours, kind, person[1] + place[1])
 
     def _contract(self, line: _Line, people, contracts, reasons: list[str]):
         found = people.get(line.key, [])
@@ -214,8 +229,9 @@ class HoursImportKind:
             reasons.append(f"Cette personne n'a pas de contrat de travail sur le {line.lot_name} : importez d'abord "
                            "les personnes et leurs contrats.")
             return None
-        running = [c for c in on_lot if c.start_date <= month_end(line.month)
-                   and (contract_end(c) is None or contract_end(c) >= line.month)]
+        last_day = month_end(line.month)
+        running = [c for c in on_lot if c.start_date <= last_day
+                   and ((c.end_date or c.planned_end_date) is None or (c.end_date or c.planned_end_date) >= line.month)]
         if len(running) > 1:
             starts = ", ".join(format_date(c.start_date) for c in sorted(running, key=lambda c: c.start_date))
             reasons.append(f"Plusieurs contrats de cette personne sur ce lot couvrent {month_label(line.month)} "
@@ -235,6 +251,57 @@ class HoursImportKind:
 
     def export_rows(self, territory: Territory) -> list[dict[str, str]]:
         return export_rows(territory)
+
+
+def _write(inserts: list[dict], updates: list[dict], revisions: list[dict], replaced: list[sa.Row]) -> None:
+    """Insert and update the entries (Core executemany). From SUSPEND_FROM entries on, the running
+    totals' triggers are off meanwhile (one upsert per row of a hot total is what makes a large
+    write slow, on PostgreSQL above all) and the totals get the import's sums in one statement
+    instead, in the same transaction. SQLite: the write lock first, so that the triggers' DROP and
+    CREATE are part of the transaction the runner commits or rolls back. PostgreSQL: the entries'
+    table is locked until the commit (as for `hours_totals.suspended`)."""
+    suspend = len(inserts) + len(updates) >= SUSPEND_FROM
+    connection = db.session.connection()
+    postgresql = connection.dialect.name == "postgresql"
+    if suspend:
+        if not postgresql and not connection.connection.dbapi_connection.in_transaction:
+            db.session.execute(sa.text("BEGIN IMMEDIATE"))
+        for statement in (["ALTER TABLE hours_entries DISABLE TRIGGER USER"] if postgresql
+                          else hours_totals.SQLITE_DROP):
+            connection.exec_driver_sql(statement)
+    for part in chunks(inserts, 5000):
+        db.session.execute(HoursEntry.__table__.insert(), part)
+    if updates:
+        db.session.execute(sa.update(HoursEntry), updates)
+        db.session.execute(HoursRevision.__table__.insert(), revisions)
+    if not suspend:
+        return
+    for statement in (["ALTER TABLE hours_entries ENABLE TRIGGER USER"] if postgresql else hours_totals.SQLITE_DDL):
+        connection.exec_driver_sql(statement)
+    sums: dict[tuple, list] = {}
+
+    def add(key: tuple, entries: int, hours) -> None:
+        total = sums.setdefault(key, [0, 0])
+        total[0] += entries
+        total[1] += hours
+
+    for row in inserts:
+        add((row["lot_id"], row["month"], row["kind"], row["status"], row["mode"]), 1, row["hours"])
+    for old, new in zip(replaced, updates, strict=True):
+        add((old.lot_id, old.month, old.kind, old.status, old.mode), -1, -old.hours)
+        add((old.lot_id, old.month, old.kind, new["status"], old.mode), 1, new["hours"])
+    table = hours_totals.LotMonthHours.__table__
+    upsert = (postgresql_insert if postgresql else sqlite_insert)(table)
+    upsert = upsert.on_conflict_do_update(index_elements=list(hours_totals.KEY), set_={
+        "entries": table.c.entries + upsert.excluded.entries, "hours": table.c.hours + upsert.excluded.hours})
+    db.session.execute(upsert, [dict(zip(hours_totals.KEY, key, strict=True), entries=entries, hours=hours)
+                                for key, (entries, hours) in sums.items()])
+
+
+def _declarable_month(text: str, day: date) -> date:
+    month = parse_month(text)
+    check_month_declarable(month, day)
+    return month
 
 
 _PERSON_COLUMNS = (Candidate.id, Candidate.first_name, Candidate.last_name, Candidate.birth_date)

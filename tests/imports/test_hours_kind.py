@@ -239,3 +239,25 @@ def test_people_and_hours_round_trip_with_the_same_report_figures(db, world):
                                         write=False))) == {"unchanged"}
     assert set(outcomes(KIND.run(world.territory, facilitator, rows_from_dicts(hours_rows), write=False))) \
         == {"unchanged"}
+
+
+@pytest.mark.parametrize("outcome", ["commit", "rollback"])
+def test_a_large_write_suspends_the_totals_triggers_and_keeps_the_totals_right(db, world, awa, monkeypatch,
+                                                                              outcome):
+    HoursEntryFactory(contract=awa, month=date(2025, 3, 1), hours=Decimal("80"), status=HoursStatus.DECLARED)
+    db.session.commit()
+    monkeypatch.setattr(hours, "SUSPEND_FROM", 1)
+    rows = csv_rows("Diallo;Awa;17/05/1990;2025-015;3;2025-03;90;",
+                    "Diallo;Awa;17/05/1990;2025-015;3;2025-04;100;",
+                    "Diallo;Awa;17/05/1990;2025-015;3;2025-04;7;formation")
+    assert outcomes(KIND.run(world.territory, world.facilitator, rows, write=True)) == ["updated", "created", "created"]
+    getattr(db.session, outcome)()
+    assert hours_totals.mismatches() == []
+    assert len(entries(db)) == (3 if outcome == "commit" else 1)
+    # The triggers are back: an entry written afterwards moves its total.
+    HoursEntryFactory(contract=awa, month=date(2025, 5, 1), hours=Decimal("12"))
+    db.session.commit()
+    assert hours_totals.mismatches() == []
+    totals = db.session.execute(sa.select(hours_totals.LotMonthHours.hours).where(
+        hours_totals.LotMonthHours.month == date(2025, 5, 1))).scalars().all()
+    assert totals == [Decimal("12.00")]
