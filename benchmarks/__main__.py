@@ -1,11 +1,11 @@
 """`make bench` (`python -m benchmarks`): every benchmark of the project, one after the other, with
-their default sizes; `python -m benchmarks offers` runs one family (matching, offers, people, reporting).
+their default sizes; `python -m benchmarks offers` runs one family (matching, offers, people, reporting, imports).
 
 - the matching engine (10k, 100k, 1M candidates) and its offline evaluation (nDCG@10, recall@10);
 - the public job board search (50 000 offers);
 - the facilitators' people search (1 000 000 candidates, PostgreSQL);
 - the reports (1 000 000 hours entries);
-- the spreadsheet imports (100 000 companies, 100 000 lots).
+- the spreadsheet imports (100 000 companies, 100 000 lots; 100 000 lines of hours).
 Each prints its own French summary; see the module of each for its options.
 """
 import sys
@@ -19,6 +19,7 @@ BENCHMARKS = [
     ("people", "Recherche de personnes sur 1 million de candidats", "benchmarks.people"),
     ("reporting", "Rapports sur 1 million de relevés d'heures", "benchmarks.reports"),
     ("imports", "Imports de 100 000 lignes (entreprises, marchés)", "benchmarks.imports"),
+    ("imports-hours", "Import de 100 000 lignes d'heures", "benchmarks.imports_hours"),
 ]
 
 
