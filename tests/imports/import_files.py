@@ -1,5 +1,11 @@
-"""File builders of the imports tests (a module of its own: every conftest.py is named `conftest`)."""
+"""File builders and sample files of the imports tests (a module of its own: every conftest.py is
+named `conftest`)."""
 import io
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data"  # the DECP samples, with their sources in data/README.md
+# The buyers' SIRETs the DECP samples name: A (Lyon), B (Allier), and one of another territory.
+LYON, ALLIER, ELSEWHERE = "21690123100011", "21030042200016", "21974022200019"
 
 
 def csv_bytes(rows: list[list[str]], separator: str = ";", encoding: str = "utf-8", bom: bool = False) -> bytes:

@@ -1,0 +1,339 @@
+"""Published procurement data (DECP) as the buyers' contracts, so the clause share (SPASER
+indicator, /rapports/clauses) is computed from what the buyers published.
+
+Each marché of the file whose acheteur SIRET is a buyer of the territory becomes that buyer's
+contract; the marché's identifier (`id`, the buyer's own numbering, unique among its marchés) is
+the contract's reference, so the key is (buyer, reference) — the key a contract typed by hand
+already has: a typed contract with the published reference is the same contract and gets the
+published values. Importing the same file again changes nothing.
+
+What a line sets: object, sector (from the CPV code), amount (the latest modification's),
+notification date, end date (start + dureeMois) and the social clause (`considerationsSociales`,
+see `decp_format.SOCIAL_KINDS`). A new contract starts on its notification date (DECP publishes
+no start date); an existing contract keeps its start date.
+
+Marchés of buyers unknown to the territory are left out, never created: a national file holds
+every buyer of France, and a SIRET belongs to one territory. Register the buyer with its SIRET
+first (/acheteurs).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from clausematch import audit
+from clausematch.accounts.models import Buyer, Territory, User
+from clausematch.contracts.models import Contract, Lot
+from clausematch.contracts.permissions import can_manage_contracts, territory_of
+from clausematch.contracts.services import EARLIEST, LATEST, MAX_AMOUNT
+from clausematch.database import locked, today
+from clausematch.errors import DomainError, NotAllowed
+from clausematch.extensions import db
+from clausematch.formats import format_date
+from clausematch.imports.base import LineResult, Outcome, Row
+from clausematch.imports.decp_format import (
+    Reading,
+    Social,
+    add_months,
+    clause_kind_for,
+    parse_published_amount,
+    parse_published_date,
+    parse_social,
+    read_decp,
+    sector_for,
+    today_limit,
+)
+from clausematch.vocabulary import Sector
+
+CHUNK = 1000  # rows per bulk query
+MAX_DURATION_MONTHS = 600  # 50 years: beyond, the published duration is a typing mistake
+REFERENCE_LENGTH = Contract.__table__.c.reference.type.length
+OBJECT_LENGTH = Contract.__table__.c.object.type.length
+
+# The contract's columns a line sets, with their French names (an update's message lists them).
+FIELD_LABELS = {"object": "objet", "sector": "secteur", "amount_ht": "montant", "notified_on": "date de notification",
+                "end_date": "date de fin", "clause_kind": "clause sociale"}
+
+
+@dataclass(frozen=True)
+class _Published:
+    """A line's values, read and checked."""
+    reference: str
+    siret: str
+    object: str
+    sector: Sector
+    amount_ht: Decimal
+    notified_on: date
+    duration_months: int | None
+    social: Social
+
+
+class DecpKind:
+    name = "decp"
+    label = "Données essentielles des marchés publics (DECP)"
+    columns = ()
+
+    def read(self, data: bytes, filename: str, territory: Territory | None = None) -> list[Row]:
+        """The file's marchés as rows (JSON, 2019 or 2022 schema, or CSV export); with `territory`,
+        only its buyers' marchés (filtered while reading: a national file holds every buyer)."""
+        return read_decp(data, filename, territory_sirets(territory) if territory is not None else None).rows
+
+    def run(self, territory: Territory, actor: User | None, rows: list[Row], *, write: bool) -> list[LineResult]:
+        results: list[LineResult] = []
+        for start in range(0, len(rows), CHUNK):
+            results += self._run_chunk(territory, rows[start:start + CHUNK], write)
+        _refuse_repeats(rows, results)
+        return results
+
+    def _run_chunk(self, territory: Territory, rows: list[Row], write: bool) -> list[LineResult]:
+        """One chunk: buyers, contracts and lot dates read in three queries whatever its size."""
+        checked = [_checked(row) for row in rows]
+        buyers = _buyers(territory, {p.siret for p in checked if isinstance(p, _Published)}, write)
+        keys = {(buyers[p.siret].id, p.reference.lower()) for p in checked
+                if isinstance(p, _Published) and p.siret in buyers}
+        contracts = _contracts(keys)
+        lot_spans = _lot_spans([contract.id for contract in contracts.values()])
+        results = []
+        for row, published in zip(rows, checked, strict=True):
+            key = _label(row)
+            if isinstance(published, list):
+                results.append(LineResult(row.line, Outcome.REFUSED, key, published[0], published))
+                continue
+            buyer = buyers.get(published.siret)
+            if buyer is None:
+                reason = (f"Aucun acheteur du territoire n'a le SIRET {published.siret} : "
+                          "enregistrez l'acheteur avec son SIRET, puis importez à nouveau.")
+                results.append(LineResult(row.line, Outcome.REFUSED, key, reason, [reason]))
+                continue
+            contract = contracts.get((buyer.id, published.reference.lower()))
+            results.append(_apply(territory, buyer, contract, published, lot_spans, row, write))
+        return results
+
+
+KIND = DecpKind()
+
+
+def territory_sirets(territory: Territory) -> set[str]:
+    """The SIRETs of the territory's buyers (one query)."""
+    return set(db.session.scalars(sa.select(Buyer.siret).where(Buyer.territory_id == territory.id,
+                                                                 Buyer.siret.is_not(None))))
+
+
+def _label(row: Row) -> str:
+    reference = row.get("id") or "sans identifiant"
+    siret = row.get("buyer_siret")
+    return f"Marché {reference}" + (f" (acheteur SIRET {siret})" if siret else "")
+
+
+def _checked(row: Row) -> _Published | list[str]:
+    """The line's values, or every French reason to refuse it."""
+    reasons = []
+    reference = row.get("id")
+    if not reference:
+        reasons.append("Identifiant du marché (id) absent.")
+    elif len(reference) > REFERENCE_LENGTH:
+        reasons.append(f"Identifiant du marché trop long ({len(reference)} caractères, {REFERENCE_LENGTH} au plus).")
+    siret = row.get("buyer_siret")
+    if not siret:
+        reasons.append("SIRET de l'acheteur (acheteur.id) absent.")
+    notified_on = None
+    try:
+        notified_on = parse_published_date(row.get("notified_on"))
+        if notified_on is None:
+            reasons.append("Date de notification absente.")
+        elif not EARLIEST <= notified_on <= today_limit(today()):
+            reasons.append(f"Date de notification non plausible ({format_date(notified_on)}).")
+            notified_on = None
+    except ValueError:
+        reasons.append(f"Date de notification illisible : « {row.get('notified_on')} ».")
+    amount = None
+    try:
+        amount = parse_published_amount(row.get("amount"))
+        if amount is None:
+            reasons.append("Montant absent.")
+        elif amount < 0 or amount > MAX_AMOUNT:
+            reasons.append(f"Montant non plausible : « {row.get('amount')} ».")
+    except ValueError:
+        reasons.append(f"Montant illisible : « {row.get('amount')} ».")
+    duration = _duration(row.get("duration_months"), reasons)
+    if notified_on is not None and duration and add_months(notified_on, duration) > LATEST:
+        reasons.append(f"Durée non plausible : {duration} mois.")
+    social = None
+    try:
+        social = parse_social(row.get("social"))
+    except ValueError as error:
+        reasons.append(f"Considération sociale inconnue : « {error.args[0]} » (attendu : Clause sociale, "
+                       "Critère social, Marché réservé ou Pas de considération sociale).")
+    if reasons:
+        return reasons
+    obj = row.get("object") or "(objet non publié)"
+    if len(obj) > OBJECT_LENGTH:
+        obj = obj[:OBJECT_LENGTH - 1] + "…"
+    return _Published(reference=reference, siret=siret, object=obj,
+                      sector=sector_for(row.get("cpv"), row.get("nature")),
+                      amount_ht=amount.quantize(Decimal("0.01")), notified_on=notified_on,
+                      duration_months=duration, social=social)
+
+
+def _duration(text: str, reasons: list[str]) -> int | None:
+    """dureeMois: None when not published ("NC", empty, 0)."""
+    text = (text or "").strip()
+    if not text or text.upper() == "NC":
+        return None
+    try:
+        value = Decimal(text.replace(",", "."))
+    except ArithmeticError:
+        reasons.append(f"Durée illisible : « {text} ».")
+        return None
+    if value != value.to_integral_value() or not 0 <= value <= MAX_DURATION_MONTHS:
+        reasons.append(f"Durée non plausible : « {text} » mois.")
+        return None
+    return int(value) or None
+
+
+def _chunks(values: Iterable, size: int = CHUNK) -> Iterable[list]:
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def _buyers(territory: Territory, sirets: set[str], write: bool) -> dict[str, Buyer]:
+    """The territory's buyers with these SIRETs. Writing, their rows are locked until the commit:
+    two imports (or an import and a removal) touching one buyer's contracts run one after the other."""
+    if not sirets:
+        return {}
+    stmt = sa.select(Buyer).where(Buyer.territory_id == territory.id, Buyer.siret.in_(sorted(sirets)))
+    found = locked(db.session, stmt) if write else db.session.scalars(stmt)
+    return {buyer.siret: buyer for buyer in found}
+
+
+def _contracts(keys: set[tuple[int, str]]) -> dict[tuple[int, str], Contract]:
+    """Existing contracts by (buyer id, lower-case reference): one query."""
+    if not keys:
+        return {}
+    buyer_ids, references = {k[0] for k in keys}, {k[1] for k in keys}
+    found = db.session.scalars(sa.select(Contract).where(Contract.buyer_id.in_(sorted(buyer_ids)),
+                                                         sa.func.lower(Contract.reference).in_(sorted(references))))
+    return {(contract.buyer_id, contract.reference.lower()): contract for contract in found}
+
+
+def _lot_spans(contract_ids: list[int]) -> dict[int, tuple[date, date]]:
+    """Per contract with lots: (first lot start, last lot end or start); one query."""
+    if not contract_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Lot.contract_id, sa.func.min(Lot.start_date),
+                  sa.func.max(sa.func.coalesce(Lot.end_date, Lot.start_date)))
+        .where(Lot.contract_id.in_(contract_ids)).group_by(Lot.contract_id))
+    return {contract_id: (first, last) for contract_id, first, last in rows}
+
+
+def _end_date(start: date, duration_months: int | None) -> date | None:
+    return add_months(start, duration_months) - timedelta(days=1) if duration_months else None
+
+
+def _apply(territory: Territory, buyer: Buyer, contract: Contract | None, published: _Published,
+           lot_spans: dict[int, tuple[date, date]], row: Row, write: bool) -> LineResult:
+    key = f"Marché {published.reference} ({buyer.name})"
+    if contract is None:
+        values = {"object": published.object, "sector": published.sector, "amount_ht": published.amount_ht,
+                  "notified_on": published.notified_on, "start_date": published.notified_on,
+                  "end_date": _end_date(published.notified_on, published.duration_months),
+                  "clause_kind": clause_kind_for(published.social, None)}
+        if write:
+            db.session.add(Contract(territory_id=territory.id, buyer_id=buyer.id, reference=published.reference,
+                                    **values))
+        kind = values["clause_kind"]
+        return LineResult(row.line, Outcome.CREATED, key,
+                          f"Clause sociale : {kind.label if kind else 'aucune'}.")
+    end_date = _end_date(contract.start_date, published.duration_months) or contract.end_date
+    reasons = []
+    if published.notified_on > contract.start_date:
+        reasons.append(f"Date de notification publiée ({format_date(published.notified_on)}) postérieure au début "
+                       f"d'exécution du marché saisi ({format_date(contract.start_date)}).")
+    span = lot_spans.get(contract.id)
+    if span is not None and end_date is not None and span[1] > end_date:
+        reasons.append(f"Un lot se termine le {format_date(span[1])} : la durée publiée "
+                       f"({published.duration_months} mois) finirait le marché avant.")
+    if reasons:
+        return LineResult(row.line, Outcome.REFUSED, key, reasons[0], reasons)
+    values = {"object": published.object, "sector": published.sector, "amount_ht": published.amount_ht,
+              "notified_on": published.notified_on, "end_date": end_date,
+              "clause_kind": clause_kind_for(published.social, contract.clause_kind)}
+    changed = [name for name, value in values.items() if getattr(contract, name) != value]
+    if not changed:
+        return LineResult(row.line, Outcome.UNCHANGED, key)
+    if write:
+        for name in changed:
+            setattr(contract, name, values[name])
+        contract.version = Contract.version + 1  # an edit form loaded before the import now conflicts
+    return LineResult(row.line, Outcome.UPDATED, key,
+                      "Modifié : " + ", ".join(FIELD_LABELS[name] for name in changed) + ".")
+
+
+def _refuse_repeats(rows: list[Row], results: list[LineResult]) -> None:
+    """A marché (acheteur, id) twice in the file with different values: the later lines are refused
+    (the same values twice were read once)."""
+    first: dict[tuple[str, str], int] = {}
+    for index, row in enumerate(rows):
+        if not row.get("id") or not row.get("buyer_siret"):
+            continue
+        key = (row.get("buyer_siret"), row.get("id").lower())
+        if key not in first:
+            first[key] = row.line
+            continue
+        reason = f"Ce marché figure déjà plus haut dans le fichier (ligne {first[key]}) avec d'autres valeurs."
+        result = results[index]
+        if result.outcome is Outcome.REFUSED:
+            result.refusals.append(reason)
+        else:
+            results[index] = LineResult(row.line, Outcome.REFUSED, result.key, reason, [reason])
+
+
+# --- One import, until the runner is wired -------------------------------------------------------
+
+@dataclass
+class DecpImport:
+    """An import's result: one LineResult per marché of the territory's buyers; `committed` when the
+    changes were saved (not a preview, no line refused)."""
+    results: list[LineResult]
+    other_buyers: int = 0
+    not_marches: int = 0
+    committed: bool = False
+    counts: dict[Outcome, int] = field(default_factory=dict)
+
+    @property
+    def refused(self) -> list[LineResult]:
+        return [result for result in self.results if result.outcome is Outcome.REFUSED]
+
+
+def import_decp(territory: Territory, actor: User | None, data: bytes, filename: str,
+                dry_run: bool = False) -> DecpImport:
+    """Read the file, keep the territory's buyers' marchés, and import them: all or nothing (a
+    refused line keeps every change out), audited and committed once. `dry_run`: the outcomes only.
+    `actor` None is the command line; otherwise a facilitator of the territory."""
+    if actor is not None and not (can_manage_contracts(actor) and territory_of(actor) == territory.id):
+        raise NotAllowed("Seul un facilitateur du territoire peut importer des marchés.")
+    reading: Reading = read_decp(data, filename, territory_sirets(territory))
+    results = KIND.run(territory, actor, reading.rows, write=not dry_run)
+    outcome = DecpImport(results, reading.other_buyers, reading.not_marches,
+                         counts={o: sum(r.outcome is o for r in results) for o in Outcome})
+    if dry_run or outcome.refused:
+        db.session.rollback()
+        return outcome
+    audit.record("decp_imported", "territory", territory.id, actor_id=actor.id if actor else None,
+                 filename=filename[:200], **{o.value: n for o, n in outcome.counts.items() if o is not Outcome.REFUSED},
+                 other_buyers=reading.other_buyers)
+    try:
+        db.session.commit()
+    except IntegrityError as error:  # the same marché created meanwhile by a typed contract
+        db.session.rollback()
+        raise DomainError("Un marché de ce fichier a été créé entre-temps : relancez l'import.") from error
+    outcome.committed = True
+    return outcome
+
