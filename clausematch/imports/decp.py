@@ -18,7 +18,6 @@ first (/acheteurs).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -31,7 +30,7 @@ from clausematch.accounts.models import Buyer, Territory, User
 from clausematch.contracts.models import Contract, Lot
 from clausematch.contracts.permissions import can_manage_contracts, territory_of
 from clausematch.contracts.services import EARLIEST, LATEST, MAX_AMOUNT
-from clausematch.database import locked, today
+from clausematch.database import locked, today, utcnow
 from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
 from clausematch.formats import format_date
@@ -85,33 +84,40 @@ class DecpKind:
 
     def run(self, territory: Territory, actor: User | None, rows: list[Row], *, write: bool) -> list[LineResult]:
         results: list[LineResult] = []
+        first_lines: dict[tuple[str, str], int] = {}  # (SIRET, lower-case id) → its first line
         for start in range(0, len(rows), CHUNK):
-            results += self._run_chunk(territory, rows[start:start + CHUNK], write)
-        _refuse_repeats(rows, results)
+            results += self._run_chunk(territory, rows[start:start + CHUNK], first_lines, write)
         return results
 
-    def _run_chunk(self, territory: Territory, rows: list[Row], write: bool) -> list[LineResult]:
-        """One chunk: buyers, contracts and lot dates read in three queries whatever its size."""
+    def _run_chunk(self, territory: Territory, rows: list[Row], first_lines: dict[tuple[str, str], int],
+                   write: bool) -> list[LineResult]:
+        """One chunk: buyers, contracts and lot dates read in three queries, new contracts inserted
+        in one statement and changed ones updated in one, whatever the chunk's size."""
         checked = [_checked(row) for row in rows]
         buyers = _buyers(territory, {p.siret for p in checked if isinstance(p, _Published)}, write)
         keys = {(buyers[p.siret].id, p.reference.lower()) for p in checked
                 if isinstance(p, _Published) and p.siret in buyers}
-        contracts = _contracts(keys)
+        contracts = _contracts(keys, write)
         lot_spans = _lot_spans([contract.id for contract in contracts.values()])
-        results = []
+        results, inserts, updates = [], [], []
         for row, published in zip(rows, checked, strict=True):
-            key = _label(row)
-            if isinstance(published, list):
-                results.append(LineResult(row.line, Outcome.REFUSED, key, published[0], published))
+            reasons = published if isinstance(published, list) else []
+            repeat = _repeat(row, first_lines)
+            if repeat:
+                reasons = [*reasons, repeat]
+            if not reasons and published.siret not in buyers:
+                reasons = [f"Aucun acheteur du territoire n'a le SIRET {published.siret} : "
+                           "enregistrez l'acheteur avec son SIRET, puis importez à nouveau."]
+            if reasons:
+                results.append(LineResult(row.line, Outcome.REFUSED, _label(row), reasons[0], reasons))
                 continue
-            buyer = buyers.get(published.siret)
-            if buyer is None:
-                reason = (f"Aucun acheteur du territoire n'a le SIRET {published.siret} : "
-                          "enregistrez l'acheteur avec son SIRET, puis importez à nouveau.")
-                results.append(LineResult(row.line, Outcome.REFUSED, key, reason, [reason]))
-                continue
+            buyer = buyers[published.siret]
             contract = contracts.get((buyer.id, published.reference.lower()))
-            results.append(_apply(territory, buyer, contract, published, lot_spans, row, write))
+            results.append(_apply(territory, buyer, contract, published, lot_spans, row, inserts, updates))
+        if write and inserts:
+            db.session.execute(sa.insert(Contract), inserts)
+        if write and updates:
+            db.session.execute(sa.update(Contract), updates)
         return results
 
 
@@ -159,7 +165,10 @@ def _checked(row: Row) -> _Published | list[str]:
         elif amount < 0 or amount > MAX_AMOUNT:
             reasons.append(f"Montant non plausible : « {row.get('amount')} ».")
     except ValueError:
-        reasons.append(f"Montant illisible : « {row.get('amount')} ».")
+        if _is_number(row.get("amount")):  # 1e17: a number, too large for any contract
+            reasons.append(f"Montant non plausible : « {row.get('amount')} ».")
+        else:
+            reasons.append(f"Montant illisible : « {row.get('amount')} ».")
     duration = _duration(row.get("duration_months"), reasons)
     if notified_on is not None and duration and add_months(notified_on, duration) > LATEST:
         reasons.append(f"Durée non plausible : {duration} mois.")
@@ -180,6 +189,13 @@ def _checked(row: Row) -> _Published | list[str]:
                       duration_months=duration, social=social)
 
 
+def _is_number(text: str) -> bool:
+    try:
+        return Decimal(text.strip().replace(",", ".")).is_finite()
+    except ArithmeticError:
+        return False
+
+
 def _duration(text: str, reasons: list[str]) -> int | None:
     """dureeMois: None when not published ("NC", empty, 0)."""
     text = (text or "").strip()
@@ -196,12 +212,6 @@ def _duration(text: str, reasons: list[str]) -> int | None:
     return int(value) or None
 
 
-def _chunks(values: Iterable, size: int = CHUNK) -> Iterable[list]:
-    values = list(values)
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
-
-
 def _buyers(territory: Territory, sirets: set[str], write: bool) -> dict[str, Buyer]:
     """The territory's buyers with these SIRETs. Writing, their rows are locked until the commit:
     two imports (or an import and a removal) touching one buyer's contracts run one after the other."""
@@ -212,13 +222,15 @@ def _buyers(territory: Territory, sirets: set[str], write: bool) -> dict[str, Bu
     return {buyer.siret: buyer for buyer in found}
 
 
-def _contracts(keys: set[tuple[int, str]]) -> dict[tuple[int, str], Contract]:
-    """Existing contracts by (buyer id, lower-case reference): one query."""
+def _contracts(keys: set[tuple[int, str]], write: bool) -> dict[tuple[int, str], Contract]:
+    """Existing contracts by (buyer id, lower-case reference): one query; writing, locked (an edit
+    form saving meanwhile waits, then conflicts on the raised version)."""
     if not keys:
         return {}
     buyer_ids, references = {k[0] for k in keys}, {k[1] for k in keys}
-    found = db.session.scalars(sa.select(Contract).where(Contract.buyer_id.in_(sorted(buyer_ids)),
-                                                         sa.func.lower(Contract.reference).in_(sorted(references))))
+    stmt = sa.select(Contract).where(Contract.buyer_id.in_(sorted(buyer_ids)),
+                                     sa.func.lower(Contract.reference).in_(sorted(references)))
+    found = locked(db.session, stmt) if write else db.session.scalars(stmt)
     return {(contract.buyer_id, contract.reference.lower()): contract for contract in found}
 
 
@@ -238,19 +250,17 @@ def _end_date(start: date, duration_months: int | None) -> date | None:
 
 
 def _apply(territory: Territory, buyer: Buyer, contract: Contract | None, published: _Published,
-           lot_spans: dict[int, tuple[date, date]], row: Row, write: bool) -> LineResult:
+           lot_spans: dict[int, tuple[date, date]], row: Row, inserts: list[dict], updates: list[dict]) -> LineResult:
+    """The line's outcome; the values to insert or update added to `inserts` or `updates`."""
     key = f"Marché {published.reference} ({buyer.name})"
     if contract is None:
-        values = {"object": published.object, "sector": published.sector, "amount_ht": published.amount_ht,
-                  "notified_on": published.notified_on, "start_date": published.notified_on,
-                  "end_date": _end_date(published.notified_on, published.duration_months),
-                  "clause_kind": clause_kind_for(published.social, None)}
-        if write:
-            db.session.add(Contract(territory_id=territory.id, buyer_id=buyer.id, reference=published.reference,
-                                    **values))
-        kind = values["clause_kind"]
-        return LineResult(row.line, Outcome.CREATED, key,
-                          f"Clause sociale : {kind.label if kind else 'aucune'}.")
+        kind = clause_kind_for(published.social, None)
+        inserts.append({"territory_id": territory.id, "buyer_id": buyer.id, "reference": published.reference,
+                        "object": published.object, "sector": published.sector, "amount_ht": published.amount_ht,
+                        "notified_on": published.notified_on, "start_date": published.notified_on,
+                        "end_date": _end_date(published.notified_on, published.duration_months),
+                        "clause_kind": kind})
+        return LineResult(row.line, Outcome.CREATED, key, f"Clause sociale : {kind.label if kind else 'aucune'}.")
     end_date = _end_date(contract.start_date, published.duration_months) or contract.end_date
     reasons = []
     if published.notified_on > contract.start_date:
@@ -268,31 +278,21 @@ def _apply(territory: Territory, buyer: Buyer, contract: Contract | None, publis
     changed = [name for name, value in values.items() if getattr(contract, name) != value]
     if not changed:
         return LineResult(row.line, Outcome.UNCHANGED, key)
-    if write:
-        for name in changed:
-            setattr(contract, name, values[name])
-        contract.version = Contract.version + 1  # an edit form loaded before the import now conflicts
+    # The version raised: an edit form loaded before the import now conflicts (contract locked).
+    updates.append({"id": contract.id, **values, "version": contract.version + 1, "updated_at": utcnow()})
     return LineResult(row.line, Outcome.UPDATED, key,
                       "Modifié : " + ", ".join(FIELD_LABELS[name] for name in changed) + ".")
 
 
-def _refuse_repeats(rows: list[Row], results: list[LineResult]) -> None:
-    """A marché (acheteur, id) twice in the file with different values: the later lines are refused
-    (the same values twice were read once)."""
-    first: dict[tuple[str, str], int] = {}
-    for index, row in enumerate(rows):
-        if not row.get("id") or not row.get("buyer_siret"):
-            continue
-        key = (row.get("buyer_siret"), row.get("id").lower())
-        if key not in first:
-            first[key] = row.line
-            continue
-        reason = f"Ce marché figure déjà plus haut dans le fichier (ligne {first[key]}) avec d'autres valeurs."
-        result = results[index]
-        if result.outcome is Outcome.REFUSED:
-            result.refusals.append(reason)
-        else:
-            results[index] = LineResult(row.line, Outcome.REFUSED, result.key, reason, [reason])
+def _repeat(row: Row, first_lines: dict[tuple[str, str], int]) -> str | None:
+    """The reason to refuse a marché (acheteur, id) already met in the file, with other values (the
+    same values twice were read once); None for its first line."""
+    if not row.get("id") or not row.get("buyer_siret"):
+        return None
+    first = first_lines.setdefault((row.get("buyer_siret"), row.get("id").lower()), row.line)
+    if first == row.line:
+        return None
+    return f"Ce marché figure déjà plus haut dans le fichier (ligne {first}) avec d'autres valeurs."
 
 
 # --- One import, until the runner is wired -------------------------------------------------------
