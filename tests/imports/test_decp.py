@@ -224,3 +224,15 @@ def test_queries_do_not_grow_with_the_lines(db, buyers, territory, count_queries
     assert len(many) == len(few) and many.count("INSERT") == few.count("INSERT")
     # Imported again: every contract found, the same statements whatever the count (lots read once).
     assert len(statements_for(60, "B")) == len(statements_for(4, "A"))
+
+
+def test_chunks_keep_every_line_and_see_repeats_across_them(db, buyers, territory, monkeypatch):
+    from clausematch.imports import decp
+
+    monkeypatch.setattr(decp, "CHUNK", 10)
+    lines = [marche(id=f"C-{i}") for i in range(25)]
+    result = import_decp(territory, None, as_file(*lines, marche(id="c-0", montant=7)), "decp.json")
+    assert [r.outcome for r in result.results] == [Outcome.CREATED] * 25 + [Outcome.REFUSED]
+    assert result.results[-1].message.startswith("Ce marché figure déjà plus haut dans le fichier (ligne 1)")
+    assert import_decp(territory, None, as_file(*lines), "decp.json").committed
+    assert db.session.scalar(sa.select(sa.func.count(Contract.id))) == 25
