@@ -197,22 +197,57 @@ def _decoded(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+# A consolidated file opens with its list of marchés: read it one marché at a time.
+_MARCHES_OPENING = re.compile(r'\s*\{\s*"marches"\s*:\s*(?:\{\s*"marche"\s*:\s*)?\[')
+_BLANK = re.compile(r"\s*")
+UNREADABLE = "Ce fichier JSON est illisible : vérifiez qu'il est complet."
+
+
 def _json_records(text: str) -> Iterator[tuple[int, dict[str, str] | None]]:
-    try:
-        document = json.loads(text)
-    except ValueError as error:
-        raise DomainError("Ce fichier JSON est illisible : vérifiez qu'il est complet.") from error
-    marches = document.get("marches") if isinstance(document, dict) else document
-    if isinstance(marches, dict):  # 2022 schema
-        marches = marches.get("marche")
-    if not isinstance(marches, list):
-        raise DomainError("Ce fichier JSON n'est pas au format DECP : la liste « marches » est introuvable.")
+    marches = _streamed_marches(text) if _MARCHES_OPENING.match(text) else _parsed_marches(text)
     for position, marche in enumerate(marches, start=1):
         if not isinstance(marche, dict):
             yield position, None
             continue
         kind = header_key(str(marche.get("_type") or ""))
         yield position, (None if "concession" in kind else _json_values(marche))
+
+
+def _streamed_marches(text: str) -> Iterator:
+    """The marchés of a file opening with ``{"marches": [`` or ``{"marches": {"marche": [``, decoded
+    one by one: a marché of another buyer is dropped as soon as it is read, never the whole
+    document held as objects. What follows the list (concessions) is not read."""
+    decoder = json.JSONDecoder()
+    position = _BLANK.match(text, _MARCHES_OPENING.match(text).end()).end()
+    if text.startswith("]", position):
+        return
+    while True:
+        try:
+            marche, position = decoder.raw_decode(text, position)
+        except ValueError as error:
+            raise DomainError(UNREADABLE) from error
+        yield marche
+        position = _BLANK.match(text, position).end()
+        if text.startswith(",", position):
+            position = _BLANK.match(text, position + 1).end()
+        elif text.startswith("]", position):
+            return
+        else:
+            raise DomainError(UNREADABLE)
+
+
+def _parsed_marches(text: str) -> list:
+    """Any other layout (keys in another order, a bare list): the whole document parsed."""
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        raise DomainError(UNREADABLE) from error
+    marches = document.get("marches") if isinstance(document, dict) else document
+    if isinstance(marches, dict):  # 2022 schema
+        marches = marches.get("marche")
+    if not isinstance(marches, list):
+        raise DomainError("Ce fichier JSON n'est pas au format DECP : la liste « marches » est introuvable.")
+    return marches
 
 
 def _text(value) -> str:

@@ -126,3 +126,18 @@ def test_sector_and_dates():
     assert parse_published_date("NC") is None
     with pytest.raises(ValueError):
         parse_published_date("février 2024")
+
+
+def test_a_consolidated_file_is_read_one_marche_at_a_time_and_any_layout_still_read(sample_json):
+    import json
+
+    streamed = read_decp(sample_json, "decp.json").rows
+    document = json.loads(sample_json)
+    # Keys in another order: parsed whole, same rows.
+    reordered = json.dumps({"source": "x", "marches": document["marches"]}).encode()
+    assert [r.values for r in read_decp(reordered, "decp.json").rows] == [r.values for r in streamed]
+    assert read_decp(b'{"marches": {"marche": [ ]}}', "vide.json").rows == []
+    for broken in (sample_json[:-40], b'{"marches": [{"id": "1"} {"id": "2"}]}'):
+        with pytest.raises(DomainError) as raised:
+            read_decp(broken, "decp.json")
+        assert "illisible" in raised.value.message
