@@ -23,17 +23,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
-from clausematch import audit
 from clausematch.accounts.models import Buyer, Territory, User
 from clausematch.contracts.models import Contract, Lot
 from clausematch.contracts.permissions import can_manage_contracts, territory_of
 from clausematch.contracts.services import EARLIEST, LATEST, MAX_AMOUNT
 from clausematch.database import locked, today, utcnow
-from clausematch.errors import DomainError, NotAllowed
+from clausematch.errors import NotAllowed
 from clausematch.extensions import db
-from clausematch.formats import format_date
+from clausematch.formats import format_date, format_number
 from clausematch.imports.base import LineResult, Outcome, Row
 from clausematch.imports.decp_format import (
     Reading,
@@ -47,6 +45,7 @@ from clausematch.imports.decp_format import (
     sector_for,
     today_limit,
 )
+from clausematch.imports.tabular import Table
 from clausematch.vocabulary import Sector
 
 CHUNK = 1000  # rows per bulk query
@@ -81,6 +80,19 @@ class DecpKind:
         """The file's marchés as rows (JSON, 2019 or 2022 schema, or CSV export); with `territory`,
         only its buyers' marchés (filtered while reading: a national file holds every buyer)."""
         return read_decp(data, filename, territory_sirets(territory) if territory is not None else None).rows
+
+    def read_table(self, data: bytes, filename: str, territory: Territory) -> Table:
+        """The runner's reader (imports/runner.py): the territory's buyers' marchés, and in French
+        what was left out."""
+        reading = read_decp(data, filename, territory_sirets(territory))
+        notes = []
+        if reading.other_buyers:
+            notes.append(f"{format_number(reading.other_buyers)} marché(s) d'acheteurs d'autres territoires (ou "
+                         "sans SIRET d'acheteur) laissé(s) de côté.")
+        if reading.not_marches:
+            notes.append(f"{format_number(reading.not_marches)} contrat(s) de concession laissé(s) de côté "
+                         "(seuls les marchés sont importés).")
+        return Table(reading.rows, notes=notes, format="decp")
 
     def run(self, territory: Territory, actor: User | None, rows: list[Row], *, write: bool) -> list[LineResult]:
         results: list[LineResult] = []
@@ -295,7 +307,7 @@ def _repeat(row: Row, first_lines: dict[tuple[str, str], int]) -> str | None:
     return f"Ce marché figure déjà plus haut dans le fichier (ligne {first}) avec d'autres valeurs."
 
 
-# --- One import, until the runner is wired -------------------------------------------------------
+# --- One import from code (tests, scripts): the runner, with the DECP figures ------------------
 
 @dataclass
 class DecpImport:
@@ -314,26 +326,15 @@ class DecpImport:
 
 def import_decp(territory: Territory, actor: User | None, data: bytes, filename: str,
                 dry_run: bool = False) -> DecpImport:
-    """Read the file, keep the territory's buyers' marchés, and import them: all or nothing (a
-    refused line keeps every change out), audited and committed once. `dry_run`: the outcomes only.
-    `actor` None is the command line; otherwise a facilitator of the territory."""
+    """Read the file, keep the territory's buyers' marchés, and import them through the runner (the
+    page's and `flask import decp`'s one mechanism: all or nothing, under the territory's lock,
+    audited as import.decp). `dry_run`: the outcomes only. `actor` None is the command line;
+    otherwise a facilitator of the territory."""
+    from clausematch.imports import runner  # the runner reads the kinds' registry, which lists this module
+
     if actor is not None and not (can_manage_contracts(actor) and territory_of(actor) == territory.id):
         raise NotAllowed("Seul un facilitateur du territoire peut importer des marchés.")
     reading: Reading = read_decp(data, filename, territory_sirets(territory))
-    results = KIND.run(territory, actor, reading.rows, write=not dry_run)
-    outcome = DecpImport(results, reading.other_buyers, reading.not_marches,
-                         counts={o: sum(r.outcome is o for r in results) for o in Outcome})
-    if dry_run or outcome.refused:
-        db.session.rollback()
-        return outcome
-    audit.record("decp_imported", "territory", territory.id, actor_id=actor.id if actor else None,
-                 filename=filename[:200], **{o.value: n for o, n in outcome.counts.items() if o is not Outcome.REFUSED},
-                 other_buyers=reading.other_buyers)
-    try:
-        db.session.commit()
-    except IntegrityError as error:  # the same marché created meanwhile by a typed contract
-        db.session.rollback()
-        raise DomainError("Un marché de ce fichier a été créé entre-temps : relancez l'import.") from error
-    outcome.committed = True
-    return outcome
-
+    report = (runner.preview if dry_run else runner.commit)(KIND, territory, actor, data, filename)
+    return DecpImport(report.results, reading.other_buyers, reading.not_marches, committed=report.committed,
+                      counts=report.counts)

@@ -1,4 +1,5 @@
-"""Previewing and committing an import: the file read (tabular), the kind run, every line's
+"""Previewing and committing an import: the file read (tabular, or the kind's own reader when it
+has one: `read_table(data, file_name, territory) -> Table`, as DECP), the kind run, every line's
 outcome reported; a commit writes all the lines or none.
 
 `commit` locks the territory row first (database.lock): two imports into one territory run one
@@ -13,6 +14,8 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
+from sqlalchemy.exc import IntegrityError
+
 from clausematch import audit
 from clausematch.accounts.models import Territory, User
 from clausematch.database import lock, utcnow
@@ -20,7 +23,7 @@ from clausematch.errors import DomainError
 from clausematch.extensions import db
 from clausematch.imports.base import ImportKind, LineResult, Outcome
 from clausematch.imports.kinds import KINDS
-from clausematch.imports.tabular import read_table
+from clausematch.imports.tabular import Table, read_table
 from clausematch.imports.uploads import ImportUpload, purge_old_uploads
 
 
@@ -31,6 +34,7 @@ class Report:
     sha256: str
     results: list[LineResult]
     ignored: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     committed: bool = False
 
     @property
@@ -58,14 +62,19 @@ def checksum(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _read(kind: ImportKind, territory: Territory, data: bytes, file_name: str) -> Table:
+    own_reader = getattr(kind, "read_table", None)
+    return own_reader(data, file_name, territory) if own_reader else read_table(kind, data, file_name)
+
+
 def preview(kind: ImportKind, territory: Territory, actor: User | None, data: bytes, file_name: str) -> Report:
     """What a commit of `data` would do, line by line; writes nothing."""
-    table = read_table(kind, data, file_name)
+    table = _read(kind, territory, data, file_name)
     try:
         results = kind.run(territory, actor, table.rows, write=False)
     finally:
         db.session.rollback()  # nothing was added; ends the read transaction
-    return Report(kind, file_name, checksum(data), results, table.ignored)
+    return Report(kind, file_name, checksum(data), results, table.ignored, table.notes)
 
 
 def commit(kind: ImportKind, territory: Territory, actor: User | None, data: bytes, file_name: str,
@@ -73,13 +82,13 @@ def commit(kind: ImportKind, territory: Territory, actor: User | None, data: byt
     """Import `data` into `territory`: every line, or none when one is refused (the report lists
     the refusals, `committed` False). `upload`: the stored file, marked committed in the same
     transaction."""
-    table = read_table(kind, data, file_name)  # read before the lock: the lock is held for the writes only
+    table = _read(kind, territory, data, file_name)  # read before the lock: the lock is held for the writes only
     territory_id = territory.id
     locked = lock(db.session, Territory, territory_id)
     if locked is None:
         raise DomainError("Ce territoire n'existe plus.")
     db.session.expire_all()  # records read earlier in this session are read again, under the lock
-    report = Report(kind, file_name, checksum(data), [], table.ignored)
+    report = Report(kind, file_name, checksum(data), [], table.ignored, table.notes)
     try:
         report.results = kind.run(locked, actor, table.rows, write=True)
         if report.refused:
@@ -92,6 +101,9 @@ def commit(kind: ImportKind, territory: Territory, actor: User | None, data: byt
         if upload is not None:
             upload.committed_at = utcnow()
         db.session.commit()
+    except IntegrityError:  # a record of the file created meanwhile outside the import (a typed contract…)
+        db.session.rollback()
+        raise DomainError("Un enregistrement de ce fichier a été créé entre-temps : relancez l'import.") from None
     except BaseException:
         db.session.rollback()
         raise

@@ -34,6 +34,7 @@ class Table:
     rows: list[Row]
     ignored: list[str] = field(default_factory=list)  # headers matching no column, as written
     format: str = "csv"  # "csv" or "xlsx"
+    notes: list[str] = field(default_factory=list)  # French: what the reader left out, and why
 
 
 def read_table(kind: ImportKind, data: bytes, filename: str = "") -> Table:

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from conftest import ALLIER, LYON
+from import_files import ALLIER, LYON
 
 from clausematch.audit import AuditEvent
 from clausematch.contracts.models import ClauseKind, Contract
@@ -59,7 +59,7 @@ def test_import_creates_the_territorys_buyers_contracts(db, buyers, territory, p
     assert found["2024K0031"].clause_kind is ClauseKind.EXECUTION_CONDITION
     assert found["2024K0220"].clause_kind is ClauseKind.RESERVED_SIAE
     assert found["202401L04"].buyer_id == buyers.b.id and found["202401L04"].amount_ht == Decimal("124557.46")
-    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "decp_imported")).one()
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "import.decp")).one()
     assert event.details["created"] == 8 and event.actor_id == personas["facilitator"].id
 
 
@@ -191,7 +191,7 @@ def test_a_dry_run_saves_nothing(db, buyers, territory, sample_json):
     result = import_decp(territory, None, sample_json, "decp.json", dry_run=True)
     assert outcomes(result) == [Outcome.CREATED] * 8 and not result.committed
     assert db.session.scalar(sa.select(sa.func.count(Contract.id))) == 0
-    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "decp_imported")) == 0
+    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "import.decp")) == 0
 
 
 @pytest.mark.parametrize("role", ["prescriber", "company", "buyer", "admin"])
@@ -236,3 +236,40 @@ def test_chunks_keep_every_line_and_see_repeats_across_them(db, buyers, territor
     assert result.results[-1].message.startswith("Ce marché figure déjà plus haut dans le fichier (ligne 1)")
     assert import_decp(territory, None, as_file(*lines), "decp.json").committed
     assert db.session.scalar(sa.select(sa.func.count(Contract.id))) == 25
+
+
+def test_the_page_and_the_command_import_a_decp_file_through_the_one_runner(client, login_as, db, buyers,
+                                                                            sample_json, app):
+    import io
+
+    from clausematch.imports.uploads import ImportUpload
+
+    login_as("facilitator")
+    assert client.get("/imports/decp/modele.csv").status_code == 404  # the national format: no template
+    page = client.post("/imports", data={"kind": "decp", "fichier": (io.BytesIO(sample_json), "decp.json")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "1 marché(s) d&#39;acheteurs d&#39;autres territoires" in page  # the reader's note, shown
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Contract)) == 0  # a preview writes nothing
+    upload = db.session.scalars(sa.select(ImportUpload)).one()
+    assert client.post(f"/imports/{upload.id}/importer").status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Contract)) == 8
+    assert db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action.like("import.%"))).all() == [
+        "import.decp"]
+    refused = client.post("/imports", data={"kind": "companies", "fichier": (io.BytesIO(sample_json), "decp.json")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 422 and "ne s&#39;importe que comme données essentielles" in refused.get_data(
+        as_text=True)
+
+
+def test_flask_import_decp_dry_run_then_run(app, db, buyers, sample_json, tmp_path):
+    path = tmp_path / "decp.json"
+    path.write_bytes(sample_json)
+    runner = app.test_cli_runner()
+    territory = ["--territory", str(buyers.a.territory_id)]
+    dry = runner.invoke(args=["import", "decp", str(path), "--dry-run", *territory])
+    assert dry.exit_code == 0, dry.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Contract)) == 0
+    done = runner.invoke(args=["import", "decp", str(path), *territory])
+    assert done.exit_code == 0, done.output
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Contract)) == 8

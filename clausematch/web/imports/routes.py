@@ -94,7 +94,10 @@ def _preview_page(report: runner.Report, upload_id: int, failed: bool = False):
 @roles_required(Role.FACILITATOR)
 def template(kind_name: str, fmt: str):
     _territory()
-    return _file(_kind(kind_name), fmt, f"modele-{kind_name}", [])
+    kind = _kind(kind_name)
+    if not kind.columns:  # a kind with its own file format (DECP) has no template
+        abort(404)
+    return _file(kind, fmt, f"modele-{kind_name}", [])
 
 
 @bp.get("/imports/<kind_name>/export.<fmt>")
