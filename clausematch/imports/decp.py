@@ -18,7 +18,7 @@ first (/acheteurs).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -26,15 +26,12 @@ import sqlalchemy as sa
 
 from clausematch.accounts.models import Buyer, Territory, User
 from clausematch.contracts.models import Contract, Lot
-from clausematch.contracts.permissions import can_manage_contracts, territory_of
 from clausematch.contracts.services import EARLIEST, LATEST, MAX_AMOUNT
 from clausematch.database import locked, today, utcnow
-from clausematch.errors import NotAllowed
 from clausematch.extensions import db
 from clausematch.formats import format_date, format_number
 from clausematch.imports.base import LineResult, Outcome, Row
 from clausematch.imports.decp_format import (
-    Reading,
     Social,
     add_months,
     clause_kind_for,
@@ -305,36 +302,3 @@ def _repeat(row: Row, first_lines: dict[tuple[str, str], int]) -> str | None:
     if first == row.line:
         return None
     return f"Ce marché figure déjà plus haut dans le fichier (ligne {first}) avec d'autres valeurs."
-
-
-# --- One import from code (tests, scripts): the runner, with the DECP figures ------------------
-
-@dataclass
-class DecpImport:
-    """An import's result: one LineResult per marché of the territory's buyers; `committed` when the
-    changes were saved (not a preview, no line refused)."""
-    results: list[LineResult]
-    other_buyers: int = 0
-    not_marches: int = 0
-    committed: bool = False
-    counts: dict[Outcome, int] = field(default_factory=dict)
-
-    @property
-    def refused(self) -> list[LineResult]:
-        return [result for result in self.results if result.outcome is Outcome.REFUSED]
-
-
-def import_decp(territory: Territory, actor: User | None, data: bytes, filename: str,
-                dry_run: bool = False) -> DecpImport:
-    """Read the file, keep the territory's buyers' marchés, and import them through the runner (the
-    page's and `flask import decp`'s one mechanism: all or nothing, under the territory's lock,
-    audited as import.decp). `dry_run`: the outcomes only. `actor` None is the command line;
-    otherwise a facilitator of the territory."""
-    from clausematch.imports import runner  # the runner reads the kinds' registry, which lists this module
-
-    if actor is not None and not (can_manage_contracts(actor) and territory_of(actor) == territory.id):
-        raise NotAllowed("Seul un facilitateur du territoire peut importer des marchés.")
-    reading: Reading = read_decp(data, filename, territory_sirets(territory))
-    report = (runner.preview if dry_run else runner.commit)(KIND, territory, actor, data, filename)
-    return DecpImport(report.results, reading.other_buyers, reading.not_marches, committed=report.committed,
-                      counts=report.counts)

@@ -18,8 +18,9 @@ from sqlalchemy.exc import IntegrityError
 
 from clausematch import audit
 from clausematch.accounts.models import Territory, User
+from clausematch.contracts.permissions import can_manage_in_territory
 from clausematch.database import lock, utcnow
-from clausematch.errors import DomainError
+from clausematch.errors import DomainError, NotAllowed
 from clausematch.extensions import db
 from clausematch.imports.base import ImportKind, LineResult, Outcome
 from clausematch.imports.kinds import KINDS
@@ -62,6 +63,12 @@ def checksum(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def check_allowed(actor: User | None, territory: Territory) -> None:
+    """Imports are the territory's facilitators' (`actor` None: the command line, run by an operator)."""
+    if actor is not None and not can_manage_in_territory(actor, territory.id):
+        raise NotAllowed("Seule l'équipe de facilitation du territoire importe des données.")
+
+
 def _read(kind: ImportKind, territory: Territory, data: bytes, file_name: str) -> Table:
     own_reader = getattr(kind, "read_table", None)
     return own_reader(data, file_name, territory) if own_reader else read_table(kind, data, file_name)
@@ -69,6 +76,7 @@ def _read(kind: ImportKind, territory: Territory, data: bytes, file_name: str) -
 
 def preview(kind: ImportKind, territory: Territory, actor: User | None, data: bytes, file_name: str) -> Report:
     """What a commit of `data` would do, line by line; writes nothing."""
+    check_allowed(actor, territory)
     table = _read(kind, territory, data, file_name)
     try:
         results = kind.run(territory, actor, table.rows, write=False)
@@ -82,6 +90,7 @@ def commit(kind: ImportKind, territory: Territory, actor: User | None, data: byt
     """Import `data` into `territory`: every line, or none when one is refused (the report lists
     the refusals, `committed` False). `upload`: the stored file, marked committed in the same
     transaction."""
+    check_allowed(actor, territory)
     table = _read(kind, territory, data, file_name)  # read before the lock: the lock is held for the writes only
     territory_id = territory.id
     locked = lock(db.session, Territory, territory_id)

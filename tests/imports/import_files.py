@@ -2,6 +2,7 @@
 named `conftest`)."""
 import io
 from pathlib import Path
+from types import SimpleNamespace
 
 DATA = Path(__file__).parent / "data"  # the DECP samples, with their sources in data/README.md
 # The buyers' SIRETs the DECP samples name: A (Lyon), B (Allier), and one of another territory.
@@ -47,3 +48,18 @@ def contract_line(reference: str = "2025-001", lot: int = 1, company: str = "", 
                   object_: str = "Groupe scolaire", start: str = "01/02/2025") -> list[str]:
     return [buyer_siret, buyer_name, "Commune", reference, object_, "BTP", "1 000 000,00", "15/01/2025", start,
             "31/12/2026", "Condition d'exécution", str(lot), title, company, hours]
+
+
+def import_decp(territory, actor, data: bytes, filename: str, dry_run: bool = False) -> SimpleNamespace:
+    """A DECP file through the imports runner (as the page and `flask import decp`), with what its
+    reader left out: results, counts, committed, other_buyers, not_marches, refused."""
+    from clausematch.imports import runner
+    from clausematch.imports.base import Outcome
+    from clausematch.imports.decp import KIND, territory_sirets
+    from clausematch.imports.decp_format import read_decp
+
+    reading = read_decp(data, filename, territory_sirets(territory))
+    report = (runner.preview if dry_run else runner.commit)(KIND, territory, actor, data, filename)
+    return SimpleNamespace(results=report.results, counts=report.counts, committed=report.committed,
+                           other_buyers=reading.other_buyers, not_marches=reading.not_marches,
+                           refused=[r for r in report.results if r.outcome is Outcome.REFUSED])

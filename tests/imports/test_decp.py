@@ -7,13 +7,13 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from import_files import ALLIER, LYON
+from import_files import ALLIER, LYON, import_decp
 
 from clausematch.audit import AuditEvent
 from clausematch.contracts.models import ClauseKind, Contract
 from clausematch.errors import NotAllowed
 from clausematch.imports.base import Outcome, Row
-from clausematch.imports.decp import KIND, import_decp
+from clausematch.imports.decp import KIND
 from clausematch.imports.kinds import KINDS
 from clausematch.vocabulary import Sector
 

@@ -6,13 +6,13 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 from concurrency import failures, race
+from import_files import import_decp
 
 from clausematch.accounts.models import Territory, User
 from clausematch.contracts import services
 from clausematch.contracts.models import Contract
 from clausematch.extensions import db as _db
 from clausematch.imports.base import Outcome
-from clausematch.imports.decp import import_decp
 from clausematch.versioning import EditConflict
 
 

@@ -3,8 +3,9 @@ typed ones: the sample's figures computed by hand (data/README.md), and a typed 
 the imported ones."""
 from datetime import date
 
+from import_files import import_decp
+
 from clausematch.contracts.models import ClauseKind
-from clausematch.imports.decp import import_decp
 from clausematch.reporting.filters import Scope
 from clausematch.reporting.queries.clause_share import clause_share
 

@@ -109,7 +109,7 @@ def test_existing_records_read_in_a_bounded_number_of_queries(db, territory, fac
     with count_queries() as statements:
         report = preview(COMPANIES, territory, facilitator, csv_bytes(rows), "e.csv")
     assert report.counts[Outcome.UNCHANGED] == 300
-    assert len(statements) <= 5
+    assert len(statements) <= 6  # the facilitator's organisation (permission), territory, companies by SIRET chunks…
 
 
 def test_round_trip_export_empty_import_same_records(db, territory, facilitator, personas):
