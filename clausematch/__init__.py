@@ -20,6 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_events(app)
     register_web(app)
+    register_api(app)
     register_security(app)
     register_cli(app)
     register_scheduler(app)
@@ -41,6 +42,7 @@ def register_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from clausematch import models  # noqa: F401  (every table known to metadata)
+    from clausematch.api import models as api_models  # noqa: F401  (the API's tables, above models' layer)
     from clausematch.extensions import csrf, db, login_manager, migrate
     from clausematch.offers.search_index import include_object
 
@@ -80,6 +82,13 @@ def register_web(app: Flask) -> None:
     from clausematch import web
 
     web.init_app(app)
+
+
+def register_api(app: Flask) -> None:
+    """The JSON API (/api/v1), its OpenAPI document, its token page and commands."""
+    from clausematch import api
+
+    api.init_app(app)
 
 
 def register_security(app: Flask) -> None:

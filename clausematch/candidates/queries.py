@@ -40,7 +40,7 @@ class CandidateRow:
 
 
 def candidates_page(organisation_ids: set[int], filters: CandidateFilters, page: int | None,
-                    today: date) -> Page:
+                    today: date, per_page: int | None = None) -> Page:
     """"Mes candidats": the organisation's active records with their eligibility state — from the
     criteria these organisations declared only (a merge may have brought others) — in two
     statements (count, page); the page adds their applications by state (applications.queries)."""
@@ -52,7 +52,7 @@ def candidates_page(organisation_ids: set[int], filters: CandidateFilters, page:
         stmt = stmt.where(Candidate.name_key.contains(word, autoescape=True))
     if filters.state is not None:
         stmt = stmt.where(state_filter_sql(filters.state, today, seen_by=organisation_ids))
-    result = paginate(stmt, page)
+    result = paginate(stmt, page, per_page)
     rows = [CandidateRow(candidate, EligibilityState(state), commune)
             for candidate, state, commune in result.items]
     return Page(items=rows, page=result.page, per_page=result.per_page, total=result.total)
