@@ -18,6 +18,9 @@ from clausematch.api import errors
 API_BLUEPRINTS = (
     "clausematch.api.offers:blp",
     "clausematch.api.candidates:blp",
+    "clausematch.api.applications:blp",
+    "clausematch.api.hours:blp",
+    "clausematch.api.reports:blp",
 )
 OPENAPI_PATH = "/api/v1/openapi.json"
 

@@ -4,9 +4,8 @@ from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import HTTPException
 
 from clausematch.api import errors
-from clausematch.errors import DomainError, NotAllowed
-
 from clausematch.api.auth import SECURITY
+from clausematch.errors import DomainError, NotAllowed
 from clausematch.pagination import Page
 
 MAX_PER_PAGE = 100

@@ -54,10 +54,10 @@ class ErrorSchema(Schema):
 def french(message: str) -> str:
     if message in FRENCH:
         return FRENCH[message]
-    if message.startswith(("Must be", "Length must", "Shorter than", "Longer than")):
-        return "Valeur hors des limites permises."
     if message.startswith("Must be one of"):
         return "Valeur non reconnue."
+    if message.startswith(("Must be", "Length must", "Shorter than", "Longer than")):
+        return "Valeur hors des limites permises."
     return message if _looks_french(message) else "Valeur incorrecte."
 
 

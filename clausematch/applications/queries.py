@@ -105,9 +105,10 @@ def company_scope(user: User) -> sa.ColumnElement[bool]:
                    sa.or_(Application.status == ApplicationStatus.HIRED, ~anonymised))
 
 
-def applications_page(scope: sa.ColumnElement[bool], filters: ApplicationFilters, page: int) -> Page:
+def applications_page(scope: sa.ColumnElement[bool], filters: ApplicationFilters, page: int,
+                      per_page: int | None = None) -> Page:
     """One page of the applications in `scope` matching `filters`, most recent news first."""
-    return paginate(_filtered(_listing().where(scope), filters), page)
+    return paginate(_filtered(_listing().where(scope), filters), page, per_page)
 
 
 def status_counts(scope: sa.ColumnElement[bool]) -> dict[ApplicationStatus, int]:
