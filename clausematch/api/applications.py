@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from clausematch.accounts.models import Role
 from clausematch.accounts.permissions import has_role
 from clausematch.api.auth import current_user, idempotent, token_required
-from clausematch.api.common import Blueprint, PageArgs, envelope, page_schema, secured
+from clausematch.api.common import Blueprint, PageArgs, UtcDateTime, envelope, page_schema, secured
 from clausematch.applications import permissions, queries, services
 from clausematch.applications.models import Application, ApplicationStatus
 from clausematch.errors import DomainError, NotAllowed, refusals
@@ -29,7 +29,7 @@ class ProposalSchema(Schema):
 class EventSchema(Schema):
     de = fields.String(allow_none=True, validate=validate.OneOf(STATUSES))
     vers = fields.String(required=True, validate=validate.OneOf(STATUSES))
-    le = fields.DateTime(required=True)
+    le = UtcDateTime(required=True)
     commentaire = fields.String(required=True)
     par = fields.String(allow_none=True)
 
@@ -40,7 +40,7 @@ class ApplicationSchema(Schema):
     offre = fields.Integer(required=True)
     etat = fields.String(required=True, validate=validate.OneOf(STATUSES))
     message = fields.String(required=True)
-    creee_le = fields.DateTime(required=True)
+    creee_le = UtcDateTime(required=True)
     evenements = fields.List(fields.Nested(EventSchema), required=True)
 
 
@@ -53,7 +53,7 @@ class ApplicationLineSchema(Schema):
     titre_offre = fields.String(required=True)
     entreprise = fields.String(required=True)
     etat = fields.String(required=True, validate=validate.OneOf(STATUSES))
-    derniere_nouvelle = fields.DateTime(required=True)
+    derniere_nouvelle = UtcDateTime(required=True)
 
 
 class ApplicationListArgs(PageArgs):

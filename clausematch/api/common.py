@@ -1,5 +1,9 @@
 """What the operations share: the paging arguments and envelope, the French validators."""
+from datetime import UTC
+
+from flask import request
 from flask_smorest import Blueprint as SmorestBlueprint
+from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import HTTPException
 
@@ -20,6 +24,15 @@ class Blueprint(SmorestBlueprint):
         self.register_error_handler(HTTPException, errors.http_error)
         self.register_error_handler(DomainError, errors.domain_error)
         self.register_error_handler(NotAllowed, errors.not_allowed)
+        self.before_request(refuse_nul_in_body)
+
+
+def refuse_nul_in_body() -> None:
+    """A NUL character (PostgreSQL text columns refuse it) in a JSON body is a 400, as in a
+    query string or a form (web.helpers.refuse_nul_bytes)."""
+    data = request.get_data(cache=True)
+    if b"\\u0000" in data or b"\x00" in data:
+        abort(400, message="Le caractère NUL (\\u0000) n'est pas accepté.")
 
 
 class PageArgs(Schema):
@@ -50,3 +63,12 @@ def envelope(page: Page, items=None) -> dict:
 def secured(blp: SmorestBlueprint):
     """`@secured(blp)` documents that the operation takes the bearer token."""
     return blp.doc(security=SECURITY)
+
+
+class UtcDateTime(fields.DateTime):
+    """A timestamp as RFC 3339 wants it: the naive UTC the database holds, written with +00:00."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)

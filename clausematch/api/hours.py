@@ -22,6 +22,7 @@ blp = Blueprint("heures", __name__, url_prefix="/api/v1/heures",
 KINDS = [kind.value for kind in HoursKind]
 MONTH = validate.Regexp(r"^\d{4}-\d{2}$", error="Valeur incorrecte : mois attendu au format AAAA-MM.")
 ID = validate.Range(min=1, max=2_147_483_647)
+CENTS = Decimal("0.01")
 
 
 class HoursArgs(PageArgs):
@@ -45,7 +46,7 @@ class HoursLineSchema(Schema):
 class DeclarationLine(Schema):
     contrat = fields.Integer(required=True, validate=ID)
     type = fields.String(load_default="work", validate=validate.OneOf(KINDS))
-    heures = fields.Decimal(required=True, places=2, validate=validate.Range(
+    heures = fields.Float(required=True, validate=validate.Range(
         min=0, max=744, error="Valeur hors des limites permises (0 à 744)."))
 
 
@@ -124,7 +125,7 @@ def declare(data):
             errors[key] = "Ce contrat n'existe pas ou n'est pas un contrat de votre entreprise."
             continue
         declarations.append(hours_service.Declaration(key, contract, month, HoursKind(line["type"]),
-                                                      Decimal(line["heures"])))
+                                                      Decimal(str(line["heures"])).quantize(CENTS)))
     try:
         result = hours_service.apply_declarations(user, declarations, errors)
     except hours_service.HoursRejected as rejected:

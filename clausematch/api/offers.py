@@ -3,7 +3,7 @@ token), with the board's filters (offers/search.py)."""
 from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 
-from clausematch.api.common import Blueprint, PageArgs, envelope, page_schema
+from clausematch.api.common import Blueprint, PageArgs, UtcDateTime, envelope, page_schema
 from clausematch.errors import DomainError
 from clausematch.offers.search import MAX_RADIUS, MAX_TEXT, MIN_RADIUS, BoardFilters, public_offer, resolve_place
 from clausematch.offers.search import search_offers as run_search
@@ -34,7 +34,7 @@ class BoardOfferSchema(Schema):
     heures_hebdomadaires = fields.Float(required=True, attribute="weekly_hours")
     date_debut = fields.Date(allow_none=True, attribute="start_date")
     fin_publication = fields.Date(allow_none=True, attribute="publication_end")
-    publiee_le = fields.DateTime(allow_none=True, attribute="published_at")
+    publiee_le = UtcDateTime(allow_none=True, attribute="published_at")
     distance_km = fields.Float(allow_none=True)
 
 
