@@ -413,6 +413,54 @@ MATRIX = {
     ("GET", "/imports/inconnu/modele.csv"): rule(facilitator=404),
 }
 
+# The administrators' API token page (the JSON API itself is in API_MATRIX below).
+MATRIX.update({
+    ("GET", "/api/v1/openapi.json"): PUBLIC,  # the OpenAPI document of the JSON API
+    ("GET", "/admin/api"): rule(admin="ok"),
+    ("POST", "/admin/api"): rule(admin=422),  # empty form: shown again with the errors
+    ("POST", "/admin/api/{missing}/revoquer"): rule(admin=404),
+})
+
+
+def api_rule(others=403, **allowed):
+    """An API row: each role calls with a token of its organisation holding every scope its kind may
+    hold (clausematch/api/tokens.py SCOPES_BY_KIND); anonymous calls without a token, and so does
+    admin (administrators belong to no organisation: they create tokens, they hold none): 401."""
+    return {"anonymous": 401, "admin": 401, **{role: allowed.get(role, others) for role in STAFF if role != "admin"}}
+
+
+API_PUBLIC = {role: "ok" for role in ROLES}
+REPORT_READERS = api_rule(facilitator="ok", buyer="ok")
+API_MATRIX = {
+    ("GET", "/api/v1/offres"): API_PUBLIC,
+    ("GET", "/api/v1/offres/{offer}"): API_PUBLIC,
+    ("GET", "/api/v1/offres/{draft_offer}"): {role: 404 for role in ROLES},
+    # Candidates: the owning prescriber organisation only (no other kind holds a candidate scope).
+    ("GET", "/api/v1/candidats"): api_rule(prescriber="ok"),
+    ("POST", "/api/v1/candidats"): api_rule(prescriber=422),  # empty body: every required field named
+    ("GET", "/api/v1/candidats/{candidate}"): api_rule(prescriber="ok"),
+    ("GET", "/api/v1/candidats/{other_org_candidate}"): api_rule(),  # another prescriber's person: 403
+    ("GET", "/api/v1/candidats/{other_candidate}"): api_rule(),
+    ("GET", "/api/v1/candidats/{missing}"): api_rule(prescriber=404),
+    ("PATCH", "/api/v1/candidats/{candidate}"): api_rule(prescriber=422),  # no version
+    ("PATCH", "/api/v1/candidats/{other_org_candidate}"): api_rule(),
+    # Applications: the proposing prescriber organisation and the territory's facilitators.
+    ("GET", "/api/v1/orientations"): api_rule(prescriber="ok", facilitator="ok"),
+    ("POST", "/api/v1/orientations"): api_rule(prescriber=422, facilitator=422),  # empty body
+    ("GET", "/api/v1/orientations/{application}"): api_rule(prescriber="ok", facilitator="ok"),
+    ("GET", "/api/v1/orientations/{other_application}"): api_rule(),
+    ("GET", "/api/v1/orientations/{missing}"): api_rule(prescriber=404, facilitator=404),
+    # A company's monthly hours.
+    ("GET", "/api/v1/heures?mois=2025-03"): api_rule(company="ok"),
+    ("POST", "/api/v1/heures"): api_rule(company=422),  # empty body
+    # Reports: facilitators (their territory) and buyers (their contracts, small counts masked).
+    ("GET", "/api/v1/rapports/heures"): REPORT_READERS,
+    ("GET", "/api/v1/rapports/entonnoir"): REPORT_READERS,
+    ("GET", "/api/v1/rapports/publics"): REPORT_READERS,
+    ("GET", "/api/v1/rapports/sorties"): REPORT_READERS,
+    ("GET", "/api/v1/rapports/clauses"): REPORT_READERS,
+}
+
 
 @pytest.fixture
 def objects(db, personas):
@@ -624,6 +672,25 @@ def test_access(client, login_as, objects, method, path):
 
 def test_every_row_has_every_role():
     assert [key for key, row in MATRIX.items() if set(row) != set(ROLES)] == []
+    assert [key for key, row in API_MATRIX.items() if set(row) != set(ROLES)] == []
+
+
+@pytest.mark.parametrize(("method", "path"), API_MATRIX, ids=lambda value: value)
+def test_api_access(client, personas, objects, method, path):
+    """One API operation, each role with its organisation's token (none for anonymous and admin)."""
+    from clausematch.api import tokens
+
+    secrets = {role: tokens.create_token(None, personas[role].organisation.id, role,
+                                         sorted(tokens.SCOPES_BY_KIND[personas[role].organisation.kind]))[1]
+               for role in STAFF if role != "admin"}
+    url = path.format(**objects)
+    outcomes = {}
+    for role in ROLES:
+        headers = {"Authorization": f"Bearer {secrets[role]}"} if role in secrets else {}
+        response = client.open(url, method=method, headers=headers, json={} if method != "GET" else None)
+        outcomes[role] = outcome(response)
+        assert response.is_json, (role, response.status_code)
+    assert outcomes == API_MATRIX[method, path]
 
 
 def test_every_route_of_the_app_has_a_row(app):
@@ -631,7 +698,7 @@ def test_every_route_of_the_app_has_a_row(app):
     adapter = app.url_map.bind("localhost")
     any_id = defaultdict(lambda: "1")
     covered = set()
-    for method, path in MATRIX:
+    for method, path in [*MATRIX, *API_MATRIX]:
         matched_rule, _ = adapter.match(urlsplit(path.format_map(any_id)).path, method=method, return_rule=True)
         covered.add((method, matched_rule.rule))
     routes = {(method, r.rule) for r in app.url_map.iter_rules() if r.endpoint != "static"

@@ -2,6 +2,8 @@
 consent, read, update with the version read), through candidates/services.py and the pages'
 predicates (can_list_candidates, can_view_candidate, can_edit_candidate). Another
 organisation's person is a 403, as on the pages; a missing one a 404."""
+from functools import wraps
+
 from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 
@@ -219,9 +221,22 @@ def get_candidate(candidate_id: int):
     return _out(_visible(candidate_id))
 
 
+def editable_first(view):
+    """The record is checked (404, 403) before the body is: another organisation's person is a
+    403 whatever was sent, as on the pages."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        candidate = _visible(kwargs["candidate_id"])
+        if not permissions.can_edit_candidate(current_user(), candidate):
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapper
+
+
 @blp.route("/<int:candidate_id>", methods=["PATCH"])
 @secured(blp)
 @token_required("candidates:write")
+@editable_first
 @blp.arguments(CandidateUpdateSchema)
 @blp.response(200, CandidateSchema)
 def update_candidate(data, candidate_id: int):
