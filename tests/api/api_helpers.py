@@ -12,6 +12,10 @@ from factories import (
 )
 
 
+def bearer(secret: str | None) -> dict:
+    return {"Authorization": f"Bearer {secret}"} if secret else {}
+
+
 def build_data(db, personas, territory) -> dict:
     lot = LotFactory(contract=ContractInTerritoryFactory(buyer=personas["buyer"].organisation),
                      company=personas["company"].organisation)

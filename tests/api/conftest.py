@@ -1,6 +1,7 @@
 """API fixtures: a token per persona's organisation (every scope its kind may hold), and a client
 that sends it."""
 import pytest
+from api_helpers import bearer
 
 from clausematch.api import tokens
 
@@ -14,10 +15,6 @@ def api_tokens(personas):
     """role -> the secret of a token of that persona's organisation, with every scope allowed."""
     return {role: tokens.create_token(None, personas[role].organisation.id, f"Jeton {role}", scopes)[1]
             for role, scopes in ROLE_SCOPES.items()}
-
-
-def bearer(secret: str | None) -> dict:
-    return {"Authorization": f"Bearer {secret}"} if secret else {}
 
 
 @pytest.fixture

@@ -4,8 +4,7 @@ document, and every status is one it declares. Bounded and deterministic (derand
 runs in a minute or two per database."""
 import pytest
 import schemathesis
-from api_helpers import build_data
-from conftest import bearer
+from api_helpers import bearer, build_data
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
