@@ -654,16 +654,16 @@ def test_0027_audit_events_get_the_person_and_the_organisation(migration_app):
         assert connection.execute(sa.text("SELECT count(*) FROM audit_events")).scalar() == 3
 
 
-def test_0028_api_tokens_and_idempotency_keys_up_and_down(migration_app):
-    """0028 adds the API tokens (one unique public prefix each) and their idempotency keys (one
-    per token and key); going back under 0028 takes both away and keeps the organisations."""
-    flask_migrate.upgrade(revision="0027")
-    assert not {"api_tokens", "api_idempotency_keys"} & _table_names()
+def test_0029_api_tokens_and_idempotency_keys_up_and_down(migration_app):
+    """0029 adds the API tokens (one unique public prefix each) and their idempotency keys (one
+    per token and key); going back under 0029 takes both away and keeps the organisations."""
     flask_migrate.upgrade(revision="0028")
+    assert not {"api_tokens", "api_idempotency_keys"} & _table_names()
+    flask_migrate.upgrade(revision="0029")
     assert {"api_tokens", "api_idempotency_keys"} <= _table_names()
     unique = {tuple(c["column_names"]) for c in sa.inspect(db.engine).get_unique_constraints("api_idempotency_keys")}
     assert ("token_id", "key") in unique
     assert ("prefix",) in {tuple(c["column_names"]) for c in sa.inspect(db.engine).get_unique_constraints("api_tokens")}
-    flask_migrate.downgrade(revision="0027")
+    flask_migrate.downgrade(revision="0028")
     assert not {"api_tokens", "api_idempotency_keys"} & _table_names()
     assert "organisations" in _table_names()
