@@ -43,10 +43,11 @@ def offer(title="Maçon H/F", **kw) -> OfferProfile:
 
 def test_the_profiles_are_frozen_with_the_issue_s_fields_and_defaults():
     assert [f.name for f in dataclasses.fields(CandidateProfile)] == [
-        "id", "job_titles", "rome_codes", "skills", "latitude", "longitude", "mobility_km", "criteria", "available"]
+        "id", "job_titles", "rome_codes", "skills", "latitude", "longitude", "mobility_km", "criteria", "available",
+        "certificates"]
     assert [f.name for f in dataclasses.fields(OfferProfile)] == [
         "id", "title", "rome_code", "description", "skills", "latitude", "longitude", "eligible_criteria",
-        "required_criteria"]
+        "required_criteria", "required_certificates", "wished_certificates", "certificate_mode"]
     assert [f.name for f in dataclasses.fields(Match)] == ["id", "score", "reasons"]
     c, o = CandidateProfile(1, ["maçon"]), OfferProfile(2, "Maçon")
     assert (c.rome_codes, c.skills, c.latitude, c.mobility_km, c.criteria, c.available) == (

@@ -15,7 +15,9 @@ from clausematch.matching.engine.segment import (
     MATCHED_LABEL,
     SKILL,
     TITLE,
+    ITEM_KINDS,
     TITLE_SPACE,
+    Items,
     Row,
     Segment,
     localise,
@@ -94,7 +96,8 @@ def build(rows: list[Row], referential, titles: TitleTable) -> Segment:
     indptr = np.concatenate([[0], np.cumsum(counts)])
     typed = sparse.csr_matrix((np.ones(len(title_ids), np.int8), title_ids.astype(np.int32), indptr),
                               shape=(n, TITLE_SPACE))
-    return Segment([r.id for r in rows], columns, codes, domains, text, vocabulary, typed)
+    items = {kind: Items.of([getattr(r, kind) for r in rows]) for kind in ITEM_KINDS}
+    return Segment([r.id for r in rows], columns, codes, domains, text, vocabulary, typed, items)
 
 
 def _explicit_codes(rows: list[Row], referential) -> list[tuple[int, ...]]:

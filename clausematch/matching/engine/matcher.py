@@ -24,8 +24,12 @@ from clausematch.matching.engine.store import Store
 
 
 class MatchingEngine:
-    def __init__(self, referential: Referential | None = None, weights: Weights | None = None):
+    def __init__(self, referential: Referential | None = None, weights: Weights | None = None,
+                 certificates=None):
         self.referential = referential or default_referential()
+        # code → item with label, group, short (clausematch.referential.certificates.catalogue()),
+        # for the reasons; without it, codes are shown as they are.
+        self.certificates = certificates if certificates is not None else {}
         self.weights = weights or Weights()
         self.model = None  # a learning.TrainedModel in use, or None for the fixed weights
         self._candidates = Store(candidate_row, self.referential)
@@ -85,7 +89,8 @@ class MatchingEngine:
             hits = [match_segment(segment, query, scorer) for segment in store.live_segments()]
             winners = top(hits, k)
             return [Match(h.segment.ids[int(h.rows[p])], round(float(h.scores[p]), 4),
-                          reasons(h, p, query, self.referential, store.titles)) for h, p in winners]
+                          reasons(h, p, query, self.referential, store.titles,
+                                  self.certificates)) for h, p in winners]
 
     # --- Scores --------------------------------------------------------------------------------
 

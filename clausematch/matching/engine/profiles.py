@@ -19,6 +19,9 @@ class CandidateProfile:
     mobility_km: float = 30.0
     criteria: frozenset[str] = frozenset()
     available: bool = True
+    # Certificates and licences held (referential codes, e.g. "caces-r489-3"), with what they
+    # imply already added by the caller (permis CE ⇒ C ⇒ B: see clausematch.referential.certificates).
+    certificates: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,12 @@ class OfferProfile:
     longitude: float | None = None
     eligible_criteria: frozenset[str] = frozenset()
     required_criteria: frozenset[str] = frozenset()
+    # Certificates required and wished (codes). A candidate of the offer's trade lacking a
+    # required one ranks below every candidate of that trade holding them all ("prefer"), or is
+    # left out ("require"); wished ones are a small bonus (scoring.py).
+    required_certificates: frozenset[str] = frozenset()
+    wished_certificates: frozenset[str] = frozenset()
+    certificate_mode: str = "prefer"
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,20 @@ For each segment: job fit of every row from the few sparse columns the query tou
 codes, domains and words), then the constraints and distances on the rows with some job fit
 only, then features and scores; the best k over all segments are found with argpartition.
 No Python loop runs over the rows.
+
+Certificates make tiers, not weights (scoring.py): the order is by tier, then score. Ranking
+candidates for an offer that requires certificates, the candidates of its trade (same ROME
+code) holding them all form the top tier; in "require" mode the others are left out. Ranking
+offers for a candidate, an offer of their trade whose required certificates they lack falls to
+the bottom tier. Wished certificates add a small bonus to the score.
 """
 from dataclasses import dataclass
 
 import numpy as np
 
 from clausematch.matching.engine.building import TitleTable, build
-from clausematch.matching.engine.scoring import criteria_share, haversine_km, proximity
-from clausematch.matching.engine.segment import Row, Segment
+from clausematch.matching.engine.scoring import SAME_CODE, WISHED_BONUS, criteria_share, haversine_km, proximity
+from clausematch.matching.engine.segment import Row, Segment, item_columns
 
 
 @dataclass(frozen=True)
@@ -47,17 +53,45 @@ class Hits:
     features: np.ndarray
     distances: np.ndarray
     scores: np.ndarray
+    tiers: np.ndarray  # certificates: 2 complete in the offer's trade, 1 neutral, 0 lacking in it
+    missing: np.ndarray  # required certificates the candidate lacks
 
 
 def match_segment(segment: Segment, query: Query, scorer) -> Hits:
     code, domain, text = _job_fit(segment, query)
     rows = np.flatnonzero((code > 0) | (domain > 0) | (text > 0))
     rows = rows[_allowed(segment, rows, query.row)]
+    missing, wished, row_required = _certificates(segment, rows, query.row)
+    if query.row.items_required:
+        keep = missing == 0
+        rows, missing, wished, row_required = rows[keep], missing[keep], wished[keep], row_required[keep]
     distances, limits = _distances(segment, rows, query.row)
     near = np.isnan(distances) | (distances <= limits)
     rows, distances, limits = rows[near], distances[near], limits[near]
+    missing, wished, row_required = missing[near], wished[near], row_required[near]
     features = _features(segment, rows, query.row, (code, domain, text), distances, limits)
-    return Hits(segment, rows, features, distances, scorer.score(features))
+    same = features[:, SAME_CODE] > 0
+    tiers = (1 + (same & (missing == 0) & bool(query.row.required_items))
+             - (same & (missing > 0) & (row_required > 0))).astype(np.int8)
+    scores = np.clip(scorer.score(features) + WISHED_BONUS * wished, 0.0, 1.0)
+    return Hits(segment, rows, features, distances, scores, tiers, missing)
+
+
+def _certificates(segment: Segment, rows: np.ndarray, query: Row) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: required certificates lacking, share of the wished ones held, and how many the
+    row itself requires — whichever side is the offer (the query, or the rows)."""
+    n, items = segment.size, segment.items
+    required, wished = item_columns(query.required_items), item_columns(query.wished_items)
+    held = item_columns(query.held_items)
+    missing = len(required) - items["held_items"].held(required, n)[rows]
+    row_required = items["required_items"].count[rows]
+    missing = missing + row_required - items["required_items"].held(held, n)[rows]
+    if len(wished):
+        share = items["held_items"].held(wished, n)[rows] / len(wished)
+    else:
+        row_wished = items["wished_items"].count[rows]
+        share = np.where(row_wished > 0, items["wished_items"].held(held, n)[rows] / np.maximum(row_wished, 1), 0.0)
+    return missing.astype(np.int32), share.astype(np.float64), row_required
 
 
 def pair_features(segment: Segment, query: Query) -> np.ndarray:
@@ -90,8 +124,9 @@ def _features(segment: Segment, rows: np.ndarray, query: Row, job_fit, distances
 
 
 def top(hits: list[Hits], k: int) -> list[tuple[Hits, int]]:
-    """The k best (hits, position) over all segments, best first; ties by index order."""
-    scores = np.concatenate([h.scores for h in hits]) if hits else np.empty(0)
+    """The k best (hits, position) over all segments, best first (by certificate tier, then
+    score; scores lie in [0, 1], so tier × 2 + score orders both); ties by index order."""
+    scores = np.concatenate([h.tiers * 2.0 + h.scores for h in hits]) if hits else np.empty(0)
     if k <= 0 or not len(scores):
         return []
     owners = np.concatenate([np.full(len(h.scores), i) for i, h in enumerate(hits)])

@@ -2,8 +2,10 @@
 
 In order: the job ("Même métier : F1703 Maçonnerie", or "Métier proche : F1702 Construction de
 routes et voies (domaine F17)"), a close typed title ("Intitulé proche : « maçon coffreur »"),
-the distance ("à 4 km", "distance inconnue"), and the offer's criteria the candidate holds
-("résident QPV", "public éligible : RSA").
+the offer's required certificates, held or not ("CACES R489 cat. 3 : détenu", "manque : SS4
+amiante", a near miss named: "manque : CACES R489 cat. 3 (détient cat. 1)") and its wished ones
+held ("PSC1 : détenu (souhaité)"), the distance ("à 4 km", "distance inconnue"), and the offer's
+criteria the candidate holds ("résident QPV", "public éligible : RSA").
 """
 import math
 
@@ -27,7 +29,8 @@ CRITERION_REASONS = {
 }
 
 
-def reasons(hits: Hits, position: int, query: Query, referential, titles: TitleTable) -> list[str]:
+def reasons(hits: Hits, position: int, query: Query, referential, titles: TitleTable,
+            certificates=None) -> list[str]:
     segment, row = hits.segment, int(hits.rows[position])
     features = hits.features[position]
     out = []
@@ -38,11 +41,40 @@ def reasons(hits: Hits, position: int, query: Query, referential, titles: TitleT
         title = _closest_title(segment, row, query, referential, titles)
         if title:
             out.append(f"Intitulé proche : « {title} »")
+    out += certificate_reasons(segment, row, query, certificates or {})
     out.append(distance_reason(float(hits.distances[position])))
     held = int(segment.held[row]) | query.row.held
     listed = int(segment.eligible[row] | segment.required[row]) | query.row.eligible | query.row.required
     out += [CRITERION_REASONS[code] for i, code in enumerate(CRITERIA) if held & listed & (1 << i)]
     return out
+
+
+def certificate_reasons(segment, row: int, query: Query, certificates) -> list[str]:
+    """`certificates` maps a code to its item (label, group, short: referential.certificates),
+    a code it does not know is shown as is."""
+    items, q = segment.items, query.row
+    held = set(q.held_items) | set(items["held_items"].codes(row))
+    required = list(q.required_items) + items["required_items"].codes(row)
+    wished = list(q.wished_items) + items["wished_items"].codes(row)
+    label = lambda code: getattr(certificates.get(code), "label", code)  # noqa: E731
+    out = []
+    for code in _ordered(required, certificates):
+        if code in held:
+            out.append(f"{label(code)} : détenu")
+            continue
+        group = getattr(certificates.get(code), "group", None)
+        near = [getattr(certificates.get(h), "short", "") or label(h) for h in _ordered(held, certificates)
+                if group and getattr(certificates.get(h), "group", None) == group]
+        out.append(f"manque : {label(code)}" + (f" (détient {', '.join(near)})" if near else ""))
+    out += [f"{label(code)} : détenu (souhaité)" for code in _ordered(wished, certificates) if code in held]
+    return out
+
+
+def _ordered(codes, certificates) -> list[str]:
+    """The codes in the referential's order when it has one, else sorted."""
+    order = getattr(certificates, "items", None)
+    rank = {code: i for i, code in enumerate(order)} if isinstance(order, dict) else {}
+    return sorted(set(codes), key=lambda code: (rank.get(code, len(rank)), code))
 
 
 def distance_reason(distance: float) -> str:

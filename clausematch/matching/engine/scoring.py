@@ -29,6 +29,11 @@ Within a tier, proximity (0.1) counts more than text (0.06) and criteria (0.04).
 job never ranks below an unrelated one, then nearer candidates come first, as facilitators
 source; a code guessed from a typo (confidence < 1) slides down its tier accordingly.
 
+Certificates are not a feature: they make tiers (ranking.py). For an offer requiring some,
+the candidates of its trade holding them all come before everyone else, so distance can never
+outweigh them; in "require" mode the others are left out. Each wished certificate held adds up
+to WISHED_BONUS (shared among the wished ones) to the score, whatever the scorer.
+
 A model learnt from hires and refusals (learning.py) may replace the weights: a logistic
 regression over the same features, applied to all pairs at once; it is used only when it beat
 the fixed weights on held-out outcomes. The constraints above do not depend on the weights.
@@ -40,6 +45,7 @@ import numpy as np
 FEATURE_NAMES = ("same_code", "same_domain", "text", "proximity", "distance_known", "criteria")
 SAME_CODE, SAME_DOMAIN, TEXT, PROXIMITY, DISTANCE_KNOWN, CRITERIA = range(len(FEATURE_NAMES))
 UNKNOWN_PROXIMITY = 0.5
+WISHED_BONUS = 0.03  # all the wished certificates held: less than proximity can move
 
 
 @dataclass(frozen=True)

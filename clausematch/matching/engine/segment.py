@@ -9,6 +9,7 @@ TF-IDF (see vectors.py; columns renumbered to the words present, so a small segm
 small). Typed titles are kept as ids into the index's shared title table, for the reasons.
 """
 import math
+import threading
 from typing import NamedTuple
 
 import numpy as np
@@ -62,6 +63,11 @@ class Row(NamedTuple):
     eligible: int
     required: int
     available: bool
+    # Certificates (codes): held by a candidate; required and wished by an offer.
+    held_items: tuple[str, ...] = ()
+    required_items: tuple[str, ...] = ()
+    wished_items: tuple[str, ...] = ()
+    items_required: bool = False  # an offer query in "require" mode: rows lacking one are left out
 
 
 def _coordinate(value) -> float:
@@ -82,20 +88,95 @@ def candidate_row(c: CandidateProfile) -> Row:
     mobility = _coordinate(c.mobility_km)
     return Row(c.id, tuple(c.job_titles or ()), tuple(c.rome_codes or ()), tuple(c.skills or ()), "",
                *_position(c.latitude, c.longitude), mobility if mobility >= 0 else 0.0,
-               criteria_mask(c.criteria, holder=True), 0, 0, bool(c.available))
+               criteria_mask(c.criteria, holder=True), 0, 0, bool(c.available), _codes(c.certificates))
 
 
 def offer_row(o: OfferProfile) -> Row:
     return Row(o.id, (o.title,) if o.title else (), (o.rome_code,) if o.rome_code else (), tuple(o.skills or ()),
                o.description or "", *_position(o.latitude, o.longitude), math.inf, 0,
                criteria_mask(o.eligible_criteria, holder=False), criteria_mask(o.required_criteria, holder=False),
-               True)
+               True, (), _codes(o.required_certificates), _codes(o.wished_certificates),
+               o.certificate_mode == "require")
+
+
+def _codes(codes) -> tuple[str, ...]:
+    return tuple(sorted({str(code) for code in codes or ()}))
+
+
+# --- Certificates: a process-wide numbering of the codes met, so every segment and query agree.
+ITEM_SPACE = 2**31 - 1
+_item_lock = threading.Lock()
+_item_columns: dict[str, int] = {}
+ITEM_CODES: list[str] = []
+
+
+def item_columns(codes) -> np.ndarray:
+    """The global column of each code (numbered at first sight), sorted, without repeats."""
+    out = []
+    for code in codes:
+        column = _item_columns.get(code)
+        if column is None:
+            with _item_lock:
+                column = _item_columns.get(code)
+                if column is None:
+                    column = _item_columns[code] = len(ITEM_CODES)
+                    ITEM_CODES.append(code)
+        out.append(column)
+    return np.unique(np.array(out, np.int64))
+
+
+class Items:
+    """One kind of certificates of a segment's rows (held, required or wished): a 0/1 sparse
+    matrix with its columns renumbered to the codes present (`vocabulary`, global columns)."""
+
+    def __init__(self, matrix: sparse.csr_matrix, vocabulary: np.ndarray):
+        self.rows = matrix  # CSR, local columns: the reasons read one row
+        self.columns = matrix.tocsc()  # the rankings read a few columns
+        self.vocabulary = vocabulary
+        self.count = np.diff(matrix.indptr).astype(np.int32)  # items per row
+
+    @classmethod
+    def of(cls, per_row: list[tuple[str, ...]]) -> "Items":
+        counts = np.fromiter(map(len, per_row), np.int64, len(per_row))
+        columns = item_columns([code for codes in per_row for code in codes]) if counts.sum() else np.empty(0, np.int64)
+        if len(columns):
+            lookup = {ITEM_CODES[c]: int(c) for c in columns.tolist()}
+            flat = np.fromiter((lookup[code] for codes in per_row for code in codes), np.int64, int(counts.sum()))
+        else:
+            flat = np.empty(0, np.int64)
+        indptr = np.concatenate([[0], np.cumsum(counts)])
+        matrix = sparse.csr_matrix((np.ones(len(flat), np.int8), flat, indptr), shape=(len(per_row), ITEM_SPACE))
+        matrix.sort_indices()
+        return cls(*localise(matrix))
+
+    def held(self, columns: np.ndarray, n: int) -> np.ndarray:
+        """Per row, how many of the global `columns` it has (no Python loop over the rows)."""
+        out = np.zeros(n, np.int32)
+        if not len(columns) or not len(self.vocabulary):
+            return out
+        at = np.minimum(np.searchsorted(self.vocabulary, columns), len(self.vocabulary) - 1)
+        for local in at[self.vocabulary[at] == columns].tolist():
+            start, stop = self.columns.indptr[local], self.columns.indptr[local + 1]
+            out[self.columns.indices[start:stop]] += 1
+        return out
+
+    def codes(self, row: int) -> list[str]:
+        start, stop = self.rows.indptr[row], self.rows.indptr[row + 1]
+        return [ITEM_CODES[c] for c in self.vocabulary[self.rows.indices[start:stop]].tolist()]
+
+    def global_rows(self) -> sparse.csr_matrix:
+        return sparse.csr_matrix((self.rows.data, self.vocabulary[self.rows.indices], self.rows.indptr),
+                                 shape=(self.rows.shape[0], ITEM_SPACE))
+
+
+ITEM_KINDS = ("held_items", "required_items", "wished_items")
 
 
 class Segment:
     """Rows built together; only `alive` changes afterwards (tombstones)."""
 
-    def __init__(self, ids, columns: dict[str, np.ndarray], codes, domains, text, vocabulary, titles):
+    def __init__(self, ids, columns: dict[str, np.ndarray], codes, domains, text, vocabulary, titles,
+                 items: dict[str, Items]):
         self.ids: list = ids
         self.size = len(ids)
         for name, values in columns.items():
@@ -109,6 +190,7 @@ class Segment:
         self.text_t = text.tocsc()  # columns: positions in `vocabulary`
         self.vocabulary = vocabulary  # sorted global word columns present here
         self.titles = titles  # CSR: the row's title ids
+        self.items = items  # certificates: held_items, required_items, wished_items
 
     def kill(self, row: int) -> None:
         if self.alive[row]:
@@ -138,4 +220,6 @@ def merge(segments: list[Segment]) -> Segment:
     domains = sparse.vstack([s.domains_t.tocsr() for s in segments], format="csr")[keep]
     text, vocabulary = localise(sparse.vstack([s.text_global() for s in segments], format="csr")[keep])
     titles = sparse.vstack([s.titles for s in segments], format="csr")[keep]
-    return Segment(ids, columns, codes, domains, text, vocabulary, titles)
+    items = {kind: Items(*localise(sparse.vstack([s.items[kind].global_rows() for s in segments], format="csr")[keep]))
+             for kind in ITEM_KINDS}
+    return Segment(ids, columns, codes, domains, text, vocabulary, titles, items)
