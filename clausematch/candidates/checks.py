@@ -16,6 +16,7 @@ from clausematch.database import add_months
 from clausematch.errors import Collector, DomainError, parsed
 from clausematch.extensions import db
 from clausematch.formats import parse_email, parse_phone
+from clausematch.referential.certificates import checked_certificates
 from clausematch.referential.resolve import resolve_appellation, resolve_commune, territory_departments
 from clausematch.vocabulary import Criterion, EducationLevel, Gender
 
@@ -146,6 +147,11 @@ def checked_columns(data: CandidateInput, territory_id: int, prescriber_id: int,
         values[name] = (getattr(data, name) or "").strip()
         if len(values[name]) > limit:
             collect.add(f"Ce texte ne doit pas dépasser {limit} caractères.", field=name)
+    if not collect.refused("certificates"):
+        certificates = collect(checked_certificates, values["certificates"], "certificates",
+                               TEXT_LIMITS["certificates"])
+        if certificates is not None:
+            values["certificate_codes"], values["certificates"] = certificates
     if data.mobility_km is None or not 0 <= data.mobility_km <= 200:
         collect.add("La mobilité s'exprime en kilomètres, entre 0 et 200.", field="mobility_km")
     referent_id = collect(_referent, data.referent_id, prescriber_id)

@@ -58,6 +58,8 @@ class Candidate(TimestampMixin, db.Model):
     mobility_km: Mapped[int] = mapped_column(default=30)
     driving_licence: Mapped[bool] = mapped_column(default=False)
     certificates: Mapped[str] = mapped_column(sa.String(300), default="")
+    # The same, as referential codes (referential/certificates.py), what they imply not included.
+    certificate_codes: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default=sa.text("'[]'"))
     available: Mapped[bool] = mapped_column(default=True)
     available_from: Mapped[date | None]
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("candidates.id"))

@@ -10,13 +10,17 @@ What a candidate profile holds:
   cut at commas, slashes, semicolons and line breaks; ROME codes: the desired jobs' codes;
 - skills: the skills text cut the same way;
 - position: the commune of residence (None when unknown); mobility_km as recorded;
+- certificates: the referential codes held (Candidate.certificate_codes, plus "permis-b" when the
+  record says "Permis de conduire B"), with every item they imply (referential/certificates.py);
 - criteria: the criteria validated by a facilitator and not expired today (declared ones too
   when `with_declared`, as a prescriber may propose on them); residence in a QPV is the
   criterion "qpv", the one fact the orientation rules check for a QPV-only offer.
 Indexed candidates: records one can act on (`Candidate.is_active`: not merged into another record,
 not anonymised — consent withdrawn, erasure), available. Indexed offers: published and
-open (publication not ended).
+open (publication not ended). An offer's certificates: its required and wished codes, plus
+"permis-b" required when the offer asks for a driving licence.
 """
+import functools
 import itertools
 import re
 from collections.abc import Iterable, Iterator
@@ -30,6 +34,7 @@ from clausematch.database import today
 from clausematch.extensions import db
 from clausematch.matching.engine import CandidateProfile, OfferProfile
 from clausematch.offers.models import Offer, OfferStatus
+from clausematch.referential import certificates
 from clausematch.referential.models import Commune, RomeAppellation
 
 BATCH = 2000  # rows fetched per round trip while streaming
@@ -64,7 +69,8 @@ def candidate_profiles(where: sa.ColumnElement[bool] | None = None, with_declare
     on = on or today()
     where = indexable_candidates() if where is None else where
     people = (sa.select(Candidate.id, Candidate.desired_jobs_text, Candidate.skills, Candidate.mobility_km,
-                        Candidate.available, Commune.latitude, Commune.longitude)
+                        Candidate.available, Commune.latitude, Commune.longitude, Candidate.certificate_codes,
+                        Candidate.driving_licence)
               .outerjoin(Commune, Commune.insee_code == Candidate.commune_insee)
               .where(where).order_by(Candidate.id))
     jobs = (sa.select(CandidateDesiredJob.candidate_id, RomeAppellation.label, RomeAppellation.rome_code)
@@ -101,7 +107,18 @@ def _candidate_profile(person, jobs: list, criteria: list) -> CandidateProfile:
         mobility_km=float(person.mobility_km),
         criteria=frozenset(held),
         available=bool(person.available),
+        certificates=held_certificates(person.certificate_codes, person.driving_licence),
     )
+
+
+def held_certificates(codes, driving_licence: bool = False) -> frozenset[str]:
+    """The codes held and every item they imply (a few distinct lists: computed once each)."""
+    return _closure(tuple(codes or ()) + (("permis-b",) if driving_licence else ()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _closure(codes: tuple[str, ...]) -> frozenset[str]:
+    return certificates.catalogue().closure(codes)
 
 
 # --- Offers ---------------------------------------------------------------------------------
@@ -111,7 +128,8 @@ def offer_profiles(where: sa.ColumnElement[bool] | None = None,
     """Profiles of the offers matching `where` (default: the open ones), by id."""
     where = open_offers(today()) if where is None else where
     rows = _stream(sa.select(Offer.id, Offer.title, Offer.rome_code, Offer.description, Offer.skills,
-                             Offer.latitude, Offer.longitude, Offer.eligible_criteria, Offer.qpv_required)
+                             Offer.latitude, Offer.longitude, Offer.eligible_criteria, Offer.qpv_required,
+                             Offer.required_certificates, Offer.wished_certificates, Offer.driving_licence_required)
                    .where(where).order_by(Offer.id), session)
     for row in rows:
         yield offer_profile(row)
@@ -124,6 +142,9 @@ def offer_profile(offer) -> OfferProfile:
         skills=pieces(offer.skills), latitude=offer.latitude, longitude=offer.longitude,
         eligible_criteria=frozenset(offer.eligible_criteria or ()),
         required_criteria=frozenset({"qpv"}) if offer.qpv_required else frozenset(),
+        required_certificates=frozenset(offer.required_certificates or ())
+        | ({"permis-b"} if offer.driving_licence_required else set()),
+        wished_certificates=frozenset(offer.wished_certificates or ()),
     )
 
 

@@ -37,6 +37,7 @@ from clausematch.matching import changelog, feed, permissions, queries, training
 from clausematch.matching.engine import MatchingEngine
 from clausematch.matching.models import MatchingModel
 from clausematch.offers.models import Offer
+from clausematch.referential import certificates
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +143,7 @@ def _build(index: IndexHolder) -> MatchingEngine:
 
 
 def _new_engine() -> MatchingEngine:
-    fresh = MatchingEngine()
+    fresh = MatchingEngine(certificates=certificates.catalogue())
     fresh.index_candidates(feed.candidate_profiles())
     fresh.index_offers(feed.offer_profiles())
     model = _trained(active_model())
@@ -227,6 +228,10 @@ class RankingFilters:
     criteria: frozenset[str] = frozenset()
     available_within_days: int | None = None
     exclude_proposed: bool = True
+    # Certificates required for this search (codes; None: the offer's own), and whether a
+    # candidate lacking one is left out ("Exiger") or ranked after the holders ("Préférer").
+    certificates: frozenset[str] | None = None
+    require_certificates: bool = False
 
 
 def _fetch_size(k: int) -> int:
@@ -246,6 +251,11 @@ def candidates_for_offer(offer: Offer, user: User, filters: RankingFilters | Non
         if not wanted:
             return []
         profile = replace(profile, eligible_criteria=frozenset(wanted))
+    if filters.certificates is not None:
+        profile = replace(profile, required_certificates=filters.certificates,
+                          wished_certificates=profile.wished_certificates - filters.certificates)
+    if filters.require_certificates:
+        profile = replace(profile, certificate_mode="require")
     on = today()
     matches = engine().candidates_for(profile, k=_fetch_size(k))
     available_by = on + timedelta(days=filters.available_within_days) \

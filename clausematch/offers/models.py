@@ -82,6 +82,10 @@ class Offer(TimestampMixin, db.Model):
     qpv_required: Mapped[bool] = mapped_column(default=False)
     driving_licence_required: Mapped[bool] = mapped_column(default=False)
     certificates_required: Mapped[str] = mapped_column(sa.String(300), default="")
+    # Certificates as referential codes (referential/certificates.py): required ones (their labels
+    # are certificates_required) and wished ones.
+    required_certificates: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default=sa.text("'[]'"))
+    wished_certificates: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default=sa.text("'[]'"))
     status: Mapped[OfferStatus] = mapped_column(enum_type(OfferStatus), default=OfferStatus.DRAFT)
     published_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))

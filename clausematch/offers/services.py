@@ -19,6 +19,7 @@ from clausematch.errors import Collector, DomainError, NotAllowed
 from clausematch.extensions import db
 from clausematch.offers import permissions, workflow
 from clausematch.offers.models import Offer, OfferStatus
+from clausematch.referential.certificates import checked_certificates
 from clausematch.referential.resolve import resolve_appellation, resolve_commune, territory_departments
 from clausematch.text import normalise
 from clausematch.vocabulary import ContractType, Criterion, Sector
@@ -50,6 +51,7 @@ class OfferData:
     qpv_required: bool = False
     driving_licence_required: bool = False
     certificates_required: str = ""
+    certificates_wished: str = ""
 
 
 def offer_search_text(title: str, appellation_label: str = "", rome_label: str = "", skills: str = "") -> str:
@@ -166,9 +168,18 @@ def _checked_values(data: OfferData, lot: Lot | None) -> dict:
     territory_id = lot.contract.territory_id if lot is not None else None
     commune = collect(resolve_commune, data.commune_text, data.commune_insee, territory_departments(territory_id))
     certificates = (data.certificates_required or "").strip()
+    required = wished = ([], "")
     if len(certificates) > CERTIFICATES_MAX_LENGTH:
         collect.add(f"Les certificats demandés ne doivent pas dépasser {CERTIFICATES_MAX_LENGTH} "
                     "caractères.", field="certificates_required")
+    else:
+        required = collect(checked_certificates, certificates, "certificates_required", CERTIFICATES_MAX_LENGTH)
+    wished_text = (data.certificates_wished or "").strip()
+    if len(wished_text) > CERTIFICATES_MAX_LENGTH:
+        collect.add(f"Les certificats souhaités ne doivent pas dépasser {CERTIFICATES_MAX_LENGTH} "
+                    "caractères.", field="certificates_wished")
+    else:
+        wished = collect(checked_certificates, wished_text, "certificates_wished", CERTIFICATES_MAX_LENGTH)
     skills = (data.skills or "").strip()
     values = {
         "sector": collect(_sector, data.sector, lot),
@@ -194,7 +205,10 @@ def _checked_values(data: OfferData, lot: Lot | None) -> dict:
         "start_date": data.start_date,
         "qpv_required": bool(data.qpv_required),
         "driving_licence_required": bool(data.driving_licence_required),
-        "certificates_required": certificates,
+        "certificates_required": required[1],
+        "required_certificates": required[0],
+        # A certificate both required and wished is required.
+        "wished_certificates": [code for code in wished[0] if code not in required[0]],
     }
 
 

@@ -77,6 +77,7 @@ def _anonymise_one(candidate: Candidate, actor_id: int | None, reason: str) -> N
     candidate.birth_date = date(candidate.birth_date.year, 1, 1)
     candidate.email = candidate.phone = None
     candidate.desired_jobs_text = candidate.skills = candidate.experience = candidate.certificates = ERASED_TEXT
+    candidate.certificate_codes = []
     candidate.available, candidate.available_from = False, None
     candidate.anonymised_at = utcnow()
     # An edit form loaded before now names the old version: its save is refused (versioning.py)

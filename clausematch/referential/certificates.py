@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from clausematch.errors import DomainError, FieldErrors
 from clausematch.text import normalise
 
 DATA = Path(__file__).resolve().parent / "data" / "certificates.csv"
@@ -52,13 +53,13 @@ class Unknown:
 
 
 # Words that say nothing of the item, and the usual spellings of those that do.
-_WORDS = {"cat": "", "categorie": "", "categ": "", "categories": "", "de": "", "du": "", "d": "", "conduire": "",
+_WORDS = {"cat": "", "categorie": "", "categ": "", "categories": "", "de": "", "du": "", "conduire": "",
           "certificat": "", "option": "", "niveau": "", "electrique": "", "electriques": "", "elec": "",
           "habilitation": "hab", "habilitations": "hab", "habil": "hab", "habilite": "hab", "amiante": "",
           "titre": "tp", "professionnel": "", "permis": "permis", "le": "", "la": "", "l": "", "et": ""}
 _CATEGORY = re.compile(r"\b(?:categorie|categ|cat)(?=\d)")  # "cat3" → "3"
 _SECTION = re.compile(r"\bsous section\b")
-_SEPARATORS = re.compile(r"[,;/\n\r|+•]+|\s+(?:et|,)\s+", re.IGNORECASE)
+_SEPARATORS = re.compile(r"[,;/\n\r|+•]+")  # "et" is a filler word: see _fragment
 
 
 def tokens(text: str) -> list[str]:
@@ -180,3 +181,17 @@ def labels(codes) -> list[str]:
 def as_text(codes) -> str:
     """The codes as the form shows them back: labels, comma-separated."""
     return ", ".join(catalogue().labels(catalogue().ordered(codes)))
+
+
+def checked_certificates(text: str | None, field: str, limit: int = 300) -> tuple[list[str], str]:
+    """What a form field typed, as (codes, labels as shown back); every fragment that is no
+    item, or could be several, refused on `field` (one message each, all at once)."""
+    items, unknown = parse_items(text)
+    if unknown:
+        raise FieldErrors([DomainError(problem.message(), field=field) for problem in unknown])
+    codes = catalogue().ordered(item.code for item in items)
+    shown = as_text(codes)
+    if len(shown) > limit:
+        raise DomainError(f"Trop de certificats pour ce champ ({len(shown)} caractères une fois écrits en "
+                          f"entier, {limit} au plus) : gardez les principaux.", field=field)
+    return codes, shown

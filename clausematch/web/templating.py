@@ -8,6 +8,7 @@ from flask_login import current_user
 from clausematch import vocabulary
 from clausematch.accounts.models import Role
 from clausematch.formats import format_date, format_number, format_percent, format_phone, month_label
+from clausematch.referential import certificates
 from clausematch.reporting.masking import is_small
 
 
@@ -82,6 +83,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["phone"] = format_phone
     app.jinja_env.globals["month_label"] = month_label
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["certificate_labels"] = certificates.as_text
     app.jinja_env.filters["control_kind"] = control_kind
 
     @app.context_processor

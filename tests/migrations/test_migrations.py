@@ -3,6 +3,7 @@ down again. Runs on the backend chosen by --db (a temporary SQLite file, or a th
 PostgreSQL database), so each pass of `make test` checks its own backend and nothing is skipped.
 """
 import ast
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -667,3 +668,33 @@ def test_0029_api_tokens_and_idempotency_keys_up_and_down(migration_app):
     flask_migrate.downgrade(revision="0028")
     assert not {"api_tokens", "api_idempotency_keys"} & _table_names()
     assert "organisations" in _table_names()
+def test_0030_certificate_codes_start_empty_and_go_back_without_them(migration_app):
+    """0030 adds the certificates as referential codes: a candidate's held ones, an offer's required
+    and wished ones; existing rows start with none (their typed text is kept); going back drops
+    the three columns and keeps the rows."""
+    flask_migrate.upgrade(revision="0029")
+    now = "2025-01-02 09:00:00"
+    with db.engine.begin() as connection:
+        run = lambda sql: connection.execute(sa.text(sql))  # noqa: E731
+        run("INSERT INTO territories (id, name, eligibility_validity_months, default_labour_share, "
+            "default_insertion_rate, default_hourly_cost, count_training_hours, globalise_across_lots, created_at) "
+            f"VALUES (1, 'T', 6, 0.5, 0.05, 30, false, false, '{now}')")
+        run("INSERT INTO organisations (id, territory_id, kind, name, is_active, prescriber_kind, created_at, "
+            f"updated_at) VALUES (1, 1, 'prescriber', 'P', true, 'france_travail', '{now}', '{now}')")
+        run("INSERT INTO candidates (id, territory_id, prescriber_id, first_name, last_name, name_key, birth_date, "
+            "gender, education_level, desired_jobs_text, skills, experience, mobility_km, driving_licence, "
+            f"certificates, available, created_at, updated_at) VALUES (7, 1, 1, 'A', 'B', 'a b', '1990-01-01', 'f', "
+            f"'bac', '', '', '', 30, false, 'CACES 3', true, '{now}', '{now}')")
+    flask_migrate.upgrade(revision="0030")
+    with db.engine.connect() as connection:
+        row = connection.execute(sa.text("SELECT certificates, certificate_codes FROM candidates")).one()
+    assert row[0] == "CACES 3"
+    assert (json.loads(row[1]) if isinstance(row[1], str) else row[1]) == []
+    offer_columns = {column["name"] for column in sa.inspect(db.engine).get_columns("offers")}
+    assert {"required_certificates", "wished_certificates"} <= offer_columns
+    flask_migrate.downgrade(revision="0029")
+    assert "certificate_codes" not in {c["name"] for c in sa.inspect(db.engine).get_columns("candidates")}
+    assert not {"required_certificates", "wished_certificates"} & {
+        c["name"] for c in sa.inspect(db.engine).get_columns("offers")}
+    with db.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM candidates")).scalar() == 1

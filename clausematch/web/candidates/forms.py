@@ -67,7 +67,8 @@ class CandidateForm(FrenchForm):
                                description="Distance que la personne peut parcourir pour travailler.")
     driving_licence = BooleanField("Permis de conduire B")
     certificates = StringField("Certificats et habilitations", validators=[Optional(), Length(max=300)],
-                               description="Facultatif, par exemple « CACES R482, SST ».")
+                               description="Facultatif, séparés par des virgules, par exemple « CACES R489 cat. 3, "
+                                           "SST, habilitation B1V, permis C ».")
     available = BooleanField("Disponible pour un emploi", default=True)
     available_from = DateField("Disponible à partir du", validators=[Optional()], format="%Y-%m-%d",
                                description="Facultatif.")

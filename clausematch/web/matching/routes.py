@@ -37,7 +37,7 @@ def _me() -> User:
 @roles_required(Role.FACILITATOR)
 def suggested_candidates(offer_id: int):
     offer = get_allowed_or_404(Offer, offer_id, permissions.can_rank_candidates)
-    form = RankingFiltersForm(request.args)
+    form = RankingFiltersForm(request.args).with_offer_defaults(offer, request.args)
     filters, k = form.to_filters()
     suggestions = services.candidates_for_offer(offer, _me(), filters, k)
     return render_template("matching/suggested_candidates.html", offer=offer, form=form, suggestions=suggestions,

@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from clausematch.offers.models import Offer
 from clausematch.offers.services import OfferData
 from clausematch.offers.workflow import COMMENT_MAX_LENGTH
+from clausematch.referential import certificates
 from clausematch.referential.resolve import appellation_option_label
 from clausematch.vocabulary import ContractType, Criterion, Sector
 from clausematch.web.conflicts import version_field
@@ -70,8 +71,13 @@ class OfferForm(FrenchForm):
         description="Cochés par défaut : les publics prévus par la clause du lot. Aucun coché : tous les publics.")
     qpv_required = BooleanField("Résidence en quartier prioritaire (QPV) requise")
     driving_licence_required = BooleanField("Permis de conduire requis")
-    certificates_required = StringField("Certificats ou habilitations requis", validators=[Optional(), Length(max=300)],
-                                        description="Facultatif, par exemple « CACES R482 » ou « SS4 amiante ».")
+    certificates_required = StringField(
+        "Certificats ou habilitations requis", validators=[Optional(), Length(max=300)],
+        description="Facultatif, séparés par des virgules, par exemple « CACES R489 cat. 3, SS4 amiante, "
+                    "habilitation B1V ». Les candidats du métier qui les détiennent tous sont proposés en premier.")
+    certificates_wished = StringField(
+        "Certificats ou habilitations souhaités", validators=[Optional(), Length(max=300)],
+        description="Facultatif : un atout, pas une condition (par exemple « SST, permis C »).")
 
     def to_data(self, lot_id: int | None = None) -> OfferData:
         return OfferData(
@@ -84,7 +90,8 @@ class OfferForm(FrenchForm):
             positions=self.positions.data, start_date=self.start_date.data,
             publication_end=self.publication_end.data, eligible_criteria=list(self.eligible_criteria.data or []),
             qpv_required=self.qpv_required.data, driving_licence_required=self.driving_licence_required.data,
-            certificates_required=self.certificates_required.data or "")
+            certificates_required=self.certificates_required.data or "",
+            certificates_wished=self.certificates_wished.data or "")
 
     def fill_from(self, offer: Offer) -> None:
         """Initial values of the edit form (the autocomplete codes included)."""
@@ -93,6 +100,7 @@ class OfferForm(FrenchForm):
         self.appellation_code.data = str(offer.appellation_code or "")
         self.commune.data = offer.commune.label
         self.commune_insee.data = offer.commune_insee
+        self.certificates_wished.data = certificates.as_text(offer.wished_certificates or [])
         self.sector.data = offer.sector.value
         self.contract_type.data = offer.contract_type.value
 
