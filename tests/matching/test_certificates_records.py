@@ -41,7 +41,8 @@ def test_a_candidate_s_typed_certificates_become_codes_shown_back_as_labels(db, 
         consent())
     person = db.session.get(Candidate, created.candidate.id)
     assert person.certificate_codes == ["caces-r489-3", "hab-b1v", "sst"]
-    assert person.certificates == "CACES R489 cat. 3, Habilitation électrique B1V, SST (sauveteur secouriste du travail)"
+    assert person.certificates == ("CACES R489 cat. 3, Habilitation électrique B1V, "
+                                   "SST (sauveteur secouriste du travail)")
     profile = next(feed.candidate_profiles(Candidate.id == person.id))
     # What they imply (B1V ⇒ B1, SST ⇒ PSC1) and the licence box count as held.
     assert profile.certificates == {"caces-r489-3", "hab-b1v", "hab-b1", "sst", "psc1", "permis-b"}

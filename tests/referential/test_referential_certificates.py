@@ -132,8 +132,9 @@ def test_case_spacing_and_punctuation_do_not_matter(label, data):
     assert codes(padding + typed + padding) == expected
 
 
-@given(st.sampled_from(["r489", "R489", "R 489", "r-489"]), st.sampled_from(["cat", "cat.", "catégorie", "CAT", ""]),
-       st.sampled_from(["", " "]), st.sampled_from(["1A", "1b", "3", "5", "7"]), st.sampled_from(["caces ", "CACES ", ""]))
+@given(st.sampled_from(["r489", "R489", "R 489", "r-489"]),
+       st.sampled_from(["cat", "cat.", "catégorie", "CAT", ""]), st.sampled_from(["", " "]),
+       st.sampled_from(["1A", "1b", "3", "5", "7"]), st.sampled_from(["caces ", "CACES ", ""]))
 def test_caces_categories_read_however_written(recommendation, word, gap, category, prefix):
     typed = f"{prefix}{recommendation} {word}{gap}{category}"
     assert codes(typed) == [f"caces-r489-{category.lower()}"]
