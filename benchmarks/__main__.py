@@ -15,6 +15,7 @@ from importlib import import_module
 BENCHMARKS = [
     ("matching", "Moteur de rapprochement", "benchmarks.matching"),
     ("matching", "Évaluation hors ligne du rapprochement", "benchmarks.evaluation"),
+    ("matching", "Certificats dans le rapprochement", "benchmarks.certificates_eval"),
     ("offers", "Recherche dans la bourse aux offres", "benchmarks.board"),
     ("people", "Recherche de personnes sur 1 million de candidats", "benchmarks.people"),
     ("reporting", "Rapports sur 1 million de relevés d'heures", "benchmarks.reports"),

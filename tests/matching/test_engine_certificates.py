@@ -113,3 +113,13 @@ def test_item_counts_are_read_column_by_column():
     assert items.count.tolist() == [2, 0, 1, 2]
     assert items.codes(3) == sorted(["c", "a"], key=lambda c: item_columns([c])[0])
     assert isinstance(items.held(np.empty(0, np.int64), 4), np.ndarray)
+
+
+def test_the_certificates_evaluation_runs_small_and_certificates_help():
+    from benchmarks import certificates_eval
+
+    result = certificates_eval.evaluate_certificates(candidates=1500, offers=30, seed=3)
+    assert result["offers_scored"] > 0
+    assert result["violations"] == 0 and result["lacking_in_require_mode"] == 0
+    assert result["ndcg@10"] > result["ndcg@10_certificates_ignored"]
+    assert "Objectif nDCG@10 ≥ 0,90" in certificates_eval.report(result)
