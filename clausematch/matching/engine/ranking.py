@@ -79,19 +79,24 @@ def match_segment(segment: Segment, query: Query, scorer) -> Hits:
 
 def _certificates(segment: Segment, rows: np.ndarray, query: Row) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per row: required certificates lacking, share of the wished ones held, and how many the
-    row itself requires — whichever side is the offer (the query, or the rows)."""
+    row itself requires — whichever side is the offer (the query, or the rows). Only the columns
+    the query names are read; nothing is computed when no certificate is involved."""
     n, items = segment.size, segment.items
     required, wished = item_columns(query.required_items), item_columns(query.wished_items)
     held = item_columns(query.held_items)
-    missing = len(required) - items["held_items"].held(required, n)[rows]
-    row_required = items["required_items"].count[rows]
-    missing = missing + row_required - items["required_items"].held(held, n)[rows]
+    missing = np.zeros(len(rows), np.int32)
+    share = np.zeros(len(rows), np.float64)
+    if len(required):
+        missing += len(required) - items["held_items"].held(required, n)[rows]
     if len(wished):
         share = items["held_items"].held(wished, n)[rows] / len(wished)
-    else:
+    row_required = items["required_items"].count[rows]
+    if len(items["required_items"].vocabulary):
+        missing += row_required - (items["required_items"].held(held, n)[rows] if len(held) else 0)
+    if len(held) and len(items["wished_items"].vocabulary):
         row_wished = items["wished_items"].count[rows]
         share = np.where(row_wished > 0, items["wished_items"].held(held, n)[rows] / np.maximum(row_wished, 1), 0.0)
-    return missing.astype(np.int32), share.astype(np.float64), row_required
+    return missing, share, row_required
 
 
 def pair_features(segment: Segment, query: Query) -> np.ndarray:
