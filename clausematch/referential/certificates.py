@@ -22,6 +22,8 @@ from clausematch.errors import DomainError, FieldErrors
 from clausematch.text import normalise
 
 DATA = Path(__file__).resolve().parent / "data" / "certificates.csv"
+MAX_CHOICES = 6  # choices named in a message
+MAX_ITEM_WORDS = 10  # the longest typed form of an item, in significant words: bounds the reading
 
 
 @dataclass(frozen=True)
@@ -44,17 +46,22 @@ class Unknown:
     choices: tuple[Certificate, ...] = ()
 
     def message(self) -> str:
+        shown = self.text if len(self.text) <= 60 else self.text[:59] + "…"
+        if len(self.choices) > MAX_CHOICES:
+            labels = ", ".join(c.label for c in self.choices[:MAX_CHOICES])
+            return f"« {shown} » peut désigner plusieurs certificats : précisez lequel ({labels}…)."
         if self.choices:
             labels = [c.label for c in self.choices]
-            return (f"« {self.text} » peut désigner plusieurs certificats : précisez "
+            return (f"« {shown} » peut désigner plusieurs certificats : précisez "
                     + ", ".join(labels[:-1]) + f" ou {labels[-1]}.")
-        return (f"« {self.text} » n'est pas un certificat connu (exemples : CACES R489 cat. 3, "
+        return (f"« {shown} » n'est pas un certificat connu (exemples : CACES R489 cat. 3, "
                 "habilitation B1V, permis C, SSIAP 1, SS4 amiante, SST).")
 
 
 # Words that say nothing of the item, and the usual spellings of those that do.
 _WORDS = {"cat": "", "categorie": "", "categ": "", "categories": "", "de": "", "du": "", "conduire": "",
-          "certificat": "", "option": "", "niveau": "", "electrique": "", "electriques": "", "elec": "",
+          "certificat": "", "formation": "", "option": "", "niveau": "", "electrique": "", "electriques": "",
+          "elec": "",
           "habilitation": "hab", "habilitations": "hab", "habil": "hab", "habilite": "hab", "amiante": "",
           "titre": "tp", "professionnel": "", "permis": "permis", "le": "", "la": "", "l": "", "et": ""}
 _CATEGORY = re.compile(r"\b(?:categorie|categ|cat)(?=\d)")  # "cat3" → "3"
@@ -138,7 +145,7 @@ class Catalogue:
         # Several items written one after the other ("SST SSIAP 1 permis B"): longest keys first.
         codes, start = [], 0
         while start < len(words):
-            for stop in range(len(words), start, -1):
+            for stop in range(min(len(words), start + MAX_ITEM_WORDS), start, -1):
                 found = self.keys.get("".join(words[start:stop]), ())
                 if len(found) == 1:
                     codes.append(found[0])
@@ -165,6 +172,12 @@ def catalogue() -> Catalogue:
             codes = keys.setdefault(key(text), [])
             if item.code not in codes:
                 codes.append(item.code)
+    groups: dict[str, list[str]] = {}
+    for item in items.values():
+        if item.family == "CACES":
+            groups.setdefault(key(item.group.replace("-", " ")), []).append(item.code)
+    for group_key, codes in groups.items():  # "CACES R482" alone: which category?
+        keys.setdefault(group_key, codes)
     return Catalogue(items, {k: tuple(v) for k, v in keys.items() if k})
 
 

@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 from clausematch.accounts.models import CompanyKind
 from clausematch.offers.models import Offer, OfferStatus, OfferStatusChange
 from clausematch.offers.services import offer_search_text
+from clausematch.referential.certificates import as_text, parse_items
 from clausematch.vocabulary import ContractType, Mode
 from seeds.demo.accounts import facilitators, staff_of
 from seeds.demo.common import Plan, at, weighted
@@ -53,7 +54,7 @@ def add_offer(plan: Plan, rng, lot_ref: dict, *, company: dict, mode: Mode, cont
         qpv_required=rng.random() < 0.08,
         driving_licence_required=rng.random() < (0.35 if lot_ref["trade"] in DRIVING_TRADES else 0.05),
         # A training track teaches the certificate: it cannot require it.
-        certificates_required=trade.certificates if not programme_id and rng.random() < 0.5 else "",
+        **_required(trade.certificates if not programme_id and rng.random() < 0.5 else ""),
         search_text=offer_search_text(title or label, label, appellations[appellation]["rome_label"], skills),
         status=status, published_at=published, created_by_id=rng.choice(staff_of(plan, company["id"]))["id"],
         created_at=created, updated_at=created)
@@ -178,3 +179,10 @@ def build_offer_history(plan: Plan) -> None:
             plan.add(OfferStatusChange, offer_id=offer["id"], from_status=from_status, to_status=to_status,
                      actor_id=actor, occurred_at=when, comment=comment)
         offer["updated_at"] = steps[-1][2]
+
+
+def _required(text: str) -> dict:
+    """The certificates an offer requires, typed and as referential codes."""
+    items, _ = parse_items(text)
+    codes = [item.code for item in items]
+    return {"certificates_required": as_text(codes) if codes else text, "required_certificates": codes}

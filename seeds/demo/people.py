@@ -7,6 +7,7 @@ from datetime import timedelta
 from clausematch.accounts.models import PrescriberKind
 from clausematch.candidates.models import Candidate
 from clausematch.formats import normalise_phone
+from clausematch.referential.certificates import as_text, parse_items
 from clausematch.vocabulary import EducationLevel, Gender
 from seeds.demo.common import Plan, name_key, plain, weighted
 from seeds.demo.names import FEMALE_FIRST_NAMES, LAST_NAMES, MALE_FIRST_NAMES, NAME_VARIANTS
@@ -73,7 +74,7 @@ def _add_person(plan: Plan, rng) -> dict:
         education_level=_education(rng, age), desired_jobs_text=_typed(rng, jobs), skills=rng.choice(SKILLS[track]),
         experience=rng.choice(EXPERIENCE[track]), mobility_km=weighted(rng, MOBILITY_KM),
         driving_licence=age >= 20 and rng.random() < (0.32 if gender is Gender.FEMALE else 0.42),
-        certificates=TRADES[trade].certificates if rng.random() < 0.15 else "",
+        **_certificates(TRADES[trade].certificates if rng.random() < 0.15 else ""),
         available=rng.random() < 0.92, available_from=None, merged_into_id=None, created_at=None, updated_at=None)
     if not row["available"]:
         row["available_from"] = plan.anchor + timedelta(days=rng.randint(7, 75))
@@ -172,3 +173,10 @@ def pick_candidates(plan: Plan, rng, count: int, track: str, taken: set[int]) ->
     chosen = rng.sample(pool, count)
     taken.update(chosen)
     return chosen
+
+
+def _certificates(text: str) -> dict:
+    """The typed certificates and their referential codes (clausematch/referential/certificates.py)."""
+    items, _ = parse_items(text)
+    codes = [item.code for item in items]
+    return {"certificates": as_text(codes) if codes else text, "certificate_codes": codes}

@@ -143,3 +143,20 @@ def test_caces_categories_read_however_written(recommendation, word, gap, catego
 def test_key_is_insensitive_to_accents_and_filler_words():
     assert key("Habilitation électrique B1V") == key("hab elec b1v") == key("HAB. ELEC. B1V") == "habb1v"
     assert key("Catégorie 3") == key("cat3") == "3"
+
+
+def test_a_caces_without_its_category_asks_which_one_and_long_fragments_are_cut_in_the_message():
+    _, unknown = parse_items("CACES R482")
+    assert len(unknown[0].choices) == 11
+    assert unknown[0].message().startswith("« CACES R482 » peut désigner plusieurs certificats : précisez lequel "
+                                           "(CACES R482 cat. A, CACES R482 cat. B1,")
+    _, unknown = parse_items("x " * 3000)
+    assert unknown[0].message().startswith("« " + "x " * 29 + "x… » n'est pas un certificat connu")
+
+
+def test_the_demo_trades_certificates_all_read():
+    from seeds.demo.trades import TRADES
+
+    typed = {trade.certificates for trade in TRADES.values() if trade.certificates}
+    assert typed and all(parse_items(text)[1] == [] for text in typed)
+    assert codes("Formation amiante SS4 opérateur") == ["ss4"]
