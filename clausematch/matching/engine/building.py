@@ -12,10 +12,10 @@ from scipy import sparse
 from clausematch.matching.engine.segment import (
     CODE_LABEL,
     DESCRIPTION,
+    ITEM_KINDS,
     MATCHED_LABEL,
     SKILL,
     TITLE,
-    ITEM_KINDS,
     TITLE_SPACE,
     Items,
     Row,
