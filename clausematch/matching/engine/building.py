@@ -1,7 +1,8 @@
 """Building a segment from rows, with the per-row Python work kept to a few lookups.
 
 Typed titles go into the store's TitleTable, where each distinct title is keyed and mapped to a
-ROME code once (titles.py), in one batch per build. Everything else is assembled with numpy from
+ROME code once (titles.py), in one batch per build; a field holding several jobs ("plaquiste /
+peintre BTP") is first cut into its jobs (JobMapper.parts), each a title of the row. Everything else is assembled with numpy from
 (row, column, value) triples: codes (explicit codes win over the titles' codes), domains
 (the best confidence of their codes), and text — the distinct pieces of text of the batch are
 vectorised once (vectors.py) and combined per row by one sparse product.
@@ -66,8 +67,10 @@ class TitleTable:
 
 def build(rows: list[Row], referential, titles: TitleTable) -> Segment:
     n = len(rows)
-    counts = np.fromiter((len(r.titles) for r in rows), np.int64, n)
-    title_ids = np.fromiter((titles.id(t) for r in rows for t in r.titles), np.int64, int(counts.sum()))
+    parts = referential.mapper.parts  # a field holding several jobs counts as several titles
+    typed = [[job for t in r.titles for job in parts(t)] if len(r.titles) else () for r in rows]
+    counts = np.fromiter(map(len, typed), np.int64, n)
+    title_ids = np.fromiter((titles.id(t) for jobs in typed for t in jobs), np.int64, int(counts.sum()))
     title_rows = np.repeat(np.arange(n), counts)
     explicit = _explicit_codes(rows, referential)
     explicit_rows = np.repeat(np.arange(n), np.fromiter(map(len, explicit), np.int64, n))
