@@ -64,7 +64,7 @@ def test_one_job_is_not_cut(mapper, title):
 def test_filler_alone_is_no_job_and_maps_to_nothing(mapper):
     assert mapper.map_title("CDI urgent H/F") is None
     assert [m.rome_code for m in mapper.map_titles(mapper.parts("maçon / CDI"))] == ["F1703"]
-    assert mapper.parts("cariste / CDI / temps plein") == ("cariste",)
+    assert mapper.parts("cariste / CDI / cuisinier") == ("cariste", "cuisinier")
 
 
 def test_filler_paired_with_a_referential_word_stays(mapper):
