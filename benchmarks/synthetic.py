@@ -4,7 +4,17 @@ Job titles come from the ROME appellations, typed the way prescribers type them:
 feminine form, capitals and accents lost, "H/F" added, usual short forms ("agt", "tech"), a
 trailing word dropped, one typo. Positions are communes drawn by population, moved by about a
 kilometre; criteria follow rough shares of the publics seen on clauses. Each generated profile
-comes with its true ROME code, which grades the engine's answers.
+comes with its true ROME code(s), which grade the engine's answers.
+
+With `mix=True` (the offline evaluation, issue 16) the territory also holds the harder cases,
+each tagged with its kind so the evaluation reports them apart:
+- "slang": a title from benchmarks/slang_titles.csv (hand-written, with its true code; part of
+  it is not in the mapper's job_slang.csv, see the evaluation), for the codes that file covers;
+- "filler": a title polluted by words that say nothing of the trade (FILLER_WORDS);
+- "multi": a candidate typing two jobs in one field ("plaquiste / peintre BTP"), for the codes
+  of MULTI_CODES (every candidate of those codes types so, half of them with the code second);
+- "uncoded" / "coded": an offer without / with a declared ROME code.
+The default (mix=False) draws exactly what it drew before, for the speed benchmark.
 """
 import csv
 import itertools
@@ -34,6 +44,13 @@ MOBILITIES = (5.0, 10.0, 15.0, 20.0, 30.0, 30.0, 50.0)
 SHORT_FORMS = {"agent": "agt", "agente": "agt", "technicien": "tech", "technicienne": "tech",
                "responsable": "resp"}
 KM_PER_DEGREE = 111.2
+SLANG_TITLES = Path(__file__).resolve().parent / "slang_titles.csv"
+# Words prescribers add to titles that say nothing of the trade (issue 16).
+FILLER_WORDS = ("H/F", "CDI", "CDD", "intérim", "URGENT", "débutant accepté", "clause sociale", "temps plein",
+                "temps partiel", "week-end", "(F/H)", "poste à pourvoir", "mission intérim")
+JOB_SEPARATORS = (" / ", ", ", " + ", " ou ", " et ", "/")
+# Codes whose candidates all type two jobs in one field (mix=True); none of them in slang_titles.csv.
+MULTI_CODES = ("F1613", "F1609", "F1612", "G1604", "D1102", "D1101", "H3303", "I1604", "K2201", "N1104")
 
 
 @dataclass(frozen=True)
@@ -42,13 +59,27 @@ class Labelled:
 
     profile: CandidateProfile | OfferProfile
     rome_code: str
+    codes: tuple[str, ...] = ()  # every true code (a multi-job candidate has two); () = (rome_code,)
+    kinds: frozenset[str] = frozenset()  # "slang", "filler", "multi", "coded", "uncoded"…
+
+    @property
+    def true_codes(self) -> tuple[str, ...]:
+        return self.codes or (self.rome_code,)
 
 
 class World:
     """Draws candidates and offers for one territory (a set of departments, or all of France)."""
 
-    def __init__(self, referential: Referential, seed: int = 0, departments: tuple[str, ...] = ()):
+    def __init__(self, referential: Referential, seed: int = 0, departments: tuple[str, ...] = (),
+                 mix: bool = False):
         self.rng = random.Random(seed)
+        self.mix = mix
+        self.slang: dict[str, list[str]] = {}
+        if mix:
+            with open(SLANG_TITLES, newline="", encoding="utf-8") as handle:
+                for row in csv.DictReader(handle):
+                    self.slang.setdefault(row["code_rome"], []).append(row["titre"])
+        self.multi_codes = [code for code in MULTI_CODES if code not in self.slang]
         self.referential = referential
         by_code: dict[str, list[str]] = {}
         for appellation in referential.appellations:
@@ -76,15 +107,38 @@ class World:
         titles = [noisy_title(self.rng, self.rng.choice(self.forms[code]))]
         if self.rng.random() < 0.3:  # a second, related job typed too
             titles.append(noisy_title(self.rng, self.rng.choice(self.forms[code])))
+        codes, kinds = (code,), frozenset()
+        if self.mix:
+            titles, codes, kinds = self.mixed_titles(code, titles)
         lat, lon = self.position()
         profile = CandidateProfile(
             id, titles, rome_codes=[code] if self.rng.random() < 0.3 else [],
             skills=self.rng.sample(SKILLS, self.rng.choice((0, 0, 1, 2))), latitude=lat, longitude=lon,
             mobility_km=self.rng.choice(MOBILITIES), criteria=self.criteria(),
             available=self.rng.random() < 0.9)
-        return Labelled(profile, code)
+        return Labelled(profile, code, codes, kinds)
+
+    def mixed_titles(self, code: str, titles: list[str]) -> tuple[list[str], tuple[str, ...], frozenset[str]]:
+        """A candidate's titles typed the harder ways (mix=True), with its true codes and kinds."""
+        rng, kinds, codes = self.rng, set(), (code,)
+        if code in self.multi_codes:
+            other = rng.choice(self.clause_codes)
+            jobs = [titles[0], noisy_title(rng, rng.choice(self.forms[other]))]
+            if rng.random() < 0.5:
+                jobs.reverse()
+            titles = [rng.choice(JOB_SEPARATORS).join(jobs)] + titles[1:]
+            codes, kinds = (code, other), {"multi"}
+        elif code in self.slang and rng.random() < 0.5:
+            titles = [rng.choice(self.slang[code])] + titles[1:]
+            kinds.add("slang")
+        if rng.random() < 0.15:
+            titles = [with_filler(rng, titles[0])] + titles[1:]
+            kinds.add("filler")
+        return titles, codes, frozenset(kinds)
 
     def offer(self, id, code: str | None = None) -> Labelled:
+        if self.mix:
+            return self.mixed_offer(id, code)
         code = code or self.code()
         form = self.rng.choice(self.forms[code])
         title = form + (" H/F" if self.rng.random() < 0.3 else "")
@@ -96,6 +150,36 @@ class World:
             skills=self.rng.sample(SKILLS, self.rng.choice((0, 1))), latitude=lat, longitude=lon,
             eligible_criteria=eligible, required_criteria=required)
         return Labelled(profile, code)
+
+    def mixed_offer(self, id, code: str | None = None) -> Labelled:
+        """An offer of one of the kinds (mix=True): slang title, filler, a code whose candidates
+        type several jobs, or a plain one; declared ROME code or not (70 % / 30 %)."""
+        rng, kinds = self.rng, set()
+        draw = rng.random()
+        if code is None and draw < 0.3:
+            code = rng.choice(sorted(self.slang))
+        elif code is None and draw < 0.5:
+            code = rng.choice(self.multi_codes)
+        code = code or self.code()
+        if code in self.slang and rng.random() < 0.7:
+            title = rng.choice(self.slang[code])
+            kinds.add("slang")
+        else:
+            title = rng.choice(self.forms[code])
+        if code in self.multi_codes:
+            kinds.add("multi")
+        if rng.random() < 0.25:
+            title = with_filler(rng, title)
+            kinds.add("filler")
+        coded = rng.random() < 0.7
+        kinds.add("coded" if coded else "uncoded")
+        lat, lon = self.position()
+        eligible = rng.choice(OFFER_CRITERIA) if rng.random() < 0.4 else frozenset()
+        required = frozenset({"qpv"}) if rng.random() < 0.1 else frozenset()
+        profile = OfferProfile(
+            id, title, rome_code=code if coded else None, skills=rng.sample(SKILLS, rng.choice((0, 1))),
+            latitude=lat, longitude=lon, eligible_criteria=eligible, required_criteria=required)
+        return Labelled(profile, code, (code,), frozenset(kinds))
 
     def criteria(self) -> frozenset[str]:
         return frozenset(code for code, share in CRITERIA_SHARES.items() if self.rng.random() < share)
@@ -119,6 +203,12 @@ def noisy_title(rng: random.Random, form: str) -> str:
     if rng.random() < 0.15:
         title += " H/F"
     return title
+
+
+def with_filler(rng: random.Random, title: str) -> str:
+    """The title with one or two filler words before or after it."""
+    words = rng.sample(FILLER_WORDS, rng.choice((1, 2)))
+    return " ".join(words + [title]) if rng.random() < 0.2 else " ".join([title] + words)
 
 
 def typo(rng: random.Random, title: str) -> str:

@@ -65,3 +65,35 @@ def test_a_tiny_benchmark_reports_every_figure_in_french(tmp_path, monkeypatch):
     assert text.startswith("300 candidats") and "boucle Python naïve" in text
     bench.main(["--sizes", "200", "--queries", "3", "--naive-queries", "1", "--json", str(tmp_path / "b.json")])
     assert json.loads((tmp_path / "b.json").read_text())[0]["size"] == 200
+
+
+def test_the_mixed_territory_holds_every_kind_of_the_evaluation():
+    world = World(default_referential(), seed=5, departments=ILE_DE_FRANCE, mix=True)
+    people = [world.candidate(i) for i in range(3000)]
+    offers = [world.offer(f"o{i}") for i in range(200)]
+    assert {"slang", "filler", "multi"} <= {kind for item in people for kind in item.kinds}
+    assert {"slang", "filler", "multi", "coded", "uncoded"} <= {kind for item in offers for kind in item.kinds}
+    multi = next(item for item in people if "multi" in item.kinds)
+    assert len(multi.true_codes) == 2 and multi.rome_code in multi.true_codes
+    # The default world draws what it drew before the kinds existed (the speed benchmark's set).
+    plain = World(default_referential(), seed=7)
+    assert all(not plain.candidate(i).kinds for i in range(50))
+
+
+def test_the_evaluation_reports_each_kind_and_both_passes():
+    result = evaluation.evaluate(candidates=1500, offers=40, seed=1)
+    text = evaluation.report(result)
+    for kind in evaluation.KINDS:
+        assert kind.name in text
+        assert kind.name in result["kinds"] and kind.name in result["without_codes"]["kinds"]
+    assert "sans aucun code ROME déclaré" in text and "Objectif nDCG@10 ≥ 0,95" in text
+    assert result["without_codes"]["results"]["moteur"]["violations"] == 0
+
+
+def test_a_kind_and_a_grade_rule_plug_in(monkeypatch):
+    """How another kind (e.g. "certificat exigé") joins the report: one Kind, one grade rule."""
+    monkeypatch.setattr(evaluation, "KINDS", evaluation.KINDS + [
+        evaluation.Kind("tout", lambda item, territory: True)])
+    monkeypatch.setattr(evaluation, "GRADE_RULES", [lambda territory, item, grades, allowed: grades])
+    result = evaluation.evaluate(candidates=800, offers=15, seed=2)
+    assert result["kinds"]["tout"]["offers"] == result["offers_scored"]

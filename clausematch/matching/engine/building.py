@@ -2,10 +2,10 @@
 
 Typed titles go into the store's TitleTable, where each distinct title is keyed and mapped to a
 ROME code once (titles.py), in one batch per build; a field holding several jobs ("plaquiste /
-peintre BTP") is first cut into its jobs (JobMapper.parts), each a title of the row. Everything else is assembled with numpy from
-(row, column, value) triples: codes (explicit codes win over the titles' codes), domains
-(the best confidence of their codes), and text — the distinct pieces of text of the batch are
-vectorised once (vectors.py) and combined per row by one sparse product.
+peintre BTP") is first cut into its jobs (JobMapper.parts), each a title of the row.
+Everything else is assembled with numpy from (row, column, value) triples: codes (explicit codes
+win over the titles' codes), domains (the best confidence of their codes), and text — the
+distinct pieces of text of the batch are vectorised once (vectors.py) and combined per row by one sparse product.
 """
 import numpy as np
 from scipy import sparse

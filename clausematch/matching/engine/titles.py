@@ -161,7 +161,7 @@ class JobMapper:
                            if any(len(word) >= 2 and word not in appellation_words for word in key.split())
                            and (" " in key or len(key) >= 3)}
         self._longest_slang = max(map(len, self._contained), default=0)
-        self._pairs = frozenset(pair for key in self.keys for pair in zip(key.split(), key.split()[1:]))
+        self._pairs = frozenset(pair for key in self.keys for pair in _pairs_of(key.split()))
         self._parts: dict[str, tuple[str, ...]] = {}
         self._initials: dict[str, list[str]] = {}
         for word in sorted(self._vocabulary):
@@ -377,6 +377,11 @@ def plain_key(text: str) -> str:
     expressions (half the titles people type look like this; a test checks both agree)."""
     words = [ABBREVIATIONS.get(word, word) for word in text.split(" ")]
     return " ".join([word for word in words if word not in STOPWORDS] or words)
+
+
+def _pairs_of(words: list[str]):
+    """Consecutive pairs of words."""
+    return zip(words, words[1:], strict=False)
 
 
 def _row_ids(indptr: np.ndarray) -> np.ndarray:
