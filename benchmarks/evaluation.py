@@ -9,7 +9,8 @@ is the offer's, 1 for the same ROME domain, 0 otherwise, and 0 whenever a constr
 2 for the same trade without a required certificate). The engine's top 10 is scored against
 these grades, and so are two baselines given the same constraints:
 - "code ROME exact + distance": what public platforms do — a candidate's code is the one given,
-  else the one of a title typed exactly like an appellation; same code only, nearest first;
+  else the one of a title typed exactly like an appellation or a code label (no slang table,
+  no filler removal: the engine's mapper is not used); same code only, nearest first;
 - "TF-IDF seul": cosine of word TF-IDF (scikit-learn) between the offer's title and the
   candidate's titles, highest first.
 Metrics: nDCG@10 (grades as gains, ideal = the 10 best grades over all candidates) and
@@ -37,7 +38,7 @@ from benchmarks.synthetic import ILE_DE_FRANCE, Labelled, World
 from clausematch.matching.engine import MatchingEngine
 from clausematch.matching.engine.referential import Referential, default_referential, domain_of
 from clausematch.matching.engine.scoring import haversine_km
-from clausematch.text import search_key
+from clausematch.text import gendered_forms, search_key
 
 K = 10
 TARGET_OVERALL, TARGET_KIND = 0.95, 0.90
@@ -134,15 +135,25 @@ def recall_at_k(returned_grades: np.ndarray, all_grades: np.ndarray, k: int = K)
 
 def exact_code_baseline(territory: Territory, referential: Referential):
     """Ranker: same exact code (given, or title typed as an appellation), nearest first."""
-    mapper = referential.mapper
+    # Appellations (every gendered form) and code labels only: no slang, no filler stripping.
+    entries: dict[str, str] = {}
+    for appellation in referential.appellations:
+        for form in appellation.forms:
+            entries.setdefault(search_key(form), appellation.rome_code)
+    for code, label in referential.code_labels.items():
+        entries.setdefault(search_key(label), code)
+
+    def key(text: str) -> str:
+        return search_key(gendered_forms(text)[0] if "/" in text or "(" in text else text)
+
     codes = []
     for profile in territory.profiles:
         known = referential.known_codes(profile.rome_codes)
-        exact = [mapper.entries[key][0] for key in map(mapper.key, profile.job_titles) if key in mapper.entries]
+        exact = [entries[k] for k in map(key, profile.job_titles) if k in entries]
         codes.append(set(known or exact))
 
     def rank(offer, allowed, distance):
-        code = offer.rome_code or mapper.entries.get(mapper.key(offer.title), (None,))[0]
+        code = offer.rome_code or entries.get(key(offer.title))
         same = np.array([code in c for c in codes]) & allowed
         rows = np.flatnonzero(same)
         order = np.argsort(np.where(np.isnan(distance[rows]), np.inf, distance[rows]), kind="stable")

@@ -70,6 +70,7 @@ FILLER = frozenset({
     "saisonniere", "extra", "renfort", "remplacement", "vacataire", "vacation", "cesu"})
 # Separators of several jobs typed in one field.
 _JOBS = re.compile(r"\s*[/,+;&]\s*|\s+(?:ou|et|OU|ET|Ou|Et)\s+")
+_MAY_SPLIT = re.compile(r"[/,+;&]| (?:ou|et) ", re.IGNORECASE)
 _GENDER_MARK = re.compile(r"\(?\b(?:h\s*/\s*f|f\s*/\s*h)\b\)?", re.IGNORECASE)
 _LEADING_LINK = frozenset({"de", "d", "du", "des", "en", "a", "au", "aux", "la", "le", "les", "l"})
 _ROME_CODE = re.compile(r"[a-n]\d{4}")
@@ -203,10 +204,14 @@ class JobMapper:
         BTP"; the text alone when it holds one job (see the module's docstring)."""
         found = self._parts.get(text)
         if found is None:
-            found = self._parts[text] = self._split(text)
+            found = self._split(text)
+            if found != (text,):  # only fields that hold several jobs are kept: most titles hold one
+                self._parts[text] = found
         return found
 
     def _split(self, text: str) -> tuple[str, ...]:
+        if not _MAY_SPLIT.search(text):
+            return (text,)
         plain = _GENDER_MARK.sub(" ", text)
         pieces = [piece for piece in _JOBS.split(plain) if piece and piece.strip()]
         if len(pieces) < 2 or self.key(text) in self.entries:
