@@ -34,13 +34,13 @@ import csv
 import re
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz, process
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
-from clausematch.matching.engine.referential import DATA_DIR, domain_of
 from clausematch.matching.engine.vectors import unit_rows
 from clausematch.text import ABBREVIATIONS, STOPWORDS, gendered_forms, normalise, search_key
 
@@ -54,7 +54,8 @@ SHORT_KEY = 4  # keys this short have too few n-grams: compared by rapidfuzz alo
 TRUSTED_ALONE = 0.8  # n-gram winners below this need a close neighbour of their ROME domain
 SUPPORT = 0.9  # a neighbour supports the winner when its total is ≥ 90 % of the winner's
 CONTAINED_CONFIDENCE = 0.9  # a slang term found inside a longer title
-SLANG_CSV = DATA_DIR / "job_slang.csv"
+# clausematch/referential/data, as referential.DATA_DIR (not imported: referential imports this module)
+SLANG_CSV = Path(__file__).resolve().parents[2] / "referential" / "data" / "job_slang.csv"
 # Words of titles that say nothing of the trade (search keys: accents and "H/F" already gone).
 # Stripped unless the whole title is a known key, or the word forms with its neighbour a pair
 # of words found in the referential ("veilleur nuit", "agence interim").
@@ -338,9 +339,9 @@ class JobMapper:
 
     def _supported(self, candidates: list[str], totals: np.ndarray, winner: int) -> bool:
         """Whether another close neighbour lies in the winner's ROME domain."""
-        domain = domain_of(self.entries[candidates[winner]][0])
+        domain = self.entries[candidates[winner]][0][:3]  # the ROME domain: F1703 → F17
         floor = SUPPORT * totals[winner]
-        return any(i != winner and totals[i] >= floor and domain_of(self.entries[candidate][0]) == domain
+        return any(i != winner and totals[i] >= floor and self.entries[candidate][0][:3] == domain
                    for i, candidate in enumerate(candidates))
 
 
