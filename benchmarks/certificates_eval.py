@@ -88,7 +88,9 @@ def evaluate_certificates(candidates: int = 20_000, offers: int = 300, seed: int
     for offer, code in offer_list:
         allowed, _ = territory.allowed(offer)
         complete = np.array([offer.required_certificates <= h for h in holdings])
-        same, related = territory.codes == code, territory.domains == domain_of(code)
+        same, related = (np.zeros(len(territory.ids), bool) for _ in range(2))
+        same[territory.rows_of_code.get(code, [])] = True
+        related[territory.rows_of_domain.get(domain_of(code), [])] = True
         grades = np.where(allowed, np.where(same, np.where(complete, 3, 2), np.where(related, 1, 0)), 0)
         if not (grades == 3).any():
             skipped += 1

@@ -61,15 +61,20 @@ def match_segment(segment: Segment, query: Query, scorer) -> Hits:
     code, domain, text = _job_fit(segment, query)
     rows = np.flatnonzero((code > 0) | (domain > 0) | (text > 0))
     rows = rows[_allowed(segment, rows, query.row)]
-    missing, wished, row_required = _certificates(segment, rows, query.row)
-    if query.row.items_required:
-        keep = missing == 0
-        rows, missing, wished, row_required = rows[keep], missing[keep], wished[keep], row_required[keep]
+    involved = _certificates_involved(segment, query.row)
+    if involved:
+        missing, wished, row_required = _certificates(segment, rows, query.row)
+        if query.row.items_required:
+            keep = missing == 0
+            rows, missing, wished, row_required = rows[keep], missing[keep], wished[keep], row_required[keep]
     distances, limits = _distances(segment, rows, query.row)
     near = np.isnan(distances) | (distances <= limits)
     rows, distances, limits = rows[near], distances[near], limits[near]
-    missing, wished, row_required = missing[near], wished[near], row_required[near]
     features = _features(segment, rows, query.row, (code, domain, text), distances, limits)
+    if not involved:  # one neutral tier: the scores alone order the rows
+        return Hits(segment, rows, features, distances, scorer.score(features), np.ones(len(rows), np.int8),
+                    np.zeros(len(rows), np.int32))
+    missing, wished, row_required = missing[near], wished[near], row_required[near]
     same = features[:, SAME_CODE] > 0
     tiers = (1 + (same & (missing == 0) & bool(query.row.required_items))
              - (same & (missing > 0) & (row_required > 0))).astype(np.int8)
@@ -77,10 +82,18 @@ def match_segment(segment: Segment, query: Query, scorer) -> Hits:
     return Hits(segment, rows, features, distances, scores, tiers, missing)
 
 
+def _certificates_involved(segment: Segment, query: Row) -> bool:
+    """Whether certificates can change anything for this query: the query requires or wishes some,
+    or the segment's rows do (for a query holding some, the wished ones only count then)."""
+    items = segment.items
+    return bool(query.required_items or query.wished_items or len(items["required_items"].vocabulary)
+                or (query.held_items and len(items["wished_items"].vocabulary)))
+
+
 def _certificates(segment: Segment, rows: np.ndarray, query: Row) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per row: required certificates lacking, share of the wished ones held, and how many the
     row itself requires — whichever side is the offer (the query, or the rows). Only the columns
-    the query names are read; nothing is computed when no certificate is involved."""
+    the query names are read; not called when no certificate is involved (`_certificates_involved`)."""
     n, items = segment.size, segment.items
     required, wished = item_columns(query.required_items), item_columns(query.wished_items)
     held = item_columns(query.held_items)
