@@ -100,10 +100,16 @@ class Notification(db.Model):
         return self.message
 
 
-def queue_email(recipient: str, subject: str, body: str, link: str | None = None) -> OutboxMessage:
+UNDELIVERABLE_DOMAIN = ".invalid"  # RFC 2606: never a real address (the API's service accounts use it)
+
+
+def queue_email(recipient: str, subject: str, body: str, link: str | None = None) -> OutboxMessage | None:
     """Add an e-mail to the outbox in the caller's unit of work. With the `log` transport it is
     marked sent in that unit of work and written to the log right after its commit. `link`: the
-    path of the page it is about, given by the messages that name a person (see OutboxMessage.link)."""
+    path of the page it is about, given by the messages that name a person (see OutboxMessage.link).
+    An address of the reserved `.invalid` domain is never queued (None): it could only fail."""
+    if recipient.strip().lower().endswith(UNDELIVERABLE_DOMAIN):
+        return None
     message = OutboxMessage(recipient=recipient, subject=subject, body=body, link=link)
     if current_app.config["MAIL_TRANSPORT"] == "log":
         message.sent_at = message.last_attempt_at = utcnow()

@@ -1,5 +1,7 @@
 """Tokens: created for an organisation (secret shown once, stored hashed), by the command line and
 the administrators' page; revoked tokens, unknown ones and missing scopes refused."""
+from datetime import date
+
 import sqlalchemy as sa
 
 from clausematch.accounts.models import Role, User
@@ -111,3 +113,25 @@ def test_openapi_document_lists_the_operations(client):
     assert document["openapi"].startswith("3.")
     assert "/api/v1/offres" in document["paths"] and "/api/v1/candidats/{candidate_id}" in document["paths"]
     assert document["components"]["securitySchemes"]["jeton"]["scheme"] == "bearer"
+
+
+def test_the_service_account_is_never_sent_an_email(db, personas, territory):
+    """A company's service account is an active member of the company: the monthly reminder goes to
+    its people, never to the account's reserved .invalid address (it could only fail in the outbox)."""
+    import time_machine
+    from factories import ClauseFactory, ContractInTerritoryFactory, EmploymentContractFactory, LotFactory
+
+    from clausematch.notifications import OutboxMessage
+    from clausematch.pathways.hours_reminders import send_hours_reminders
+
+    company = personas["company"].organisation
+    token, _ = tokens.create_token(None, company.id, "Logiciel de paie", ["hours:read"])
+    lot = LotFactory(contract=ContractInTerritoryFactory(buyer__territory=territory), company=company)
+    ClauseFactory(lot=lot)
+    EmploymentContractFactory(lot=lot)
+    db.session.commit()
+    with time_machine.travel("2025-04-01 06:00:00", tick=False):
+        assert send_hours_reminders(date(2025, 3, 1)) == 1
+    recipients = db.session.scalars(sa.select(OutboxMessage.recipient)).all()
+    assert recipients == [personas["company"].email]
+    assert token.service_user.email.endswith(".invalid")
