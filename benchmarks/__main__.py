@@ -20,7 +20,7 @@ BENCHMARKS = [
     ("people", "Recherche de personnes sur 1 million de candidats", "benchmarks.people"),
     ("reporting", "Rapports sur 1 million de relevés d'heures", "benchmarks.reports"),
     ("imports", "Imports de 100 000 lignes (entreprises, marchés)", "benchmarks.imports"),
-    ("imports-hours", "Import de 100 000 lignes d'heures", "benchmarks.imports_hours"),
+    ("imports", "Import de 100 000 lignes d'heures", "benchmarks.imports_hours"),
 ]
 
 
