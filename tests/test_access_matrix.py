@@ -406,6 +406,7 @@ MATRIX = {
     ("GET", "/imports"): FACILITATOR,
     ("POST", "/imports"): rule(facilitator=422),  # no kind, no file
     ("POST", "/imports/{missing}/importer"): rule(facilitator=404),  # not an upload of theirs
+    ("GET", "/imports/{missing}/resultat.csv"): rule(facilitator=404),
     ("GET", "/imports/companies/modele.csv"): FACILITATOR,
     ("GET", "/imports/contracts/modele.xlsx"): FACILITATOR,
     ("GET", "/imports/contracts/export.csv"): FACILITATOR,

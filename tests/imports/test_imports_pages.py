@@ -134,3 +134,29 @@ def test_a_long_file_previews_with_a_capped_list(client, login_as, db, count_que
         page = send(client, csv_bytes(rows)).get_data(as_text=True)
     assert "… et 100 autres lignes" in page
     assert len(statements) <= 15
+
+
+def test_every_lines_outcome_downloads_beyond_the_lines_the_page_shows(client, login_as, db, app):
+    from clausematch.web.imports import routes
+
+    login_as("facilitator")
+    lines = [company_line(n) for n in range(1, 8)]
+    lines[5][0] = "123"  # line 7 of the file: a SIRET of three digits
+    page = send(client, csv_bytes([COMPANY_HEADER, *lines])).get_data(as_text=True)
+    upload = db.session.scalars(sa.select(ImportUpload)).one()
+    assert f"/imports/{upload.id}/resultat.csv" in page
+    original = routes.SHOWN_OTHERS
+    routes.SHOWN_OTHERS = 2  # the page shows two of the six lines created…
+    try:
+        assert "… et 4 autres lignes" in send(client, csv_bytes([COMPANY_HEADER, *lines])).get_data(as_text=True)
+    finally:
+        routes.SHOWN_OTHERS = original
+    response = client.get(f"/imports/{upload.id}/resultat.csv")  # … the file gives all seven
+    assert response.mimetype == "text/csv"
+    rows = [row.split(";") for row in response.get_data(as_text=True).lstrip("\ufeff").splitlines()]
+    assert rows[0] == ["Ligne", "Résultat", "Enregistrement", "Détail"]
+    assert [row[0] for row in rows[1:]] == [str(n) for n in range(2, 9)]
+    assert [row[1] for row in rows[1:]].count("Créée") == 6 and rows[6][1] == "Refusée" and "SIRET" in rows[6][3]
+    assert imported(db) == 0  # downloading plans again, writes nothing
+    login_as("prescriber")
+    assert client.get(f"/imports/{upload.id}/resultat.csv").status_code == 403

@@ -1,5 +1,8 @@
 """Import pages (facilitators of a territory): the kinds and their templates, the upload and its
 preview, the commit, the exports in the template's format. Other roles get 403."""
+import csv
+import io
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from clausematch.accounts.models import Role, Territory
@@ -10,6 +13,7 @@ from clausematch.imports import runner
 from clausematch.imports.base import Outcome
 from clausematch.imports.kinds import KINDS
 from clausematch.imports.tabular import MAX_BYTES, template_csv, template_xlsx
+from clausematch.spreadsheets import csv_text
 from clausematch.web.helpers import me, roles_required
 from clausematch.web.imports.forms import ConfirmForm, UploadForm
 
@@ -80,6 +84,28 @@ def commit(upload_id: int):
     flash(f"Import enregistré ({report.kind.label}, {report.file_name}) : {counts[Outcome.CREATED]} créée(s), "
           f"{counts[Outcome.UPDATED]} mise(s) à jour, {counts[Outcome.UNCHANGED]} inchangée(s).", "success")
     return redirect(url_for("imports.index"))
+
+
+@bp.get("/imports/<int:upload_id>/resultat.csv")
+@roles_required(Role.FACILITATOR)
+def outcomes_csv(upload_id: int):
+    """Every line's outcome of a stored upload (the page lists the first ones), planned again now."""
+    territory = _territory()
+    upload = runner.upload_of(me(), upload_id, territory.id)
+    if upload is None:
+        abort(404)
+    try:
+        report = runner.preview(runner.kind_named(upload.kind), territory, me(), upload.data, upload.file_name)
+    except DomainError:
+        abort(404)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["Ligne", "Résultat", "Enregistrement", "Détail"])
+    for line in sorted(report.results, key=lambda result: result.line):
+        writer.writerow([line.line, line.outcome.label, csv_text(line.key),
+                         csv_text(" ; ".join(line.refusals) if line.refusals else line.message)])
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="resultat-import-{upload_id}.csv"'})
 
 
 def _preview_page(report: runner.Report, upload_id: int, failed: bool = False):
