@@ -14,16 +14,13 @@ ignored (what the engine did before). Averaged over the offers with at least one
 `evaluate_certificates(candidates, offers, seed)` returns the figures as a dict, for
 benchmarks/evaluation.py to call.
 """
-import argparse
 import dataclasses
-import json
 import random
-import sys
 import time
 
 import numpy as np
 
-from benchmarks.evaluation import K, Territory, decimal, ndcg_at_k, thousands
+from benchmarks.evaluation import K, Territory, command_line, decimal, ndcg_at_k, thousands
 from benchmarks.synthetic import ILE_DE_FRANCE, World
 from clausematch.matching.engine import MatchingEngine
 from clausematch.matching.engine.referential import default_referential, domain_of
@@ -127,17 +124,7 @@ def report(result: dict) -> str:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description="Évaluation hors ligne des certificats dans le rapprochement.")
-    parser.add_argument("--candidates", type=int, default=20_000, help="nombre de candidats générés")
-    parser.add_argument("--offers", type=int, default=300, help="nombre d'offres notées")
-    parser.add_argument("--seed", type=int, default=0, help="graine du générateur")
-    parser.add_argument("--json", help="écrit aussi les résultats dans ce fichier JSON")
-    args = parser.parse_args(argv)
-    result = evaluate_certificates(args.candidates, args.offers, args.seed)
-    sys.stdout.write(report(result) + "\n")
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as handle:
-            json.dump(result, handle, ensure_ascii=False, indent=2)
+    command_line("Évaluation hors ligne des certificats dans le rapprochement.", evaluate_certificates, report, argv)
 
 
 if __name__ == "__main__":

@@ -267,18 +267,23 @@ def decimal(number: float, digits: int) -> str:
     return f"{number:.{digits}f}".replace(".", ",")
 
 
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description="Évaluation hors ligne du moteur de rapprochement.")
+def command_line(description: str, evaluate_fn: Callable, report_fn: Callable, argv=None) -> None:
+    """An offline evaluation's command line: sizes and seed, the French report, optional JSON."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--candidates", type=int, default=20_000, help="nombre de candidats générés")
     parser.add_argument("--offers", type=int, default=300, help="nombre d'offres notées")
     parser.add_argument("--seed", type=int, default=0, help="graine du générateur")
     parser.add_argument("--json", help="écrit aussi les résultats dans ce fichier JSON")
     args = parser.parse_args(argv)
-    result = evaluate(args.candidates, args.offers, args.seed)
-    sys.stdout.write(report(result) + "\n")
+    result = evaluate_fn(args.candidates, args.offers, args.seed)
+    sys.stdout.write(report_fn(result) + "\n")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump(result, handle, ensure_ascii=False, indent=2)
+
+
+def main(argv=None) -> None:
+    command_line("Évaluation hors ligne du moteur de rapprochement.", evaluate, report, argv)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from clausematch.accounts.models import Territory, User
 
 
+CHUNK = 1000  # keys per bulk query: a kind reads existing records by chunks, never one query per line
+
+
 class Outcome(enum.Enum):
     CREATED = "created"
     UPDATED = "updated"
@@ -64,6 +67,12 @@ class LineResult:
     key: str  # the record as a person names it: "Marché 2024-015, lot 3", "SIRET 123 456 789 00012"
     message: str = ""  # French: the reason of a refusal, or what an update changes
     refusals: list[str] = field(default_factory=list)  # every reason when a line is refused twice or more
+
+    @classmethod
+    def refused(cls, line: int, key: str, reasons: list[str]) -> LineResult:
+        """A refused line with every reason (each once, in order)."""
+        reasons = list(dict.fromkeys(reasons))
+        return cls(line, Outcome.REFUSED, key, " ".join(reasons), reasons)
 
 
 class ImportKind(Protocol):

@@ -12,12 +12,11 @@ from clausematch.database import utcnow
 from clausematch.errors import DomainError, refusals
 from clausematch.extensions import db
 from clausematch.formats import parse_email, parse_phone
-from clausematch.imports.base import Column, LineResult, Outcome, Row
+from clausematch.imports.base import CHUNK, Column, LineResult, Outcome, Row
 from clausematch.imports.tabular import CellError, Choices
 from clausematch.referential.models import Commune
 from clausematch.referential.resolve import territory_departments, unambiguous_commune
 
-CHUNK = 1000
 KIND_CHOICES = Choices(CompanyKind, {"entreprise": CompanyKind.TITULAIRE, "siae ei": CompanyKind.EI,
                                      "esat": CompanyKind.EA, "regie de quartier": CompanyKind.REGIE})
 FIELD_LABELS = {"name": "raison sociale", "company_kind": "type", "address": "adresse", "commune_insee": "commune",
@@ -44,7 +43,7 @@ class CompaniesKind:
 
     def run(self, territory: Territory, actor: User | None, rows: list[Row], *, write: bool) -> list[LineResult]:
         sirets = {normalise_siret(row.get("siret")) for row in rows}
-        holders = _holders_by_siret(sirets)
+        holders = holders_by_siret(sirets)
         communes = _CommuneCache(territory.id)
         results: list[LineResult] = []
         seen: dict[str, int] = {}
@@ -55,10 +54,10 @@ class CompaniesKind:
             try:
                 values = _values(row, siret, communes)
             except _Refused as refused:
-                results.append(_refused(row.line, key, refused.reasons))
+                results.append(LineResult.refused(row.line, key, refused.reasons))
                 continue
             if siret in seen:
-                results.append(_refused(row.line, key, [f"même SIRET que la ligne {seen[siret]}."]))
+                results.append(LineResult.refused(row.line, key, [f"même SIRET que la ligne {seen[siret]}."]))
                 continue
             seen[siret] = row.line
             holder = holders.get(siret)
@@ -66,9 +65,11 @@ class CompaniesKind:
                 results.append(LineResult(row.line, Outcome.CREATED, key))
                 inserts.append(values)
             elif holder.territory_id != territory.id:
-                results.append(_refused(row.line, key, ["Ce SIRET est déjà enregistré sur un autre territoire."]))
+                results.append(LineResult.refused(row.line, key,
+                                                  ["Ce SIRET est déjà enregistré sur un autre territoire."]))
             elif holder.kind != OrganisationKind.COMPANY:
-                results.append(_refused(row.line, key, [f"Un acheteur avec ce SIRET existe déjà : {holder.name}"]))
+                results.append(LineResult.refused(row.line, key,
+                                                  [f"Un acheteur avec ce SIRET existe déjà : {holder.name}"]))
             else:
                 changed = [name for name, value in values.items() if getattr(holder, name) != value]
                 if changed:
@@ -105,9 +106,6 @@ class _Refused(Exception):
     def __init__(self, reasons: list[str]):
         self.reasons = reasons
 
-
-def _refused(line: int, key: str, reasons: list[str]) -> LineResult:
-    return LineResult(line, Outcome.REFUSED, key, " ".join(reasons), list(reasons))
 
 
 def _values(row: Row, siret: str, communes: _CommuneCache) -> dict:
@@ -147,7 +145,7 @@ def _values(row: Row, siret: str, communes: _CommuneCache) -> dict:
             "commune_insee": commune, **contact}
 
 
-def _holders_by_siret(sirets: set[str]) -> dict[str, Organisation]:
+def holders_by_siret(sirets: set[str]) -> dict[str, Organisation]:
     """Every organisation (any territory, any kind) holding one of `sirets`: one query per 1 000."""
     wanted = sorted(s for s in sirets if s)
     found: dict[str, Organisation] = {}

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 
-from clausematch.accounts.models import Buyer, BuyerKind, Company, Organisation, OrganisationKind, Territory, User
+from clausematch.accounts.models import Buyer, BuyerKind, Company, OrganisationKind, Territory, User
 from clausematch.contracts.clauses import ClauseInput, checked_clause
 from clausematch.contracts.models import Clause, ClauseKind, Contract, Lot, ObjectiveMethod
 from clausematch.contracts.services import _check_amount, _check_lot_dates, _check_ordered, _check_plausible
@@ -24,7 +24,8 @@ from clausematch.database import utcnow
 from clausematch.errors import DomainError, refusals
 from clausematch.extensions import db
 from clausematch.formats import MAX_INTEGER, format_number, share_to_percent
-from clausematch.imports.base import Column, LineResult, Outcome, Row
+from clausematch.imports.base import CHUNK, Column, LineResult, Outcome, Row
+from clausematch.imports.companies import holders_by_siret
 from clausematch.imports.tabular import (
     CellError,
     Choices,
@@ -36,7 +37,6 @@ from clausematch.imports.tabular import (
 )
 from clausematch.vocabulary import Criterion, Mode, Sector
 
-CHUNK = 1000
 SECTORS = Choices(Sector, {"btp": Sector.CONSTRUCTION, "travaux": Sector.CONSTRUCTION})
 CLAUSE_KINDS = Choices(ClauseKind, {"condition d execution": ClauseKind.EXECUTION_CONDITION,
                                     "critere d attribution": ClauseKind.AWARD_CRITERION,
@@ -191,7 +191,7 @@ class _Plan:
             self.buyers_by_name.setdefault(buyer.name.strip().lower(), []).append(buyer)
         self.new_buyers: dict[tuple, _NewBuyer] = {}
         sirets = {normalise_siret(row.get(name)) for row in rows for name in ("buyer_siret", "company_siret")}
-        self.holders = _holders(sirets)
+        self.holders = holders_by_siret(sirets)
         references = sorted({row.get("reference").lower() for row in rows if row.get("reference")})
         self.contracts: dict[tuple, Contract] = {}
         for start in range(0, len(references), CHUNK):
@@ -236,18 +236,19 @@ class _Plan:
         clause = self._cached(self.clause_cache, CLAUSE_COLUMNS, row, (lot["amount_ht"],), reasons,
                               lambda found: _clause_values(row, lot, found))
         if reasons:
-            return _refused(row.line, key, reasons)
+            return LineResult.refused(row.line, key, reasons)
         lot["company_id"] = company_id
         buyer_ref = ("id", buyer.id) if isinstance(buyer, Buyer) else ("new", buyer.key)
         contract_key = (buyer_ref, contract["reference"].lower())
         lot_key = (contract_key, lot["number"])
         if lot_key in self.seen_lots:
-            return _refused(row.line, key, [f"même marché et même lot que la ligne {self.seen_lots[lot_key]}."])
+            first = self.seen_lots[lot_key]
+            return LineResult.refused(row.line, key, [f"même marché et même lot que la ligne {first}."])
         if contract_key in self.seen_contracts:
             first_line, first_values = self.seen_contracts[contract_key]
             differ = [CONTRACT_FIELDS[name] for name in CONTRACT_FIELDS if first_values[name] != contract[name]]
             if differ:
-                return _refused(row.line, key, [f"le marché est décrit autrement à la ligne {first_line} "
+                return LineResult.refused(row.line, key, [f"le marché est décrit autrement à la ligne {first_line} "
                                                 f"({', '.join(differ)}) : ses colonnes doivent être identiques "
                                                 "sur chacun de ses lots."])
         self.seen_lots[lot_key] = row.line
@@ -406,18 +407,6 @@ def _bulk(statement, values: list[dict]) -> None:
         db.session.execute(statement, values[start:start + CHUNK])
 
 
-def _refused(line: int, key: str, reasons: list[str]) -> LineResult:
-    return LineResult(line, Outcome.REFUSED, key, " ".join(reasons), list(reasons))
-
-
-def _holders(sirets: set[str]) -> dict[str, Organisation]:
-    wanted = sorted(s for s in sirets if s)
-    found: dict[str, Organisation] = {}
-    for start in range(0, len(wanted), CHUNK):
-        for organisation in db.session.scalars(sa.select(Organisation).where(
-                Organisation.siret.in_(wanted[start:start + CHUNK]))):
-            found[organisation.siret] = organisation
-    return found
 
 
 def _checks(reasons: list[str], check, *args) -> bool:

@@ -30,7 +30,7 @@ from clausematch.contracts.services import EARLIEST, LATEST, MAX_AMOUNT
 from clausematch.database import locked, today, utcnow
 from clausematch.extensions import db
 from clausematch.formats import format_date, format_number
-from clausematch.imports.base import LineResult, Outcome, Row
+from clausematch.imports.base import CHUNK, LineResult, Outcome, Row
 from clausematch.imports.decp_format import (
     Social,
     add_months,
@@ -45,7 +45,6 @@ from clausematch.imports.decp_format import (
 from clausematch.imports.tabular import Table
 from clausematch.vocabulary import Sector
 
-CHUNK = 1000  # rows per bulk query
 MAX_DURATION_MONTHS = 600  # 50 years: beyond, the published duration is a typing mistake
 REFERENCE_LENGTH = Contract.__table__.c.reference.type.length
 OBJECT_LENGTH = Contract.__table__.c.object.type.length

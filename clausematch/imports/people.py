@@ -42,7 +42,7 @@ from clausematch.database import today, utcnow
 from clausematch.errors import DomainError, refusals
 from clausematch.extensions import db
 from clausematch.formats import format_date, parse_decimal, parse_email, parse_phone
-from clausematch.imports.base import Column, LineResult, Outcome, Row, header_key
+from clausematch.imports.base import CHUNK, Column, LineResult, Outcome, Row, header_key
 from clausematch.pathways.hiring import MODE_FOR_EMPLOYER_KIND, HireData, checked_terms
 from clausematch.pathways.models import EmploymentContract, Exit
 from clausematch.referential.models import Commune
@@ -52,7 +52,6 @@ from clausematch.vocabulary import EXIT_CATEGORY, ContractType, Criterion, Educa
 if TYPE_CHECKING:
     from clausematch.accounts.models import Territory, User
 
-CHUNK = 1000
 IMPORT_EVIDENCE = "Import des données existantes"
 LOTS_FIRST = "importez d'abord les marchés"
 
@@ -520,7 +519,7 @@ class PeopleKind:
             if contract is not None:
                 key_text += f", {contract.lot_name}, début le {format_date(contract.start_date)}"
             if person is None:
-                results.append(_refused(row.line, key_text, reasons))
+                results.append(LineResult.refused(row.line, key_text, reasons))
                 continue
             key = person_key(person.first_name, person.last_name, person.birth_date)
             state = people.get(key)
@@ -550,7 +549,7 @@ class PeopleKind:
                     else:
                         contract_changes = self._contract_changes(*found, contract, reasons)
             if reasons:
-                results.append(_refused(row.line, key_text, reasons))
+                results.append(LineResult.refused(row.line, key_text, reasons))
                 continue
             if key not in people:
                 people[key] = state
@@ -686,10 +685,6 @@ class PeopleKind:
     def export_rows(self, territory: Territory) -> list[dict[str, str]]:
         return export_rows(territory)
 
-
-def _refused(line: int, key: str, reasons: list[str]) -> LineResult:
-    reasons = list(dict.fromkeys(reasons))
-    return LineResult(line, Outcome.REFUSED, key, " ".join(reasons), reasons)
 
 
 def export_rows(territory: Territory) -> list[dict[str, str]]:
