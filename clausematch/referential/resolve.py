@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from clausematch.accounts.models import TerritoryCommune
 from clausematch.errors import DomainError
 from clausematch.extensions import db
+from clausematch.formats import parse_id
 from clausematch.referential.models import Commune, RomeAppellation
 from clausematch.referential.search import (
     AppellationHit,
@@ -63,8 +64,9 @@ def resolve_appellation(text: str | None, code: int | str | None = None) -> Rome
     text = (text or "").strip()
     if not text:
         raise DomainError("Indiquez le métier (appellation ROME).", field="appellation")
-    if code and str(code).strip().isdigit():
-        picked = db.session.get(RomeAppellation, int(code))
+    picked_code = parse_id(str(code).strip()) if code else None  # a hand-edited code out of range: ignored
+    if picked_code is not None:
+        picked = db.session.get(RomeAppellation, picked_code)
         if picked is not None and _names_it(text, picked.label, appellation_option_label(picked)):
             return picked
     title = _ROME_SUFFIX.sub("", text) or text

@@ -84,7 +84,11 @@ def flag_stored_contact(form) -> None:
 
 class BoundedIntConverter(IntegerConverter):
     """`<int:…>` in every route: 1 to MAX_INTEGER (the id columns' range), anything else is a 404
-    before the view runs (never a database overflow)."""
+    before the view runs (never a database overflow). The pattern itself stops at ten digits: a
+    longer number matches no route at all, whatever the method (werkzeug would otherwise answer
+    405 where a path has one rule per method and the other method's pattern matched first)."""
+
+    regex = rf"\d{{1,{len(str(MAX_INTEGER))}}}"
 
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", MAX_INTEGER)

@@ -89,3 +89,12 @@ def test_the_field_named_by_the_caller_carries_the_error():
     assert find_commune("   ") is None
     with pytest.raises(DomainError, match="Indiquez la commune"):
         resolve_commune("")
+
+
+@pytest.mark.parametrize("code", ["9223372036854775808", "2147483648", "0", "-3"])
+def test_a_picked_appellation_code_out_of_the_id_range_is_ignored_and_the_text_decides(code):
+    """The hidden code of the offer form's autocomplete, edited by hand beyond the integer columns:
+    never looked up (SQLite overflowed), the typed title is resolved as if nothing was picked."""
+    from clausematch.referential.resolve import resolve_appellation
+
+    assert resolve_appellation("Maçon", code).code == resolve_appellation("Maçon").code
