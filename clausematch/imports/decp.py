@@ -27,13 +27,12 @@ import sqlalchemy as sa
 from clausematch.accounts.models import Buyer, Territory, User
 from clausematch.contracts.models import Contract, Lot
 from clausematch.contracts.services import EARLIEST, LATEST, MAX_AMOUNT
-from clausematch.database import locked, today, utcnow
+from clausematch.database import add_months, locked, today, utcnow
 from clausematch.extensions import db
 from clausematch.formats import format_date, format_number
 from clausematch.imports.base import CHUNK, LineResult, Outcome, Row
 from clausematch.imports.decp_format import (
     Social,
-    add_months,
     clause_kind_for,
     parse_published_amount,
     parse_published_date,

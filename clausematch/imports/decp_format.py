@@ -31,6 +31,7 @@ from datetime import date
 
 from clausematch.contracts.models import ClauseKind
 from clausematch.contracts.siret import normalise_siret
+from clausematch.database import add_months
 from clausematch.errors import DomainError
 from clausematch.formats import parse_decimal
 from clausematch.imports.base import Row, header_key
@@ -133,18 +134,6 @@ def parse_published_date(text: str) -> date | None:
     else:
         raise ValueError(text)
     return date(year, month, day)
-
-
-def add_months(start: date, months: int) -> date:
-    """`start` + `months`, the day clamped to the month's last (31 January + 1 → 28/29 February)."""
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    for day in (start.day, 30, 29, 28):
-        try:
-            return date(year, month, min(start.day, day))
-        except ValueError:
-            continue
-    raise ValueError(start)  # unreachable: every month has a 28th
 
 
 def normalise_buyer_siret(value: str) -> str:

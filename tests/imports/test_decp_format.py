@@ -7,9 +7,9 @@ import pytest
 from import_files import ALLIER, ELSEWHERE, LYON
 
 from clausematch.contracts.models import ClauseKind
+from clausematch.database import add_months
 from clausematch.errors import DomainError
 from clausematch.imports.decp_format import (
-    add_months,
     clause_kind_for,
     parse_published_amount,
     parse_published_date,
