@@ -11,70 +11,31 @@ violations — a returned candidate breaking a constraint, or, in "require" mode
 item (must be 0); for comparison, the nDCG@10 of the same engine when the offers' certificates are
 ignored (what the engine did before). Averaged over the offers with at least one grade-3 candidate.
 
-`evaluate_certificates(candidates, offers, seed)` returns the figures as a dict, for
-benchmarks/evaluation.py to call.
+The main evaluation (benchmarks/evaluation.py) holds offers requiring certificates too, reported
+as the kind "certificat exigé" beside the baselines; this one looks closer: every offer requires
+some, the near misses, and the "require" mode. `evaluate_certificates(candidates, offers, seed)`
+returns the figures as a dict.
 """
 import dataclasses
-import random
 import time
 
 import numpy as np
 
 from benchmarks.evaluation import K, Territory, command_line, decimal, ndcg_at_k, thousands
-from benchmarks.synthetic import ILE_DE_FRANCE, World
+from benchmarks.synthetic import ILE_DE_FRANCE, World, certify
 from clausematch.matching.engine import MatchingEngine
 from clausematch.matching.engine.referential import default_referential, domain_of
 from clausematch.referential.certificates import catalogue
-
-# Items of each ROME family (first letter; N11 logistics apart), and near misses handed out instead.
-FAMILY_ITEMS = {
-    "N11": ("caces-r489-3", "caces-r489-5", "caces-r489-1a", "sst"),
-    "N": ("permis-c", "permis-ce", "fimo-marchandises", "caces-r490"),
-    "F": ("caces-r482-a", "caces-r482-c1", "ss4", "hab-b1v", "hab-br", "aipr-operateur", "caces-r486-b"),
-    "K": ("sst", "psc1", "ssiap-1", "tp-agent-proprete", "ssiap-2"),
-    "G": ("sst", "psc1", "tp-cuisinier"),
-}
-OTHER_ITEMS = ("sst", "permis-b", "psc1", "hab-b0")
-NEAR_MISSES = {"caces-r489-3": "caces-r489-1a", "caces-r489-5": "caces-r489-3", "ss4": "ss3", "hab-b1v": "hab-b0",
-               "ssiap-2": "ssiap-1", "permis-ce": "permis-c", "caces-r482-c1": "caces-r482-a"}
-HOLD_SHARE, NEAR_SHARE, OTHER_SHARE = 0.35, 0.15, 0.1
-
-
-def items_of(code: str) -> tuple[str, ...]:
-    return FAMILY_ITEMS.get(code[:3]) or FAMILY_ITEMS.get(code[:1]) or OTHER_ITEMS
-
-
-def held(rng: random.Random, code: str) -> set[str]:
-    out = set()
-    for item in items_of(code):
-        draw = rng.random()
-        if draw < HOLD_SHARE:
-            out.add(item)
-        elif draw < HOLD_SHARE + NEAR_SHARE and item in NEAR_MISSES:
-            out.add(NEAR_MISSES[item])
-    out.update(item for item in OTHER_ITEMS if rng.random() < OTHER_SHARE)
-    return out
 
 
 def evaluate_certificates(candidates: int = 20_000, offers: int = 300, seed: int = 0) -> dict:
     referential, items = default_referential(), catalogue()
     world = World(referential, seed=seed, departments=ILE_DE_FRANCE)
-    rng = random.Random(seed + 1)
-    labelled = []
-    for i in range(candidates):
-        item = world.candidate(i)
-        profile = dataclasses.replace(item.profile, certificates=items.closure(held(rng, item.rome_code)))
-        labelled.append(dataclasses.replace(item, profile=profile))
+    labelled, offered = certify([world.candidate(i) for i in range(candidates)],
+                                [world.offer(f"offre-{i}") for i in range(offers)], items, seed, offer_share=1.0)
     territory = Territory(labelled)
     holdings = [p.certificates for p in territory.profiles]
-    offer_list = []
-    for i in range(offers):
-        item = world.offer(f"offre-{i}")
-        pool = items_of(item.rome_code)
-        required = frozenset(rng.sample(pool, 1 if rng.random() < 0.7 else 2))
-        wished = frozenset(rng.sample([c for c in pool if c not in required], 1)) if rng.random() < 0.4 else frozenset()
-        offer_list.append((dataclasses.replace(item.profile, required_certificates=required,
-                                               wished_certificates=wished), item.rome_code))
+    offer_list = [(item.profile, item.rome_code) for item in offered]
     engine = MatchingEngine(referential=referential, certificates=items)
     started = time.perf_counter()
     engine.index_candidates(territory.profiles)

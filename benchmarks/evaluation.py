@@ -3,10 +3,11 @@
 A labelled territory is generated from the appellations (synthetic.py with mix=True: noisy
 typed titles, trade slang from benchmarks/slang_titles.csv, filler words, several jobs in one
 field, offers with and without a declared ROME code; positions across Île-de-France, criteria,
-availability). For each offer every candidate gets a grade: 3 when one of their true ROME codes
-is the offer's, 1 for the same ROME domain, 0 otherwise, and 0 whenever a constraint is broken
-(unavailable, criteria, distance beyond mobility); GRADE_RULES may then adjust grades (e.g.
-2 for the same trade without a required certificate). The engine's top 10 is scored against
+availability). Candidates hold certificates of their trade's family and CERTIFICATE_SHARE of
+the offers require one or two (synthetic.certify). For each offer every candidate gets a grade:
+3 when one of their true ROME codes is the offer's, 1 for the same ROME domain, 0 otherwise, and
+0 whenever a constraint is broken (unavailable, criteria, distance beyond mobility); GRADE_RULES
+then adjust grades: 2 for the same trade without every required certificate. The engine's top 10 is scored against
 these grades, and so are two baselines given the same constraints:
 - "code ROME exact + distance": what public platforms do — a candidate's code is the one given,
   else the one of a title typed exactly like an appellation or a code label (no slang table,
@@ -34,14 +35,16 @@ from dataclasses import dataclass, replace
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from benchmarks.synthetic import ILE_DE_FRANCE, Labelled, World
+from benchmarks.synthetic import ILE_DE_FRANCE, Labelled, World, certify
 from clausematch.matching.engine import MatchingEngine
 from clausematch.matching.engine.referential import Referential, default_referential, domain_of
 from clausematch.matching.engine.scoring import haversine_km
+from clausematch.referential.certificates import catalogue
 from clausematch.text import gendered_forms, search_key
 
 K = 10
 TARGET_OVERALL, TARGET_KIND = 0.95, 0.90
+CERTIFICATE_SHARE = 0.3  # share of the offers requiring certificates
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ def _slang_off_table(item: Labelled, territory: "Territory") -> bool:
 
 
 # Per-kind reporting: one line per kind. A new kind is one entry here (and the generator tagging
-# its offers in synthetic.py), e.g. Kind("certificat exigé", lambda item, t: "certificate" in item.kinds).
+# its offers in synthetic.py).
 KINDS: list[Kind] = [
     Kind("avec code déclaré", lambda item, t: item.profile.rome_code is not None),
     Kind("sans code déclaré", lambda item, t: item.profile.rome_code is None),
@@ -66,10 +69,22 @@ KINDS: list[Kind] = [
     Kind("argot hors table", _slang_off_table),
     Kind("mots parasites", lambda item, t: "filler" in item.kinds),
     Kind("multi-métiers", lambda item, t: "multi" in item.kinds),
+    Kind("certificat exigé", lambda item, t: "certificate" in item.kinds),
 ]
+
+
+def lacking_required(territory: "Territory", item: Labelled, grades: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """Same trade without every certificate the offer requires: 2 instead of 3."""
+    required = item.profile.required_certificates
+    if not required:
+        return grades
+    complete = np.array([required <= held for held in territory.certificates])
+    return np.where((grades == 3) & ~complete, 2, grades)
+
+
 # Adjustments of the grades of one offer, applied in order after the base grades:
 # rule(territory, labelled offer, grades, allowed) -> grades.
-GRADE_RULES: list[Callable] = []
+GRADE_RULES: list[Callable] = [lacking_required]
 
 
 class Territory:
@@ -93,6 +108,7 @@ class Territory:
         self.mobility = np.array([p.mobility_km for p in profiles])
         self.available = np.array([p.available for p in profiles])
         self.criteria = [p.criteria for p in profiles]
+        self.certificates = [p.certificates for p in profiles]
 
     def allowed(self, offer) -> tuple[np.ndarray, np.ndarray]:
         """Constraint mask and distances of every candidate for `offer`."""
@@ -177,8 +193,10 @@ def tfidf_baseline(territory: Territory):
 def evaluate(candidates: int = 20_000, offers: int = 300, seed: int = 0) -> dict:
     referential = default_referential()
     world = World(referential, seed=seed, departments=ILE_DE_FRANCE, mix=True)
-    territory = Territory([world.candidate(i) for i in range(candidates)], referential)
-    labelled_offers = [world.offer(f"offre-{i}") for i in range(offers)]
+    labelled, labelled_offers = certify([world.candidate(i) for i in range(candidates)],
+                                        [world.offer(f"offre-{i}") for i in range(offers)], catalogue(), seed,
+                                        offer_share=CERTIFICATE_SHARE)
+    territory = Territory(labelled, referential)
     declared = _evaluate_pass(territory, labelled_offers, referential)
     uncoded_offers = [replace(item, profile=replace(item.profile, rome_code=None)) for item in labelled_offers]
     stripped = _evaluate_pass(territory.without_codes(), uncoded_offers, referential, kinds_of=labelled_offers)
@@ -191,7 +209,7 @@ def _evaluate_pass(territory: Territory, labelled_offers, referential, kinds_of=
     """Every ranker on every offer; `kinds_of` labels the offers for the per-kind figures (the
     offers as generated, when the ones ranked had their codes stripped)."""
     kinds_of = kinds_of or labelled_offers
-    engine = MatchingEngine(referential=referential)
+    engine = MatchingEngine(referential=referential, certificates=catalogue())
     started = time.perf_counter()
     engine.index_candidates(territory.profiles)
     build_seconds = time.perf_counter() - started

@@ -13,14 +13,16 @@ each tagged with its kind so the evaluation reports them apart:
 - "filler": a title polluted by words that say nothing of the trade (FILLER_WORDS);
 - "multi": a candidate typing two jobs in one field ("plaquiste / peintre BTP"), for the codes
   of MULTI_CODES (every candidate of those codes types so, half of them with the code second);
-- "uncoded" / "coded": an offer without / with a declared ROME code.
+- "uncoded" / "coded": an offer without / with a declared ROME code;
+- "certificate": an offer requiring certificates or licences (`certify`: candidates then hold
+  items of their trade's family, sometimes the near miss).
 The default (mix=False) draws exactly what it drew before, for the speed benchmark.
 """
 import csv
 import itertools
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from clausematch.matching.engine import CandidateProfile, OfferProfile
@@ -51,6 +53,20 @@ FILLER_WORDS = ("H/F", "CDI", "CDD", "intérim", "URGENT", "débutant accepté",
 JOB_SEPARATORS = (" / ", ", ", " + ", " ou ", " et ", "/")
 # Codes whose candidates all type two jobs in one field (mix=True); none of them in slang_titles.csv.
 MULTI_CODES = ("F1613", "F1609", "F1612", "G1604", "D1102", "D1101", "H3303", "I1604", "K2201", "N1104")
+
+# Certificates (`certify`): the items of each ROME family (first letter; N11 logistics apart), the
+# near miss sometimes held instead, and the items held whatever the trade.
+FAMILY_ITEMS = {
+    "N11": ("caces-r489-3", "caces-r489-5", "caces-r489-1a", "sst"),
+    "N": ("permis-c", "permis-ce", "fimo-marchandises", "caces-r490"),
+    "F": ("caces-r482-a", "caces-r482-c1", "ss4", "hab-b1v", "hab-br", "aipr-operateur", "caces-r486-b"),
+    "K": ("sst", "psc1", "ssiap-1", "tp-agent-proprete", "ssiap-2"),
+    "G": ("sst", "psc1", "tp-cuisinier"),
+}
+OTHER_ITEMS = ("sst", "permis-b", "psc1", "hab-b0")
+NEAR_MISSES = {"caces-r489-3": "caces-r489-1a", "caces-r489-5": "caces-r489-3", "ss4": "ss3", "hab-b1v": "hab-b0",
+               "ssiap-2": "ssiap-1", "permis-ce": "permis-c", "caces-r482-c1": "caces-r482-a"}
+HOLD_SHARE, NEAR_SHARE, OTHER_SHARE = 0.35, 0.15, 0.1
 
 
 @dataclass(frozen=True)
@@ -183,6 +199,48 @@ class World:
 
     def criteria(self) -> frozenset[str]:
         return frozenset(code for code, share in CRITERIA_SHARES.items() if self.rng.random() < share)
+
+
+def items_of(code: str) -> tuple[str, ...]:
+    """The certificates of a ROME code's family (FAMILY_ITEMS)."""
+    return FAMILY_ITEMS.get(code[:3]) or FAMILY_ITEMS.get(code[:1]) or OTHER_ITEMS
+
+
+def held(rng: random.Random, code: str) -> set[str]:
+    """Certificates a candidate of `code` holds: each item of the family with HOLD_SHARE, else its
+    near miss with NEAR_SHARE, plus the everyday items with OTHER_SHARE."""
+    out = set()
+    for item in items_of(code):
+        draw = rng.random()
+        if draw < HOLD_SHARE:
+            out.add(item)
+        elif draw < HOLD_SHARE + NEAR_SHARE and item in NEAR_MISSES:
+            out.add(NEAR_MISSES[item])
+    out.update(item for item in OTHER_ITEMS if rng.random() < OTHER_SHARE)
+    return out
+
+
+def certify(candidates: list[Labelled], offers: list[Labelled], catalogue, seed: int,
+            offer_share: float) -> tuple[list[Labelled], list[Labelled]]:
+    """The candidates holding certificates of their trade's family (`held`, with what the items
+    imply in `catalogue`), and the offers of which `offer_share` require one or two items of
+    their family and may wish one, tagged "certificate". Draws from its own generator (seed + 1):
+    the titles, positions and codes stay those of the world."""
+    rng = random.Random(seed + 1)
+    candidates = [replace(item, profile=replace(item.profile, certificates=catalogue.closure(
+        held(rng, item.rome_code)))) for item in candidates]
+    certified = []
+    for item in offers:
+        if rng.random() < offer_share:
+            pool = items_of(item.rome_code)
+            required = frozenset(rng.sample(pool, 1 if rng.random() < 0.7 else 2))
+            wished = (frozenset(rng.sample([c for c in pool if c not in required], 1)) if rng.random() < 0.4
+                      else frozenset())
+            item = replace(item, profile=replace(item.profile, required_certificates=required,
+                                                 wished_certificates=wished),
+                           kinds=item.kinds | {"certificate"})
+        certified.append(item)
+    return candidates, certified
 
 
 def noisy_title(rng: random.Random, form: str) -> str:

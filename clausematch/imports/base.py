@@ -79,6 +79,7 @@ class ImportKind(Protocol):
     name: str  # the CLI's KIND: "contracts", "companies", "people", "hours", "decp"
     label: str  # French: "Marchés, lots et clauses"
     columns: tuple[Column, ...]  # empty for a kind with its own reader (DECP)
+    tables: tuple[str, ...]  # the tables it writes (their statistics refreshed after a large import)
 
     def run(self, territory: Territory, actor: User | None, rows: list[Row], *, write: bool) -> list[LineResult]:
         """One result per row, in the rows' order. With `write`, add the changes to the session.

@@ -26,6 +26,7 @@ FIELD_LABELS = {"name": "raison sociale", "company_kind": "type", "address": "ad
 class CompaniesKind:
     name = "companies"
     label = "Entreprises"
+    tables = ("organisations",)
     key_label = "SIRET"
     columns = (
         Column("siret", "SIRET", True, ("n siret", "numero siret", "siret entreprise", "siret de l entreprise"),

@@ -65,6 +65,7 @@ CLAUSE_COLUMNS = ("method", "hours_objective", "labour_share", "insertion_rate",
 class ContractsKind:
     name = "contracts"
     label = "Marchés, lots et clauses"
+    tables = ("organisations", "contracts", "lots", "clauses")
     key_label = "acheteur, référence du marché et numéro de lot"
     columns = (
         Column("buyer_siret", "SIRET de l'acheteur", False, ("siret acheteur", "siret du pouvoir adjudicateur"),

@@ -69,6 +69,7 @@ class _Published:
 class DecpKind:
     name = "decp"
     label = "Données essentielles des marchés publics (DECP)"
+    tables = ("organisations", "contracts")
     columns = ()
 
     def read(self, data: bytes, filename: str, territory: Territory | None = None) -> list[Row]:

@@ -90,6 +90,7 @@ class _Line:
 class HoursImportKind:
     name = "hours"
     label = "Heures mensuelles"
+    tables = ("hours_entries", "hours_revisions", "lot_month_hours")
     columns = COLUMNS
 
     def run(self, territory: Territory, actor: User | None, rows: list[Row], *, write: bool) -> list[LineResult]:

@@ -474,6 +474,8 @@ class _Reader:
 class PeopleKind:
     name = "people"
     label = "Personnes et contrats de travail"
+    tables = ("candidates", "candidate_name_words", "consents", "eligibility_criteria", "employment_contracts",
+              "exits")
     columns = COLUMNS
 
     def run(self, territory: Territory, actor: User | None, rows: list[Row], *, write: bool) -> list[LineResult]:

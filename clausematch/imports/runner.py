@@ -14,6 +14,7 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from clausematch import audit
@@ -117,7 +118,23 @@ def commit(kind: ImportKind, territory: Territory, actor: User | None, data: byt
         db.session.rollback()
         raise
     report.committed = True
+    _refresh_statistics(kind, counts[Outcome.CREATED] + counts[Outcome.UPDATED])
     return report
+
+
+# Lines written from which PostgreSQL's statistics of the kind's tables are refreshed.
+ANALYSE_FROM = 1_000
+
+
+def _refresh_statistics(kind: ImportKind, written: int) -> None:
+    """ANALYZE the kind's tables after a large import on PostgreSQL. Plans made while they were
+    small — among them the generic plans of the statements each pooled connection keeps prepared —
+    would otherwise scan them whole until autovacuum passes: re-importing 100 000 companies right
+    after their first import took minutes instead of seconds. ANALYZE invalidates those plans."""
+    if written < ANALYSE_FROM or db.engine.dialect.name != "postgresql":
+        return
+    db.session.execute(sa.text("ANALYZE " + ", ".join(kind.tables)))  # names from the code, never from input
+    db.session.commit()
 
 
 # --- The page's uploads: previewed, kept server-side, committed once ---------------------------

@@ -4,8 +4,10 @@ from import_files import COMPANY_HEADER, company_line, csv_bytes, siret, xlsx_by
 
 from clausematch.accounts.models import Company, CompanyKind
 from clausematch.audit import AuditEvent
+from clausematch.imports import runner
 from clausematch.imports.base import Outcome
 from clausematch.imports.companies import KIND as COMPANIES
+from clausematch.imports.kinds import KINDS
 from clausematch.imports.runner import commit, preview
 from clausematch.imports.tabular import template_csv
 
@@ -137,3 +139,28 @@ def test_round_trip_export_empty_import_same_records(db, territory, facilitator,
     assert (report.counts[Outcome.CREATED], report.counts[Outcome.UNCHANGED]) == (2, 1)
     db.session.expire_all()
     assert snapshot() == source
+
+
+def test_every_kind_names_the_tables_it_writes(db):
+    for kind in KINDS.values():
+        assert kind.tables and set(kind.tables) <= set(db.metadata.tables), kind.name
+
+
+def test_a_large_import_refreshes_the_statistics_on_postgresql(db, territory, facilitator, count_queries,
+                                                                monkeypatch):
+    """Past ANALYSE_FROM written lines, PostgreSQL's statistics of the kind's tables are refreshed
+    (plans made on the small tables would scan them whole); never for a small or unchanged file,
+    never on SQLite."""
+    monkeypatch.setattr(runner, "ANALYSE_FROM", 2)
+    small, large = csv_bytes([COMPANY_HEADER, company_line(1)]), csv_bytes(
+        [COMPANY_HEADER, company_line(1), company_line(2), company_line(3)])
+    with count_queries() as statements:
+        commit(COMPANIES, territory, facilitator, small, "petit.csv")
+    assert not [s for s in statements if s.startswith("ANALYZE")]
+    with count_queries() as statements:
+        commit(COMPANIES, territory, facilitator, large, "grand.csv")  # 2 created, 1 unchanged
+    analysed = [s for s in statements if s.startswith("ANALYZE")]
+    assert analysed == (["ANALYZE organisations"] if db.engine.dialect.name == "postgresql" else [])
+    with count_queries() as statements:
+        commit(COMPANIES, territory, facilitator, large, "grand.csv")  # all unchanged
+    assert not [s for s in statements if s.startswith("ANALYZE")]

@@ -6,8 +6,10 @@ import numpy as np
 
 from benchmarks import evaluation
 from benchmarks import matching as bench
-from benchmarks.synthetic import ILE_DE_FRANCE, World, noisy_title
+from benchmarks.synthetic import ILE_DE_FRANCE, Labelled, World, certify, noisy_title
+from clausematch.matching.engine import CandidateProfile, OfferProfile
 from clausematch.matching.engine.referential import default_referential
+from clausematch.referential.certificates import catalogue
 
 
 def test_synthetic_territories_are_reproducible_and_labelled():
@@ -88,12 +90,43 @@ def test_the_evaluation_reports_each_kind_and_both_passes():
         assert kind.name in result["kinds"] and kind.name in result["without_codes"]["kinds"]
     assert "sans aucun code ROME déclaré" in text and "Objectif nDCG@10 ≥ 0,95" in text
     assert result["without_codes"]["results"]["moteur"]["violations"] == 0
+    assert result["kinds"]["certificat exigé"]["offers"] > 0
 
 
 def test_a_kind_and_a_grade_rule_plug_in(monkeypatch):
-    """How another kind (e.g. "certificat exigé") joins the report: one Kind, one grade rule."""
+    """How another kind joins the report: one Kind, one grade rule."""
     monkeypatch.setattr(evaluation, "KINDS", evaluation.KINDS + [
         evaluation.Kind("tout", lambda item, territory: True)])
     monkeypatch.setattr(evaluation, "GRADE_RULES", [lambda territory, item, grades, allowed: grades])
     result = evaluation.evaluate(candidates=800, offers=15, seed=2)
     assert result["kinds"]["tout"]["offers"] == result["offers_scored"]
+
+
+def test_same_trade_without_a_required_certificate_grades_two():
+    """The certificate grade rule: 3 holder of every required item, 2 same trade without, the
+    domain's 1 and the broken constraints' 0 untouched."""
+    people = [Labelled(CandidateProfile(i, ["Cariste"], certificates=held), "N1101")
+              for i, held in enumerate([frozenset({"caces-r489-3", "sst"}), frozenset({"caces-r489-3"}),
+                                        frozenset({"caces-r489-1a"}), frozenset()])]
+    people.append(Labelled(CandidateProfile(4, ["Magasinier"], certificates=frozenset({"caces-r489-3"})), "N1103"))
+    territory = evaluation.Territory(people)
+    offer = Labelled(OfferProfile("o", "Cariste", rome_code="N1101",
+                                  required_certificates=frozenset({"caces-r489-3", "sst"})), "N1101")
+    allowed = np.array([True, True, True, False, True])
+    assert territory.grades(offer, allowed).tolist() == [3, 2, 2, 0, 1]
+    plain = Labelled(OfferProfile("p", "Cariste", rome_code="N1101"), "N1101")
+    assert territory.grades(plain, allowed).tolist() == [3, 3, 3, 0, 1]
+
+
+def test_certify_keeps_the_world_and_tags_the_offers_it_gives_certificates():
+    world = World(default_referential(), seed=4, mix=True)
+    candidates, offers = [world.candidate(i) for i in range(200)], [world.offer(f"o{i}") for i in range(200)]
+    held, required = certify(candidates, offers, catalogue(), seed=4, offer_share=0.3)
+    assert [(c.profile.job_titles, c.rome_code) for c in held] == [(c.profile.job_titles, c.rome_code)
+                                                                  for c in candidates]
+    assert any(c.profile.certificates for c in held)
+    tagged = [o for o in required if "certificate" in o.kinds]
+    assert 30 < len(tagged) < 90 and all(o.profile.required_certificates for o in tagged)
+    assert not any(o.profile.required_certificates for o in required if "certificate" not in o.kinds)
+    # what an item implies is held too (permis CE ⇒ C ⇒ B…)
+    assert all(catalogue().closure(c.profile.certificates) == c.profile.certificates for c in held)
