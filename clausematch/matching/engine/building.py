@@ -116,13 +116,15 @@ def _explicit_codes(rows: list[Row], referential) -> list[tuple[int, ...]]:
 
 
 def _max_matrix(rows, cols, values, shape) -> sparse.csr_matrix:
-    """CSR matrix of the triples, keeping the largest value where a (row, col) repeats."""
+    """CSR matrix of the triples, keeping the largest value where a (row, col) repeats. Built
+    from its sorted arrays directly (no COO step: a one-row query builds two of these)."""
     order = np.lexsort((cols, rows))
     rows, cols, values = rows[order], cols[order], values[order]
-    starts = np.flatnonzero(np.concatenate([[True], (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])])) \
-        if len(rows) else np.empty(0, np.int64)
-    best = np.maximum.reduceat(values, starts) if len(rows) else values
-    return sparse.csr_matrix((best.astype(np.float32), (rows[starts], cols[starts])), shape=shape)
+    if len(rows):
+        starts = np.flatnonzero(np.concatenate([[True], (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])]))
+        values, rows, cols = np.maximum.reduceat(values, starts), rows[starts], cols[starts]
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=shape[0]))])
+    return sparse.csr_matrix((values.astype(np.float32), cols.astype(np.int32), indptr), shape=shape)
 
 
 def _text(rows, referential, titles: TitleTable, typed, explicit) -> tuple[sparse.csr_matrix, np.ndarray]:

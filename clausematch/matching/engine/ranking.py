@@ -34,14 +34,20 @@ class Query:
     @classmethod
     def of(cls, row: Row, referential) -> "Query":
         segment = build([row], referential, TitleTable())
-        domains = segment.domains_t.tocsr()
-        text = segment.text_t.tocsr()
-        return cls(row, _pairs(segment.codes), _pairs(domains), segment.vocabulary[text.indices],
-                   text.data.astype(np.float32), segment)
+        domains, domain_weights = _one_row(segment.domains_t)
+        words, weights = _one_row(segment.text_t)
+        return cls(row, _pairs(segment.codes.indices, segment.codes.data), _pairs(domains, domain_weights),
+                   segment.vocabulary[words], weights.astype(np.float32), segment)
 
 
-def _pairs(matrix) -> list[tuple[int, float]]:
-    return list(zip(matrix.indices.tolist(), matrix.data.tolist(), strict=True))
+def _one_row(matrix) -> tuple[np.ndarray, np.ndarray]:
+    """Columns and values of a one-row CSC matrix, read without converting it (a column holds
+    at most one value, stored column after column)."""
+    return np.flatnonzero(np.diff(matrix.indptr)), matrix.data
+
+
+def _pairs(columns: np.ndarray, values: np.ndarray) -> list[tuple[int, float]]:
+    return list(zip(columns.tolist(), values.tolist(), strict=True))
 
 
 @dataclass

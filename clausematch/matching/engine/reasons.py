@@ -53,6 +53,9 @@ def certificate_reasons(segment, row: int, query: Query, certificates) -> list[s
     """`certificates` maps a code to its item (label, group, short: referential.certificates),
     a code it does not know is shown as is."""
     items, q = segment.items, query.row
+    if not (q.required_items or q.wished_items or len(items["required_items"].vocabulary)
+            or len(items["wished_items"].vocabulary)):
+        return []  # nothing required or wished on either side: nothing to say
     held = set(q.held_items) | set(items["held_items"].codes(row))
     required = list(q.required_items) + items["required_items"].codes(row)
     wished = list(q.wished_items) + items["wished_items"].codes(row)

@@ -10,6 +10,7 @@ small). Typed titles are kept as ids into the index's shared title table, for th
 """
 import math
 import threading
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -138,6 +139,8 @@ class Items:
     @classmethod
     def of(cls, per_row: list[tuple[str, ...]]) -> "Items":
         counts = np.fromiter(map(len, per_row), np.int64, len(per_row))
+        if not counts.any():
+            return _no_items(len(per_row))
         columns = item_columns([code for codes in per_row for code in codes]) if counts.sum() else np.empty(0, np.int64)
         if len(columns):
             lookup = {ITEM_CODES[c]: int(c) for c in columns.tolist()}
@@ -167,6 +170,13 @@ class Items:
     def global_rows(self) -> sparse.csr_matrix:
         return sparse.csr_matrix((self.rows.data, self.vocabulary[self.rows.indices], self.rows.indptr),
                                  shape=(self.rows.shape[0], ITEM_SPACE))
+
+
+@lru_cache(maxsize=4)
+def _no_items(n: int) -> Items:
+    """Items of `n` rows holding none (most queries, most small segments): shared, as nothing
+    changes an Items once built; saves the four sparse conversions of `Items.of` per kind."""
+    return Items(sparse.csr_matrix((n, 0), dtype=np.int8), np.empty(0, np.int32))
 
 
 ITEM_KINDS = ("held_items", "required_items", "wished_items")
