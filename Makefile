@@ -71,10 +71,12 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
 # Both passes always run, so one report shows every failure; the exit status is non-zero if
-# either failed. Under CLAUSEMATCH_STRICT=1 (CI) nothing may be left out: no PostgreSQL or no
-# Chromium is an error, and tests/conftest.py turns any skipped test into a failure.
+# either failed. They run side by side (each is one process, the machine has cores for both):
+# the PostgreSQL pass writes to test-results/postgresql.log, printed when the SQLite pass ends.
+# Under CLAUSEMATCH_STRICT=1 (CI) nothing may be left out: no PostgreSQL or no Chromium is an
+# error, and tests/conftest.py turns any skipped test into a failure.
 test: $(VENV)/.installed-test lint
-	@status=0; \
+	@status=0; pg=""; \
 	if [ ! -x $(CHROMIUM) ]; then \
 		if [ "$$CLAUSEMATCH_STRICT" = 1 ]; then \
 			echo "Chromium absent ($(CHROMIUM)) : erreur en mode strict." >&2; status=1; \
@@ -82,15 +84,24 @@ test: $(VENV)/.installed-test lint
 			echo "Chromium absent ($(CHROMIUM)) : tests navigateur ignorés"; \
 		fi; \
 	fi; \
-	echo "== Tests sur SQLite =="; \
-	$(BIN)/pytest || status=1; \
+	mkdir -p test-results; rm -f test-results/postgresql.log test-results/postgresql.status; \
 	if $(POSTGRES_ANSWERS); then \
-		echo "== Tests sur PostgreSQL =="; \
-		$(BIN)/pytest --db postgresql -m "not browser" || status=1; \
+		echo "== Tests sur PostgreSQL : lancés en parallèle, résultat après ceux de SQLite =="; \
+		( $(BIN)/pytest --db postgresql -m "not browser" -p no:cacheprovider \
+			> test-results/postgresql.log 2>&1; echo $$? > test-results/postgresql.status ) & pg=$$!; \
+		trap 'kill $$pg 2>/dev/null' INT TERM; \
 	elif [ "$$CLAUSEMATCH_STRICT" = 1 ]; then \
 		echo "PostgreSQL indisponible : erreur en mode strict (TEST_POSTGRES_URL)." >&2; status=1; \
 	else \
 		echo "PostgreSQL indisponible : tests PostgreSQL ignorés"; \
+	fi; \
+	echo "== Tests sur SQLite =="; \
+	$(BIN)/pytest || status=1; \
+	if [ -n "$$pg" ]; then \
+		wait $$pg; \
+		echo "== Tests sur PostgreSQL (test-results/postgresql.log) =="; \
+		cat test-results/postgresql.log; \
+		[ "$$(cat test-results/postgresql.status 2>/dev/null)" = 0 ] || status=1; \
 	fi; \
 	exit $$status
 
