@@ -130,3 +130,26 @@ def test_certify_keeps_the_world_and_tags_the_offers_it_gives_certificates():
     assert not any(o.profile.required_certificates for o in required if "certificate" not in o.kinds)
     # what an item implies is held too (permis CE ⇒ C ⇒ B…)
     assert all(catalogue().closure(c.profile.certificates) == c.profile.certificates for c in held)
+
+
+def test_the_verdict_leaves_the_diagnostic_kinds_out():
+    """A kind marked target=False (the slang the table does not hold) is printed « indicatif » and
+    does not decide the verdict; every other kind does."""
+    names = ("moteur", "code ROME exact + distance", "TF-IDF seul")
+
+    def figures(scores: dict[str, float]) -> dict:
+        results = {name: {"ndcg@10": 0.99, "recall@10": 0.99, "violations": 0} for name in names}
+        kinds = {kind.name: {"offers": 5, **{name: scores.get(kind.name, 0.99) for name in names}}
+                 for kind in evaluation.KINDS}
+        return {"offers_scored": 50, "index_build_s": 1.0, "results": results, "kinds": kinds}
+
+    def verdict(scores: dict[str, float]) -> str:
+        result = {"candidates": 100, "offers": 60, "seed": 0, **figures(scores), "without_codes": figures(scores)}
+        return evaluation.report(result).splitlines()[-1]
+
+    diagnostic = [kind.name for kind in evaluation.KINDS if not kind.target]
+    assert diagnostic == ["argot hors table"]
+    assert verdict({"argot hors table": 0.5}).endswith(": atteint")
+    assert verdict({"certificat exigé": 0.89}).endswith("NON atteint")
+    assert "(indicatif)" in evaluation.report({"candidates": 100, "offers": 60, "seed": 0, **figures({}),
+                                               "without_codes": figures({})})
