@@ -72,7 +72,8 @@ lint: $(VENV)/.installed-test
 
 # Both passes always run, so one report shows every failure; the exit status is non-zero if
 # either failed. They run side by side (each is one process, the machine has cores for both):
-# the PostgreSQL pass writes to test-results/postgresql.log, printed when the SQLite pass ends.
+# the PostgreSQL pass writes to test-logs/postgresql.log, printed when the SQLite pass ends (not
+# test-results/: pytest-playwright empties that folder when a session starts).
 # Under CLAUSEMATCH_STRICT=1 (CI) nothing may be left out: no PostgreSQL or no Chromium is an
 # error, and tests/conftest.py turns any skipped test into a failure.
 test: $(VENV)/.installed-test lint
@@ -84,11 +85,11 @@ test: $(VENV)/.installed-test lint
 			echo "Chromium absent ($(CHROMIUM)) : tests navigateur ignorés"; \
 		fi; \
 	fi; \
-	mkdir -p test-results; rm -f test-results/postgresql.log test-results/postgresql.status; \
+	mkdir -p test-logs; rm -f test-logs/postgresql.log test-logs/postgresql.status; \
 	if $(POSTGRES_ANSWERS); then \
 		echo "== Tests sur PostgreSQL : lancés en parallèle, résultat après ceux de SQLite =="; \
-		( $(BIN)/pytest --db postgresql -m "not browser" -p no:cacheprovider \
-			> test-results/postgresql.log 2>&1; echo $$? > test-results/postgresql.status ) & pg=$$!; \
+		( $(BIN)/pytest --db postgresql -m "not browser" \
+			> test-logs/postgresql.log 2>&1; echo $$? > test-logs/postgresql.status ) & pg=$$!; \
 		trap 'kill $$pg 2>/dev/null' INT TERM; \
 	elif [ "$$CLAUSEMATCH_STRICT" = 1 ]; then \
 		echo "PostgreSQL indisponible : erreur en mode strict (TEST_POSTGRES_URL)." >&2; status=1; \
@@ -99,9 +100,9 @@ test: $(VENV)/.installed-test lint
 	$(BIN)/pytest || status=1; \
 	if [ -n "$$pg" ]; then \
 		wait $$pg; \
-		echo "== Tests sur PostgreSQL (test-results/postgresql.log) =="; \
-		cat test-results/postgresql.log; \
-		[ "$$(cat test-results/postgresql.status 2>/dev/null)" = 0 ] || status=1; \
+		echo "== Tests sur PostgreSQL (test-logs/postgresql.log) =="; \
+		cat test-logs/postgresql.log; \
+		[ "$$(cat test-logs/postgresql.status 2>/dev/null)" = 0 ] || status=1; \
 	fi; \
 	exit $$status
 
@@ -126,4 +127,4 @@ migration: $(VENV)/.installed
 # Keeps .venv and instance/ (the development database): those are not build products.
 clean:
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
-	rm -rf .pytest_cache test-results .bench .loadtest build dist
+	rm -rf .pytest_cache test-results test-logs .bench .loadtest build dist
