@@ -3,8 +3,8 @@ what the name search (search.py) looks up through btree indexes, by exact word, 
 the word's consonant skeleton (text.skeleton, written beside the word).
 
 The rows follow the candidates by mapper events, in the flush that creates or renames a record,
-so no service has to think of them; records inserted in bulk without the ORM (seeds, migration)
-get theirs from `rebuild_name_words`.
+so no service has to think of them; records inserted in bulk without the ORM's per-row events
+get theirs from `insert_name_words` (the imports) or `rebuild_name_words` (seeds, migration).
 """
 import sqlalchemy as sa
 
@@ -39,6 +39,13 @@ def _after_update(mapper, connection, target: Candidate) -> None:
     table = CandidateNameWord.__table__
     connection.execute(sa.delete(table).where(table.c.candidate_id == target.id))
     _after_insert(mapper, connection, target)
+
+
+def insert_name_words(connection: sa.Connection, people) -> None:
+    """The rows of candidates inserted in bulk: `people` holds (id, first name, last name) each."""
+    rows = [row for person in people for row in _rows(*person)]
+    for start in range(0, len(rows), BATCH):
+        connection.execute(sa.insert(CandidateNameWord.__table__), rows[start:start + BATCH])
 
 
 def connect() -> None:

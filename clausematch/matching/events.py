@@ -6,7 +6,10 @@
   The same ids are written to the change log (changelog.record) in the flush's transaction, for
   the other processes: committed with the change, rolled back with it.
 - ORM bulk UPDATE and DELETE statements on those tables do not flush: the ids they are about to
-  touch are read just before they run, noted and written to the change log the same way.
+  touch are read just before they run, noted and written to the change log the same way. An ORM
+  bulk INSERT (the imports) is noted from its parameters (the candidate of a criterion or desired
+  job) or, for candidates and offers, from the ids it returns: it must say `.returning(Model.id)`
+  (refused otherwise, so that no bulk-loaded profile goes unnoticed).
 - After the commit of the outermost transaction, the noted ids go to services.apply_changes
   (re-read, then upserted or removed); a released savepoint waits for the outer commit.
 - When the outermost transaction ends without a commit (rollback, close), the notes are dropped.
@@ -97,16 +100,40 @@ def _owners(row: CandidateDesiredJob | EligibilityCriterion) -> set[int]:
     return {owner for owner in owners if owner is not None}
 
 
-def _before_bulk_statement(state: ORMExecuteState) -> None:
-    """Note the profiles an UPDATE or DELETE statement is about to change (it skips the flush)."""
-    if not (state.is_update or state.is_delete) or not _watching():
-        return
+def _before_bulk_statement(state: ORMExecuteState):
+    """Note the profiles an UPDATE or DELETE statement is about to change, or an INSERT adds (they
+    skip the flush)."""
+    if not _watching():
+        return None
+    if state.is_insert:
+        return _bulk_insert(state)
+    if not (state.is_update or state.is_delete):
+        return None
     table = getattr(state.statement.table, "name", None)
     for side, columns in (("candidates", CANDIDATE_SIDE), ("offers", OFFER_SIDE)):
         if table in columns:
             found = Changes()
             getattr(found, side).update(state.session.execute(_touched(state, columns[table])).scalars())
             _note(state.session, found)
+
+
+def _bulk_insert(state: ORMExecuteState):
+    """Criteria and desired jobs: their candidates are in the parameters. Candidates and offers:
+    the statement runs here and its returned ids are noted; the caller gets the same result."""
+    table = getattr(state.statement.table, "name", None)
+    rows = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
+    if table in CANDIDATE_SIDE and table != Candidate.__tablename__:
+        _note(state.session, Changes(candidates={row["candidate_id"] for row in rows if row.get("candidate_id")}))
+        return None
+    if table not in (Candidate.__tablename__, *OFFER_SIDE):
+        return None
+    if "id" not in {column["name"] for column in state.statement.returning_column_descriptions}:
+        raise RuntimeError(f"Insertion en masse dans {table} sans .returning(id) : l'index de rapprochement "
+                           "ne la verrait pas.")
+    frozen = state.invoke_statement().freeze()
+    ids = {row.id for row in frozen()}
+    _note(state.session, Changes(candidates=ids) if table == Candidate.__tablename__ else Changes(offers=ids))
+    return frozen()
 
 
 def _touched(state: ORMExecuteState, owner: sa.ColumnElement) -> sa.Select:

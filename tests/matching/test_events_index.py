@@ -149,3 +149,30 @@ def test_a_commit_never_builds_the_index(db, personas, territory):
     person.available = False
     db.session.commit()
     assert not services.is_built()
+
+
+def test_bulk_inserts_are_seen_too(db, personas, scene):
+    """An ORM bulk INSERT of candidates returning their ids (the imports), with their desired jobs
+    and criteria inserted in bulk too, reaches the index and the change log after the commit; one
+    that does not return the ids is refused (the index would never see those people)."""
+    from clausematch.candidates.models import CandidateDesiredJob, EligibilityCriterion
+    from clausematch.matching.changelog import MatchingChange
+
+    offer, person = scene
+    columns = {column.key for column in Candidate.__table__.columns} - {"id", "created_at", "updated_at"}
+    values = {key: getattr(person, key) for key in columns} | {"first_name": "Awa", "name_key": "awa bulk"}
+    with pytest.raises(RuntimeError, match="returning"):
+        db.session.execute(sa.insert(Candidate), [values])
+    db.session.rollback()
+    (new_id,) = db.session.scalars(sa.insert(Candidate).returning(Candidate.id, sort_by_parameter_order=True),
+                                   [values]).all()
+    db.session.execute(sa.insert(CandidateDesiredJob), [{"candidate_id": new_id, "appellation_code": MASON}])
+    criterion = person.criteria[0]
+    db.session.execute(sa.insert(EligibilityCriterion), [
+        {"candidate_id": new_id, "criterion": criterion.criterion, "status": criterion.status,
+         "evidence": "Attestation vue", "validated_at": criterion.validated_at, "valid_until": criterion.valid_until}])
+    assert new_id not in indexed_candidates(offer)  # not before the commit
+    db.session.commit()
+    assert indexed_candidates(offer) == {person.id, new_id}
+    logged = db.session.scalars(sa.select(MatchingChange.entity_id).where(MatchingChange.side == "candidate")).all()
+    assert new_id in logged
