@@ -5,7 +5,7 @@ their default sizes; `python -m benchmarks offers` runs one family (matching, of
 - the public job board search (50 000 offers);
 - the facilitators' people search (1 000 000 candidates, PostgreSQL);
 - the reports (1 000 000 hours entries);
-- the spreadsheet imports (100 000 companies, 100 000 lots; 100 000 lines of hours).
+- the spreadsheet imports (100 000 companies, 100 000 lots, 100 000 lines of hours, 100 000 people).
 Each prints its own French summary; see the module of each for its options.
 """
 import sys
@@ -21,6 +21,7 @@ BENCHMARKS = [
     ("reporting", "Rapports sur 1 million de relevés d'heures", "benchmarks.reports"),
     ("imports", "Imports de 100 000 lignes (entreprises, marchés)", "benchmarks.imports"),
     ("imports", "Import de 100 000 lignes d'heures", "benchmarks.imports_hours"),
+    ("imports", "Import de 100 000 personnes et de leurs contrats", "benchmarks.imports_people"),
 ]
 
 

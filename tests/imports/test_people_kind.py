@@ -10,6 +10,7 @@ from clausematch.candidates.models import Candidate, CandidateNameWord, Consent,
 from clausematch.errors import DomainError
 from clausematch.imports import people
 from clausematch.imports.kinds import KINDS
+from clausematch.matching.changelog import MatchingChange
 from clausematch.pathways.models import EmploymentContract, Exit
 from clausematch.vocabulary import ContractType, Criterion, EducationLevel, ExitCategory, ExitDetail, Gender
 
@@ -68,9 +69,11 @@ def test_preview_writes_nothing_then_commit_creates_people_contracts_and_exits(d
         (Criterion.RSA, EligibilityStatus.VALIDATED, world.facilitator.id, people.IMPORT_EVIDENCE),
         (Criterion.QPV, EligibilityStatus.VALIDATED, world.facilitator.id, people.IMPORT_EVIDENCE)}
     assert all(c.valid_until is not None for c in awa.criteria)
-    # The name search index follows created records.
+    # The name search index follows created records, and so does the matching change log.
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CandidateNameWord)
                              .where(CandidateNameWord.candidate_id == awa.id)) == 2
+    logged = set(db.session.scalars(sa.select(MatchingChange.entity_id).where(MatchingChange.side == "candidate")))
+    assert {awa.id, db.session.scalars(sa.select(Candidate.id).where(Candidate.first_name == "Benoît")).one()} <= logged
     contracts = db.session.scalars(sa.select(EmploymentContract).where(EmploymentContract.candidate_id == awa.id)
                                    .order_by(EmploymentContract.start_date)).all()
     assert [(c.lot_id, c.contract_type, c.company_id, c.planned_end_date, c.end_date) for c in contracts] == [
