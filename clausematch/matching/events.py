@@ -7,9 +7,10 @@
   the other processes: committed with the change, rolled back with it.
 - ORM bulk UPDATE and DELETE statements on those tables do not flush: the ids they are about to
   touch are read just before they run, noted and written to the change log the same way. An ORM
-  bulk INSERT (the imports) is noted from its parameters (the candidate of a criterion or desired
-  job) or, for candidates and offers, from the ids it returns: it must say `.returning(Model.id)`
-  (refused otherwise, so that no bulk-loaded profile goes unnoticed).
+  bulk INSERT (the imports, the demo seed) is noted from its parameters (the candidate of a
+  criterion or desired job, the ids of candidates or offers when the caller sets them) or else
+  from the ids it returns: it must then say `.returning(Model.id)` (refused otherwise, so that no
+  bulk-loaded profile goes unnoticed).
 - After the commit of the outermost transaction, the noted ids go to services.apply_changes
   (re-read, then upserted or removed); a released savepoint waits for the outer commit.
 - When the outermost transaction ends without a commit (rollback, close), the notes are dropped.
@@ -127,12 +128,16 @@ def _bulk_insert(state: ORMExecuteState):
         return None
     if table not in (Candidate.__tablename__, *OFFER_SIDE):
         return None
+    side = "candidates" if table == Candidate.__tablename__ else "offers"
+    given = [row.get("id") for row in rows]
+    if rows and all(id is not None for id in given):  # ids set by the caller (the demo seed)
+        _note(state.session, Changes(**{side: set(given)}))
+        return None
     if "id" not in {column["name"] for column in state.statement.returning_column_descriptions}:
-        raise RuntimeError(f"Insertion en masse dans {table} sans .returning(id) : l'index de rapprochement "
-                           "ne la verrait pas.")
+        raise RuntimeError(f"Insertion en masse dans {table} sans identifiants ni .returning(id) : l'index de "
+                           "rapprochement ne la verrait pas.")
     frozen = state.invoke_statement().freeze()
-    ids = {row.id for row in frozen()}
-    _note(state.session, Changes(candidates=ids) if table == Candidate.__tablename__ else Changes(offers=ids))
+    _note(state.session, Changes(**{side: {row.id for row in frozen()}}))
     return frozen()
 
 

@@ -174,5 +174,14 @@ def test_bulk_inserts_are_seen_too(db, personas, scene):
     assert new_id not in indexed_candidates(offer)  # not before the commit
     db.session.commit()
     assert indexed_candidates(offer) == {person.id, new_id}
+    # Ids given by the caller (the demo seed) are noted without RETURNING.
+    given = new_id + 100
+    db.session.execute(sa.insert(Candidate.__table__), [values | {"id": given, "name_key": "awa given"}])
+    db.session.execute(sa.insert(CandidateDesiredJob), [{"candidate_id": given, "appellation_code": MASON}])
+    db.session.execute(sa.insert(EligibilityCriterion), [
+        {"candidate_id": given, "criterion": criterion.criterion, "status": criterion.status,
+         "evidence": "Attestation vue", "validated_at": criterion.validated_at, "valid_until": criterion.valid_until}])
+    db.session.commit()
+    assert indexed_candidates(offer) == {person.id, new_id, given}
     logged = db.session.scalars(sa.select(MatchingChange.entity_id).where(MatchingChange.side == "candidate")).all()
     assert new_id in logged
