@@ -27,7 +27,7 @@ import click
 import sqlalchemy as sa
 
 from benchmarks import common
-from seeds.scale.bulk import write_dicts
+from clausematch.bulk import write_dicts
 
 QUERIES_CSV = Path(__file__).resolve().parent / "board_queries.csv"
 # Jobs clauses usually carry (docs/domain.md) and those the labelled queries look for, services

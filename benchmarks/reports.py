@@ -19,7 +19,7 @@ import click
 import sqlalchemy as sa
 
 from benchmarks import common
-from seeds.scale.bulk import write_dicts
+from clausematch.bulk import write_dicts
 
 BUYERS, CONTRACTS_PER_BUYER, LOTS_PER_CONTRACT = 10, 10, 3
 FIRST_MONTH = date(2021, 1, 1)

@@ -88,6 +88,23 @@ def _snake(name: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
 
 
+def insert_with_ids(session: Session, model: type, rows: list[dict]) -> list[int]:
+    """Insert `rows` into `model`'s table in bulk; returns their new ids, in order. On PostgreSQL
+    the ids are drawn from the table's sequence first and written with the rows: psycopg then
+    prepares one INSERT for them all, where INSERT … RETURNING over many rows builds statements
+    of megabytes that it parses again for each batch (100 000 people: 40 s of CPU). Elsewhere,
+    INSERT … RETURNING. Either way through the session, whose events see it."""
+    if not rows:
+        return []
+    table = model.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        ids = session.scalars(sa.text(f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
+                                      "FROM generate_series(1, :n)"), {"n": len(rows)}).all()
+        session.execute(sa.insert(table), [{**row, "id": id} for row, id in zip(rows, ids, strict=True)])
+        return list(ids)
+    return list(session.scalars(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
+
+
 def locked(session: Session, stmt: sa.Select, skip_locked: bool = False) -> sa.ScalarResult:
     """The rows of `stmt` (a select of one model), locked for a state change until the commit.
 

@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "clausematch"
 LAYERS = [
     {"database", "text", "formats", "errors", "config", "spreadsheets", "mail"},
     {"extensions", "vocabulary"},
-    {"audit", "notifications", "pagination", "jobs", "versioning"},
+    {"audit", "notifications", "pagination", "jobs", "versioning", "bulk"},
     {"accounts"},
     {"referential", "inbox"},
     {"contracts"},

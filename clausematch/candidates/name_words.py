@@ -8,6 +8,7 @@ get theirs from `insert_name_words` (the imports) or `rebuild_name_words` (seeds
 """
 import sqlalchemy as sa
 
+from clausematch import bulk
 from clausematch.candidates.models import Candidate, CandidateNameWord
 from clausematch.text import normalise, skeleton
 
@@ -41,11 +42,11 @@ def _after_update(mapper, connection, target: Candidate) -> None:
     _after_insert(mapper, connection, target)
 
 
-def insert_name_words(connection: sa.Connection, people) -> None:
-    """The rows of candidates inserted in bulk: `people` holds (id, first name, last name) each."""
-    rows = [row for person in people for row in _rows(*person)]
-    for start in range(0, len(rows), BATCH):
-        connection.execute(sa.insert(CandidateNameWord.__table__), rows[start:start + BATCH])
+def insert_name_words(people) -> None:
+    """The rows of candidates inserted in bulk, in the session's transaction: `people` holds
+    (id, first name, last name) each."""
+    bulk.write(CandidateNameWord, ("candidate_id", "word", "skeleton"),
+               ((id, word, skeleton(word)) for id, first, last in people for word in name_words(first, last)))
 
 
 def connect() -> None:

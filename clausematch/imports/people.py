@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from clausematch import bulk
 from clausematch.accounts.models import Company, Prescriber
 from clausematch.candidates.checks import ConsentInput, _birth_date, _name, checked_consent
 from clausematch.candidates.duplicates import SAME_BIRTH_DATE_SCORE, forms_similarity, name_forms, name_key
@@ -39,7 +40,7 @@ from clausematch.candidates.name_words import insert_name_words
 from clausematch.candidates.services import STANDARD_PURPOSES
 from clausematch.contracts.models import Contract, Lot
 from clausematch.contracts.siret import normalise_siret, siret_error
-from clausematch.database import today, utcnow
+from clausematch.database import insert_with_ids, today, utcnow
 from clausematch.errors import DomainError, refusals
 from clausematch.extensions import db
 from clausematch.formats import format_date, parse_decimal, parse_email, parse_phone
@@ -336,8 +337,9 @@ class _NewPerson:
 class _Created:
     """What the lines create — people, their consents and criteria, contracts and exits — written
     in bulk at the end (`write`), never one ORM object per row (100 000 people in under a
-    minute). The people's bulk INSERT returns their ids, which the matching index notes
-    (matching/events.py); their name words are written here (candidates/name_words.py). The
+    minute). The people's ids come with their bulk INSERT (database.insert_with_ids), which the
+    matching index notes (matching/events.py); their name words are written here
+    (candidates/name_words.py). The
     criteria added to an existing record stay ORM objects, for the index to see them."""
 
     people: list[_NewPerson] = field(default_factory=list)
@@ -348,22 +350,20 @@ class _Created:
     def write(self) -> None:
         db.session.flush()  # the updates, before the inserts
         for part in chunks(self.people):
-            ids = db.session.scalars(sa.insert(Candidate).returning(Candidate.id, sort_by_parameter_order=True),
-                                     [person.values for person in part]).all()
+            ids = insert_with_ids(db.session, Candidate, [person.values for person in part])
             for person, id in zip(part, ids, strict=True):
                 person.id = id
-            insert_name_words(db.session.connection(), [(person.id, person.values["first_name"],
-                                                         person.values["last_name"]) for person in part])
+            insert_name_words((person.id, person.values["first_name"], person.values["last_name"]) for person in part)
+        # COPY on PostgreSQL: no session event needs these rows (their people were noted above).
         for model, items in ((Consent, self.consents), (EligibilityCriterion, self.criteria)):
-            for part in chunks(items):
-                db.session.execute(sa.insert(model), [{**values, "candidate_id": record.id} for record, values in part])
+            if items:
+                bulk.write_dicts(model, ({**values, "candidate_id": record.id} for record, values in items))
         for part in chunks(self.contracts):
-            ids = db.session.scalars(
-                sa.insert(EmploymentContract).returning(EmploymentContract.id, sort_by_parameter_order=True),
-                [{**values, "candidate_id": record.id} for record, values, _ in part]).all()
+            ids = insert_with_ids(db.session, EmploymentContract,
+                                  [{**values, "candidate_id": record.id} for record, values, _ in part])
             exits = [{**exit_, "contract_id": id} for id, (_, _, exit_) in zip(ids, part, strict=True) if exit_]
             if exits:
-                db.session.execute(sa.insert(Exit), exits)
+                bulk.write_dicts(Exit, exits)
 
 
 class _Reader:

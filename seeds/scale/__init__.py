@@ -18,6 +18,7 @@ from werkzeug.security import generate_password_hash
 
 from clausematch import models as m
 from clausematch.accounts.models import BuyerKind, CompanyKind, OrganisationKind, Role
+from clausematch.bulk import write
 from clausematch.candidates.name_words import rebuild_name_words
 from clausematch.contracts.models import ClauseKind, ObjectiveMethod
 from clausematch.database import add_months, today
@@ -29,7 +30,7 @@ from seeds.demo import advance_sequences
 from seeds.demo.common import Plan, siret
 from seeds.scale import activity
 from seeds.scale.activity import PRESCRIBER_KINDS
-from seeds.scale.bulk import constraints_deferred, write
+from seeds.scale.bulk import constraints_deferred
 
 log = logging.getLogger(__name__)
 

@@ -188,7 +188,7 @@ def test_labelled_queries_reach_recall_at_10_on_a_realistic_board(app, db):
     """The labelled queries of benchmarks/board_queries.csv (at least 60, typed as people type
     them) on a board of 2 000 offers drawn like the benchmark's: mean recall@10 ≥ 0.9."""
     from benchmarks import board as bench
-    from seeds.scale.bulk import write_dicts
+    from clausematch.bulk import write_dicts
 
     queries = bench.read_queries()
     assert len(queries) >= 60
