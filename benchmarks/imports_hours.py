@@ -72,6 +72,28 @@ def _rows(people: int, lines: int):
     return rows[:lines]
 
 
+def time_runs(kind, world: dict, rows: list) -> None:
+    """The preview (`run(write=False)`), the commit and the same file again through `kind.run`,
+    each timed (wall clock and the process's CPU) and summarised in French, with a few refused
+    lines if any."""
+    from clausematch.extensions import db
+    from clausematch.imports.base import Outcome
+
+    for label, write in (("aperçu", False), ("enregistrement", True), ("même fichier, de nouveau", True)):
+        started, cpu = time.perf_counter(), time.process_time()
+        results = kind.run(world["territory"], world["user"], rows, write=write)
+        db.session.commit()
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        outcomes: dict[str, int] = {}
+        for result in results:
+            outcomes[result.outcome.label] = outcomes.get(result.outcome.label, 0) + 1
+        summary = ", ".join(f"{common.count(n)} {label.lower()}s" for label, n in sorted(outcomes.items()))
+        click.echo(f"  {label} : {elapsed:.1f} s, CPU du processus {cpu:.1f} s ({summary})".replace(".", ","))
+        refused = [(r.line, r.message) for r in results if r.outcome is Outcome.REFUSED][:3]
+        if refused:
+            click.echo(f"  refusées, par exemple : {refused}")
+
+
 def run(url: str, lines: int) -> None:
     from clausematch import create_app
     from clausematch.extensions import db
@@ -84,16 +106,7 @@ def run(url: str, lines: int) -> None:
         db.create_all()
         world = _world(db, people)
         rows = _rows(people, lines)
-        for label, write in (("aperçu", False), ("enregistrement", True), ("même fichier, de nouveau", True)):
-            started, cpu = time.perf_counter(), time.process_time()
-            results = KIND.run(world["territory"], world["user"], rows, write=write)
-            db.session.commit()
-            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-            outcomes = {}
-            for result in results:
-                outcomes[result.outcome.label] = outcomes.get(result.outcome.label, 0) + 1
-            summary = ", ".join(f"{common.count(n)} {label.lower()}s" for label, n in sorted(outcomes.items()))
-            click.echo(f"  {label} : {elapsed:.1f} s, CPU du processus {cpu:.1f} s ({summary})".replace(".", ","))
+        time_runs(KIND, world, rows)
         click.echo(f"  totaux courants justes : {'oui' if hours_totals.mismatches() == [] else 'NON'}")
         db.session.remove()
         db.engine.dispose()

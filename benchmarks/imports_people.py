@@ -10,13 +10,12 @@ clock, and the process's CPU time); nothing is timed in the test suite.
 """
 import argparse
 import random
-import time
 from datetime import date, timedelta
 
 import click
 
 from benchmarks import common
-from benchmarks.imports_hours import _world
+from benchmarks.imports_hours import _world, time_runs
 
 SYLLABLES = ("ba", "ko", "ri", "mu", "sel", "tan", "dor", "vi", "lu", "gar", "pe", "zo", "nac", "fi", "rou",
              "ma", "ti", "bel", "quo", "sa", "den", "lo", "cha", "vre")
@@ -54,19 +53,7 @@ def run(url: str, lines: int) -> None:
         db.create_all()
         world = _world(db, 0)
         rows = _rows(lines)
-        for label, write in (("aperçu", False), ("enregistrement", True), ("même fichier, de nouveau", True)):
-            started, cpu = time.perf_counter(), time.process_time()
-            results = KIND.run(world["territory"], world["user"], rows, write=write)
-            db.session.commit()
-            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-            outcomes: dict[str, int] = {}
-            for result in results:
-                outcomes[result.outcome.label] = outcomes.get(result.outcome.label, 0) + 1
-            refused = [result for result in results if result.outcome.name == "REFUSED"][:3]
-            summary = ", ".join(f"{common.count(n)} {label.lower()}s" for label, n in sorted(outcomes.items()))
-            click.echo(f"  {label} : {elapsed:.1f} s, CPU du processus {cpu:.1f} s ({summary})".replace(".", ","))
-            if refused:
-                click.echo(f"  refusées, par exemple : {[(r.line, r.message) for r in refused]}")
+        time_runs(KIND, world, rows)
         db.session.remove()
         db.engine.dispose()
 
