@@ -45,8 +45,7 @@ def _after_update(mapper, connection, target: Candidate) -> None:
 def insert_name_words(people) -> None:
     """The rows of candidates inserted in bulk, in the session's transaction: `people` holds
     (id, first name, last name) each."""
-    bulk.write(CandidateNameWord, ("candidate_id", "word", "skeleton"),
-               ((id, word, skeleton(word)) for id, first, last in people for word in name_words(first, last)))
+    bulk.write_dicts(CandidateNameWord, (row for person in people for row in _rows(*person)))
 
 
 def connect() -> None:

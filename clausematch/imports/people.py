@@ -339,8 +339,8 @@ class _Created:
     in bulk at the end (`write`), never one ORM object per row (100 000 people in under a
     minute). The people's ids come with their bulk INSERT (database.insert_with_ids), which the
     matching index notes (matching/events.py); their name words are written here
-    (candidates/name_words.py). The
-    criteria added to an existing record stay ORM objects, for the index to see them."""
+    (candidates/name_words.py). The criteria added to an existing record stay ORM objects, for
+    the index to see them; `write` flushes them first, with the updates."""
 
     people: list[_NewPerson] = field(default_factory=list)
     consents: list[tuple[_NewPerson, dict]] = field(default_factory=list)
@@ -617,7 +617,6 @@ class PeopleKind:
                 results.append(LineResult(row.line, Outcome.UNCHANGED, key_text))
         if write:
             created.write()
-            db.session.flush()
         return results
 
     # --- Per line
